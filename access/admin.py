@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.models import Group
+
+from .models import AuditEvent
+
+# Case grants live in organisation groups managed by the application; editing
+# groups or their model-level permissions in the admin would only confuse.
+admin.site.unregister(Group)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only and holds no case content."""
+
+    list_display = ("at", "username", "organisation", "action", "object_type", "object_id",
+                    "view_name", "purpose")
+    list_filter = ("action", "object_type")
+    search_fields = ("username", "object_id")
+    list_select_related = ("organisation",)
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,97 @@
+"""The one place that decides what a user may see and change.
+
+Every view, selector, export, background task and history page obtains case
+data through :func:`restrict` (a queryset) or :func:`get_case_scoped` (one
+object). Rules, all default deny:
+
+* Case access comes only from django-guardian object grants on the case, to
+  the user or to a group the user is in (an organisation's case group).
+  Model-level permissions are never consulted, so no global grant can widen it.
+* Superusers and administrators get nothing: they manage accounts, not cases.
+* Inactive and anonymous users get nothing.
+* Objects inside a case (journal entries, assessments, ...) declare the path
+  to their case in ``case_access_path`` and are visible exactly when the case is.
+* Nothing is cached beyond the query: a revoked grant is gone on the next request.
+"""
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import Q
+
+from accounts.roles import CASE_WORKING_ROLES
+
+M = TypeVar("M", bound=models.Model)
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+
+
+def may_hold_case_access(user: Any) -> bool:
+    """False for anyone who must never see case content, whatever grants exist."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not user.is_administrator
+    )
+
+
+def may_work_with_cases(user: Any) -> bool:
+    """Whether the user's role is one that works with case files at all (lists, forms)."""
+    return may_hold_case_access(user) and user.has_role(*CASE_WORKING_ROLES)
+
+
+def case_access_path(model: type[models.Model]) -> str:
+    """The lookup from ``model`` to the case's primary key."""
+    from cases.models import Case
+
+    if model is Case:
+        return "pk"
+    path = getattr(model, "case_access_path", None)
+    if not path:
+        raise ImproperlyConfigured(
+            f"{model._meta.label} has no case_access_path; access.policy cannot restrict it."
+        )
+    return str(path)
+
+
+def permitted_case_condition(user: Any, action: Action, path: str = "pk") -> Q:
+    """A condition that selects the cases (or case children) the user may ``action``.
+
+    Two ``IN (subquery)`` clauses, so each row is returned once and the query count
+    does not depend on the number of cases.
+    """
+    from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
+
+    codename = f"{Action(action)}_case"
+    by_user = CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename=codename
+    ).values("content_object_id")
+    by_group = CaseGroupObjectPermission.objects.filter(
+        group__user=user.pk, permission__codename=codename
+    ).values("content_object_id")
+    return Q(**{f"{path}__in": by_user}) | Q(**{f"{path}__in": by_group})
+
+
+def restrict(queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW) -> models.QuerySet[M]:
+    """The only way to get case data a user may see (or change)."""
+    path = case_access_path(queryset.model)
+    if not may_hold_case_access(user):
+        return queryset.none()
+    return queryset.filter(permitted_case_condition(user, action, path))
+
+
+def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> bool:
+    model = type(obj)
+    return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def get_case_scoped(
+    queryset: models.QuerySet[M], user: Any, pk: object, action: Action = Action.VIEW
+) -> M | None:
+    """Fetch and authorise in one step: ``None`` both when absent and when not permitted."""
+    return restrict(queryset, user, action).filter(pk=pk).first()

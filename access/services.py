@@ -1,0 +1,67 @@
+"""Granting and revoking access to a case. Every grant and revocation is audited."""
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from cases.models import Case
+from partners.models import Organisation
+
+from . import audit
+from .models import AuditAction
+from .policy import Action
+
+
+def _perm(action: Action) -> str:
+    return f"cases.{Action(action)}_case"
+
+
+@transaction.atomic
+def grant_case_to_organisation(
+    *, case: Case, organisation: Organisation, actions: tuple[Action, ...], by: Any,
+    reason: str = "",
+) -> None:
+    group: Group = organisation.group
+    for action in actions:
+        assign_perm(_perm(action), group, case)
+    audit.record(
+        user=by, action=AuditAction.GRANT, obj=case, purpose=reason,
+        detail={"organisation": organisation.pk, "actions": [str(a) for a in actions]},
+    )
+
+
+@transaction.atomic
+def revoke_case_from_organisation(
+    *, case: Case, organisation: Organisation, by: Any, reason: str = ""
+) -> None:
+    for action in Action:
+        remove_perm(_perm(action), organisation.group, case)
+    audit.record(
+        user=by, action=AuditAction.REVOKE, obj=case, purpose=reason,
+        detail={"organisation": organisation.pk},
+    )
+
+
+@transaction.atomic
+def grant_case_to_user(
+    *, case: Case, user: Any, actions: tuple[Action, ...], by: Any, reason: str = ""
+) -> None:
+    for action in actions:
+        assign_perm(_perm(action), user, case)
+    audit.record(
+        user=by, action=AuditAction.GRANT, obj=case, purpose=reason,
+        detail={"user": user.pk, "actions": [str(a) for a in actions]},
+    )
+
+
+@transaction.atomic
+def revoke_case_from_user(*, case: Case, user: Any, by: Any, reason: str = "") -> None:
+    for action in Action:
+        remove_perm(_perm(action), user, case)
+    audit.record(
+        user=by, action=AuditAction.REVOKE, obj=case, purpose=reason, detail={"user": user.pk}
+    )
+
+

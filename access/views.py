@@ -1,0 +1,95 @@
+"""Base views. Every application view is built on one of these (a test enforces it).
+
+* :class:`AuthenticatedView` — any signed-in user; no object data.
+* :class:`RoleRequiredMixin` — pages for given roles; otherwise 403 (no object is named).
+* :class:`CaseScopedMixin` — the queryset is restricted by :mod:`access.policy`
+  before anything else; an object out of scope is a 404, a visible object without
+  the needed action is a 403. Successful reads and all denials are audited.
+"""
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.views import View
+
+from . import audit
+from .models import AuditAction
+from .policy import Action, may_work_with_cases, restrict
+
+
+class AccessControlledView(View):
+    """Marker base: the URL-walking test accepts only views built on this class."""
+
+
+class AuthenticatedView(AccessControlledView):
+    """Any active, signed-in user (login itself is enforced by LoginRequiredMiddleware)."""
+
+
+class RoleRequiredMixin(AccessControlledView):
+    required_roles: ClassVar[frozenset[str]] = frozenset()
+
+    def has_required_role(self) -> bool:
+        user = self.request.user
+        return bool(user.is_authenticated and user.is_active and user.has_role(*self.required_roles))
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.has_required_role():
+            audit.record(user=request.user, action=AuditAction.DENIED, request=request,
+                         purpose="role required")
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CaseWorkRequiredMixin(AccessControlledView):
+    """Pages about case files in general (lists, registration): case-working roles only."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_work_with_cases(request.user):
+            audit.record(user=request.user, action=AuditAction.DENIED, request=request,
+                         purpose="case work required")
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class CaseScopedMixin(AccessControlledView):
+    """For views of one case-scoped object (``model`` is the case or lives inside one)."""
+
+    model: type[models.Model]
+    action: ClassVar[Action] = Action.VIEW
+    audit_purpose: ClassVar[str | Promise] = ""
+    pk_url_kwarg = "pk"
+
+    def base_queryset(self) -> models.QuerySet[Any]:
+        return self.model._default_manager.all()
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return restrict(self.base_queryset(), self.request.user, Action.VIEW)
+
+    def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
+        if hasattr(self, "object_cache"):
+            return self.object_cache
+        pk = self.kwargs.get(self.pk_url_kwarg)
+        request = self.request
+        obj = (queryset if queryset is not None else self.get_queryset()).filter(pk=pk).first()
+        if obj is None:
+            # The same answer for "does not exist" and "not yours".
+            audit.record(user=request.user, action=AuditAction.DENIED, request=request,
+                         object_type=self.model._meta.label_lower, object_id=pk or "",
+                         purpose="out of scope")
+            raise Http404
+        if self.action != Action.VIEW and not restrict(
+            self.model._default_manager.filter(pk=obj.pk), request.user, self.action
+        ).exists():
+            audit.record(user=request.user, action=AuditAction.DENIED, obj=obj, request=request,
+                         purpose=f"{self.action} not permitted")
+            raise PermissionDenied
+        audit.record(
+            user=request.user,
+            action=AuditAction.VIEW if request.method in ("GET", "HEAD") else AuditAction.CHANGE,
+            obj=obj, request=request, purpose=self.audit_purpose,
+        )
+        self.object_cache = obj
+        return obj

@@ -1,0 +1,52 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .roles import RoleCode
+
+
+class Role(models.Model):
+    code = models.CharField(_("code"), max_length=40, unique=True, choices=RoleCode.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return str(RoleCode(self.code).label)
+
+
+class User(AbstractUser):
+    """A staff member. Belongs to one organisation, holds one or more roles."""
+
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        # Cached per instance, and an instance lives one request: a changed role
+        # takes effect on the next request.
+        return frozenset(self.roles.values_list("code", flat=True))
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_codes.intersection(codes))
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.has_role(RoleCode.ADMINISTRATOR)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,40 @@
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from access.policy import may_work_with_cases
+from access.views import AuthenticatedView
+from accounts.roles import RoleCode
+from cases import selectors as case_selectors
+
+
+class HomeView(AuthenticatedView, TemplateView):
+    """A start page that fits the user's roles."""
+
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["works_with_cases"] = may_work_with_cases(user)
+        if context["works_with_cases"]:
+            context["my_case_count"] = (
+                case_selectors.case_list(user=user).filter(case_director=user).count()
+            )
+        context["is_administrator"] = user.is_administrator
+        context["is_operations_lead"] = user.has_role(RoleCode.OPERATIONS_LEAD)
+        context["is_network_coordinator"] = user.has_role(RoleCode.NETWORK_COORDINATOR)
+        return context
+
+
+@never_cache
+@login_not_required
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness and database check for the load balancer and docker compose."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from fjc.demo import DEMO_PASSWORD, seed
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--allow-production", action="store_true",
+                            help="Seed even when DEBUG is off (never on a live installation).")
+
+    def handle(self, *args: Any, allow_production: bool = False, **options: Any) -> None:
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Refusing to load demo data with DEBUG off.")
+        users = seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/"))
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        for spec in users:
+            roles = ", ".join(str(r.label) for r in spec.roles)
+            self.stdout.write(f"  {spec.username:<16} {roles} — {spec.organisation}")
