@@ -46,6 +46,7 @@ def user_create(
     email: str = "",
     is_staff: bool = False,
     is_superuser: bool = False,
+    is_active: bool = True,
 ) -> User:
     user = User(
         username=username,
@@ -55,6 +56,7 @@ def user_create(
         organisation=organisation,
         is_staff=is_staff,
         is_superuser=is_superuser,
+        is_active=is_active,
     )
     user.set_password(password) if password else user.set_unusable_password()
     user.save()

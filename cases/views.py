@@ -10,7 +10,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from access import audit
 from access.models import AuditAction
-from access.policy import Action
+from access.policy import Action, may_work_with_cases
 from access.services import grant_case_to_organisation, revoke_case_from_organisation
 from access.views import CaseScopedMixin, CaseWorkRequiredMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
@@ -99,7 +99,9 @@ class CaseCreateView(RoleRequiredMixin, FormView):
     form_class = CaseCreateForm
 
     def has_required_role(self) -> bool:
-        return super().has_required_role() and self.request.user.organisation_id is not None
+        user = self.request.user
+        return (super().has_required_role() and may_work_with_cases(user)
+                and user.organisation_id is not None)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "organisation": self.request.user.organisation}

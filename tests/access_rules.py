@@ -1,0 +1,45 @@
+"""The hand-written expectation of who may do what: the oracle the matrix test checks.
+
+It is written from the domain rules, not computed by ``access.policy``.
+"""
+
+from dataclasses import dataclass
+
+CASE_KEYS = ("city_a", "city_b", "caw_a", "caw_b", "city_a_shared")
+
+
+@dataclass(frozen=True)
+class Expect:
+    views: frozenset[str] = frozenset()  # case keys the user may read
+    changes: frozenset[str] = frozenset()  # case keys the user may change
+    works_with_cases: bool = False  # may open lists and exports
+    registers_cases: bool = False  # may register a case
+
+
+def _director(*cases: str) -> Expect:
+    return Expect(views=frozenset(cases), changes=frozenset(cases), works_with_cases=True,
+                  registers_cases=True)
+
+
+EXPECTED = {
+    "director_city_a": _director("city_a", "city_a_shared"),
+    "director_city_b": _director("city_b"),
+    "director_caw_a": _director("caw_a"),
+    "director_caw_b": _director("caw_b"),
+    "opslead_city_a": Expect(),
+    "opslead_city_b": Expect(),
+    "netcoord_vo_a": Expect(),
+    "netcoord_vo_b": Expect(),
+    # The prosecutor's office reads what was shared with it, and changes nothing.
+    "liaison_parket_a": Expect(views=frozenset({"city_a_shared"}), works_with_cases=True),
+    "liaison_parket_b": Expect(works_with_cases=True),
+    "partner_police_a": Expect(works_with_cases=True),
+    "partner_police_b": Expect(works_with_cases=True),
+    "partner_partner_a": Expect(works_with_cases=True),
+    "partner_partner_b": Expect(works_with_cases=True),
+    # Administrators manage accounts and never read case content.
+    "admin_city_a": Expect(),
+    "admin_caw_b": Expect(),
+    "superuser": Expect(),
+    # Inactive users cannot log in; covered separately.
+}

@@ -1,0 +1,132 @@
+"""Every URL pattern x every role x objects in and out of scope: the exact status code."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from .access_rules import CASE_KEYS, EXPECTED
+from .urlwalk import walk
+
+# How each named URL is reached and what it needs.
+#   kind "case_view": a page of one case, needs read access
+#   kind "case_change": a write on one case, needs change access
+#   kind "case_work": case lists and exports, needs a case-working role
+#   kind "register": registering a case
+#   kind "authenticated": any signed-in user
+#   kind "public": no login needed
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    method: str = "get"
+    ok: int = 200
+    ok_signed_in: int | None = None  # when a signed-in user gets another success code
+
+
+SPECS = {
+    "home": Spec("authenticated"),
+    "health": Spec("public"),
+    "login": Spec("public", ok_signed_in=302),
+    "logout": Spec("authenticated", "post", 302),
+    "set_language": Spec("public", "post", 302),
+    "cases:list": Spec("case_work"),
+    "cases:export": Spec("case_work"),
+    "cases:create": Spec("register"),
+    "cases:detail": Spec("case_view"),
+    "cases:history": Spec("case_view"),
+    "cases:update": Spec("case_change"),
+    "cases:share": Spec("case_change"),
+    "cases:revoke_share": Spec("case_change", "post", 302),
+}
+
+# Patterns outside the matrix, each with the reason.
+NOT_IN_MATRIX = {
+    "admin:": "the Django admin: covered by tests/test_admin.py",
+}
+
+
+def _routes():
+    return [r for r in walk() if not any(r.name.startswith(p) for p in NOT_IN_MATRIX)]
+
+
+def test_every_url_pattern_has_a_matrix_entry():
+    names = {r.name for r in _routes()}
+    missing = names - set(SPECS)
+    assert not missing, f"URL patterns without a permission-matrix entry: {sorted(missing)}"
+    stale = set(SPECS) - names
+    assert not stale, f"Matrix entries for URL names that no longer exist: {sorted(stale)}"
+
+
+def _url(world, name: str, case_key: str | None) -> str:
+    route = next(r for r in _routes() if r.name == name)
+    params = set(route.pattern.pattern.converters)
+    kwargs = {}
+    if "pk" in params:
+        kwargs["pk"] = world.cases[case_key].pk
+    if "organisation_pk" in params:
+        # An organisation without a share, so the matrix does not change what it tests.
+        kwargs["organisation_pk"] = world.orgs["partner_b"].pk
+    return reverse(name, kwargs=kwargs)
+
+
+def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
+    if spec.kind == "public":
+        return spec.ok_signed_in if username and spec.ok_signed_in else spec.ok
+    if username is None:
+        return 302  # to the login page
+    rule = EXPECTED[username]
+    if spec.kind == "authenticated":
+        return spec.ok
+    if spec.kind == "case_work":
+        return spec.ok if rule.works_with_cases else 403
+    if spec.kind == "register":
+        return spec.ok if rule.registers_cases else 403
+    if case_key not in rule.views:
+        return 404
+    if spec.kind == "case_change" and case_key not in rule.changes:
+        return 403
+    return spec.ok
+
+
+def _request(client, spec: Spec, url: str, name: str):
+    if spec.method == "post":
+        data = {"language": "en", "next": "/"} if name == "set_language" else {}
+        return client.post(url, data)
+    return client.get(url)
+
+
+@pytest.mark.django_db
+def test_permission_matrix(world, client):
+    failures = []
+    checked = 0
+    for username in [None, *EXPECTED]:
+        client.logout()
+        if username is not None:
+            client.force_login(world.users[username])
+        for name, spec in SPECS.items():
+            case_keys = CASE_KEYS if spec.kind.startswith("case_") and spec.kind != "case_work" else [None]
+            for case_key in case_keys:
+                url = _url(world, name, case_key)
+                response = _request(client, spec, url, name)
+                expected = _expected(username, spec, case_key)
+                checked += 1
+                if response.status_code != expected:
+                    failures.append(f"{username} {spec.method.upper()} {name} [{case_key}]: "
+                                    f"{response.status_code}, expected {expected}")
+                if username is not None and name == "logout":
+                    client.force_login(world.users[username])
+                if expected == 302 and username is None and spec.kind != "public":
+                    assert response["Location"].startswith(reverse("login"))
+    assert not failures, "\n".join(failures)
+    assert checked > 200
+
+
+@pytest.mark.django_db
+def test_inactive_user_cannot_log_in(world, client):
+    from .factories import PASSWORD
+
+    assert not client.login(username="inactive_director_city_a", password=PASSWORD)
+    response = client.get(reverse("cases:detail", kwargs={"pk": world.cases["city_a"].pk}))
+    assert response.status_code == 302
