@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.functional import Promise
 from django.views import View
 
 from . import audit
@@ -59,7 +58,8 @@ class CaseScopedMixin(AccessControlledView):
 
     model: type[models.Model]
     action: ClassVar[Action] = Action.VIEW
-    audit_purpose: ClassVar[str | Promise] = ""
+    # A stable English phrase, not translated: the audit trail must read the same in any language.
+    audit_purpose: ClassVar[str] = ""
     pk_url_kwarg = "pk"
 
     def base_queryset(self) -> models.QuerySet[Any]:

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView, View
 
 from access import audit
@@ -68,7 +67,7 @@ class CaseDetailView(CaseScopedMixin, DetailView):
     model = Case
     template_name = "cases/case_detail.html"
     context_object_name = "case"
-    audit_purpose = gettext_lazy("case page")
+    audit_purpose = "case page"
 
     def base_queryset(self) -> Any:
         return Case.objects.for_list()
@@ -83,7 +82,7 @@ class CaseHistoryView(CaseScopedMixin, DetailView):
     model = Case
     template_name = "cases/case_history.html"
     context_object_name = "case"
-    audit_purpose = gettext_lazy("case history")
+    audit_purpose = "case history"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -123,7 +122,7 @@ class CaseUpdateView(CaseScopedMixin, FormView):
     action = Action.CHANGE
     template_name = "cases/case_update.html"
     form_class = CaseUpdateForm
-    audit_purpose = gettext_lazy("edit case")
+    audit_purpose = "edit case"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
@@ -154,7 +153,7 @@ class CaseShareView(CaseScopedMixin, FormView):
     action = Action.CHANGE
     template_name = "cases/case_share.html"
     form_class = CaseShareForm
-    audit_purpose = gettext_lazy("share case")
+    audit_purpose = "share case"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
@@ -180,7 +179,7 @@ class CaseShareView(CaseScopedMixin, FormView):
 class CaseRevokeShareView(CaseScopedMixin, View):
     model = Case
     action = Action.CHANGE
-    audit_purpose = gettext_lazy("stop sharing case")
+    audit_purpose = "stop sharing case"
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponseRedirect:

@@ -1,0 +1,56 @@
+"""The administrator manages accounts and configuration, and sees no case content."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_case_model_is_registered_in_the_admin():
+    case_models = {Case, Case.history.model, CaseUserObjectPermission, CaseGroupObjectPermission}
+    registered = set(admin.site._registry)
+    assert not registered & case_models
+    assert not [m for m in registered if m._meta.app_label in {"cases", "risk", "simple_history"}]
+
+
+@pytest.mark.parametrize("username", ["admin_city_a", "superuser"])
+def test_administrator_finds_no_case_content_in_the_admin(world, client, username):
+    client.force_login(world.users[username])
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    references = [c.reference for c in world.cases.values()]
+    pages = [index.content]
+    for model in admin.site._registry:
+        meta = model._meta
+        url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code in (200, 403)
+        pages.append(response.content)
+    for content in pages:
+        for reference in references:
+            assert reference.encode() not in content
+    assert client.get("/admin/cases/case/").status_code == 404
+    assert client.get(f"/admin/cases/case/{world.cases['city_a'].pk}/history/").status_code == 404
+
+
+def test_admin_user_change_syncs_the_case_group(world, client):
+    client.force_login(world.users["superuser"])
+    user = world.users["opslead_city_a"]
+    assert not user.groups.exists()
+    response = client.get(reverse("admin:accounts_user_change", args=[user.pk]))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update({
+        "roles": [r.pk for r in user.roles.model.objects.filter(code__in=["operations_lead", "case_director"])],
+        "organisation": world.orgs["city_a"].pk,
+        "last_login_0": "", "last_login_1": "",
+        "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
+        "is_active": "on",
+    })
+    response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert user.groups.filter(pk=world.orgs["city_a"].group_id).exists()

@@ -1,0 +1,92 @@
+"""Production settings pass check --deploy; every response carries a strict CSP."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _production_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "fjc.settings_production",
+        "DJANGO_SECRET_KEY": "x7!kq2-" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3",
+        "DJANGO_ALLOWED_HOSTS": "fjc.example.org",
+    }
+
+
+def test_production_settings_pass_check_deploy():
+    env = _production_env()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env |= {"DJANGO_SETTINGS_MODULE": "fjc.settings_production",
+            "DJANGO_ALLOWED_HOSTS": "fjc.example.org"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_hashes_with_argon2_and_guards_the_session():
+    names = ["PASSWORD_HASHERS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+             "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SECURE_HSTS_SECONDS",
+             "SESSION_SAVE_EVERY_REQUEST", "SESSION_COOKIE_AGE", "DEBUG", "MIDDLEWARE"]
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_production_env(),
+                            capture_output=True, text=True, check=True)
+    prod = json.loads(result.stdout)
+    assert prod["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
+    assert prod["SESSION_COOKIE_SECURE"] and prod["CSRF_COOKIE_SECURE"]
+    assert prod["SESSION_COOKIE_HTTPONLY"]
+    assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert prod["SECURE_HSTS_SECONDS"] >= 31536000
+    assert prod["DEBUG"] is False
+    # Idle timeout: the session is renewed on each request and expires after an idle hour at most.
+    assert prod["SESSION_SAVE_EVERY_REQUEST"] and prod["SESSION_COOKIE_AGE"] <= 60 * 60
+    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in prod["MIDDLEWARE"]
+    assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in prod["MIDDLEWARE"]
+
+
+@pytest.mark.django_db
+def test_every_page_has_a_strict_content_security_policy(client):
+    response = client.get(reverse("login"))
+    csp = response["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_pages_load_nothing_from_other_origins(world, client):
+    client.force_login(world.users["director_city_a"])
+    for url in [reverse("home"), reverse("cases:list"),
+                reverse("cases:detail", kwargs={"pk": world.cases["city_a"].pk})]:
+        html = client.get(url).content.decode()
+        assert "http://" not in html and "https://" not in html and "//cdn" not in html
+        assert "<script>" not in html and " style=" not in html and "<style" not in html
+
+
+@pytest.mark.django_db
+def test_anonymous_users_are_sent_to_the_login_page(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
