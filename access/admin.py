@@ -14,8 +14,16 @@ admin.site.unregister(Group)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is append-only and holds no case content."""
 
-    list_display = ("at", "username", "organisation", "action", "object_type", "object_id",
-                    "view_name", "purpose")
+    list_display = (
+        "at",
+        "username",
+        "organisation",
+        "action",
+        "object_type",
+        "object_id",
+        "view_name",
+        "purpose",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("username", "object_id")
     list_select_related = ("organisation",)

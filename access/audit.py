@@ -48,10 +48,19 @@ def record(
 
 
 def record_list(
-    *, user: Any, model: type[models.Model], ids: Iterable[object], request: HttpRequest,
-    purpose: str, action: AuditAction = AuditAction.LIST,
+    *,
+    user: Any,
+    model: type[models.Model],
+    ids: Iterable[object],
+    request: HttpRequest,
+    purpose: str,
+    action: AuditAction = AuditAction.LIST,
 ) -> AuditEvent:
     return record(
-        user=user, action=action, object_type=model._meta.label_lower, request=request,
-        purpose=purpose, detail={"ids": [str(i) for i in ids]},
+        user=user,
+        action=action,
+        object_type=model._meta.label_lower,
+        request=request,
+        purpose=purpose,
+        detail={"ids": [str(i) for i in ids]},
     )

@@ -36,13 +36,19 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
-        null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     username = models.CharField(_("username"), max_length=150)
     organisation = models.ForeignKey(
-        "partners.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
-        null=True, related_name="+",
+        "partners.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
     action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)

@@ -1,8 +1,7 @@
 """The one place that decides what a user may see and change.
 
 Every view, selector, export, background task and history page obtains case
-data through :func:`restrict` (a queryset) or :func:`get_case_scoped` (one
-object). Rules, all default deny:
+data through :func:`restrict`. Rules, all default deny:
 
 * Case access comes only from django-guardian object grants on the case, to
   the user or to a group the user is in (an organisation's case group).
@@ -15,15 +14,13 @@ object). Rules, all default deny:
 """
 
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
 from accounts.roles import CASE_WORKING_ROLES
-
-M = TypeVar("M", bound=models.Model)
 
 
 class Action(StrEnum):
@@ -34,9 +31,7 @@ class Action(StrEnum):
 def may_hold_case_access(user: Any) -> bool:
     """False for anyone who must never see case content, whatever grants exist."""
     return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and not user.is_administrator
+        getattr(user, "is_authenticated", False) and user.is_active and not user.is_administrator
     )
 
 
@@ -77,7 +72,9 @@ def permitted_case_condition(user: Any, action: Action, path: str = "pk") -> Q:
     return Q(**{f"{path}__in": by_user}) | Q(**{f"{path}__in": by_group})
 
 
-def restrict(queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW) -> models.QuerySet[M]:
+def restrict[M: models.Model](
+    queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW
+) -> models.QuerySet[M]:
     """The only way to get case data a user may see (or change)."""
     path = case_access_path(queryset.model)
     if not may_hold_case_access(user):
@@ -88,10 +85,3 @@ def restrict(queryset: models.QuerySet[M], user: Any, action: Action = Action.VI
 def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> bool:
     model = type(obj)
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
-
-
-def get_case_scoped(
-    queryset: models.QuerySet[M], user: Any, pk: object, action: Action = Action.VIEW
-) -> M | None:
-    """Fetch and authorise in one step: ``None`` both when absent and when not permitted."""
-    return restrict(queryset, user, action).filter(pk=pk).first()

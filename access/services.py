@@ -20,14 +20,21 @@ def _perm(action: Action) -> str:
 
 @transaction.atomic
 def grant_case_to_organisation(
-    *, case: Case, organisation: Organisation, actions: tuple[Action, ...], by: Any,
+    *,
+    case: Case,
+    organisation: Organisation,
+    actions: tuple[Action, ...],
+    by: Any,
     reason: str = "",
 ) -> None:
     group: Group = organisation.group
     for action in actions:
         assign_perm(_perm(action), group, case)
     audit.record(
-        user=by, action=AuditAction.GRANT, obj=case, purpose=reason,
+        user=by,
+        action=AuditAction.GRANT,
+        obj=case,
+        purpose=reason,
         detail={"organisation": organisation.pk, "actions": [str(a) for a in actions]},
     )
 
@@ -39,7 +46,10 @@ def revoke_case_from_organisation(
     for action in Action:
         remove_perm(_perm(action), organisation.group, case)
     audit.record(
-        user=by, action=AuditAction.REVOKE, obj=case, purpose=reason,
+        user=by,
+        action=AuditAction.REVOKE,
+        obj=case,
+        purpose=reason,
         detail={"organisation": organisation.pk},
     )
 
@@ -51,7 +61,10 @@ def grant_case_to_user(
     for action in actions:
         assign_perm(_perm(action), user, case)
     audit.record(
-        user=by, action=AuditAction.GRANT, obj=case, purpose=reason,
+        user=by,
+        action=AuditAction.GRANT,
+        obj=case,
+        purpose=reason,
         detail={"user": user.pk, "actions": [str(a) for a in actions]},
     )
 
@@ -63,5 +76,3 @@ def revoke_case_from_user(*, case: Case, user: Any, by: Any, reason: str = "") -
     audit.record(
         user=by, action=AuditAction.REVOKE, obj=case, purpose=reason, detail={"user": user.pk}
     )
-
-

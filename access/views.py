@@ -7,20 +7,29 @@
   the needed action is a 403. Successful reads and all denials are audited.
 """
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.views import View
 
 from . import audit
 from .models import AuditAction
 from .policy import Action, may_work_with_cases, restrict
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 class AccessControlledView(View):
     """Marker base: the URL-walking test accepts only views built on this class."""
+
+    @property
+    def user(self) -> "User":
+        # LoginRequiredMiddleware has already turned anonymous requests away.
+        return cast("User", self.request.user)
 
 
 class AuthenticatedView(AccessControlledView):
@@ -32,12 +41,18 @@ class RoleRequiredMixin(AccessControlledView):
 
     def has_required_role(self) -> bool:
         user = self.request.user
-        return bool(user.is_authenticated and user.is_active and user.has_role(*self.required_roles))
+        return bool(
+            user.is_authenticated and user.is_active and user.has_role(*self.required_roles)
+        )
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not self.has_required_role():
-            audit.record(user=request.user, action=AuditAction.DENIED, request=request,
-                         purpose="role required")
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                request=request,
+                purpose="role required",
+            )
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -45,10 +60,14 @@ class RoleRequiredMixin(AccessControlledView):
 class CaseWorkRequiredMixin(AccessControlledView):
     """Pages about case files in general (lists, registration): case-working roles only."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not may_work_with_cases(request.user):
-            audit.record(user=request.user, action=AuditAction.DENIED, request=request,
-                         purpose="case work required")
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                request=request,
+                purpose="case work required",
+            )
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -68,28 +87,45 @@ class CaseScopedMixin(AccessControlledView):
     def get_queryset(self) -> models.QuerySet[Any]:
         return restrict(self.base_queryset(), self.request.user, Action.VIEW)
 
+    object_cache: models.Model | None = None
+
     def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
-        if hasattr(self, "object_cache"):
+        if self.object_cache is not None:
             return self.object_cache
         pk = self.kwargs.get(self.pk_url_kwarg)
         request = self.request
         obj = (queryset if queryset is not None else self.get_queryset()).filter(pk=pk).first()
         if obj is None:
             # The same answer for "does not exist" and "not yours".
-            audit.record(user=request.user, action=AuditAction.DENIED, request=request,
-                         object_type=self.model._meta.label_lower, object_id=pk or "",
-                         purpose="out of scope")
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                request=request,
+                object_type=self.model._meta.label_lower,
+                object_id=pk or "",
+                purpose="out of scope",
+            )
             raise Http404
-        if self.action != Action.VIEW and not restrict(
-            self.model._default_manager.filter(pk=obj.pk), request.user, self.action
-        ).exists():
-            audit.record(user=request.user, action=AuditAction.DENIED, obj=obj, request=request,
-                         purpose=f"{self.action} not permitted")
+        if (
+            self.action != Action.VIEW
+            and not restrict(
+                self.model._default_manager.filter(pk=obj.pk), request.user, self.action
+            ).exists()
+        ):
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                obj=obj,
+                request=request,
+                purpose=f"{self.action} not permitted",
+            )
             raise PermissionDenied
         audit.record(
             user=request.user,
             action=AuditAction.VIEW if request.method in ("GET", "HEAD") else AuditAction.CHANGE,
-            obj=obj, request=request, purpose=self.audit_purpose,
+            obj=obj,
+            request=request,
+            purpose=self.audit_purpose,
         )
         self.object_cache = obj
         return obj

@@ -25,8 +25,13 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",),
-                "fields": ("username", "password1", "password2", "organisation", "roles")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "password1", "password2", "organisation", "roles"),
+            },
+        ),
     )
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:

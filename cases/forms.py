@@ -22,7 +22,9 @@ class CaseCreateForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_director"].queryset = User.objects.filter(
+        director_field = self.fields["case_director"]
+        assert isinstance(director_field, forms.ModelChoiceField)
+        director_field.queryset = User.objects.filter(
             organisation=organisation, is_active=True, roles__code=RoleCode.CASE_DIRECTOR
         ).order_by("last_name", "first_name")
 
@@ -51,6 +53,8 @@ class CaseShareForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            is_active=True
-        ).exclude(pk=case.owner_organisation_id)
+        organisation_field = self.fields["organisation"]
+        assert isinstance(organisation_field, forms.ModelChoiceField)
+        organisation_field.queryset = Organisation.objects.filter(is_active=True).exclude(
+            pk=case.owner_organisation_id
+        )

@@ -30,14 +30,20 @@ class Case(models.Model):
 
     reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
     owner_organisation = models.ForeignKey(
-        "partners.Organisation", verbose_name=_("owning organisation"),
-        on_delete=models.PROTECT, related_name="owned_cases",
+        "partners.Organisation",
+        verbose_name=_("owning organisation"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
     )
     case_director = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("case director"),
-        on_delete=models.PROTECT, related_name="directed_cases",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case director"),
+        on_delete=models.PROTECT,
+        related_name="directed_cases",
     )
-    track = models.PositiveSmallIntegerField(_("track"), choices=Track.choices, default=Track.ADVICE)
+    track = models.PositiveSmallIntegerField(
+        _("track"), choices=Track.choices, default=Track.ADVICE
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
     )

@@ -71,9 +71,7 @@ def case_update(*, case: Case, by: Any, expected_version: int, **changes: Any) -
     """Apply ``changes`` unless the case changed since ``expected_version`` was read."""
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.version != expected_version:
-        raise EditConflict(
-            _("This case was changed by someone else while you were editing it.")
-        )
+        raise EditConflict(_("This case was changed by someone else while you were editing it."))
     for field, value in changes.items():
         setattr(current, field, value)
     current.version += 1

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -5,7 +7,7 @@ from access.policy import may_work_with_cases
 
 
 def installation(request: HttpRequest) -> dict[str, object]:
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     authenticated = bool(user is not None and user.is_authenticated)
     return {
         "installation_name": settings.FJC_INSTALLATION_NAME,

@@ -19,7 +19,7 @@ from cases.services import case_create, case_update
 from partners.models import Municipality, MunicipalityPopulation, OrganisationKind, PoliceZone
 from partners.services import organisation_get_or_create
 
-DEMO_PASSWORD = "demo-veilig-huis"  # noqa: S105 - fictional accounts on a local demo only
+DEMO_PASSWORD = "demo-veilig-huis"
 POPULATION_YEAR = 2020
 
 MUNICIPALITIES = [
@@ -58,18 +58,38 @@ class DemoUser:
 
 DEMO_USERS = [
     DemoUser("regisseur.stad", "Lotte", "Demo-Stad", "Stad Mechelen", (RoleCode.CASE_DIRECTOR,)),
-    DemoUser("regisseur.caw", "Yusuf", "Demo-CAW", "CAW Boom Mechelen Lier",
-             (RoleCode.CASE_DIRECTOR,)),
-    DemoUser("operationeel", "Mira", "Demo-Operationeel", "Stad Mechelen",
-             (RoleCode.OPERATIONS_LEAD,)),
-    DemoUser("netwerk", "Jonas", "Demo-Netwerk", "Vlaamse overheid",
-             (RoleCode.NETWORK_COORDINATOR,)),
-    DemoUser("parket", "Eline", "Demo-Parket", "Parket Antwerpen, afdeling Mechelen",
-             (RoleCode.PROSECUTOR_LIAISON,)),
-    DemoUser("politie", "Tom", "Demo-Politie", "Politiezone Rivierenland",
-             (RoleCode.PARTNER_PROFESSIONAL,)),
-    DemoUser("beheerder", "Ilse", "Demo-Beheer", "Stad Mechelen", (RoleCode.ADMINISTRATOR,),
-             is_staff=True, is_superuser=True),
+    DemoUser(
+        "regisseur.caw", "Yusuf", "Demo-CAW", "CAW Boom Mechelen Lier", (RoleCode.CASE_DIRECTOR,)
+    ),
+    DemoUser(
+        "operationeel", "Mira", "Demo-Operationeel", "Stad Mechelen", (RoleCode.OPERATIONS_LEAD,)
+    ),
+    DemoUser(
+        "netwerk", "Jonas", "Demo-Netwerk", "Vlaamse overheid", (RoleCode.NETWORK_COORDINATOR,)
+    ),
+    DemoUser(
+        "parket",
+        "Eline",
+        "Demo-Parket",
+        "Parket Antwerpen, afdeling Mechelen",
+        (RoleCode.PROSECUTOR_LIAISON,),
+    ),
+    DemoUser(
+        "politie",
+        "Tom",
+        "Demo-Politie",
+        "Politiezone Rivierenland",
+        (RoleCode.PARTNER_PROFESSIONAL,),
+    ),
+    DemoUser(
+        "beheerder",
+        "Ilse",
+        "Demo-Beheer",
+        "Stad Mechelen",
+        (RoleCode.ADMINISTRATOR,),
+        is_staff=True,
+        is_superuser=True,
+    ),
 ]
 
 
@@ -81,7 +101,8 @@ def _places() -> dict[str, Municipality]:
             name=name, defaults={"police_zone": zone}
         )
         MunicipalityPopulation.objects.get_or_create(
-            municipality=municipality, year=POPULATION_YEAR,
+            municipality=municipality,
+            year=POPULATION_YEAR,
             defaults={"inhabitants": inhabitants, "source": "Statbel 1/1/2020"},
         )
         places[name] = municipality
@@ -89,15 +110,18 @@ def _places() -> dict[str, Municipality]:
 
 
 def _organisations(places: dict[str, Municipality]) -> None:
-    organisation_get_or_create(name="Stad Mechelen", kind=OrganisationKind.CITY,
-                               municipality=places["Mechelen"])
+    organisation_get_or_create(
+        name="Stad Mechelen", kind=OrganisationKind.CITY, municipality=places["Mechelen"]
+    )
     organisation_get_or_create(name="CAW Boom Mechelen Lier", kind=OrganisationKind.CAW)
-    organisation_get_or_create(name="Parket Antwerpen, afdeling Mechelen",
-                               kind=OrganisationKind.PROSECUTOR)
+    organisation_get_or_create(
+        name="Parket Antwerpen, afdeling Mechelen", kind=OrganisationKind.PROSECUTOR
+    )
     organisation_get_or_create(name="Vlaamse overheid", kind=OrganisationKind.FLEMISH_GOVERNMENT)
     for zone in PoliceZone.objects.all():
-        organisation_get_or_create(name=f"Politiezone {zone.name}",
-                                   kind=OrganisationKind.POLICE_ZONE, police_zone=zone)
+        organisation_get_or_create(
+            name=f"Politiezone {zone.name}", kind=OrganisationKind.POLICE_ZONE, police_zone=zone
+        )
     for name, kind in PARTNERS:
         organisation_get_or_create(name=name, kind=kind)
 
@@ -110,10 +134,14 @@ def _users() -> dict[str, User]:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = user_create(
-                username=spec.username, password=DEMO_PASSWORD,
+                username=spec.username,
+                password=DEMO_PASSWORD,
                 organisation=Organisation.objects.get(name=spec.organisation),
-                roles=spec.roles, first_name=spec.first_name, last_name=spec.last_name,
-                is_staff=spec.is_staff, is_superuser=spec.is_superuser,
+                roles=spec.roles,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                is_staff=spec.is_staff,
+                is_superuser=spec.is_superuser,
             )
         users[spec.username] = user
     return users
@@ -138,16 +166,23 @@ def _cases(users: dict[str, User]) -> None:
         (caw, Track.ADVICE, Status.REGISTERED, 5),
     ]
     for director, track, status, days_ago in plan:
-        case = case_create(by=director, owner_organisation=director.organisation,
-                           case_director=director, track=track,
-                           opened_on=today - datetime.timedelta(days=days_ago))
+        case = case_create(
+            by=director,
+            owner_organisation=director.organisation,  # type: ignore[arg-type]
+            case_director=director,
+            track=track,
+            opened_on=today - datetime.timedelta(days=days_ago),
+        )
         if status != Status.REGISTERED:
-            case = case_update(case=case, by=director, expected_version=case.version,
-                               status=status)
+            case = case_update(case=case, by=director, expected_version=case.version, status=status)
         if track == Track.CHAIN and director is city:
-            grant_case_to_organisation(case=case, organisation=prosecutor,
-                                       actions=(Action.VIEW,), by=director,
-                                       reason="458ter case consultation")
+            grant_case_to_organisation(
+                case=case,
+                organisation=prosecutor,
+                actions=(Action.VIEW,),
+                by=director,
+                reason="458ter case consultation",
+            )
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ class HomeView(AuthenticatedView, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = self.user
         context["works_with_cases"] = may_work_with_cases(user)
         if context["works_with_cases"]:
             context["my_case_count"] = (

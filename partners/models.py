@@ -21,7 +21,9 @@ class Municipality(models.Model):
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     police_zone = models.ForeignKey(
-        PoliceZone, verbose_name=_("police zone"), on_delete=models.PROTECT,
+        PoliceZone,
+        verbose_name=_("police zone"),
+        on_delete=models.PROTECT,
         related_name="municipalities",
     )
 
@@ -38,7 +40,9 @@ class MunicipalityPopulation(models.Model):
     """Inhabitants on 1 January of a year, entered by an administrator each year."""
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE,
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
         related_name="populations",
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1990)])
@@ -50,7 +54,9 @@ class MunicipalityPopulation(models.Model):
         verbose_name_plural = _("population figures")
         ordering = ["municipality__name", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "year"], name="one_population_per_year"),
+            models.UniqueConstraint(
+                fields=["municipality", "year"], name="one_population_per_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,16 +82,27 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="organisations",
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
         help_text=_("For a city or municipality: the place it governs."),
     )
     police_zone = models.ForeignKey(
-        PoliceZone, verbose_name=_("police zone"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="organisations",
+        PoliceZone,
+        verbose_name=_("police zone"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
     )
     group = models.OneToOneField(
-        Group, on_delete=models.PROTECT, related_name="organisation", editable=False,
+        Group,
+        on_delete=models.PROTECT,
+        related_name="organisation",
+        editable=False,
     )
     is_active = models.BooleanField(_("active"), default=True)
 

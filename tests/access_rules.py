@@ -17,8 +17,12 @@ class Expect:
 
 
 def _director(*cases: str) -> Expect:
-    return Expect(views=frozenset(cases), changes=frozenset(cases), works_with_cases=True,
-                  registers_cases=True)
+    return Expect(
+        views=frozenset(cases),
+        changes=frozenset(cases),
+        works_with_cases=True,
+        registers_cases=True,
+    )
 
 
 EXPECTED = {

@@ -85,8 +85,12 @@ def world(db) -> World:
     w.cases["caw_b"] = make_case(u["director_caw_b"])
     # A track-3 case of city A, shared with prosecutor's office A only.
     w.cases["city_a_shared"] = make_case(u["director_city_a"], track=Track.CHAIN)
-    grant_case_to_organisation(case=w.cases["city_a_shared"], organisation=w.orgs["parket_a"],
-                               actions=(Action.VIEW,), by=u["director_city_a"])
+    grant_case_to_organisation(
+        case=w.cases["city_a_shared"],
+        organisation=w.orgs["parket_a"],
+        actions=(Action.VIEW,),
+        by=u["director_city_a"],
+    )
     return w
 
 
@@ -104,7 +108,14 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"],
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }

@@ -1,5 +1,7 @@
 """Factories for fictional test data."""
 
+from typing import Any
+
 import factory
 
 from accounts.models import User
@@ -9,7 +11,7 @@ from cases.services import case_create
 from partners.models import Municipality, Organisation, OrganisationKind, PoliceZone
 from partners.services import organisation_create
 
-PASSWORD = "test-password-123"  # noqa: S105
+PASSWORD = "test-password-123"
 
 
 class PoliceZoneFactory(factory.django.DjangoModelFactory):
@@ -33,13 +35,20 @@ def make_organisation(name: str, kind: OrganisationKind) -> Organisation:
     return organisation_create(name=name, kind=kind)
 
 
-def make_user(username: str, organisation: Organisation | None, *roles: str, **extra: object) -> User:
-    return user_create(username=username, password=PASSWORD, organisation=organisation,
-                       roles=roles, first_name=username.split("_")[0].title(),
-                       last_name="Test", **extra)
+def make_user(username: str, organisation: Organisation | None, *roles: str, **extra: Any) -> User:
+    return user_create(
+        username=username,
+        password=PASSWORD,
+        organisation=organisation,
+        roles=roles,
+        first_name=username.split("_")[0].title(),
+        last_name="Test",
+        **extra,
+    )
 
 
 def make_case(director: User, track: int = Track.ADVICE) -> Case:
     assert director.organisation is not None
-    return case_create(by=director, owner_organisation=director.organisation,
-                       case_director=director, track=track)
+    return case_create(
+        by=director, owner_organisation=director.organisation, case_director=director, track=track
+    )

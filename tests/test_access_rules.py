@@ -53,15 +53,20 @@ def test_revoking_a_share_takes_effect_on_the_next_request(world, client):
     case = world.cases["city_a_shared"]
     client.force_login(world.users["liaison_parket_a"])
     assert client.get(detail(case)).status_code == 200
-    revoke_case_from_organisation(case=case, organisation=world.orgs["parket_a"],
-                                  by=world.users["director_city_a"])
+    revoke_case_from_organisation(
+        case=case, organisation=world.orgs["parket_a"], by=world.users["director_city_a"]
+    )
     assert client.get(detail(case)).status_code == 404
 
 
 def test_revoking_a_personal_grant_takes_effect_on_the_next_request(world, client):
     case, colleague = world.cases["city_a"], world.users["director_caw_b"]
-    grant_case_to_user(case=case, user=colleague, actions=(Action.VIEW, Action.CHANGE),
-                       by=world.users["director_city_a"])
+    grant_case_to_user(
+        case=case,
+        user=colleague,
+        actions=(Action.VIEW, Action.CHANGE),
+        by=world.users["director_city_a"],
+    )
     client.force_login(colleague)
     assert client.get(detail(case)).status_code == 200
     assert client.get(reverse("cases:update", kwargs={"pk": case.pk})).status_code == 200
@@ -103,8 +108,12 @@ def test_model_level_permissions_grant_nothing(world, client):
 
 def test_administrator_reads_no_case_even_with_grants(world):
     admin = world.users["admin_city_a"]
-    grant_case_to_user(case=world.cases["city_a"], user=admin, actions=(Action.VIEW,),
-                       by=world.users["director_city_a"])
+    grant_case_to_user(
+        case=world.cases["city_a"],
+        user=admin,
+        actions=(Action.VIEW,),
+        by=world.users["director_city_a"],
+    )
     assert restrict(Case.objects.all(), admin).count() == 0
     assert restrict(Case.objects.all(), world.users["superuser"]).count() == 0
 
@@ -124,8 +133,10 @@ def test_deleted_case_history_is_visible_to_nobody(world, client):
 def test_history_page_shows_changes_of_a_visible_case_only(world, client):
     client.force_login(world.users["director_city_a"])
     case = world.cases["city_a"]
-    client.post(reverse("cases:update", kwargs={"pk": case.pk}),
-                {"track": 2, "status": "intake", "version": case.version})
+    client.post(
+        reverse("cases:update", kwargs={"pk": case.pk}),
+        {"track": 2, "status": "intake", "version": case.version},
+    )
     response = client.get(reverse("cases:history", kwargs={"pk": case.pk}))
     records = response.context["records"]
     assert {r.id for r, _ in records} == {case.pk}

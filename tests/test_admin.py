@@ -44,13 +44,22 @@ def test_admin_user_change_syncs_the_case_group(world, client):
     assert response.status_code == 200
     form = response.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
-    data.update({
-        "roles": [r.pk for r in user.roles.model.objects.filter(code__in=["operations_lead", "case_director"])],
-        "organisation": world.orgs["city_a"].pk,
-        "last_login_0": "", "last_login_1": "",
-        "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
-        "is_active": "on",
-    })
+    data.update(
+        {
+            "roles": [
+                r.pk
+                for r in user.roles.model.objects.filter(
+                    code__in=["operations_lead", "case_director"]
+                )
+            ],
+            "organisation": world.orgs["city_a"].pk,
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "is_active": "on",
+        }
+    )
     response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert user.groups.filter(pk=world.orgs["city_a"].group_id).exists()

@@ -47,20 +47,21 @@ def test_list_and_export_record_which_cases_were_shown(world, client):
     expected = {str(world.cases["city_a"].pk), str(world.cases["city_a_shared"].pk)}
     assert listed.action == AuditAction.LIST
     assert set(listed.detail["ids"]) == expected
-    b"".join(client.get(reverse("cases:export")).streaming_content)
+    assert client.get(reverse("cases:export")).status_code == 200
     exported = AuditEvent.objects.latest("id")
     assert exported.action == AuditAction.EXPORT
     assert set(exported.detail["ids"]) == expected
 
 
 def test_grants_are_audited(world):
-    grant = AuditEvent.objects.filter(action=AuditAction.GRANT,
-                                      case_id=world.cases["city_a_shared"].pk)
+    grant = AuditEvent.objects.filter(
+        action=AuditAction.GRANT, case_id=world.cases["city_a_shared"].pk
+    )
     assert grant.filter(detail__organisation=world.orgs["parket_a"].pk).exists()
 
 
 def test_the_audit_trail_cannot_be_changed_through_the_application(world):
-    event = AuditEvent.objects.first()
+    event = AuditEvent.objects.earliest("id")
     event.purpose = "tampered"
     with pytest.raises(AppendOnlyError):
         event.save()
@@ -74,10 +75,16 @@ def test_the_audit_trail_cannot_be_changed_through_the_application(world):
 
 def test_the_database_refuses_changes_to_the_audit_trail(world):
     assert connection.vendor == "postgresql"
-    event = AuditEvent.objects.first()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    event = AuditEvent.objects.earliest("id")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE access_auditevent SET purpose = 'x' WHERE id = %s", [event.pk])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM access_auditevent WHERE id = %s", [event.pk])

@@ -11,18 +11,27 @@ pytestmark = pytest.mark.django_db
 def test_a_case_director_registers_a_case_that_their_organisation_can_see(world, client):
     director = world.users["director_caw_a"]
     client.force_login(director)
-    response = client.post(reverse("cases:create"), {
-        "track": 2, "case_director": director.pk, "opened_on": "2026-11-01",
-    })
+    response = client.post(
+        reverse("cases:create"),
+        {
+            "track": 2,
+            "case_director": director.pk,
+            "opened_on": "2026-11-01",
+        },
+    )
     case = Case.objects.latest("id")
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:detail", kwargs={"pk": case.pk})
     assert (case.owner_organisation, case.track, case.status) == (
-        world.orgs["caw_a"], Track.OUTREACH, Status.REGISTERED)
+        world.orgs["caw_a"],
+        Track.OUTREACH,
+        Status.REGISTERED,
+    )
     assert case.reference == "2026-00006"
     assert case.history.first().history_user == director
     # Another case director of the same organisation sees it through the organisation's group.
     from .factories import make_user
+
     colleague = make_user("colleague_caw_a", world.orgs["caw_a"], "case_director")
     client.force_login(colleague)
     assert client.get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code == 200
@@ -31,9 +40,14 @@ def test_a_case_director_registers_a_case_that_their_organisation_can_see(world,
 def test_registration_refuses_bad_input_in_dutch_and_changes_nothing(world, client):
     client.force_login(world.users["director_caw_a"])
     count = Case.objects.count()
-    response = client.post(reverse("cases:create"), {
-        "track": 7, "case_director": world.users["director_city_a"].pk, "opened_on": "2999-01-01",
-    })
+    response = client.post(
+        reverse("cases:create"),
+        {
+            "track": 7,
+            "case_director": world.users["director_city_a"].pk,
+            "opened_on": "2999-01-01",
+        },
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"track", "case_director", "opened_on"}
@@ -44,11 +58,17 @@ def test_registration_refuses_bad_input_in_dutch_and_changes_nothing(world, clie
 def test_a_stale_edit_gets_a_conflict_and_keeps_the_input(world, client):
     case = world.cases["city_a"]
     stale_version = case.version
-    case_update(case=case, by=world.users["director_city_a"], expected_version=stale_version,
-                status=Status.INTAKE)
+    case_update(
+        case=case,
+        by=world.users["director_city_a"],
+        expected_version=stale_version,
+        status=Status.INTAKE,
+    )
     client.force_login(world.users["director_city_a"])
-    response = client.post(reverse("cases:update", kwargs={"pk": case.pk}),
-                           {"track": 3, "status": "active", "version": stale_version})
+    response = client.post(
+        reverse("cases:update", kwargs={"pk": case.pk}),
+        {"track": 3, "status": "active", "version": stale_version},
+    )
     assert response.status_code == 409
     assert "iemand anders" in response.content.decode()
     assert response.context["form"]["track"].value() == "3"
@@ -66,8 +86,10 @@ def test_the_service_refuses_a_stale_version(world):
 def test_sharing_and_unsharing_through_the_pages(world, client):
     case, parket = world.cases["city_a"], world.orgs["parket_b"]
     client.force_login(world.users["director_city_a"])
-    response = client.post(reverse("cases:share", kwargs={"pk": case.pk}),
-                           {"organisation": parket.pk, "reason": "458ter overleg"})
+    response = client.post(
+        reverse("cases:share", kwargs={"pk": case.pk}),
+        {"organisation": parket.pk, "reason": "458ter overleg"},
+    )
     assert response.status_code == 302
     client.force_login(world.users["liaison_parket_b"])
     assert client.get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code == 200
@@ -81,8 +103,9 @@ def test_sharing_and_unsharing_through_the_pages(world, client):
 def test_the_owner_organisation_cannot_be_unshared(world, client):
     case = world.cases["city_a"]
     client.force_login(world.users["director_city_a"])
-    url = reverse("cases:revoke_share",
-                  kwargs={"pk": case.pk, "organisation_pk": world.orgs["city_a"].pk})
+    url = reverse(
+        "cases:revoke_share", kwargs={"pk": case.pk, "organisation_pk": world.orgs["city_a"].pk}
+    )
     assert client.post(url).status_code == 404
     assert client.get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code == 200
 

@@ -106,15 +106,19 @@ def test_permission_matrix(world, client):
         if username is not None:
             client.force_login(world.users[username])
         for name, spec in SPECS.items():
-            case_keys = CASE_KEYS if spec.kind.startswith("case_") and spec.kind != "case_work" else [None]
+            case_keys = (
+                CASE_KEYS if spec.kind.startswith("case_") and spec.kind != "case_work" else [None]
+            )
             for case_key in case_keys:
                 url = _url(world, name, case_key)
                 response = _request(client, spec, url, name)
                 expected = _expected(username, spec, case_key)
                 checked += 1
                 if response.status_code != expected:
-                    failures.append(f"{username} {spec.method.upper()} {name} [{case_key}]: "
-                                    f"{response.status_code}, expected {expected}")
+                    failures.append(
+                        f"{username} {spec.method.upper()} {name} [{case_key}]: "
+                        f"{response.status_code}, expected {expected}"
+                    )
                 if username is not None and name == "logout":
                     client.force_login(world.users[username])
                 if expected == 302 and username is None and spec.kind != "public":

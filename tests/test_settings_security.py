@@ -25,7 +25,11 @@ def test_production_settings_pass_check_deploy():
     env = _production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "DEBUG"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -33,22 +37,47 @@ def test_production_settings_pass_check_deploy():
 
 def test_production_settings_refuse_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env |= {"DJANGO_SETTINGS_MODULE": "fjc.settings_production",
-            "DJANGO_ALLOWED_HOSTS": "fjc.example.org"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, check=False)
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "fjc.settings_production",
+        "DJANGO_ALLOWED_HOSTS": "fjc.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_hashes_with_argon2_and_guards_the_session():
-    names = ["PASSWORD_HASHERS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-             "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "SECURE_HSTS_SECONDS",
-             "SESSION_SAVE_EVERY_REQUEST", "SESSION_COOKIE_AGE", "DEBUG", "MIDDLEWARE"]
-    code = ("import json, django; django.setup(); from django.conf import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=_production_env(),
-                            capture_output=True, text=True, check=True)
+    names = [
+        "PASSWORD_HASHERS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "SECURE_HSTS_SECONDS",
+        "SESSION_SAVE_EVERY_REQUEST",
+        "SESSION_COOKIE_AGE",
+        "DEBUG",
+        "MIDDLEWARE",
+    ]
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     prod = json.loads(result.stdout)
     assert prod["PASSWORD_HASHERS"][0].endswith("Argon2PasswordHasher")
     assert prod["SESSION_COOKIE_SECURE"] and prod["CSRF_COOKIE_SECURE"]
@@ -78,8 +107,11 @@ def test_every_page_has_a_strict_content_security_policy(client):
 @pytest.mark.django_db
 def test_pages_load_nothing_from_other_origins(world, client):
     client.force_login(world.users["director_city_a"])
-    for url in [reverse("home"), reverse("cases:list"),
-                reverse("cases:detail", kwargs={"pk": world.cases["city_a"].pk})]:
+    for url in [
+        reverse("home"),
+        reverse("cases:list"),
+        reverse("cases:detail", kwargs={"pk": world.cases["city_a"].pk}),
+    ]:
         html = client.get(url).content.decode()
         assert "http://" not in html and "https://" not in html and "//cdn" not in html
         assert "<script>" not in html and " style=" not in html and "<style" not in html

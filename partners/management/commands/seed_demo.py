@@ -10,8 +10,11 @@ class Command(BaseCommand):
     help = "Load fictional demo data (idempotent) and print the demo logins."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--allow-production", action="store_true",
-                            help="Seed even when DEBUG is off (never on a live installation).")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even when DEBUG is off (never on a live installation).",
+        )
 
     def handle(self, *args: Any, allow_production: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not allow_production:
