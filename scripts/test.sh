@@ -11,7 +11,7 @@ free_port() { .venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("12
 RUN_DIR="$(mktemp -d /tmp/fjc-test.XXXXXX)"
 chmod 755 "$RUN_DIR"
 PG_PORT="$(free_port)"; REDIS_PORT="$(free_port)"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 if [ "$(id -u)" = 0 ]; then mkdir -p "$RUN_DIR/pg" && chown postgres "$RUN_DIR/pg"; fi
 
 cleanup() {

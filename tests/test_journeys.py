@@ -15,7 +15,7 @@ def log_in(page: Page, base_url: str, username: str) -> None:
     expect(page).to_have_url(re.compile(r"/login/"))
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
 
 
 def test_case_director_logs_in_and_opens_a_case(world, live_server, page: Page):
