@@ -72,14 +72,47 @@ def permitted_case_condition(user: Any, action: Action, path: str = "pk") -> Q:
     return Q(**{f"{path}__in": by_user}) | Q(**{f"{path}__in": by_group})
 
 
+def _is_multi_valued(model: type[models.Model], path: str) -> bool:
+    """Whether following ``path`` can reach several cases (then rows would repeat)."""
+    current = model
+    for name in path.split("__")[:-1]:
+        field = current._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        assert field.related_model is not None
+        current = field.related_model  # type: ignore[assignment]
+    return False
+
+
+def _journal_condition(user: Any) -> Q:
+    """Journal entries marked "case team only" need change access to the case."""
+    from cases.models import Visibility
+
+    return Q(visibility=Visibility.ALL) | permitted_case_condition(user, Action.CHANGE, "case_id")
+
+
+# Conditions on top of case access, per model: all rules stay in this module.
+_EXTRA_CONDITIONS = {
+    "cases.journalentry": _journal_condition,
+}
+
+
 def restrict[M: models.Model](
     queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW
 ) -> models.QuerySet[M]:
     """The only way to get case data a user may see (or change)."""
-    path = case_access_path(queryset.model)
+    model = queryset.model
+    path = case_access_path(model)
     if not may_hold_case_access(user):
         return queryset.none()
-    return queryset.filter(permitted_case_condition(user, action, path))
+    condition = permitted_case_condition(user, action, path)
+    extra = _EXTRA_CONDITIONS.get(model._meta.label_lower)
+    if extra is not None:
+        condition &= extra(user)
+    if path != "pk" and _is_multi_valued(model, path):
+        permitted = model._base_manager.filter(condition).values("pk")
+        return queryset.filter(pk__in=permitted)
+    return queryset.filter(condition)
 
 
 def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> bool:

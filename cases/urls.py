@@ -1,20 +1,35 @@
 from django.urls import path
 
-from . import views
+from .views import core, journal, judicial, lists, people
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.CaseListView.as_view(), name="list"),
-    path("export.csv", views.CaseExportView.as_view(), name="export"),
-    path("new/", views.CaseCreateView.as_view(), name="create"),
-    path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
-    path("<int:pk>/edit/", views.CaseUpdateView.as_view(), name="update"),
-    path("<int:pk>/history/", views.CaseHistoryView.as_view(), name="history"),
-    path("<int:pk>/share/", views.CaseShareView.as_view(), name="share"),
+    path("", core.CaseListView.as_view(), name="list"),
+    path("export.csv", core.CaseExportView.as_view(), name="export"),
+    path("new/", core.CaseRegisterView.as_view(), name="create"),
+    path("new/consult/", core.CaseRegisterView.as_view(anonymous=True), name="create_consult"),
+    path("<int:pk>/", core.CaseDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", core.CaseEditView.as_view(), name="update"),
+    path("<int:pk>/history/", core.CaseHistoryView.as_view(), name="history"),
+    path("<int:pk>/track/", core.TrackChangeView.as_view(), name="track"),
+    path("<int:pk>/status/", core.StatusChangeView.as_view(), name="status"),
+    path("<int:pk>/close/", core.CloseView.as_view(), name="close"),
+    path("<int:pk>/reopen/", core.ReopenView.as_view(), name="reopen"),
+    path("<int:pk>/director/", core.DirectorChangeView.as_view(), name="director"),
+    path("<int:pk>/co-directors/add/", core.CoDirectorAddView.as_view(), name="co_director_add"),
+    path(
+        "<int:pk>/co-directors/<int:co_director_pk>/remove/",
+        core.CoDirectorRemoveView.as_view(),
+        name="co_director_remove",
+    ),
+    path("<int:pk>/share/", core.CaseShareView.as_view(), name="share"),
     path(
         "<int:pk>/share/<int:organisation_pk>/revoke/",
-        views.CaseRevokeShareView.as_view(),
+        core.CaseRevokeShareView.as_view(),
         name="revoke_share",
     ),
 ]
+
+# Each part of case work keeps its own URL list beside its views.
+urlpatterns += people.urlpatterns + journal.urlpatterns + judicial.urlpatterns + lists.urlpatterns

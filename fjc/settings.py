@@ -184,3 +184,14 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Case work rules that an FJC may set differently (domain.md marks them "check").
+# Warn this many days before a temporary restraining order ends.
+FJC_RESTRAINING_ORDER_WARNING_DAYS = env.int("FJC_RESTRAINING_ORDER_WARNING_DAYS", default=3)
+# A temporary restraining order lasts at most this many days; each extension at most this many.
+FJC_RESTRAINING_ORDER_MAX_DAYS = env.int("FJC_RESTRAINING_ORDER_MAX_DAYS", default=14)
+FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS = env.int(
+    "FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS", default=92
+)
+# A new case for the same victim and perpetrator within this many days is a repeat.
+FJC_REPEAT_WINDOW_DAYS = env.int("FJC_REPEAT_WINDOW_DAYS", default=365)

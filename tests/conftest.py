@@ -1,4 +1,6 @@
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,8 @@ class World:
     orgs: dict[str, Organisation] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
+    # Per case key: URL parameter name -> an object inside that case (see CHILDREN).
+    children: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 ORGS = {
@@ -68,6 +72,8 @@ USERS = {
     # A superuser who also (wrongly) holds a case role still reads no case.
     "superuser": ("city_a", [RoleCode.CASE_DIRECTOR], {"is_staff": True, "is_superuser": True}),
     "inactive_director_city_a": ("city_a", [RoleCode.CASE_DIRECTOR], {"is_active": False}),
+    # Co-director of every case in the world (not in the matrix: their access is by design).
+    "co_director": ("partner_b", [RoleCode.CASE_DIRECTOR], {}),
 }
 
 
@@ -91,7 +97,22 @@ def world(db) -> World:
         actions=(Action.VIEW,),
         by=u["director_city_a"],
     )
+    for key, case in w.cases.items():
+        w.children[key] = {param: make(w, case) for param, make in CHILDREN.items()}
     return w
+
+
+def _co_director(w: World, case: Case) -> Any:
+    from cases.services import case_add_co_director
+
+    return case_add_co_director(case=case, by=case.case_director, user=w.users["co_director"])
+
+
+# URL parameter name -> how to make one such object inside a case. Every URL parameter
+# that names an object inside a case needs an entry, so the permission matrix can reach it.
+CHILDREN: dict[str, Callable[[World, Case], Any]] = {
+    "co_director_pk": _co_director,
+}
 
 
 @pytest.fixture

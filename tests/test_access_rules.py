@@ -133,10 +133,12 @@ def test_deleted_case_history_is_visible_to_nobody(world, client):
 def test_history_page_shows_changes_of_a_visible_case_only(world, client):
     client.force_login(world.users["director_city_a"])
     case = world.cases["city_a"]
-    client.post(
-        reverse("cases:update", kwargs={"pk": case.pk}),
-        {"track": 2, "status": "intake", "version": case.version},
+    response = client.post(
+        reverse("cases:track", kwargs={"pk": case.pk}),
+        {"to_track": 2, "changed_on": case.opened_on.isoformat(), "reason": "Geen contact",
+         "version": case.version},
     )
+    assert response.status_code == 302
     response = client.get(reverse("cases:history", kwargs={"pk": case.pk}))
     records = response.context["records"]
     assert {r.id for r, _ in records} == {case.pk}

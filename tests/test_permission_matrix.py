@@ -34,11 +34,23 @@ SPECS = {
     "cases:list": Spec("case_work"),
     "cases:export": Spec("case_work"),
     "cases:create": Spec("register"),
+    "cases:create_consult": Spec("register"),
     "cases:detail": Spec("case_view"),
     "cases:history": Spec("case_view"),
     "cases:update": Spec("case_change"),
     "cases:share": Spec("case_change"),
     "cases:revoke_share": Spec("case_change", "post", 302),
+    "cases:track": Spec("case_change"),
+    "cases:status": Spec("case_change"),
+    "cases:close": Spec("case_change"),
+    "cases:reopen": Spec("case_change"),
+    "cases:director": Spec("case_change"),
+    "cases:co_director_add": Spec("case_change"),
+    "cases:co_director_remove": Spec("case_change", "post", 302),
+    # --- client system (people) ---
+    # --- journal and actions ---
+    # --- judicial and care trajectory ---
+    # --- lists and history ---
 }
 
 # Patterns outside the matrix, each with the reason.
@@ -65,6 +77,9 @@ def _url(world, name: str, case_key: str | None) -> str:
     kwargs = {}
     if "pk" in params:
         kwargs["pk"] = world.cases[case_key].pk
+    for param in params - {"pk", "organisation_pk"}:
+        # Objects inside the case: tests/conftest.py CHILDREN makes one of each per case.
+        kwargs[param] = world.children[case_key][param].pk
     if "organisation_pk" in params:
         # An organisation without a share, so the matrix does not change what it tests.
         kwargs["organisation_pk"] = world.orgs["partner_b"].pk

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from access.policy import Action, restrict
 from partners.models import Organisation
 
-from .models import Case, CaseGroupObjectPermission
+from ..models import Case, CaseGroupObjectPermission
 
 
 def case_list(*, user: Any, action: Action = Action.VIEW) -> QuerySet[Case]:

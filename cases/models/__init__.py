@@ -1,0 +1,53 @@
+from .case import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseQuerySet,
+    CaseUserObjectPermission,
+    ReferrerKind,
+    Status,
+    Track,
+    Urgency,
+)
+from .events import CaseEvent, EventKind, StatusChange, TrackChange
+from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
+from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
+from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
+from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
+from .team import CasePartner, CoDirector
+
+__all__ = [
+    "AgeBand",
+    "Case",
+    "CaseAction",
+    "CaseEvent",
+    "CaseGroupObjectPermission",
+    "CasePartner",
+    "CaseParty",
+    "CaseQuerySet",
+    "CaseUserObjectPermission",
+    "Channel",
+    "ClosingReason",
+    "CoDirector",
+    "EntryKind",
+    "EventKind",
+    "Gender",
+    "Hearing",
+    "JournalEntry",
+    "Measure",
+    "MeasureExtension",
+    "MeasureKind",
+    "PartyRelation",
+    "PartyRole",
+    "Person",
+    "PoliceReport",
+    "ReferrerKind",
+    "RelationKind",
+    "Status",
+    "StatusChange",
+    "Track",
+    "TrackChange",
+    "Urgency",
+    "ViolenceForm",
+    "ViolenceFormCode",
+    "Visibility",
+]

@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+
+class Track(models.IntegerChoices):
+    ADVICE = 1, _("Track 1: advice, consult, referral")
+    OUTREACH = 2, _("Track 2: outreaching trajectory")
+    CHAIN = 3, _("Track 3: chain approach")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    INTAKE = "intake", _("Intake")
+    ACTIVE = "active", _("Active")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    CLOSED = "closed", _("Closed")
+
+
+class ReferrerKind(models.TextChoices):
+    PARTNER = "partner", _("Partner organisation")
+    CLIENT = "client", _("The client")
+    ANONYMOUS = "anonymous", _("Anonymous")
+    OTHER = "other", _("Other")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    ACUTE = "acute", _("Acute danger")
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def for_list(self) -> "CaseQuerySet":
+        return self.select_related("owner_organisation", "case_director", "municipality")
+
+
+class Case(models.Model):
+    """A file (dossier) of the FJC. Who may see it is decided by ``access.policy``."""
+
+    reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
+    owner_organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("owning organisation"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    case_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case director"),
+        on_delete=models.PROTECT,
+        related_name="directed_cases",
+    )
+    track = models.PositiveSmallIntegerField(
+        _("track"), choices=Track.choices, default=Track.ADVICE
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    opened_on = models.DateField(_("registered on"), default=timezone.localdate)
+
+    # Registration (aanmelding)
+    referrer_kind = models.CharField(
+        _("reported by"), max_length=20, choices=ReferrerKind.choices, default=ReferrerKind.PARTNER
+    )
+    referrer_organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("referring organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_cases",
+    )
+    referrer_contact = models.CharField(_("contact at the referrer"), max_length=200, blank=True)
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    violence_forms = models.ManyToManyField(
+        "cases.ViolenceForm", verbose_name=_("forms of violence"), blank=True, related_name="+"
+    )
+    description = models.TextField(_("short description"), blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+
+    # Track 1: an anonymous consult holds no personal data at all.
+    is_anonymous_consult = models.BooleanField(_("anonymous consult"), default=False)
+    consult_question = models.TextField(_("question"), blank=True)
+    advice_given = models.TextField(_("advice given"), blank=True)
+    referral_made = models.TextField(_("referral made"), blank=True)
+
+    # Track 3: the parket's notice number and how judicial and care trajectories are aligned.
+    parket_notice_number = models.CharField(_("parket notice number"), max_length=60, blank=True)
+    alignment_notes = models.TextField(_("alignment of judicial and care trajectory"), blank=True)
+
+    # Repeat: a new case for the same victim-perpetrator pair within 12 months of the previous one.
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("repeat of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    closing_reason = models.ForeignKey(
+        "cases.ClosingReason",
+        verbose_name=_("closing reason"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: every service write bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[violence_forms])
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on", "-id"]
+        default_permissions = ("view", "change")
+        indexes = [
+            models.Index(fields=["owner_organisation", "status"]),
+            models.Index(fields=["opened_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True) | models.Q(closing_reason__isnull=False),
+                name="closed_case_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.repeat_of_id is not None
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("case permission for a user")
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("case permission for an organisation")

@@ -1,0 +1,130 @@
+"""Everything the steering page shows, in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
+
+from access.policy import Action, restrict
+
+from ..models import (
+    Case,
+    CaseAction,
+    CaseEvent,
+    CasePartner,
+    CaseParty,
+    CoDirector,
+    EntryKind,
+    Hearing,
+    JournalEntry,
+    Measure,
+    MeasureExtension,
+    MeasureKind,
+    PartyRelation,
+    PoliceReport,
+)
+from .core import organisations_with_access
+
+
+@dataclass
+class MeasureWarning:
+    measure: Measure
+    days_left: int
+
+
+@dataclass
+class ContactSummary:
+    attempts: int = 0
+    failed_attempts: int = 0
+    last_real_contact: datetime.datetime | None = None
+
+
+@dataclass
+class Steering:
+    can_change: bool
+    parties: list[CaseParty] = field(default_factory=list)
+    relations: list[PartyRelation] = field(default_factory=list)
+    co_directors: list[CoDirector] = field(default_factory=list)
+    open_actions: list[CaseAction] = field(default_factory=list)
+    recent_journal: list[JournalEntry] = field(default_factory=list)
+    contacts: ContactSummary = field(default_factory=ContactSummary)
+    police_reports: list[PoliceReport] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+    measure_warnings: list[MeasureWarning] = field(default_factory=list)
+    hearings: list[Hearing] = field(default_factory=list)
+    partners: list[CasePartner] = field(default_factory=list)
+    events: list[CaseEvent] = field(default_factory=list)
+    shared_with: list[Any] = field(default_factory=list)
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+
+def restraining_order_warnings(
+    measures: list[Measure], today: datetime.date
+) -> list[MeasureWarning]:
+    """Restraining orders that end within the warning period (or ended today)."""
+    window = settings.FJC_RESTRAINING_ORDER_WARNING_DAYS
+    warnings = []
+    for measure in measures:
+        if measure.kind != MeasureKind.RESTRAINING_ORDER or measure.ends_on is None:
+            continue
+        days_left = (measure.ends_on - today).days
+        if 0 <= days_left <= window:
+            warnings.append(MeasureWarning(measure, days_left))
+    return warnings
+
+
+def contact_summary(*, user: Any, case: Case) -> ContactSummary:
+    """Attempts to reach the client and the last real contact (track 2)."""
+    entries = restrict(JournalEntry.objects.filter(case=case), user)
+    real = (
+        ~Q(kind=EntryKind.NOTE)
+        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached=False)
+        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached__isnull=True)
+    )
+    row = entries.aggregate(
+        attempts=Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT)),
+        failed=Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT) & ~Q(reached=True)),
+        last=Max("occurred_at", filter=real),
+    )
+    return ContactSummary(row["attempts"], row["failed"], row["last"])
+
+
+def case_steering(*, case: Case, user: Any) -> Steering:
+    """The case has been authorised for ``user``; children are restricted again all the same."""
+    today = timezone.localdate()
+    can_change = restrict(Case.objects.filter(pk=case.pk), user, Action.CHANGE).exists()
+
+    def scoped(queryset: Any) -> Any:
+        return restrict(queryset.filter(case=case), user)
+
+    measures = list(
+        scoped(Measure.objects).prefetch_related(
+            Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
+        )
+    )
+    return Steering(
+        can_change=can_change,
+        parties=list(scoped(CaseParty.objects).select_related("person")),
+        relations=list(
+            scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
+        ),
+        co_directors=list(scoped(CoDirector.objects).select_related("user__organisation")),
+        open_actions=list(
+            scoped(CaseAction.objects)
+            .filter(done_on__isnull=True)
+            .select_related("assignee_user", "assignee_organisation")
+        ),
+        recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
+        contacts=contact_summary(user=user, case=case),
+        police_reports=list(scoped(PoliceReport.objects).select_related("police_zone")),
+        measures=measures,
+        measure_warnings=restraining_order_warnings(measures, today),
+        hearings=list(scoped(Hearing.objects)),
+        partners=list(scoped(CasePartner.objects).select_related("organisation")),
+        events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
+        shared_with=list(organisations_with_access(case=case)),
+        today=today,
+    )

@@ -1,0 +1,347 @@
+"""Registering and steering a case: tracks, status, directors, sharing."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import Action
+from access.services import (
+    grant_case_to_organisation,
+    grant_case_to_user,
+    revoke_case_from_organisation,
+    revoke_case_from_user,
+)
+from accounts.roles import RoleCode
+from partners.models import Municipality, Organisation
+
+from ..models import (
+    Case,
+    ClosingReason,
+    CoDirector,
+    EventKind,
+    ReferrerKind,
+    Status,
+    StatusChange,
+    Track,
+    TrackChange,
+    Urgency,
+    ViolenceForm,
+)
+from .events import record_event
+
+BOTH = (Action.VIEW, Action.CHANGE)
+
+
+class EditConflict(Exception):
+    """Someone else saved the object after the form was opened."""
+
+
+def locked_for_update[M: models.Model](obj: M, expected_version: int | None) -> M:
+    """Lock the row and make sure nobody saved it since ``expected_version`` was read."""
+    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
+        raise EditConflict(
+            _("Someone else saved a change while you were editing. Check and save again.")
+        )
+    return current
+
+
+def _save(obj: Any, by: Any, *, bump: bool = True) -> None:
+    if bump:
+        obj.version += 1
+    obj._history_user = by
+    obj.save()
+
+
+def _next_reference(year: int) -> str:
+    prefix = f"{year}-"
+    last = (
+        Case.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+@transaction.atomic
+def case_create(
+    *,
+    by: Any,
+    owner_organisation: Organisation,
+    case_director: Any,
+    track: Track | int = Track.ADVICE,
+    opened_on: datetime.date | None = None,
+    referrer_kind: ReferrerKind | str = ReferrerKind.PARTNER,
+    referrer_organisation: Organisation | None = None,
+    referrer_contact: str = "",
+    municipality: Municipality | None = None,
+    violence_forms: Iterable[ViolenceForm] = (),
+    description: str = "",
+    urgency: Urgency | str = Urgency.NORMAL,
+    is_anonymous_consult: bool = False,
+    consult_question: str = "",
+    advice_given: str = "",
+    referral_made: str = "",
+) -> Case:
+    opened_on = opened_on or timezone.localdate()
+    if is_anonymous_consult and track != Track.ADVICE:
+        raise ValidationError(_("An anonymous consult is always track 1."))
+    case = Case(
+        owner_organisation=owner_organisation,
+        case_director=case_director,
+        track=track,
+        status=Status.REGISTERED,
+        opened_on=opened_on,
+        referrer_kind=referrer_kind,
+        referrer_organisation=referrer_organisation,
+        referrer_contact=referrer_contact,
+        municipality=municipality,
+        description=description,
+        urgency=urgency,
+        is_anonymous_consult=is_anonymous_consult,
+        consult_question=consult_question,
+        advice_given=advice_given,
+        referral_made=referral_made,
+    )
+    case._history_user = by  # type: ignore[attr-defined]
+    for _attempt in range(5):
+        case.reference = _next_reference(opened_on.year)
+        try:
+            with transaction.atomic():
+                case.save()
+            break
+        except IntegrityError:
+            continue  # another registration took the number; take the next one
+    else:
+        raise IntegrityError("Could not allocate a case reference.")
+    case.violence_forms.set(violence_forms)
+    grant_case_to_organisation(
+        case=case, organisation=owner_organisation, actions=BOTH, by=by, reason="owner"
+    )
+    grant_case_to_user(case=case, user=case_director, actions=BOTH, by=by, reason="case director")
+    record_event(case=case, kind=EventKind.REGISTERED, actor=by, summary=str(Track(track).label))
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, by: Any, expected_version: int, **changes: Any) -> Case:
+    """Change registration fields unless the case changed since ``expected_version`` was read."""
+    violence_forms = changes.pop("violence_forms", None)
+    current = locked_for_update(case, expected_version)
+    for field, value in changes.items():
+        setattr(current, field, value)
+    _save(current, by)
+    if violence_forms is not None:
+        current.violence_forms.set(violence_forms)
+    return current
+
+
+def _validate_change_date(day: datetime.date, case: Case) -> None:
+    if day > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if day < case.opened_on:
+        raise ValidationError(_("The date cannot be before the case was registered."))
+
+
+@transaction.atomic
+def case_change_track(
+    *,
+    case: Case,
+    by: Any,
+    to_track: Track | int,
+    changed_on: datetime.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Case:
+    current = locked_for_update(case, expected_version)
+    if current.is_closed:
+        raise ValidationError(_("A closed case must be reopened before its track changes."))
+    if int(to_track) == current.track:
+        raise ValidationError(_("The case is already in this track."))
+    if current.is_anonymous_consult:
+        raise ValidationError(_("An anonymous consult stays in track 1."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the move."))
+    _validate_change_date(changed_on, current)
+    TrackChange.objects.create(
+        case=current,
+        from_track=current.track,
+        to_track=to_track,
+        changed_on=changed_on,
+        reason=reason,
+        decided_by=by,
+    )
+    summary = f"{current.track} → {int(to_track)}"
+    current.track = int(to_track)
+    _save(current, by)
+    record_event(case=current, kind=EventKind.TRACK_CHANGED, actor=by, summary=summary)
+    return current
+
+
+# The usual path; a case may also step back (e.g. from follow-up to active).
+OPEN_STATUSES = (Status.REGISTERED, Status.INTAKE, Status.ACTIVE, Status.FOLLOW_UP)
+
+
+@transaction.atomic
+def case_change_status(
+    *,
+    case: Case,
+    by: Any,
+    to_status: Status | str,
+    changed_on: datetime.date,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    if to_status == Status.CLOSED:
+        raise ValidationError(_("Use 'close the case' to close it, with a closing reason."))
+    current = locked_for_update(case, expected_version)
+    if current.is_closed:
+        raise ValidationError(_("A closed case must be reopened first."))
+    if to_status == current.status:
+        raise ValidationError(_("The case already has this status."))
+    _validate_change_date(changed_on, current)
+    return _set_status(current, by, Status(to_status), changed_on, reason, EventKind.STATUS_CHANGED)
+
+
+def _set_status(
+    case: Case, by: Any, to_status: Status, day: datetime.date, reason: str, kind: EventKind
+) -> Case:
+    StatusChange.objects.create(
+        case=case,
+        from_status=case.status,
+        to_status=to_status,
+        changed_on=day,
+        reason=reason,
+        changed_by=by,
+    )
+    summary = f"{Status(case.status).label} → {to_status.label}"
+    case.status = to_status
+    _save(case, by)
+    record_event(case=case, kind=kind, actor=by, summary=summary)
+    return case
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    by: Any,
+    closing_reason: ClosingReason | None,
+    closed_on: datetime.date,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    current = locked_for_update(case, expected_version)
+    if current.is_closed:
+        raise ValidationError(_("The case is already closed."))
+    if closing_reason is None or not closing_reason.is_active:
+        raise ValidationError(_("Choose a closing reason."))
+    _validate_change_date(closed_on, current)
+    current.closing_reason = closing_reason
+    current.closed_on = closed_on
+    _set_status(
+        current, by, Status.CLOSED, closed_on, note or str(closing_reason), EventKind.CLOSED
+    )
+    return current
+
+
+@transaction.atomic
+def case_reopen(
+    *,
+    case: Case,
+    by: Any,
+    reason: str,
+    reopened_on: datetime.date,
+    expected_version: int | None = None,
+) -> Case:
+    current = locked_for_update(case, expected_version)
+    if not current.is_closed:
+        raise ValidationError(_("Only a closed case can be reopened."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for reopening."))
+    if current.closed_on and reopened_on < current.closed_on:
+        raise ValidationError(_("A case cannot be reopened before it was closed."))
+    _validate_change_date(reopened_on, current)
+    current.closing_reason = None
+    current.closed_on = None
+    return _set_status(current, by, Status.ACTIVE, reopened_on, reason, EventKind.REOPENED)
+
+
+def _is_case_director(user: Any) -> bool:
+    return bool(
+        user.is_active and user.has_role(RoleCode.CASE_DIRECTOR) and not user.is_administrator
+    )
+
+
+@transaction.atomic
+def case_change_director(
+    *, case: Case, by: Any, new_director: Any, expected_version: int | None = None
+) -> Case:
+    current = locked_for_update(case, expected_version)
+    if not _is_case_director(new_director):
+        raise ValidationError(_("The new case director must be an active case director."))
+    if new_director.pk == current.case_director_id:
+        raise ValidationError(_("This person already directs the case."))
+    old = current.case_director
+    current.case_director = new_director
+    _save(current, by)
+    grant_case_to_user(case=current, user=new_director, actions=BOTH, by=by, reason="case director")
+    CoDirector.objects.filter(case=current, user=new_director).delete()
+    revoke_case_from_user(case=current, user=old, by=by, reason="no longer case director")
+    record_event(
+        case=current, kind=EventKind.DIRECTOR_CHANGED, actor=by, summary=f"{old} → {new_director}"
+    )
+    return current
+
+
+@transaction.atomic
+def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
+    """A co-director, possibly of another organisation, gets access to the case."""
+    if not _is_case_director(user):
+        raise ValidationError(_("A co-director must be an active case director."))
+    if user.pk == case.case_director_id or CoDirector.objects.filter(case=case, user=user).exists():
+        raise ValidationError(_("This person already directs the case."))
+    co = CoDirector(case=case, user=user)
+    co._history_user = by  # type: ignore[attr-defined]
+    co.save()
+    grant_case_to_user(case=case, user=user, actions=BOTH, by=by, reason="co-director")
+    org = f" ({user.organisation})" if user.organisation_id else ""
+    record_event(case=case, kind=EventKind.CO_DIRECTOR_ADDED, actor=by, summary=f"{user}{org}")
+    return co
+
+
+@transaction.atomic
+def case_remove_co_director(*, case: Case, by: Any, co_director: CoDirector) -> None:
+    """Removing a co-director takes their access away at once."""
+    user = co_director.user
+    co_director._history_user = by  # type: ignore[attr-defined]
+    co_director.delete()
+    revoke_case_from_user(case=case, user=user, by=by, reason="co-director removed")
+    record_event(case=case, kind=EventKind.CO_DIRECTOR_REMOVED, actor=by, summary=str(user))
+
+
+@transaction.atomic
+def case_share(*, case: Case, by: Any, organisation: Organisation, reason: str) -> None:
+    if organisation.pk == case.owner_organisation_id:
+        raise ValidationError(_("The owning organisation already has access."))
+    grant_case_to_organisation(
+        case=case, organisation=organisation, actions=(Action.VIEW,), by=by, reason=reason
+    )
+    record_event(case=case, kind=EventKind.SHARED, actor=by, summary=organisation.name)
+
+
+@transaction.atomic
+def case_unshare(*, case: Case, by: Any, organisation: Organisation) -> None:
+    if organisation.pk == case.owner_organisation_id:
+        raise ValidationError(_("The owning organisation keeps its access."))
+    revoke_case_from_organisation(
+        case=case, organisation=organisation, by=by, reason="stop sharing"
+    )
+    record_event(case=case, kind=EventKind.UNSHARED, actor=by, summary=organisation.name)

@@ -1,0 +1,369 @@
+"""Registering a case and steering it: the steering page, tracks, status, directors, sharing."""
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, View
+
+from access import audit
+from access.models import AuditAction
+from access.policy import Action, may_work_with_cases
+from access.views import CaseScopedMixin, CaseWorkRequiredMixin, RoleRequiredMixin
+from accounts.roles import RoleCode
+from partners.models import Organisation
+
+from .. import selectors, services
+from ..forms import (
+    AnonymousConsultForm,
+    CaseEditForm,
+    CaseRegisterForm,
+    CaseShareForm,
+    CloseForm,
+    CoDirectorForm,
+    DirectorForm,
+    ReopenForm,
+    StatusChangeForm,
+    TrackChangeForm,
+)
+from ..models import Case, CoDirector, Track
+from .base import CaseFormView
+
+
+class CaseListView(CaseWorkRequiredMixin, ListView):
+    template_name = "cases/case_list.html"
+    context_object_name = "cases"
+    paginate_by = 25
+
+    def get_queryset(self) -> Any:
+        return selectors.case_list(user=self.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        audit.record_list(
+            user=self.user,
+            model=Case,
+            request=self.request,
+            ids=[c.pk for c in context["cases"]],
+            purpose="case list",
+        )
+        return context
+
+
+class CaseExportView(CaseWorkRequiredMixin, View):
+    """The case list as CSV: the same selector as the page, so they cannot differ."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cases = list(selectors.case_list(user=self.user))
+        audit.record_list(
+            user=self.user,
+            model=Case,
+            request=request,
+            ids=[c.pk for c in cases],
+            purpose="case list export",
+            action=AuditAction.EXPORT,
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Reference"),
+                _("Organisation"),
+                _("Case director"),
+                _("Track"),
+                _("Status"),
+                _("Registered on"),
+            ]
+        )
+        for c in cases:
+            writer.writerow(
+                [
+                    c.reference,
+                    c.owner_organisation.name,
+                    str(c.case_director),
+                    c.track,
+                    c.get_status_display(),
+                    c.opened_on.isoformat(),
+                ]
+            )
+        return response
+
+
+class CaseDetailView(CaseScopedMixin, DetailView):
+    """The steering page: where are we, and what is next."""
+
+    model = Case
+    template_name = "cases/case_detail.html"
+    context_object_name = "case"
+    audit_purpose = "case steering page"
+
+    def base_queryset(self) -> Any:
+        return Case.objects.for_list().select_related("closing_reason", "referrer_organisation")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["steering"] = selectors.case_steering(case=self.object, user=self.user)
+        return context
+
+
+class CaseHistoryView(CaseScopedMixin, DetailView):
+    model = Case
+    template_name = "cases/case_history.html"
+    context_object_name = "case"
+    audit_purpose = "case history"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        records = list(selectors.case_history(user=self.user, case_pk=self.object.pk))
+        context["records"] = [
+            (r, r.diff_against(r.prev_record) if r.prev_record else None) for r in records
+        ]
+        return context
+
+
+class CaseRegisterView(RoleRequiredMixin, FormView):
+    required_roles = frozenset({RoleCode.CASE_DIRECTOR})
+    template_name = "cases/case_register.html"
+    form_class = CaseRegisterForm
+    anonymous = False
+
+    def has_required_role(self) -> bool:
+        user = self.user
+        return (
+            super().has_required_role()
+            and may_work_with_cases(user)
+            and user.organisation_id is not None
+        )
+
+    def get_form_class(self) -> Any:
+        return AnonymousConsultForm if self.anonymous else CaseRegisterForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if not self.anonymous:
+            kwargs["organisation"] = self.user.organisation
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "anonymous": self.anonymous}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        organisation = self.user.organisation
+        assert organisation is not None  # has_required_role made sure
+        data = form.cleaned_data
+        fields = {k: v for k, v in data.items() if k not in {"track", "case_director"}}
+        try:
+            case = services.case_create(
+                by=self.user,
+                owner_organisation=organisation,
+                case_director=data.get("case_director") or self.user,
+                track=data.get("track", Track.ADVICE),
+                is_anonymous_consult=self.anonymous,
+                **fields,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Case %(ref)s registered.") % {"ref": case.reference})
+        return redirect("cases:detail", pk=case.pk)
+
+
+class CaseEditView(CaseFormView):
+    form_class = CaseEditForm
+    title = gettext_lazy("Edit the registration")
+    success_message = gettext_lazy("Changes saved.")
+    audit_purpose = "edit case registration"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.case}
+
+    def perform(self, form: Any) -> None:
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        services.case_update(case=self.case, by=self.user, expected_version=version, **data)
+
+
+class TrackChangeView(CaseFormView):
+    form_class = TrackChangeForm
+    title = gettext_lazy("Move to another track")
+    success_message = gettext_lazy("The case moved to another track.")
+    audit_purpose = "change track"
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.case_change_track(
+            case=self.case,
+            by=self.user,
+            to_track=d["to_track"],
+            changed_on=d["changed_on"],
+            reason=d["reason"],
+            expected_version=d["version"],
+        )
+
+
+class StatusChangeView(CaseFormView):
+    form_class = StatusChangeForm
+    title = gettext_lazy("Change the status")
+    success_message = gettext_lazy("Status changed.")
+    audit_purpose = "change status"
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.case_change_status(
+            case=self.case,
+            by=self.user,
+            to_status=d["to_status"],
+            changed_on=d["changed_on"],
+            reason=d["reason"],
+            expected_version=d["version"],
+        )
+
+
+class CloseView(CaseFormView):
+    form_class = CloseForm
+    title = gettext_lazy("Close the case")
+    submit_label = gettext_lazy("Close the case")
+    success_message = gettext_lazy("The case is closed.")
+    audit_purpose = "close case"
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.case_close(
+            case=self.case,
+            by=self.user,
+            closing_reason=d["closing_reason"],
+            closed_on=d["closed_on"],
+            note=d["note"],
+            expected_version=d["version"],
+        )
+
+
+class ReopenView(CaseFormView):
+    form_class = ReopenForm
+    title = gettext_lazy("Reopen the case")
+    submit_label = gettext_lazy("Reopen")
+    success_message = gettext_lazy("The case is open again.")
+    audit_purpose = "reopen case"
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.case_reopen(
+            case=self.case,
+            by=self.user,
+            reason=d["reason"],
+            reopened_on=d["reopened_on"],
+            expected_version=d["version"],
+        )
+
+
+class DirectorChangeView(CaseFormView):
+    form_class = DirectorForm
+    title = gettext_lazy("Hand over to another case director")
+    success_message = gettext_lazy("The case has a new case director.")
+    audit_purpose = "change case director"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.case_change_director(
+            case=self.case,
+            by=self.user,
+            new_director=d["new_director"],
+            expected_version=d["version"],
+        )
+
+    def get_success_url(self) -> str:
+        # The former director may no longer see the case.
+        from django.urls import reverse
+
+        return reverse("cases:list")
+
+
+class CoDirectorAddView(CaseFormView):
+    form_class = CoDirectorForm
+    title = gettext_lazy("Add a co-director")
+    submit_label = gettext_lazy("Add")
+    success_message = gettext_lazy("Co-director added: they now have access to this case.")
+    audit_purpose = "add co-director"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form: Any) -> None:
+        services.case_add_co_director(case=self.case, by=self.user, user=form.cleaned_data["user"])
+
+
+class CoDirectorRemoveView(CaseScopedMixin, View):
+    model = Case
+    action = Action.CHANGE
+    audit_purpose = "remove co-director"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, co_director_pk: int) -> HttpResponseRedirect:
+        case = self.get_object()
+        co_director = get_object_or_404(CoDirector, case=case, pk=co_director_pk)
+        services.case_remove_co_director(case=case, by=self.user, co_director=co_director)
+        messages.success(request, _("Co-director removed: their access has ended."))
+        return redirect("cases:detail", pk=case.pk)
+
+
+class CaseShareView(CaseFormView):
+    form_class = CaseShareForm
+    template_name = "cases/case_share.html"
+    title = gettext_lazy("Sharing")
+    audit_purpose = "share case"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        shared = selectors.organisations_with_access(case=self.case).exclude(
+            pk=self.case.owner_organisation_id
+        )
+        return {**super().get_context_data(**kwargs), "shared_with": shared}
+
+    def perform(self, form: Any) -> None:
+        organisation = form.cleaned_data["organisation"]
+        services.case_share(
+            case=self.case,
+            by=self.user,
+            organisation=organisation,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(self.request, _("Shared with %(org)s.") % {"org": organisation.name})
+
+    def get_success_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("cases:share", kwargs={"pk": self.case.pk})
+
+
+class CaseRevokeShareView(CaseScopedMixin, View):
+    model = Case
+    action = Action.CHANGE
+    audit_purpose = "stop sharing case"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponseRedirect:
+        case = self.get_object()
+        organisation = get_object_or_404(
+            Organisation.objects.exclude(pk=case.owner_organisation_id), pk=organisation_pk
+        )
+        services.case_unshare(case=case, by=self.user, organisation=organisation)
+        messages.success(request, _("No longer shared with %(org)s.") % {"org": organisation.name})
+        return redirect("cases:share", pk=case.pk)

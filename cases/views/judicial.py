@@ -1,0 +1,5 @@
+"""Views for the judicial part of case work (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
