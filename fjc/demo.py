@@ -9,13 +9,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from access.policy import Action
-from access.services import grant_case_to_organisation
 from accounts.models import User
 from accounts.roles import RoleCode
 from accounts.services import user_create
-from cases.models import Case, Status, Track
-from cases.services import case_create, case_update
+from cases.models import Case, ClosingReason, Status, Track
+from cases.services import case_change_status, case_close, case_create, case_share
 from partners.models import Municipality, MunicipalityPopulation, OrganisationKind, PoliceZone
 from partners.services import organisation_get_or_create
 
@@ -173,16 +171,23 @@ def _cases(users: dict[str, User]) -> None:
             track=track,
             opened_on=today - datetime.timedelta(days=days_ago),
         )
-        if status != Status.REGISTERED:
-            case = case_update(case=case, by=director, expected_version=case.version, status=status)
+        _steer_to(case, director, status, case.opened_on + datetime.timedelta(days=7))
         if track == Track.CHAIN and director is city:
-            grant_case_to_organisation(
-                case=case,
-                organisation=prosecutor,
-                actions=(Action.VIEW,),
-                by=director,
-                reason="458ter case consultation",
+            case_share(
+                case=case, by=director, organisation=prosecutor, reason="458ter case consultation"
             )
+
+
+def _steer_to(case: Case, director: User, status: Status, day: datetime.date) -> None:
+    """Walk the case along the usual status path up to ``status``."""
+    path = [Status.INTAKE, Status.ACTIVE, Status.FOLLOW_UP]
+    target = path.index(status) + 1 if status in path else (3 if status == Status.CLOSED else 0)
+    for step in path[:target]:
+        case = case_change_status(case=case, by=director, to_status=step, changed_on=day)
+    if status == Status.CLOSED:
+        case_close(
+            case=case, by=director, closing_reason=ClosingReason.objects.first(), closed_on=day
+        )
 
 
 @transaction.atomic
