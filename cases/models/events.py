@@ -89,6 +89,15 @@ class EventKind(models.TextChoices):
     SHARED = "shared", _("Shared with an organisation")
     UNSHARED = "unshared", _("No longer shared with an organisation")
     MARKED_REPEAT = "marked_repeat", _("Marked as a repeat")
+    RISK_ASSESSED = "risk_assessed", _("Risk assessed")
+    JOINT_ASSESSMENT = "joint_assessment", _("Joint risk assessment")
+    RISK_DECISION = "risk_decision", _("Decision on a risk level")
+    REFERRAL_SENT = "referral_sent", _("Referred to a partner")
+    REFERRAL_RECEIVED = "referral_received", _("Referral received from a partner")
+    REFERRAL_ANSWERED = "referral_answered", _("Partner answered a referral")
+    GAP_SIGNALLED = "gap_signalled", _("Gap in the care offer signalled")
+    CONSULTATION_PLANNED = "consultation_planned", _("Put on a case consultation agenda")
+    CONSULTATION_HELD = "consultation_held", _("Discussed in a case consultation")
 
 
 class CaseEvent(models.Model):
