@@ -5,13 +5,10 @@ from .views import core, journal, judicial, lists, people
 app_name = "cases"
 
 urlpatterns = [
-    path("", core.CaseListView.as_view(), name="list"),
-    path("export.csv", core.CaseExportView.as_view(), name="export"),
     path("new/", core.CaseRegisterView.as_view(), name="create"),
     path("new/consult/", core.CaseRegisterView.as_view(anonymous=True), name="create_consult"),
     path("<int:pk>/", core.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", core.CaseEditView.as_view(), name="update"),
-    path("<int:pk>/history/", core.CaseHistoryView.as_view(), name="history"),
     path("<int:pk>/track/", core.TrackChangeView.as_view(), name="track"),
     path("<int:pk>/status/", core.StatusChangeView.as_view(), name="status"),
     path("<int:pk>/close/", core.CloseView.as_view(), name="close"),

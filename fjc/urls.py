@@ -14,6 +14,7 @@ urlpatterns = [
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
+    path("cases/", include("risk.urls")),
     path("admin/", admin.site.urls),
 ]
 

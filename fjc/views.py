@@ -25,6 +25,13 @@ class HomeView(AuthenticatedView, TemplateView):
             context["my_case_count"] = (
                 case_selectors.case_list(user=user).filter(case_director=user).count()
             )
+        context["is_case_director"] = context["works_with_cases"] and user.has_role(
+            RoleCode.CASE_DIRECTOR
+        )
+        if context["is_case_director"]:
+            # A fixed number of queries, however many cases and actions there are.
+            context["actions"] = case_selectors.home_actions(user=user)
+            # Room for "restraining orders ending soon" (built separately).
         context["is_administrator"] = user.is_administrator
         context["is_operations_lead"] = user.has_role(RoleCode.OPERATIONS_LEAD)
         context["is_network_coordinator"] = user.has_role(RoleCode.NETWORK_COORDINATOR)

@@ -30,4 +30,5 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --d
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/fjc"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
-.venv/bin/python -m pytest --create-db "$@"
+# Two workers: the machine has two cores. FJC_TEST_WORKERS=0 runs in one process.
+.venv/bin/python -m pytest --create-db -n "${FJC_TEST_WORKERS:-2}" "$@"

@@ -1,3 +1,4 @@
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,30 @@ from accounts.roles import RoleCode
 from cases.models import Case, Track
 from partners.models import Organisation, OrganisationKind
 
+from . import risk_factories
 from .factories import PASSWORD, make_case, make_organisation, make_user
+
+# Idempotent data migrations: the reference data every test expects.
+DATA_MIGRATIONS = [
+    ("accounts.migrations.0003_roles", "create_roles"),
+    ("cases.migrations.0004_reference_lists", "forward"),
+    ("risk.migrations.0002_shipped_instruments", "forward"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """A transactional test empties every table when it ends, the rows the data migrations
+    made too (serialized_rollback cannot restore them once Playwright has its own database
+    connection). pytest-django runs transactional tests last, so each of them re-creates the
+    reference data first."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -108,10 +132,132 @@ def _co_director(w: World, case: Case) -> Any:
     return case_add_co_director(case=case, by=case.case_director, user=w.users["co_director"])
 
 
+def _police_report(w: World, case: Case) -> Any:
+    from django.utils import timezone
+
+    from cases.services import police_report_add
+
+    return police_report_add(
+        case=case, by=case.case_director, number="PV-0001", drawn_up_on=timezone.localdate()
+    )
+
+
+def _measure(w: World, case: Case) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import MeasureKind
+    from cases.services import measure_add
+
+    today = timezone.localdate()
+    return measure_add(
+        case=case,
+        by=case.case_director,
+        kind=MeasureKind.RESTRAINING_ORDER,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=14),
+    )
+
+
+def _hearing(w: World, case: Case) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.services import hearing_add
+
+    return hearing_add(
+        case=case,
+        by=case.case_director,
+        held_at=timezone.now() + datetime.timedelta(days=30),
+        court="Familierechtbank",
+    )
+
+
+def _case_partner(w: World, case: Case) -> Any:
+    from django.utils import timezone
+
+    from cases.services import partner_add
+
+    return partner_add(
+        case=case,
+        by=case.case_director,
+        organisation=w.orgs["partner_a"],
+        role="Begeleiding pleger",
+        since=timezone.localdate(),
+    )
+
+
+def _party(w: World, case: Case, first_name: str = "Kind") -> Any:
+    from cases.models import AgeBand, PartyRole
+    from cases.services import person_create_in_case
+
+    # Roles that never make a repeat, so the cases' versions stay as they were.
+    return person_create_in_case(
+        case=case,
+        by=case.case_director,
+        role=PartyRole.CHILD,
+        first_name=first_name,
+        last_name=f"Matrix {case.pk}",
+        age_band=AgeBand.UNDER_6,
+        confirm_new=True,
+    )
+
+
+def _relation(w: World, case: Case) -> Any:
+    from cases.models import RelationKind
+    from cases.services import relation_create
+
+    return relation_create(
+        case=case,
+        by=case.case_director,
+        from_party=_party(w, case, "Broer"),
+        kind=RelationKind.SIBLING,
+        to_party=_party(w, case, "Zus"),
+    )
+
+
+def _journal_entry(w: World, case: Case) -> Any:
+    from cases.models import EntryKind
+    from cases.services import journal_entry_add
+
+    # Written now by the case director, so the director may still correct it today.
+    return journal_entry_add(
+        case=case, by=case.case_director, kind=EntryKind.NOTE, text="Matrix note"
+    )
+
+
+def _case_action(w: World, case: Case) -> Any:
+    from django.utils import timezone
+
+    from cases.services import case_action_add
+
+    return case_action_add(
+        case=case,
+        by=case.case_director,
+        description="Matrix action",
+        due_on=timezone.localdate(),
+        assignee_user=case.case_director,
+    )
+
+
 # URL parameter name -> how to make one such object inside a case. Every URL parameter
 # that names an object inside a case needs an entry, so the permission matrix can reach it.
 CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "co_director_pk": _co_director,
+    "entry_pk": _journal_entry,
+    "action_pk": _case_action,
+    "party_pk": _party,
+    "relation_pk": _relation,
+    "police_report_pk": _police_report,
+    "measure_pk": _measure,
+    "hearing_pk": _hearing,
+    "case_partner_pk": _case_partner,
+    # --- risk ---
+    "version_pk": lambda w, case: risk_factories.matrix_version(case),
+    "assessment_pk": lambda w, case: risk_factories.matrix_assessment(case),
+    "joint_pk": lambda w, case: risk_factories.matrix_joint(case),
 }
 
 

@@ -135,12 +135,16 @@ def test_history_page_shows_changes_of_a_visible_case_only(world, client):
     case = world.cases["city_a"]
     response = client.post(
         reverse("cases:track", kwargs={"pk": case.pk}),
-        {"to_track": 2, "changed_on": case.opened_on.isoformat(), "reason": "Geen contact",
-         "version": case.version},
+        {
+            "to_track": 2,
+            "changed_on": case.opened_on.isoformat(),
+            "reason": "Geen contact",
+            "version": case.version,
+        },
     )
     assert response.status_code == 302
     response = client.get(reverse("cases:history", kwargs={"pk": case.pk}))
-    records = response.context["records"]
-    assert {r.id for r, _ in records} == {case.pk}
-    assert len(records) == 2
-    assert records[0][0].history_user == world.users["director_city_a"]
+    entries = [e for e in response.context["entries"] if e.model == "cases.case"]
+    assert {e.label for e in entries} == {case.reference}
+    assert len(entries) == 2
+    assert entries[0].who == world.users["director_city_a"]

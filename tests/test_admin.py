@@ -10,12 +10,16 @@ from cases.models import (
     CaseUserObjectPermission,
     ClosingReason,
 )
+from risk.models import Instrument, InstrumentVersion, Item, Section
 
 pytestmark = pytest.mark.django_db
 
+# Risk instruments are configuration; assessments (case content) are never registered.
+RISK_INSTRUMENT_MODELS = {Instrument, InstrumentVersion, Item, Section}
+
 
 # Managed lists an administrator maintains: configuration, no case content.
-CONFIGURATION_MODELS = {ClosingReason}
+CONFIGURATION_MODELS = {ClosingReason, *RISK_INSTRUMENT_MODELS}
 
 
 def test_no_case_model_is_registered_in_the_admin():

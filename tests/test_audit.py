@@ -21,7 +21,7 @@ def test_each_case_page_viewed_leaves_an_audit_row(world, client):
     ]
     assert rows[0].user == user
     assert rows[0].organisation == world.orgs["city_a"]
-    assert rows[0].purpose == "case page"
+    assert rows[0].purpose == "case steering page"
 
 
 def test_denials_are_audited(world, client):

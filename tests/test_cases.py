@@ -1,7 +1,5 @@
 """Registering and steering a case: registration, tracks, status, directors, sharing."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone

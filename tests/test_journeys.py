@@ -25,7 +25,7 @@ def test_case_director_logs_in_and_opens_a_case(world, live_server, page: Page):
     page.get_by_role("navigation").get_by_role("link", name="Dossiers").click()
     page.get_by_role("link", name=case.reference).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
-    expect(page.locator(".facts")).to_contain_text("Stad Alfa")
+    expect(page.locator("section[aria-labelledby=where-heading]")).to_contain_text("Stad Alfa")
     # Out of scope answers 404 in the browser too.
     response = page.goto(f"{live_server.url}/cases/{world.cases['caw_a'].pk}/")
     assert response is not None and response.status == 404

@@ -48,9 +48,41 @@ SPECS = {
     "cases:co_director_add": Spec("case_change"),
     "cases:co_director_remove": Spec("case_change", "post", 302),
     # --- client system (people) ---
+    "cases:person_add": Spec("case_change"),
+    "cases:person_edit": Spec("case_change"),
+    "cases:person_remove": Spec("case_change", "post", 302),
+    "cases:relation_add": Spec("case_change"),
+    "cases:relation_remove": Spec("case_change", "post", 302),
     # --- journal and actions ---
+    "cases:journal": Spec("case_view"),
+    "cases:journal_add": Spec("case_change"),
+    "cases:journal_correct": Spec("case_change"),
+    "cases:actions": Spec("case_view"),
+    "cases:action_add": Spec("case_change"),
+    "cases:action_update": Spec("case_change"),
+    "cases:action_done": Spec("case_change", "post", 302),
+    "cases:action_undo": Spec("case_change", "post", 302),
     # --- judicial and care trajectory ---
+    "cases:trajectory_notes": Spec("case_change"),
+    "cases:police_report_add": Spec("case_change"),
+    "cases:police_report_remove": Spec("case_change", "post", 302),
+    "cases:measure_add": Spec("case_change"),
+    "cases:measure_extend": Spec("case_change"),
+    "cases:hearing_add": Spec("case_change"),
+    "cases:hearing_remove": Spec("case_change", "post", 302),
+    "cases:care_partner_add": Spec("case_change"),
+    "cases:care_partner_end": Spec("case_change"),
+    # --- risk ---
+    "risk:list": Spec("case_view"),
+    "risk:detail": Spec("case_view"),
+    "risk:joint_detail": Spec("case_view"),
+    "risk:create": Spec("case_change"),
+    "risk:fill": Spec("case_change"),
+    "risk:raise": Spec("case_change"),
+    "risk:joint_create": Spec("case_change"),
+    "risk:decide": Spec("case_change"),
     # --- lists and history ---
+    "cases:search": Spec("case_work", "post", 302),
 }
 
 # Patterns outside the matrix, each with the reason.

@@ -20,7 +20,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _set_queryset(form: forms.Form, name: str, queryset: Any) -> None:
+def _set_queryset(form: forms.BaseForm, name: str, queryset: Any) -> None:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     field.queryset = queryset
@@ -224,7 +224,7 @@ class CoDirectorForm(forms.Form):
         )
         field = self.fields["user"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.label_from_instance = lambda u: f"{u} ({u.organisation})"  # type: ignore[method-assign]
+        field.label_from_instance = lambda u: f"{u} ({u.organisation})"  # type: ignore[method-assign,assignment]
 
 
 class CaseShareForm(forms.Form):

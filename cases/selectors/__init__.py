@@ -1,13 +1,52 @@
 """Reads for cases. Every one starts from ``access.policy.restrict``."""
 
-from .core import case_history, case_list, organisations_with_access
+from .core import organisations_with_access
+from .history import CaseHistory, HistoryEntry, case_full_history, case_history
+from .journal import (
+    HomeActions,
+    action_assignee_candidates,
+    case_actions,
+    home_actions,
+    journal_entries,
+    may_correct_entry,
+)
+from .lists import (
+    CaseListFilter,
+    Scope,
+    case_list,
+    default_scope,
+    normalise_name,
+    parse_scope,
+    scopes_for,
+)
+from .people import DuplicateCandidate, case_parties, probable_duplicates
 from .steering import case_steering, contact_summary, restraining_order_warnings
+from .trajectory import restraining_orders_ending
 
 __all__ = [
+    "CaseHistory",
+    "CaseListFilter",
+    "DuplicateCandidate",
+    "HistoryEntry",
+    "HomeActions",
+    "Scope",
+    "action_assignee_candidates",
+    "case_actions",
+    "case_full_history",
     "case_history",
     "case_list",
+    "case_parties",
     "case_steering",
     "contact_summary",
+    "default_scope",
+    "home_actions",
+    "journal_entries",
+    "may_correct_entry",
+    "normalise_name",
     "organisations_with_access",
+    "parse_scope",
+    "probable_duplicates",
     "restraining_order_warnings",
+    "restraining_orders_ending",
+    "scopes_for",
 ]

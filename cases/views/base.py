@@ -17,6 +17,16 @@ from ..models import Case
 from ..services import EditConflict
 
 
+def add_service_errors(form: Form, error: ValidationError) -> None:
+    """Show each broken rule beside the field it names (services key them by field), or
+    above the form when it names none."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
 class CaseFormView(CaseScopedMixin, FormView):
     """Authorise (change access on the case), show the form, call ``perform``.
 
@@ -62,8 +72,7 @@ class CaseFormView(CaseScopedMixin, FormView):
             form.add_error(None, str(conflict))
             return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)

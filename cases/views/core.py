@@ -1,6 +1,5 @@
 """Registering a case and steering it: the steering page, tracks, status, directors, sharing."""
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -9,12 +8,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, View
 
-from access import audit
-from access.models import AuditAction
 from access.policy import Action, may_work_with_cases
-from access.views import CaseScopedMixin, CaseWorkRequiredMixin, RoleRequiredMixin
+from access.views import CaseScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from partners.models import Organisation
 
@@ -35,66 +32,6 @@ from ..models import Case, CoDirector, Track
 from .base import CaseFormView
 
 
-class CaseListView(CaseWorkRequiredMixin, ListView):
-    template_name = "cases/case_list.html"
-    context_object_name = "cases"
-    paginate_by = 25
-
-    def get_queryset(self) -> Any:
-        return selectors.case_list(user=self.user)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        audit.record_list(
-            user=self.user,
-            model=Case,
-            request=self.request,
-            ids=[c.pk for c in context["cases"]],
-            purpose="case list",
-        )
-        return context
-
-
-class CaseExportView(CaseWorkRequiredMixin, View):
-    """The case list as CSV: the same selector as the page, so they cannot differ."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        cases = list(selectors.case_list(user=self.user))
-        audit.record_list(
-            user=self.user,
-            model=Case,
-            request=request,
-            ids=[c.pk for c in cases],
-            purpose="case list export",
-            action=AuditAction.EXPORT,
-        )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                _("Reference"),
-                _("Organisation"),
-                _("Case director"),
-                _("Track"),
-                _("Status"),
-                _("Registered on"),
-            ]
-        )
-        for c in cases:
-            writer.writerow(
-                [
-                    c.reference,
-                    c.owner_organisation.name,
-                    str(c.case_director),
-                    c.track,
-                    c.get_status_display(),
-                    c.opened_on.isoformat(),
-                ]
-            )
-        return response
-
-
 class CaseDetailView(CaseScopedMixin, DetailView):
     """The steering page: where are we, and what is next."""
 
@@ -109,21 +46,6 @@ class CaseDetailView(CaseScopedMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["steering"] = selectors.case_steering(case=self.object, user=self.user)
-        return context
-
-
-class CaseHistoryView(CaseScopedMixin, DetailView):
-    model = Case
-    template_name = "cases/case_history.html"
-    context_object_name = "case"
-    audit_purpose = "case history"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        records = list(selectors.case_history(user=self.user, case_pk=self.object.pk))
-        context["records"] = [
-            (r, r.diff_against(r.prev_record) if r.prev_record else None) for r in records
-        ]
         return context
 
 

@@ -1,5 +1,254 @@
-"""Views for the judicial part of case work (being built)."""
+"""Track 3: the judicial trajectory (PVs, measures, hearings) and the care trajectory (partners)."""
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+
+from access.policy import Action
+from access.views import CaseScopedMixin
+
+from .. import services
+from ..forms.trajectory import (
+    HearingForm,
+    MeasureExtendForm,
+    MeasureForm,
+    PartnerAddForm,
+    PartnerEndForm,
+    PoliceReportForm,
+    TrajectoryNotesForm,
+)
+from ..models import Case, CasePartner, Hearing, Measure, PoliceReport
+from .base import CaseFormView
+
+
+class TrajectoryFormView(CaseFormView):
+    """A case form whose service errors name the field they are about, shown beside it."""
+
+    anchor = "judicial-heading"
+
+    def get_success_url(self) -> str:
+        return reverse("cases:detail", kwargs={"pk": self.case.pk}) + f"#{self.anchor}"
+
+
+class TrajectoryNotesView(TrajectoryFormView):
+    form_class = TrajectoryNotesForm
+    title = gettext_lazy("Parket notice number and alignment")
+    success_message = gettext_lazy("Changes saved.")
+    audit_purpose = "edit trajectory notes"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.case}
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.case_update_trajectory_notes(
+            case=self.case,
+            by=self.user,
+            expected_version=d["version"],
+            parket_notice_number=d["parket_notice_number"],
+            alignment_notes=d["alignment_notes"],
+        )
+
+
+class PoliceReportAddView(TrajectoryFormView):
+    form_class = PoliceReportForm
+    title = gettext_lazy("Add a police report (PV)")
+    submit_label = gettext_lazy("Add")
+    success_message = gettext_lazy("Police report added.")
+    audit_purpose = "add police report"
+
+    def perform(self, form: Any) -> None:
+        services.police_report_add(case=self.case, by=self.user, **form.cleaned_data)
+
+
+class MeasureAddView(TrajectoryFormView):
+    form_class = MeasureForm
+    title = gettext_lazy("Add a measure")
+    submit_label = gettext_lazy("Add")
+    success_message = gettext_lazy("Measure added.")
+    audit_purpose = "add measure"
+
+    def perform(self, form: Any) -> None:
+        services.measure_add(case=self.case, by=self.user, **form.cleaned_data)
+
+
+class MeasureExtendView(TrajectoryFormView):
+    form_class = MeasureExtendForm
+    template_name = "cases/trajectory/measure_extend.html"
+    title = gettext_lazy("Extend a measure")
+    submit_label = gettext_lazy("Extend")
+    success_message = gettext_lazy("Measure extended.")
+    audit_purpose = "extend measure"
+    measure: Measure
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.case = self.get_object()
+        self.measure = get_object_or_404(
+            Measure.objects.filter(case=self.case).prefetch_related("extensions"),
+            pk=kwargs["measure_pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        # The measure's own version: a concurrent extension must not be overwritten.
+        return {**super().get_initial(), "version": self.measure.version}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "measure": self.measure,
+            "extension_max_days": settings.FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS,
+        }
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.measure_extend(
+            measure=self.measure,
+            by=self.user,
+            new_end=d["new_end"],
+            decided_on=d["decided_on"],
+            decided_by=d["decided_by"],
+            expected_version=d["version"],
+        )
+
+
+class HearingAddView(TrajectoryFormView):
+    form_class = HearingForm
+    title = gettext_lazy("Plan a hearing")
+    submit_label = gettext_lazy("Add")
+    success_message = gettext_lazy("Hearing added.")
+    audit_purpose = "add hearing"
+
+    def perform(self, form: Any) -> None:
+        services.hearing_add(case=self.case, by=self.user, **form.cleaned_data)
+
+
+class PartnerAddView(TrajectoryFormView):
+    form_class = PartnerAddForm
+    title = gettext_lazy("Add a partner to the care trajectory")
+    submit_label = gettext_lazy("Add")
+    success_message = gettext_lazy("Partner added to the care trajectory.")
+    audit_purpose = "add care partner"
+    anchor = "care-heading"
+
+    def perform(self, form: Any) -> None:
+        services.partner_add(case=self.case, by=self.user, **form.cleaned_data)
+
+
+class PartnerEndView(TrajectoryFormView):
+    form_class = PartnerEndForm
+    template_name = "cases/trajectory/partner_end.html"
+    title = gettext_lazy("End a partner's part in the care trajectory")
+    submit_label = gettext_lazy("End")
+    success_message = gettext_lazy("The partner has left the care trajectory.")
+    audit_purpose = "end care partner"
+    anchor = "care-heading"
+    partner: CasePartner
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.case = self.get_object()
+        # Only a partner still in the trajectory can leave it.
+        self.partner = get_object_or_404(
+            CasePartner.objects.filter(case=self.case, until__isnull=True).select_related(
+                "organisation"
+            ),
+            pk=kwargs["case_partner_pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "partner": self.partner}
+
+    def perform(self, form: Any) -> None:
+        services.partner_end(
+            case=self.case, by=self.user, partner=self.partner, until=form.cleaned_data["until"]
+        )
+
+
+class _ChildRemoveView(CaseScopedMixin, View):
+    """POST only: remove an object of the case's judicial trajectory."""
+
+    model = Case
+    action = Action.CHANGE
+    http_method_names = ["post"]
+    child_model: type[PoliceReport] | type[Hearing]
+    child_kwarg: str
+    done_message: Any
+
+    def remove(self, case: Case, child: Any) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponseRedirect:
+        case = self.get_object()
+        child = get_object_or_404(self.child_model, case=case, pk=kwargs[self.child_kwarg])
+        self.remove(case, child)
+        messages.success(request, self.done_message)
+        return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#judicial-heading")
+
+
+class PoliceReportRemoveView(_ChildRemoveView):
+    audit_purpose = "remove police report"
+    child_model = PoliceReport
+    child_kwarg = "police_report_pk"
+    done_message = gettext_lazy("Police report removed.")
+
+    def remove(self, case: Case, child: Any) -> None:
+        services.police_report_remove(case=case, by=self.user, report=child)
+
+
+class HearingRemoveView(_ChildRemoveView):
+    audit_purpose = "remove hearing"
+    child_model = Hearing
+    child_kwarg = "hearing_pk"
+    done_message = gettext_lazy("Hearing removed.")
+
+    def remove(self, case: Case, child: Any) -> None:
+        services.hearing_remove(case=case, by=self.user, hearing=child)
+
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "<int:pk>/trajectory/notes/",
+        TrajectoryNotesView.as_view(),
+        name="trajectory_notes",
+    ),
+    path(
+        "<int:pk>/trajectory/police-reports/add/",
+        PoliceReportAddView.as_view(),
+        name="police_report_add",
+    ),
+    path(
+        "<int:pk>/trajectory/police-reports/<int:police_report_pk>/remove/",
+        PoliceReportRemoveView.as_view(),
+        name="police_report_remove",
+    ),
+    path("<int:pk>/trajectory/measures/add/", MeasureAddView.as_view(), name="measure_add"),
+    path(
+        "<int:pk>/trajectory/measures/<int:measure_pk>/extend/",
+        MeasureExtendView.as_view(),
+        name="measure_extend",
+    ),
+    path("<int:pk>/trajectory/hearings/add/", HearingAddView.as_view(), name="hearing_add"),
+    path(
+        "<int:pk>/trajectory/hearings/<int:hearing_pk>/remove/",
+        HearingRemoveView.as_view(),
+        name="hearing_remove",
+    ),
+    path(
+        "<int:pk>/trajectory/partners/add/",
+        PartnerAddView.as_view(),
+        name="care_partner_add",
+    ),
+    path(
+        "<int:pk>/trajectory/partners/<int:case_partner_pk>/end/",
+        PartnerEndView.as_view(),
+        name="care_partner_end",
+    ),
+]

@@ -1,5 +1,232 @@
-"""Views for the lists part of case work (being built)."""
+"""The case lists (with search and CSV export) and a case's full change history."""
 
-from django.urls import URLPattern
+import csv
+import secrets
+from dataclasses import dataclass
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, View
+
+from access import audit
+from access.models import AuditAction
+from access.views import CaseScopedMixin, CaseWorkRequiredMixin
+from accounts.roles import RoleCode
+
+from .. import selectors
+from ..forms.lists import CaseSearchForm
+from ..models import Case
+from ..selectors.lists import DEFAULT_SORT, SCOPE_LABELS, SORTS, CaseListFilter, Scope
+
+# Search terms live in the session under a random token: a client's name must never
+# appear in a URL (browser history, proxy and server logs, Referer headers).
+SEARCH_SESSION_KEY = "case_searches"
+SEARCHES_KEPT = 10
+# GET parameters the list understands; anything else is dropped when redirecting.
+FILTER_PARAMETERS = tuple(name for name in CaseListFilter.base_filters if name != "sort")
+LIST_PARAMETERS = ("scope", *FILTER_PARAMETERS, "sort")
+
+
+def remember_search(session: SessionBase, term: str) -> str:
+    token = secrets.token_urlsafe(16)
+    searches = dict(session.get(SEARCH_SESSION_KEY, {}))
+    searches[token] = term
+    while len(searches) > SEARCHES_KEPT:
+        searches.pop(next(iter(searches)))
+    session[SEARCH_SESSION_KEY] = searches
+    return token
+
+
+def recall_search(session: SessionBase, token: str) -> str | None:
+    term = session.get(SEARCH_SESSION_KEY, {}).get(token)
+    return term if isinstance(term, str) else None
+
+
+@dataclass
+class ListRequest:
+    """What the list and the export read from a request: the same for both."""
+
+    scope: Scope
+    search_token: str
+    search: str
+    search_expired: bool
+
+    @classmethod
+    def read(cls, request: HttpRequest, user: Any) -> "ListRequest":
+        token = request.GET.get("search", "")
+        term = recall_search(request.session, token) if token else None
+        return cls(
+            scope=selectors.parse_scope(user, request.GET.get("scope")),
+            search_token=token if term else "",
+            search=term or "",
+            search_expired=bool(token) and term is None,
+        )
+
+    def cases(self, request: HttpRequest, user: Any) -> Any:
+        return selectors.case_list(
+            user=user, scope=self.scope, filters=request.GET, search=self.search
+        )
+
+
+class CaseListView(CaseWorkRequiredMixin, ListView):
+    template_name = "cases/case_list.html"
+    context_object_name = "cases"
+    paginate_by = 25
+    list_request: ListRequest
+
+    def get_queryset(self) -> Any:
+        self.list_request = ListRequest.read(self.request, self.user)
+        return self.list_request.cases(self.request, self.user)
+
+    def _columns(self) -> dict[str, dict[str, str]]:
+        current = self.request.GET.get("sort") or DEFAULT_SORT
+        if current.removeprefix("-") not in SORTS:
+            current = DEFAULT_SORT
+        labels = {
+            "reference": _("Reference"),
+            "registered": _("Registered on"),
+            "track": _("Track"),
+            "status": _("Status"),
+            "municipality": _("Municipality"),
+        }
+        columns = {}
+        for key, label in labels.items():
+            active = current.removeprefix("-") == key
+            descending = current.startswith("-")
+            columns[key] = {
+                "label": label,
+                # A click on the sorted column turns it around; on another column sorts by it.
+                "next": f"-{key}" if active and not descending else key,
+                "aria_sort": ("descending" if descending else "ascending") if active else "",
+            }
+        return columns
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        shown = self.list_request
+        audit.record_list(
+            user=self.user,
+            model=Case,
+            request=self.request,
+            ids=[c.pk for c in context["cases"]],
+            purpose="case search" if shown.search else "case list",
+        )
+        context.update(
+            scope=shown.scope,
+            scopes=[(s, SCOPE_LABELS[s]) for s in selectors.scopes_for(self.user)],
+            filter_form=CaseListFilter(self.request.GET).form,
+            search_form=CaseSearchForm(initial={"q": shown.search}),
+            search_token=shown.search_token,
+            search_expired=shown.search_expired,
+            columns=self._columns(),
+            sort=self.request.GET.get("sort", ""),
+            filters_active=any(self.request.GET.get(name) for name in FILTER_PARAMETERS),
+            can_register=self.user.has_role(RoleCode.CASE_DIRECTOR)
+            and self.user.organisation_id is not None,
+        )
+        return context
+
+
+class CaseSearchView(CaseWorkRequiredMixin, View):
+    """Takes the search term by POST and sends the browser to the list with a token."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponseRedirect:
+        params = request.GET.copy()
+        for name in list(params):
+            if name not in LIST_PARAMETERS:
+                del params[name]
+        form = CaseSearchForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("q", []):
+                messages.error(request, str(error))
+        elif term := form.cleaned_data["q"]:
+            params["search"] = remember_search(request.session, term)
+        query = params.urlencode()
+        return HttpResponseRedirect(reverse("cases:list") + (f"?{query}" if query else ""))
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet must not run a value as a formula (CSV injection)."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class CaseExportView(CaseWorkRequiredMixin, View):
+    """The list as CSV: the same selector, scope, filters and search as the page."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        cases = list(ListRequest.read(request, self.user).cases(request, self.user))
+        audit.record_list(
+            user=self.user,
+            model=Case,
+            request=request,
+            ids=[c.pk for c in cases],
+            purpose="case list export",
+            action=AuditAction.EXPORT,
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Reference"),
+                _("Organisation"),
+                _("Case director"),
+                _("Track"),
+                _("Status"),
+                _("Municipality"),
+                _("Registered on"),
+                _("Repeat"),
+                _("Overdue actions"),
+            ]
+        )
+        for c in cases:
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        c.reference,
+                        c.owner_organisation.name,
+                        str(c.case_director),
+                        c.track,
+                        c.get_status_display(),
+                        c.municipality.name if c.municipality else "",
+                        c.opened_on.isoformat(),
+                        _("Yes") if c.is_repeat else _("No"),
+                        c.overdue_actions,
+                    )
+                ]
+            )
+        return response
+
+
+class CaseHistoryView(CaseScopedMixin, DetailView):
+    """Everything that changed in the case, from the change history, newest first."""
+
+    model = Case
+    template_name = "cases/case_history.html"
+    context_object_name = "case"
+    audit_purpose = "case history"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        history = selectors.case_full_history(user=self.user, case_pk=self.object.pk)
+        page = Paginator(history, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, entries=page.object_list, is_paginated=page.has_other_pages())
+        return context
+
+
+urlpatterns: list[URLPattern] = [
+    path("", CaseListView.as_view(), name="list"),
+    path("search/", CaseSearchView.as_view(), name="search"),
+    path("export.csv", CaseExportView.as_view(), name="export"),
+    path("<int:pk>/history/", CaseHistoryView.as_view(), name="history"),
+]

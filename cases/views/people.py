@@ -1,5 +1,192 @@
-"""Views for the people part of case work (being built)."""
+"""The client system of a case: people, their roles and relations."""
 
-from django.urls import URLPattern
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import URLPattern, path
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+
+from access.policy import Action
+from access.views import CaseScopedMixin
+
+from .. import selectors, services
+from ..forms.people import DuplicateChoiceForm, PersonEditForm, PersonForm, RelationForm
+from ..models import Case, CaseParty, PartyRelation
+from ..services.people import ProbableDuplicates
+from .base import CaseFormView
+
+
+class PersonAddView(CaseFormView):
+    """Add a person; when people the user may see probably are this person, ask first."""
+
+    form_class = PersonForm
+    template_name = "cases/people/person_add.html"
+    title = gettext_lazy("Add a person to the client system")
+    submit_label = gettext_lazy("Add")
+    audit_purpose = "add person to case"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def _ask(self, form: PersonForm, candidates: list[Any], choice: DuplicateChoiceForm) -> Any:
+        return self.render_to_response(
+            self.get_context_data(form=form, candidates=candidates, choice_form=choice)
+        )
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        candidates = selectors.probable_duplicates(
+            user=self.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            case=self.case,
+        )
+        link_to = None
+        if candidates:
+            # Step two only once the candidates were shown (the hidden "confirming" field).
+            bound = "confirming" in self.request.POST
+            choice = DuplicateChoiceForm(
+                self.request.POST if bound else None, candidates=candidates
+            )
+            if not bound or not choice.is_valid():
+                return self._ask(form, candidates, choice)
+            link_to = choice.cleaned_data["link_to"]
+        try:
+            if link_to is not None:
+                services.person_link_to_case(
+                    case=self.case, by=self.user, person=link_to, role=data["role"]
+                )
+                message = _("The existing person was added to this case.")
+            else:
+                services.person_create_in_case(
+                    case=self.case,
+                    by=self.user,
+                    role=data["role"],
+                    confirm_new=bool(candidates),
+                    **form.person_fields(),
+                )
+                message = _("The person was added to the client system.")
+        except ProbableDuplicates as found:
+            # Someone registered a matching person meanwhile: show them too.
+            return self._ask(
+                form, found.candidates, DuplicateChoiceForm(candidates=found.candidates)
+            )
+        except ValidationError as error:
+            for text in error.messages:
+                form.add_error(None, text)
+            return self.form_invalid(form)
+        # No name in the message: messages can end up in cookies.
+        messages.success(self.request, message)
+        return redirect(self.get_success_url())
+
+
+class PartyMixin:
+    """The party named in the URL, looked up inside the already authorised case."""
+
+    case: Case
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def party(self) -> CaseParty:
+        return get_object_or_404(
+            CaseParty.objects.select_related("person"), case=self.case, pk=self.kwargs["party_pk"]
+        )
+
+
+class PersonEditView(PartyMixin, CaseFormView):
+    form_class = PersonEditForm
+    title = gettext_lazy("Edit a person in the client system")
+    success_message = gettext_lazy("Changes saved.")
+    audit_purpose = "edit person in case"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "party": self.party}
+
+    def perform(self, form: Any) -> None:
+        services.case_party_update(
+            party=self.party,
+            by=self.user,
+            expected_version=form.cleaned_data["version"],
+            role=form.cleaned_data["role"],
+            **form.person_fields(),
+        )
+
+
+class PersonRemoveView(CaseScopedMixin, View):
+    model = Case
+    action = Action.CHANGE
+    audit_purpose = "remove person from case"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, party_pk: int) -> HttpResponseRedirect:
+        case = self.get_object()
+        party = get_object_or_404(CaseParty, case=case, pk=party_pk)
+        services.case_party_remove(party=party, by=self.user)
+        messages.success(request, _("The person was taken out of this case."))
+        return redirect("cases:detail", pk=case.pk)
+
+
+class RelationAddView(CaseFormView):
+    form_class = RelationForm
+    title = gettext_lazy("Add a relation")
+    submit_label = gettext_lazy("Add")
+    success_message = gettext_lazy("Relation added.")
+    audit_purpose = "add relation in case"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        parties = selectors.case_parties(case=self.case, user=self.user)
+        return {**super().get_form_kwargs(), "parties": parties}
+
+    def perform(self, form: Any) -> None:
+        d = form.cleaned_data
+        services.relation_create(
+            case=self.case,
+            by=self.user,
+            from_party=d["from_party"],
+            kind=d["kind"],
+            to_party=d["to_party"],
+        )
+
+
+class RelationRemoveView(CaseScopedMixin, View):
+    model = Case
+    action = Action.CHANGE
+    audit_purpose = "remove relation in case"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, relation_pk: int) -> HttpResponseRedirect:
+        case = self.get_object()
+        relation = get_object_or_404(PartyRelation, case=case, pk=relation_pk)
+        services.relation_remove(relation=relation, by=self.user)
+        messages.success(request, _("Relation removed."))
+        return redirect("cases:detail", pk=case.pk)
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/people/add/", PersonAddView.as_view(), name="person_add"),
+    path("<int:pk>/people/<int:party_pk>/edit/", PersonEditView.as_view(), name="person_edit"),
+    path(
+        "<int:pk>/people/<int:party_pk>/remove/",
+        PersonRemoveView.as_view(),
+        name="person_remove",
+    ),
+    path("<int:pk>/relations/add/", RelationAddView.as_view(), name="relation_add"),
+    path(
+        "<int:pk>/relations/<int:relation_pk>/remove/",
+        RelationRemoveView.as_view(),
+        name="relation_remove",
+    ),
+]

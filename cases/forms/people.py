@@ -1,0 +1,127 @@
+"""Forms for the client system. The rules live in cases.services.people; forms check input."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from ..models import AgeBand, CaseParty, PartyRole, Person, RelationKind
+from ..services.people import PERSON_FIELDS, age_band_for, check_person_data
+from .core import DateInput
+
+
+class PersonForm(forms.ModelForm):
+    role = forms.ChoiceField(label=_("Role in the case"), choices=PartyRole.choices)
+    field_order = ["role", *PERSON_FIELDS]
+
+    class Meta:
+        model = Person
+        fields = list(PERSON_FIELDS)
+        widgets = {
+            "date_of_birth": DateInput(),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "safe_contact": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "safe_contact": _("For example: only by phone on weekdays after 2 pm, not at home."),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        try:
+            check_person_data(
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+                date_of_birth=cleaned.get("date_of_birth"),
+                age_band=cleaned.get("age_band", AgeBand.UNKNOWN),
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                # A field that failed already has its own, more precise message.
+                if name not in self.errors:
+                    self.add_error(name, messages)
+        return cleaned
+
+    def person_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+
+
+class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, party: CaseParty, **kwargs: Any) -> None:
+        kwargs["instance"] = party.person
+        super().__init__(*args, **kwargs)
+        person = party.person
+        self.initial["role"] = party.role
+        self.initial["version"] = person.version
+        if person.date_of_birth is not None:
+            # The stored band may have aged since; show the one that matches today.
+            self.initial["age_band"] = age_band_for(person.date_of_birth)
+
+
+def _candidate_label(person: Person) -> str:
+    born = date_format(person.date_of_birth) if person.date_of_birth else _("date of birth unknown")
+    return f"{person} ({born})"
+
+
+class DuplicateChoiceForm(forms.Form):
+    """Step two of adding a person: link a probable duplicate, or confirm a different person."""
+
+    confirming = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+    link_to = forms.ModelChoiceField(
+        label=_("This is the same person as"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    create_anyway = forms.BooleanField(
+        label=_("None of these: this is a different person"), required=False
+    )
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        linkable = [c.person.pk for c in candidates if not c.in_this_case]
+        field = self.fields["link_to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Only the candidates shown, who are restricted to what the user may see.
+        field.queryset = Person.objects.filter(pk__in=linkable)
+        field.label_from_instance = _candidate_label  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        link_to, create_anyway = cleaned.get("link_to"), cleaned.get("create_anyway")
+        if link_to and create_anyway:
+            raise ValidationError(
+                _("Either link the person or confirm that this is a different person, not both.")
+            )
+        if not link_to and not create_anyway and not self.errors:
+            raise ValidationError(
+                _("Choose the same person, or confirm that this is a different person.")
+            )
+        return cleaned
+
+
+class RelationForm(forms.Form):
+    from_party = forms.ModelChoiceField(label=_("Person"), queryset=CaseParty.objects.none())
+    kind = forms.ChoiceField(label=_("Relation"), choices=RelationKind.choices)
+    to_party = forms.ModelChoiceField(label=_("Other person"), queryset=CaseParty.objects.none())
+
+    def __init__(self, *args: Any, parties: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("from_party", "to_party"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = parties
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        from_party, to_party = cleaned.get("from_party"), cleaned.get("to_party")
+        if from_party and to_party and from_party.pk == to_party.pk:
+            self.add_error("to_party", _("Choose another person."))
+        return cleaned

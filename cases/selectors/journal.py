@@ -1,0 +1,128 @@
+"""Reads for the case journal and the actions (afspraken)."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from access.policy import Action, restrict
+from accounts.models import User
+from accounts.roles import RoleCode
+
+from ..models import Case, CaseAction, CoDirector, EntryKind, JournalEntry
+
+# How far ahead the home page looks for actions that are coming up.
+UPCOMING_DAYS = 14
+# A home page list stops here; the case pages hold the rest.
+HOME_LIST_LIMIT = 50
+
+
+def journal_entries(
+    *, user: Any, case: Case, kind: EntryKind | str | None = None
+) -> QuerySet[JournalEntry]:
+    """The entries of one case that ``user`` may see, newest first.
+
+    ``access.policy.restrict`` hides "case team only" entries from anyone without change
+    access (e.g. the prosecutor's office on a shared case). ``corrected`` tells whether the
+    author corrected the text afterwards; the earlier text stays in the history.
+    """
+    history = JournalEntry.history.model  # type: ignore[attr-defined]
+    entries = restrict(JournalEntry.objects.filter(case=case), user, Action.VIEW)
+    if kind:
+        entries = entries.filter(kind=kind)
+    return entries.select_related("author").annotate(
+        corrected=Exists(history.objects.filter(id=OuterRef("pk"), history_type="~"))
+    )
+
+
+def may_correct_entry(
+    *, entry: JournalEntry, user: Any, today: datetime.date | None = None
+) -> bool:
+    """The author may correct the text on the day they wrote the entry, not later."""
+    today = today or timezone.localdate()
+    return entry.author_id == user.pk and timezone.localdate(entry.created_at) == today
+
+
+def action_assignee_candidates(*, case: Case) -> QuerySet[User]:
+    """Staff an action of ``case`` can be assigned to: its director and co-directors and the
+    other active case directors of the owning organisation."""
+    co_directors = CoDirector.objects.filter(case=case).values("user_id")
+    return (
+        User.objects.filter(is_active=True, is_superuser=False, roles__code=RoleCode.CASE_DIRECTOR)
+        .exclude(roles__code=RoleCode.ADMINISTRATOR)
+        .filter(
+            Q(pk=case.case_director_id)
+            | Q(pk__in=co_directors)
+            | Q(organisation_id=case.owner_organisation_id)
+        )
+        .select_related("organisation")
+        .order_by("last_name", "first_name", "pk")
+        .distinct()
+    )
+
+
+def case_actions(*, user: Any, case: Case) -> QuerySet[CaseAction]:
+    """All actions of one case: open ones first by due date, then done ones, latest first."""
+    return (
+        restrict(CaseAction.objects.filter(case=case), user, Action.VIEW)
+        .select_related("assignee_user", "assignee_organisation")
+        .order_by(F("done_on").desc(nulls_first=True), "due_on", "pk")
+    )
+
+
+@dataclass
+class HomeActions:
+    """Open actions for a case director's home page."""
+
+    today: datetime.date
+    upcoming_days: int = UPCOMING_DAYS
+    overdue: list[CaseAction] = field(default_factory=list)
+    upcoming: list[CaseAction] = field(default_factory=list)
+    assigned_to_me: list[CaseAction] = field(default_factory=list)
+    # Whether a list was cut at HOME_LIST_LIMIT.
+    more_overdue: bool = False
+    more_upcoming: bool = False
+    more_assigned_to_me: bool = False
+
+
+def _limited(queryset: QuerySet[CaseAction]) -> tuple[list[CaseAction], bool]:
+    rows = list(queryset[: HOME_LIST_LIMIT + 1])
+    return rows[:HOME_LIST_LIMIT], len(rows) > HOME_LIST_LIMIT
+
+
+def home_actions(*, user: Any, today: datetime.date | None = None) -> HomeActions:
+    """Overdue and upcoming open actions in the cases ``user`` directs or co-directs, and the
+    open actions assigned to ``user`` personally in any case they may see.
+
+    Three queries, whatever the number of cases or actions. Every row passes through
+    ``access.policy.restrict``: directing a case the user can no longer see shows nothing.
+    """
+    today = today or timezone.localdate()
+    open_actions = (
+        restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
+        .select_related("case", "assignee_user", "assignee_organisation")
+        .order_by("due_on", "case__reference", "pk")
+    )
+    # Subqueries, not a join over co-directors: a join would repeat rows.
+    mine = Q(case__case_director=user.pk) | Q(
+        case_id__in=CoDirector.objects.filter(user=user.pk).values("case_id")
+    )
+    in_my_cases = open_actions.filter(mine)
+    overdue, more_overdue = _limited(in_my_cases.filter(due_on__lt=today))
+    upcoming, more_upcoming = _limited(
+        in_my_cases.filter(
+            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=UPCOMING_DAYS)
+        )
+    )
+    assigned, more_assigned = _limited(open_actions.filter(assignee_user=user.pk))
+    return HomeActions(
+        today=today,
+        overdue=overdue,
+        upcoming=upcoming,
+        assigned_to_me=assigned,
+        more_overdue=more_overdue,
+        more_upcoming=more_upcoming,
+        more_assigned_to_me=more_assigned,
+    )

@@ -1,0 +1,227 @@
+"""The case lists: scopes, filters, sorting and search. Page and CSV export share this."""
+
+import unicodedata
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access.policy import Action, restrict
+from accounts.roles import RoleCode
+from partners.models import Municipality
+
+from ..models import Case, CaseAction, CaseParty, CoDirector, Status, Track, Urgency, ViolenceForm
+
+
+class Scope(StrEnum):
+    MINE = "mine"
+    ORGANISATION = "organisation"
+    SHARED = "shared"
+
+
+SCOPE_LABELS = {
+    Scope.MINE: _("My cases"),
+    Scope.ORGANISATION: _("My organisation's cases"),
+    Scope.SHARED: _("Shared with my organisation"),
+}
+
+
+def scopes_for(user: Any) -> list[Scope]:
+    """The list tabs a user gets; together they cover every case the user may see.
+
+    Only case directors direct cases, so only they get "mine". "Shared" holds every
+    visible case another organisation owns (shared with the organisation or personally).
+    """
+    if user.has_role(RoleCode.CASE_DIRECTOR):
+        return [Scope.MINE, Scope.ORGANISATION, Scope.SHARED]
+    # Prosecutor liaisons and partner professionals mostly see what others shared.
+    return [Scope.SHARED, Scope.ORGANISATION]
+
+
+def default_scope(user: Any) -> Scope:
+    return scopes_for(user)[0]
+
+
+def parse_scope(user: Any, value: str | None) -> Scope:
+    """The requested scope if the user has that tab, else their default."""
+    allowed = scopes_for(user)
+    return next((s for s in allowed if s.value == value), allowed[0])
+
+
+def normalise_name(text: str) -> str:
+    """Lower-case and accent-free with single spaces: the form ``Person.name_key`` is kept in."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def _in_scope(queryset: QuerySet[Case], user: Any, scope: Scope | None) -> QuerySet[Case]:
+    if scope is None:
+        return queryset
+    organisation_id = getattr(user, "organisation_id", None)
+    if scope == Scope.MINE:
+        co_directed = CoDirector.objects.filter(user_id=user.pk).values("case_id")
+        return queryset.filter(Q(case_director_id=user.pk) | Q(pk__in=co_directed))
+    if scope == Scope.ORGANISATION:
+        if organisation_id is None:
+            return queryset.none()
+        return queryset.filter(owner_organisation_id=organisation_id)
+    if organisation_id is None:
+        return queryset
+    return queryset.exclude(owner_organisation_id=organisation_id)
+
+
+def _matching(queryset: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """Cases whose reference, or a person's name in the case, contains ``term``.
+
+    Callers pass an already restricted queryset: the party subquery only narrows it,
+    so a person in an out-of-scope case can never bring that case in. ``pk__in``
+    keeps one row per case however many people match.
+    """
+    text = " ".join(term.split())
+    key_words = normalise_name(text).split()
+    if not key_words:
+        return queryset
+    # Every word somewhere in "last first", so "Jan Peeters" finds "peeters jan".
+    by_key = Q()
+    for word in key_words:
+        by_key &= Q(person__name_key__icontains=word)
+    people = by_key | Q(person__first_name__icontains=text) | Q(person__last_name__icontains=text)
+    parties = CaseParty.objects.filter(people).values("case_id")
+    return queryset.filter(Q(reference__icontains=text) | Q(pk__in=parties))
+
+
+def overdue_actions_count() -> Coalesce:
+    """The number of open actions past their date, as a subquery (one query for any rows)."""
+    today = timezone.localdate()
+    counts = (
+        CaseAction.objects.filter(case=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+OPEN = "open"
+STATUS_CHOICES = [(OPEN, _("Open (not closed)")), *Status.choices]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+_STATUS_ORDER = models.Case(
+    *[When(status=s.value, then=Value(i)) for i, s in enumerate(Status)],
+    default=Value(len(Status)),
+    output_field=IntegerField(),
+)
+# The sort keys offered in the URL, each with its database ordering (a whitelist).
+SORTS: dict[str, Any] = {
+    "reference": F("reference"),
+    "registered": F("opened_on"),
+    "track": F("track"),
+    "status": _STATUS_ORDER,
+    "municipality": F("municipality__name"),
+}
+DEFAULT_SORT = "-registered"
+SORT_CHOICES = [(f"{prefix}{key}", key) for key in SORTS for prefix in ("", "-")]
+
+
+class CaseListFilter(django_filters.FilterSet):
+    """The list's filters, read from GET parameters (codes and ids only, no personal data)."""
+
+    track = django_filters.ChoiceFilter(
+        label=_("Track"), choices=Track.choices, empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("All")
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("All")
+    )
+    violence_form = django_filters.ModelChoiceFilter(
+        label=_("Form of violence"),
+        field_name="violence_forms",
+        queryset=ViolenceForm.objects.all(),
+        method="filter_violence_form",
+        empty_label=_("All"),
+    )
+    repeat = django_filters.ChoiceFilter(
+        label=_("Repeat"), choices=YES_NO, method="filter_repeat", empty_label=_("All")
+    )
+    overdue = django_filters.ChoiceFilter(
+        label=_("Overdue actions"), choices=YES_NO, method="filter_overdue", empty_label=_("All")
+    )
+    urgency = django_filters.ChoiceFilter(
+        label=_("Urgency"), choices=Urgency.choices, empty_label=_("All")
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_status(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        if value == OPEN:
+            return queryset.exclude(status=Status.CLOSED)
+        return queryset.filter(status=value)
+
+    def filter_violence_form(
+        self, queryset: QuerySet[Case], name: str, value: ViolenceForm
+    ) -> QuerySet[Case]:
+        # A subquery rather than a join, so no case is listed twice.
+        tagged = Case.violence_forms.through.objects.filter(violenceform=value).values("case_id")
+        return queryset.filter(pk__in=tagged)
+
+    def filter_repeat(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(repeat_of__isnull=value != "yes")
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # The count is annotated by case_list (Q keeps the type checker off the alias).
+        if value == "yes":
+            return queryset.filter(Q(overdue_actions__gt=0))
+        return queryset.filter(Q(overdue_actions=0))
+
+    def filter_sort(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.order_by(*ordering(value))
+
+
+def ordering(sort: str) -> list[Any]:
+    """Database ordering for a whitelisted sort key; the id keeps pages stable."""
+    descending = sort.startswith("-")
+    expression = SORTS.get(sort.removeprefix("-"))
+    if expression is None:
+        return ordering(DEFAULT_SORT)
+    if descending:
+        return [expression.desc(nulls_last=True), "-pk"]
+    return [expression.asc(nulls_last=True), "pk"]
+
+
+def case_list(
+    *,
+    user: Any,
+    action: Action = Action.VIEW,
+    scope: Scope | None = None,
+    filters: Mapping[str, Any] | None = None,
+    search: str = "",
+) -> QuerySet[Case]:
+    """The cases ``user`` may see (or change), narrowed by scope, filters and a search term.
+
+    ``scope=None`` means every visible case. Invalid filter values are ignored here; the
+    page shows their errors through :class:`CaseListFilter`'s form.
+    """
+    queryset = restrict(Case.objects.for_list(), user, action)
+    queryset = _in_scope(queryset, user, scope)
+    if search:
+        queryset = _matching(queryset, search)
+    queryset = queryset.annotate(overdue_actions=overdue_actions_count()).order_by(
+        *ordering(DEFAULT_SORT)
+    )
+    if filters is not None:
+        queryset = CaseListFilter(filters, queryset=queryset).qs
+    return queryset

@@ -1,0 +1,350 @@
+"""The client system: people in a case, their roles and relations, and repeat detection."""
+
+import datetime
+import unicodedata
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import restrict
+
+from ..models import (
+    AgeBand,
+    Case,
+    CaseParty,
+    EventKind,
+    Gender,
+    PartyRelation,
+    PartyRole,
+    Person,
+    RelationKind,
+)
+from .core import _save, locked_for_update
+from .events import record_event
+
+# The fields of a person a case director fills in (name_key and version are derived).
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "age_band",
+    "gender",
+    "language",
+    "interpreter_needed",
+    "address",
+    "address_confidential",
+    "safe_contact",
+)
+REPEAT_ROLES = (PartyRole.VICTIM, PartyRole.PERPETRATOR)
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+
+
+class ProbableDuplicates(Exception):
+    """People the user may see who are probably the one being added."""
+
+    def __init__(self, candidates: list[Any]) -> None:
+        super().__init__("probable duplicates")
+        self.candidates = candidates
+
+
+def normalise_name(value: str) -> str:
+    """Lower-case, without accents, with single spaces: "  Çelik  Öz" → "celik oz"."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+def make_name_key(*, first_name: str, last_name: str) -> str:
+    return f"{normalise_name(last_name)} {normalise_name(first_name)}".strip()
+
+
+def age_on(date_of_birth: datetime.date, day: datetime.date) -> int:
+    had_birthday = (day.month, day.day) >= (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - (0 if had_birthday else 1)
+
+
+_BAND_UPPER_LIMITS = (
+    (5, AgeBand.UNDER_6),
+    (11, AgeBand.AGE_6_11),
+    (17, AgeBand.AGE_12_17),
+    (24, AgeBand.AGE_18_24),
+    (44, AgeBand.AGE_25_44),
+    (64, AgeBand.AGE_45_64),
+)
+
+
+def age_band_for(date_of_birth: datetime.date, day: datetime.date | None = None) -> AgeBand:
+    age = age_on(date_of_birth, day or timezone.localdate())
+    for upper, band in _BAND_UPPER_LIMITS:
+        if age <= upper:
+            return band
+    return AgeBand.AGE_65_PLUS
+
+
+def check_person_data(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date | None,
+    age_band: str,
+    gender: str = Gender.UNKNOWN,
+) -> None:
+    """The rules for a person's identifying data; errors are keyed by field for the forms."""
+    errors: dict[str, str] = {}
+    if age_band not in AgeBand.values:
+        errors["age_band"] = _("Choose an age band.")
+    if gender not in Gender.values:
+        errors["gender"] = _("Choose a gender.")
+    if not first_name.strip():
+        errors["first_name"] = _("Give the first name.")
+    if not last_name.strip():
+        errors["last_name"] = _("Give the last name.")
+    if date_of_birth is not None:
+        if date_of_birth > timezone.localdate():
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        elif date_of_birth < EARLIEST_BIRTH_DATE:
+            errors["date_of_birth"] = _("The date of birth cannot be before 1900.")
+        elif age_band in AgeBand.values and age_band not in (
+            AgeBand.UNKNOWN,
+            age_band_for(date_of_birth),
+        ):
+            # A known date of birth and an unknown age are both fine; a contradiction is not.
+            errors["age_band"] = _("This age band does not match the date of birth.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_person_fields(person: Person, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a person field: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.first_name = " ".join(person.first_name.split())
+    person.last_name = " ".join(person.last_name.split())
+    check_person_data(
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=person.date_of_birth,
+        age_band=person.age_band,
+        gender=person.gender,
+    )
+    if person.date_of_birth is not None:
+        # Stored for the figures; the date of birth stays the truth.
+        person.age_band = age_band_for(person.date_of_birth)
+    person.name_key = make_name_key(first_name=person.first_name, last_name=person.last_name)
+
+
+def _check_role(role: str) -> PartyRole:
+    if role not in PartyRole.values:
+        raise ValidationError(_("Choose a role in the case."))
+    return PartyRole(role)
+
+
+def _lock_case_for_people(case: Case) -> Case:
+    # Serialises additions to one case, so "once per case" and repeat detection see each other.
+    current = locked_for_update(case, None)
+    if current.is_anonymous_consult:
+        raise ValidationError(_("An anonymous consult holds no personal data: add no people."))
+    return current
+
+
+def _add_party(case: Case, by: Any, person: Person, role: PartyRole) -> CaseParty:
+    if CaseParty.objects.filter(case=case, person=person).exists():
+        raise ValidationError(_("This person is already in the case."))
+    party = CaseParty(case=case, person=person, role=role)
+    party._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            party.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This person is already in the case.")) from error
+    # The role only: a timeline line never holds a client's name.
+    record_event(case=case, kind=EventKind.PERSON_ADDED, actor=by, summary=str(role.label))
+    if role in REPEAT_ROLES:
+        refresh_repeat(case=case, by=by)
+    return party
+
+
+@transaction.atomic
+def person_create_in_case(
+    *, case: Case, by: Any, role: PartyRole | str, confirm_new: bool = False, **fields: Any
+) -> CaseParty:
+    """A new person in the case's client system.
+
+    Unless ``confirm_new``, probable duplicates the user may see stop the creation
+    (:class:`ProbableDuplicates`) so the case director can link one of them instead.
+    """
+    from ..selectors.people import probable_duplicates
+
+    role = _check_role(role)
+    current = _lock_case_for_people(case)
+    person = Person()
+    _apply_person_fields(person, fields)
+    if not confirm_new:
+        candidates = probable_duplicates(
+            user=by,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+            case=current,
+        )
+        if candidates:
+            raise ProbableDuplicates(candidates)
+    person._history_user = by  # type: ignore[attr-defined]
+    person.save()
+    return _add_party(current, by, person, role)
+
+
+@transaction.atomic
+def person_link_to_case(*, case: Case, by: Any, person: Person, role: PartyRole | str) -> CaseParty:
+    """An existing person, whom the user may see through another case, joins this case."""
+    role = _check_role(role)
+    current = _lock_case_for_people(case)
+    if not restrict(Person.objects.filter(pk=person.pk), by).exists():
+        # The same answer as for a person who does not exist.
+        raise ValidationError(_("This person cannot be found."))
+    return _add_party(current, by, person, role)
+
+
+@transaction.atomic
+def case_party_update(
+    *,
+    party: CaseParty,
+    by: Any,
+    expected_version: int | None,
+    role: PartyRole | str | None = None,
+    **fields: Any,
+) -> CaseParty:
+    """Change a person (in every case they are in) and their role in this case."""
+    person = locked_for_update(party.person, expected_version)
+    _apply_person_fields(person, fields)
+    _save(person, by)
+    party = CaseParty.objects.select_for_update().get(pk=party.pk)
+    party.person = person
+    if role is not None and role != party.role:
+        party.role = _check_role(role)
+        party._history_user = by  # type: ignore[attr-defined]
+        party.save()
+    # A changed role, name or date of birth can make or unmake a repeat.
+    case = locked_for_update(party.case, None)
+    refresh_repeat(case=case, by=by)
+    return party
+
+
+@transaction.atomic
+def case_party_remove(*, party: CaseParty, by: Any) -> None:
+    """Take a person out of the case: their relations in it go too; the person stays."""
+    case = locked_for_update(party.case, None)
+    relations = PartyRelation.objects.filter(Q(from_party=party) | Q(to_party=party))
+    for relation in relations:
+        # One by one, so each deletion is in the history with who did it.
+        relation._history_user = by  # type: ignore[attr-defined]
+        relation.delete()
+    party._history_user = by  # type: ignore[attr-defined]
+    party.delete()
+    refresh_repeat(case=case, by=by)
+
+
+@transaction.atomic
+def relation_create(
+    *,
+    case: Case,
+    by: Any,
+    from_party: CaseParty,
+    kind: RelationKind | str,
+    to_party: CaseParty,
+) -> PartyRelation:
+    if kind not in RelationKind.values:
+        raise ValidationError(_("Choose the kind of relation."))
+    if from_party.case_id != case.pk or to_party.case_id != case.pk:
+        raise ValidationError(_("Both people must be in this case."))
+    if from_party.pk == to_party.pk:
+        raise ValidationError(_("A person cannot have a relation with themselves."))
+    if PartyRelation.objects.filter(from_party=from_party, kind=kind, to_party=to_party).exists():
+        raise ValidationError(_("This relation is already recorded."))
+    relation = PartyRelation(case=case, from_party=from_party, kind=kind, to_party=to_party)
+    relation._history_user = by  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            relation.save()
+    except IntegrityError as error:
+        raise ValidationError(_("This relation is already recorded.")) from error
+    return relation
+
+
+@transaction.atomic
+def relation_remove(*, relation: PartyRelation, by: Any) -> None:
+    relation._history_user = by  # type: ignore[attr-defined]
+    relation.delete()
+
+
+def _same_person_condition(parties: list[CaseParty]) -> Q:
+    """Matches parties whose person is one of these people (same row, or same key and birth)."""
+    condition = Q(person_id__in=[p.person_id for p in parties])
+    for party in parties:
+        person = party.person
+        if person.date_of_birth is not None:
+            condition |= Q(
+                person__name_key=person.name_key, person__date_of_birth=person.date_of_birth
+            )
+    return condition
+
+
+def earlier_cases_with_same_pair(case: Case) -> Any:
+    """Earlier cases, system-wide, with the same victim and perpetrator within the window.
+
+    Deliberately not restricted to what anyone may see: it feeds a figure and a badge,
+    never the other case's content. Most recent first.
+    """
+    parties = list(
+        CaseParty.objects.filter(case=case, role__in=REPEAT_ROLES).select_related("person")
+    )
+    victims = [p for p in parties if p.role == PartyRole.VICTIM]
+    perpetrators = [p for p in parties if p.role == PartyRole.PERPETRATOR]
+    if not victims or not perpetrators:
+        return Case.objects.none()
+    with_victim = CaseParty.objects.filter(role=PartyRole.VICTIM).filter(
+        _same_person_condition(victims)
+    )
+    with_perpetrator = CaseParty.objects.filter(role=PartyRole.PERPETRATOR).filter(
+        _same_person_condition(perpetrators)
+    )
+    window_start = case.opened_on - datetime.timedelta(days=settings.FJC_REPEAT_WINDOW_DAYS)
+    return (
+        Case.objects.filter(
+            pk__in=with_victim.values("case_id"),
+            opened_on__gte=window_start,
+            opened_on__lte=case.opened_on,
+        )
+        .filter(pk__in=with_perpetrator.values("case_id"))
+        .exclude(pk=case.pk)
+        # On the same day, the case registered first is the earlier one.
+        .exclude(opened_on=case.opened_on, pk__gt=case.pk)
+        .order_by("-opened_on", "-pk")
+    )
+
+
+def refresh_repeat(*, case: Case, by: Any) -> Case:
+    """Mark (or unmark) the case as a repeat. Call with the case row locked.
+
+    The timeline says only "marked as a repeat": which earlier case it repeats may be
+    in a file the user must not know about.
+    """
+    matches = earlier_cases_with_same_pair(case)
+    if case.repeat_of_id is not None and matches.filter(pk=case.repeat_of_id).exists():
+        return case
+    earlier = matches.only("pk").first()
+    was_repeat = case.repeat_of_id is not None
+    if earlier is None and not was_repeat:
+        return case
+    case.repeat_of = earlier
+    _save(case, by)
+    if earlier is not None and not was_repeat:
+        record_event(case=case, kind=EventKind.MARKED_REPEAT, actor=by)
+    return case

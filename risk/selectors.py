@@ -1,0 +1,287 @@
+"""Reads for risk assessment. Case content always starts from ``access.policy.restrict``."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from access.policy import Action, restrict
+from cases.models import Case, CaseParty, CoDirector, Track
+
+from .charts import ChartPoint
+from .models import (
+    Answer,
+    Assessment,
+    InstrumentVersion,
+    JointAssessment,
+    RiskDecision,
+    RiskGrade,
+    VersionStatus,
+    in_english,
+)
+
+
+def published_versions() -> list[InstrumentVersion]:
+    """The newest published version of every instrument (what a new assessment uses)."""
+    newest: dict[int, InstrumentVersion] = {}
+    versions = (
+        InstrumentVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .select_related("instrument")
+        .order_by("instrument__name_nl", "-number")
+    )
+    for version in versions:
+        newest.setdefault(version.instrument_id, version)
+    return list(newest.values())
+
+
+def assessment_list(*, user: Any, case: Case, with_parties: bool = True) -> QuerySet[Assessment]:
+    queryset = restrict(Assessment.objects.filter(case=case), user).select_related(
+        "instrument_version__instrument", "level", "computed_level", "organisation", "assessor"
+    )
+    if with_parties:
+        parties = restrict(CaseParty.objects.select_related("person"), user)
+        queryset = queryset.prefetch_related(Prefetch("parties", queryset=parties))
+    return queryset.order_by("-assessed_on", "-id")
+
+
+def joint_list(*, user: Any, case: Case, with_details: bool = True) -> QuerySet[JointAssessment]:
+    queryset = restrict(JointAssessment.objects.filter(case=case), user).select_related(
+        "recorded_by"
+    )
+    if with_details:
+        queryset = queryset.prefetch_related("organisations", "assessments")
+    return queryset.order_by("-held_on", "-id")
+
+
+def decision_list(*, user: Any, case: Case) -> QuerySet[RiskDecision]:
+    return (
+        restrict(RiskDecision.objects.filter(case=case), user)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def assessment_answers(*, user: Any, assessment: Assessment) -> list[Answer]:
+    return list(
+        restrict(Answer.objects.filter(assessment=assessment), user)
+        .select_related("item__section", "option")
+        .order_by("item__section__order", "item__order")
+    )
+
+
+@dataclass
+class CurrentRisk:
+    """The level that counts now: the newest joint assessment, or else the newest assessment."""
+
+    on: datetime.date
+    grade: RiskGrade
+    label: str
+    suggests_escalation: bool
+    assessment: Assessment | None = None
+    joint: JointAssessment | None = None
+
+    @property
+    def is_joint(self) -> bool:
+        return self.joint is not None
+
+
+def current_risk(
+    *, assessments: Sequence[Assessment], joints: Sequence[JointAssessment]
+) -> CurrentRisk | None:
+    """Both sequences newest first (by date). On the same date, what was recorded last counts."""
+    latest = assessments[0] if assessments else None
+    joint = joints[0] if joints else None
+    if joint is not None and (
+        latest is None
+        or (joint.held_on, joint.recorded_at) >= (latest.assessed_on, latest.created_at)
+    ):
+        grade = RiskGrade(joint.level)
+        return CurrentRisk(
+            on=joint.held_on,
+            grade=grade,
+            label=str(grade.label),
+            suggests_escalation=grade == max(RiskGrade),
+            joint=joint,
+        )
+    if latest is None:
+        return None
+    return CurrentRisk(
+        on=latest.assessed_on,
+        grade=RiskGrade(latest.level.grade),
+        label=latest.level.label,
+        suggests_escalation=latest.level.suggests_escalation,
+        assessment=latest,
+    )
+
+
+def chart_points(
+    *, assessments: Sequence[Assessment], joints: Sequence[JointAssessment]
+) -> list[ChartPoint]:
+    points = [
+        ChartPoint(
+            on=a.assessed_on,
+            grade=a.level.grade,
+            level_label=a.level.label,
+            series=a.instrument_version.instrument.name,
+            score=a.score,
+            max_score=a.instrument_version.max_score,
+            recorded_at=a.created_at,
+        )
+        for a in assessments
+    ]
+    points += [
+        ChartPoint(
+            on=j.held_on,
+            grade=j.level,
+            level_label=str(RiskGrade(j.level).label),
+            series=_("Joint assessment"),
+            is_joint=True,
+            recorded_at=j.recorded_at,
+        )
+        for j in joints
+    ]
+    # Chronological; on one day in the order they were recorded, so the last is the current level.
+    return sorted(points, key=lambda p: (p.on, p.recorded_at.timestamp() if p.recorded_at else 0))
+
+
+@dataclass
+class RiskOverview:
+    case: Case
+    assessments: list[Assessment] = field(default_factory=list)
+    joints: list[JointAssessment] = field(default_factory=list)
+    current: CurrentRisk | None = None
+    decision: RiskDecision | None = None
+    points: list[ChartPoint] = field(default_factory=list)
+    can_change: bool = False
+    may_decide: bool = False
+
+    @property
+    def prompt(self) -> bool:
+        """Suggest track 3 and a case consultation until the case director has decided."""
+        return bool(
+            self.current is not None
+            and self.current.suggests_escalation
+            and self.case.track != Track.CHAIN
+            and not self.case.is_closed
+            and self.decision is None
+        )
+
+
+def _decision_for(current: CurrentRisk | None, decisions: Sequence[RiskDecision]) -> Any:
+    if current is None:
+        return None
+    for decision in decisions:
+        if current.joint is not None and decision.joint_assessment_id == current.joint.pk:
+            return decision
+        if current.assessment is not None and decision.assessment_id == current.assessment.pk:
+            return decision
+    return None
+
+
+def risk_overview(
+    *,
+    case: Case,
+    user: Any,
+    can_change: bool | None = None,
+    co_director_ids: Sequence[int] | None = None,
+    with_details: bool = False,
+) -> RiskOverview:
+    """The risk panel and page: a fixed number of queries, however many assessments there are.
+
+    ``can_change`` and ``co_director_ids`` may come from the steering page, which has them.
+    """
+    assessments = list(assessment_list(user=user, case=case, with_parties=with_details))
+    joints = list(joint_list(user=user, case=case, with_details=with_details))
+    decisions = list(decision_list(user=user, case=case))
+    current = current_risk(assessments=assessments, joints=joints)
+    if can_change is None:
+        can_change = restrict(Case.objects.filter(pk=case.pk), user, Action.CHANGE).exists()
+    if co_director_ids is None:
+        co_director_ids = list(
+            restrict(CoDirector.objects.filter(case=case), user).values_list("user_id", flat=True)
+        )
+    may_decide = can_change and (user.pk == case.case_director_id or user.pk in co_director_ids)
+    return RiskOverview(
+        case=case,
+        assessments=assessments,
+        joints=joints,
+        current=current,
+        decision=_decision_for(current, decisions),
+        points=chart_points(assessments=assessments, joints=joints),
+        can_change=can_change,
+        may_decide=may_decide,
+    )
+
+
+def answer_differences(assessments: Sequence[Assessment]) -> list[dict[str, Any]]:
+    """Items answered differently by assessments that used the same instrument.
+
+    Kept as plain data (both languages) so a joint assessment records what differed then.
+    """
+    by_instrument: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in assessments:
+        by_instrument[assessment.instrument_version.instrument_id].append(assessment)
+    compared = [a.pk for group in by_instrument.values() if len(group) > 1 for a in group]
+    if not compared:
+        return []
+    answers = (
+        Answer.objects.filter(assessment_id__in=compared)
+        .select_related(
+            "item__section",
+            "option",
+            "assessment__organisation",
+            "assessment__instrument_version__instrument",
+        )
+        .order_by("assessment__instrument_version__instrument__name_nl", "item__section__order")
+    )
+    # (instrument, item code) -> answers of each assessment
+    grid: dict[tuple[int, str], list[Answer]] = defaultdict(list)
+    for answer in answers:
+        grid[(answer.assessment.instrument_version.instrument_id, answer.item.code)].append(answer)
+    differences = []
+    for (_instrument_id, code), given in grid.items():
+        if len(given) < 2 or len({a.option.code for a in given}) < 2:
+            continue
+        first = given[0]
+        instrument = first.assessment.instrument_version.instrument
+        differences.append(
+            {
+                "instrument_nl": instrument.name_nl,
+                "instrument_en": instrument.name_en,
+                "item": code,
+                "text_nl": first.item.text_nl,
+                "text_en": first.item.text_en,
+                "answers": [
+                    {
+                        "assessment": a.assessment_id,
+                        "organisation": a.assessment.organisation.name,
+                        "answer": a.option.code,
+                        "label_nl": a.option.label_nl,
+                        "label_en": a.option.label_en,
+                    }
+                    for a in sorted(given, key=lambda a: a.assessment_id)
+                ],
+            }
+        )
+    return differences
+
+
+def localised_differences(differences: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored differences in the reader's language."""
+    suffix = "en" if in_english() else "nl"
+    return [
+        {
+            "instrument": d[f"instrument_{suffix}"],
+            "item": d["item"],
+            "text": d[f"text_{suffix}"],
+            "answers": [
+                {"organisation": a["organisation"], "label": a[f"label_{suffix}"]}
+                for a in d["answers"]
+            ],
+        }
+        for d in differences
+    ]

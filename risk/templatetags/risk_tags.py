@@ -1,0 +1,41 @@
+"""The risk panel on a case's steering page, the chart, and small display helpers."""
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString
+
+from ..charts import ChartPoint, risk_chart_svg
+from ..models import RiskGrade
+from ..selectors import risk_overview
+
+register = template.Library()
+
+
+@register.inclusion_tag("risk/_panel.html", takes_context=True)
+def risk_panel(context: template.Context, case: Any) -> dict[str, Any]:
+    """``{% risk_panel case %}``: current level, prompt, chart. Reuses what the steering page knows."""
+    if case.is_anonymous_consult:
+        return {"show": False}
+    request = context.get("request")
+    user = request.user if request is not None else context["user"]
+    steering = context.get("steering")
+    overview = risk_overview(
+        case=case,
+        user=user,
+        can_change=getattr(steering, "can_change", None),
+        co_director_ids=(
+            [co.user_id for co in steering.co_directors] if steering is not None else None
+        ),
+    )
+    return {"show": True, "case": case, "overview": overview}
+
+
+@register.simple_tag
+def risk_chart(points: list[ChartPoint], chart_id: str = "risk-chart") -> SafeString:
+    return risk_chart_svg(points, chart_id=chart_id)
+
+
+@register.filter
+def grade_label(value: int) -> str:
+    return str(RiskGrade(value).label)

@@ -1,0 +1,795 @@
+"""The client system: adding people (with duplicate detection), editing, removing, relations,
+repeat detection and who sees confidential addresses."""
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cases.models import (
+    AgeBand,
+    Case,
+    CaseEvent,
+    CaseParty,
+    EventKind,
+    PartyRelation,
+    PartyRole,
+    Person,
+    RelationKind,
+)
+from cases.selectors import probable_duplicates
+from cases.services import (
+    EditConflict,
+    ProbableDuplicates,
+    case_create,
+    case_party_remove,
+    case_party_update,
+    person_create_in_case,
+    person_link_to_case,
+    relation_create,
+)
+from cases.services.people import age_band_for, make_name_key, normalise_name
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def url(name: str, case: Case, **kwargs) -> str:
+    return reverse(f"cases:{name}", kwargs={"pk": case.pk, **kwargs})
+
+
+def years_ago(years: int) -> datetime.date:
+    today = TODAY()
+    return today.replace(year=today.year - years, day=min(today.day, 28))
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "role": "victim",
+        "first_name": "Anna",
+        "last_name": "Verhulst",
+        "date_of_birth": years_ago(34).isoformat(),
+        "age_band": "unknown",
+        "gender": "female",
+        "language": "Nederlands",
+        "address": "Fictieve Dreef 1, 2800 Mechelen",
+        "safe_contact": "Enkel via gsm op dinsdag",
+        **overrides,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def add(case: Case, by, role=PartyRole.VICTIM, **fields) -> CaseParty:
+    fields = {"first_name": "Anna", "last_name": "Verhulst", **fields}
+    return person_create_in_case(case=case, by=by, role=role, confirm_new=True, **fields)
+
+
+_WORLD_PARTIES: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _remember_world_parties(world):
+    # The world fixture already puts people in every case (for the permission matrix).
+    _WORLD_PARTIES.clear()
+    _WORLD_PARTIES.update(CaseParty.objects.values_list("pk", flat=True))
+
+
+def parties(case: Case):
+    """The parties of the case that the test itself made."""
+    return CaseParty.objects.filter(case=case).exclude(pk__in=_WORLD_PARTIES)
+
+
+def snapshot() -> tuple:
+    return (
+        Person.objects.count(),
+        CaseParty.objects.count(),
+        PartyRelation.objects.count(),
+        CaseEvent.objects.count(),
+        list(Case.objects.order_by("pk").values_list("version", "repeat_of")),
+    )
+
+
+# --- names ---------------------------------------------------------------------------
+
+
+def test_the_name_key_is_lower_case_without_accents_or_extra_spaces():
+    assert normalise_name("  Çelik   Özdemir ") == "celik ozdemir"
+    assert make_name_key(first_name=" Zoë ", last_name="Van  den Bërg") == "van den berg zoe"
+
+
+def test_the_age_band_follows_the_date_of_birth():
+    day = datetime.date(2026, 6, 1)
+    assert age_band_for(datetime.date(2020, 6, 2), day) == AgeBand.UNDER_6
+    assert age_band_for(datetime.date(2020, 6, 1), day) == AgeBand.AGE_6_11
+    assert age_band_for(datetime.date(1961, 6, 1), day) == AgeBand.AGE_65_PLUS
+
+
+# --- adding a person -----------------------------------------------------------------
+
+
+def test_a_case_director_adds_a_person_through_the_page(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    client.force_login(director)
+    assert client.get(url("person_add", case)).status_code == 200
+    response = client.post(
+        url("person_add", case),
+        form_data(first_name="  Élise ", last_name="Van  Damme", address_confidential="on"),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("detail", case)
+    party = CaseParty.objects.get(case=case, person__last_name="Van Damme")
+    person = party.person
+    assert party.role == PartyRole.VICTIM
+    assert person.first_name == "Élise"
+    assert person.name_key == "van damme elise"
+    assert person.address_confidential
+    assert person.age_band == AgeBand.AGE_25_44
+    assert person.history.first().history_user == director
+    assert party.history.first().history_user == director
+    event = CaseEvent.objects.filter(case=case, kind=EventKind.PERSON_ADDED).latest("id")
+    # The role only, never the name.
+    assert "lise" not in event.summary and "Damme" not in event.summary
+    with translation.override("nl"):
+        assert event.summary == str(PartyRole.VICTIM.label)
+    page = client.get(url("detail", case)).content.decode()
+    assert "Van Damme" in page and "Fictieve Dreef" in page and "dinsdag" in page
+
+
+def test_the_name_key_is_computed_again_on_every_save(world):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    party = add(case, director, first_name="Jan", last_name="Peeters")
+    case_party_update(
+        party=party,
+        by=director,
+        expected_version=party.person.version,
+        first_name="Jáan",
+        last_name="De Smet",
+    )
+    party.person.refresh_from_db()
+    assert party.person.name_key == "de smet jaan"
+    assert party.person.version == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error_fields"),
+    [
+        ({"date_of_birth": (TODAY() + datetime.timedelta(days=1)).isoformat()}, {"date_of_birth"}),
+        ({"date_of_birth": "1899-12-31"}, {"date_of_birth"}),
+        ({"date_of_birth": "not a date"}, {"date_of_birth"}),
+        ({"age_band": AgeBand.UNDER_6.value}, {"age_band"}),  # contradicts a 34-year-old
+        ({"age_band": "ancient"}, {"age_band"}),
+        ({"first_name": "", "last_name": "  "}, {"first_name", "last_name"}),
+        ({"role": "neighbour"}, {"role"}),
+        ({"role": None}, {"role"}),
+        ({"gender": "robot"}, {"gender"}),
+        (
+            {"first_name": "", "date_of_birth": "1899-01-01", "age_band": "65+"},
+            {"first_name", "date_of_birth"},
+        ),
+        ({"date_of_birth": years_ago(70).isoformat(), "age_band": "0-5"}, {"age_band"}),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(world, client, overrides, error_fields):
+    case = world.cases["city_a"]
+    client.force_login(world.users["director_city_a"])
+    before = snapshot()
+    response = client.post(url("person_add", case), form_data(**overrides))
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == error_fields
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"date_of_birth": None, "age_band": AgeBand.UNKNOWN},  # unknown age is allowed
+        {"date_of_birth": None, "age_band": AgeBand.AGE_12_17},
+        {"date_of_birth": years_ago(10), "age_band": AgeBand.AGE_6_11},
+        {"date_of_birth": years_ago(10), "age_band": AgeBand.UNKNOWN},
+    ],
+)
+def test_a_date_of_birth_or_an_age_band_or_neither_is_fine(world, fields):
+    party = add(world.cases["city_a"], world.users["director_city_a"], **fields)
+    assert party.person.age_band == (
+        age_band_for(fields["date_of_birth"]) if fields["date_of_birth"] else fields["age_band"]
+    )
+
+
+def test_the_service_refuses_the_same_rules(world):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    before = snapshot()
+    bad: list[dict[str, Any]] = [
+        {"date_of_birth": TODAY() + datetime.timedelta(days=1)},
+        {"date_of_birth": datetime.date(1899, 1, 1)},
+        {"date_of_birth": years_ago(40), "age_band": AgeBand.AGE_65_PLUS},
+        {"first_name": " "},
+        {"age_band": "ancient"},
+        {"gender": "robot"},
+    ]
+    for fields in bad:
+        with pytest.raises(ValidationError):
+            add(case, director, **fields)
+    with pytest.raises(ValidationError):
+        add(case, director, role="neighbour")
+    assert snapshot() == before
+
+
+def test_a_person_is_in_a_case_only_once(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    party = add(case, director)
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        person_link_to_case(case=case, by=director, person=party.person, role=PartyRole.OTHER)
+    assert snapshot() == before
+
+
+def test_an_anonymous_consult_never_gets_people(world, client):
+    director = world.users["director_city_a"]
+    consult = case_create(
+        by=director,
+        owner_organisation=director.organisation,
+        case_director=director,
+        is_anonymous_consult=True,
+    )
+    other = add(world.cases["city_a"], director)
+    before = snapshot()
+    with pytest.raises(ValidationError):
+        add(consult, director)
+    with pytest.raises(ValidationError):
+        person_link_to_case(case=consult, by=director, person=other.person, role=PartyRole.VICTIM)
+    client.force_login(director)
+    response = client.post(url("person_add", consult), form_data(first_name="Nieuw"))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert snapshot() == before
+
+
+# --- probable duplicates -------------------------------------------------------------
+
+
+def test_a_probable_duplicate_the_user_may_see_is_offered_and_can_be_linked(world, client):
+    director = world.users["director_city_a"]
+    earlier, case = world.cases["city_a_shared"], world.cases["city_a"]
+    known = add(earlier, director, date_of_birth=years_ago(34)).person
+    client.force_login(director)
+    added = CaseEvent.objects.filter(case=case, kind=EventKind.PERSON_ADDED).count()
+    before = snapshot()
+    # Accents, case and spaces differ: still the same name key.
+    response = client.post(
+        url("person_add", case), form_data(first_name="ANNA", last_name="Vèrhulst ")
+    )
+    assert response.status_code == 200
+    candidates = response.context["candidates"]
+    assert [c.person for c in candidates] == [known]
+    assert candidates[0].cases == [earlier]
+    assert earlier.reference in response.content.decode()
+    assert snapshot() == before
+
+    # Step two without a choice: asked again, nothing changes.
+    response = client.post(url("person_add", case), form_data(confirming="True"))
+    assert response.status_code == 200
+    assert response.context["choice_form"].errors
+    # Both choices at once: refused.
+    response = client.post(
+        url("person_add", case),
+        form_data(confirming="True", link_to=known.pk, create_anyway="on"),
+    )
+    assert response.status_code == 200
+    assert response.context["choice_form"].errors
+    assert snapshot() == before
+
+    response = client.post(
+        url("person_add", case), form_data(role="perpetrator", confirming="True", link_to=known.pk)
+    )
+    assert response.status_code == 302
+    party = parties(case).get()
+    assert (party.person, party.role) == (known, PartyRole.PERPETRATOR)
+    assert Person.objects.count() == before[0]
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.PERSON_ADDED).count() == added + 1
+
+
+def test_confirming_a_different_person_creates_a_new_one(world, client):
+    director = world.users["director_city_a"]
+    known = add(world.cases["city_a_shared"], director, date_of_birth=None).person
+    case = world.cases["city_a"]
+    client.force_login(director)
+    response = client.post(url("person_add", case), form_data())
+    # The known person's date of birth is unknown: the same name is enough to ask.
+    assert [c.person for c in response.context["candidates"]] == [known]
+    response = client.post(
+        url("person_add", case), form_data(confirming="True", create_anyway="on")
+    )
+    assert response.status_code == 302
+    party = parties(case).get()
+    assert party.person != known
+    assert party.person.name_key == known.name_key
+
+
+def test_same_birth_date_and_last_name_is_a_probable_duplicate(world):
+    director = world.users["director_city_a"]
+    born = years_ago(20)
+    known = add(world.cases["city_a_shared"], director, first_name="Mo", date_of_birth=born)
+    add(
+        world.cases["city_a_shared"],
+        director,
+        first_name="Mo",
+        last_name="Janssens",
+        date_of_birth=born,
+        role=PartyRole.OTHER,
+    )
+    add(
+        world.cases["city_a_shared"],
+        director,
+        first_name="Anna",
+        date_of_birth=years_ago(50),
+        role=PartyRole.FAMILY,
+    )
+    found = probable_duplicates(
+        user=director, first_name="Mohamed", last_name="VERHULST", date_of_birth=born
+    )
+    # Not the other last name, and not the same name with another known birth date.
+    assert [c.person for c in found] == [known.person]
+
+
+def test_a_person_only_in_another_organisations_case_is_never_offered(world, client):
+    other = add(world.cases["caw_b"], world.users["director_caw_b"]).person
+    director = world.users["director_city_a"]
+    assert (
+        probable_duplicates(
+            user=director,
+            first_name="Anna",
+            last_name="Verhulst",
+            date_of_birth=other.date_of_birth,
+        )
+        == []
+    )
+    case = world.cases["city_a"]
+    client.force_login(director)
+    response = client.post(url("person_add", case), form_data(date_of_birth=""))
+    # Created at once: nothing hinted that someone with this name exists elsewhere.
+    assert response.status_code == 302
+    party = parties(case).get()
+    assert party.person != other
+    # Nor can the other organisation's person be linked by guessing its id.
+    case2 = world.cases["city_a_shared"]
+    response = client.post(url("person_add", case2), form_data(confirming="True", link_to=other.pk))
+    assert response.status_code == 200
+    assert "link_to" in response.context["choice_form"].errors
+    assert not parties(case2).exists()
+    with pytest.raises(ValidationError):
+        person_link_to_case(case=case2, by=director, person=other, role=PartyRole.VICTIM)
+
+
+def test_the_service_stops_at_probable_duplicates_unless_confirmed(world):
+    director = world.users["director_city_a"]
+    known = add(world.cases["city_a_shared"], director).person
+    with pytest.raises(ProbableDuplicates) as found:
+        person_create_in_case(
+            case=world.cases["city_a"],
+            by=director,
+            role=PartyRole.VICTIM,
+            first_name="Anna",
+            last_name="Verhulst",
+        )
+    assert [c.person for c in found.value.candidates] == [known]
+    assert not parties(world.cases["city_a"]).exists()
+
+
+def test_someone_already_in_this_case_is_shown_but_cannot_be_linked_again(world, client):
+    director, case = world.users["director_city_a"], world.cases["city_a"]
+    known = add(case, director).person
+    client.force_login(director)
+    response = client.post(url("person_add", case), form_data())
+    [candidate] = response.context["candidates"]
+    assert candidate.in_this_case
+    response = client.post(url("person_add", case), form_data(confirming="True", link_to=known.pk))
+    assert "link_to" in response.context["choice_form"].errors
+    assert parties(case).count() == 1
+
+
+# --- editing and removing ------------------------------------------------------------
+
+
+def test_editing_a_person_and_their_role(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    party = add(case, director, date_of_birth=years_ago(34))
+    client.force_login(director)
+    response = client.get(url("person_edit", case, party_pk=party.pk))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["first_name"].value() == "Anna"
+    assert form["role"].value() == PartyRole.VICTIM
+    assert form["version"].value() == 1
+    response = client.post(
+        url("person_edit", case, party_pk=party.pk),
+        form_data(role="family", language="Frans", interpreter_needed="on", version=1),
+    )
+    assert response.status_code == 302
+    party.refresh_from_db()
+    party.person.refresh_from_db()
+    assert party.role == PartyRole.FAMILY
+    assert (party.person.language, party.person.interpreter_needed) == ("Frans", True)
+    assert party.person.version == 2
+
+
+def test_a_stale_edit_gets_a_conflict_and_keeps_the_input(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    party = add(case, director)
+    case_party_update(party=party, by=director, expected_version=1, language="Arabisch")
+    client.force_login(director)
+    response = client.post(
+        url("person_edit", case, party_pk=party.pk),
+        form_data(first_name="Annabel", version=1),
+    )
+    assert response.status_code == 409
+    assert response.context["form"]["first_name"].value() == "Annabel"
+    party.person.refresh_from_db()
+    assert (party.person.first_name, party.person.language) == ("Anna", "Arabisch")
+    with pytest.raises(EditConflict):
+        case_party_update(party=party, by=director, expected_version=1, first_name="X")
+
+
+def test_an_invalid_edit_changes_nothing(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    party = add(case, director)
+    client.force_login(director)
+    before = snapshot()
+    response = client.post(
+        url("person_edit", case, party_pk=party.pk),
+        form_data(date_of_birth="1850-01-01", version=1),
+    )
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"date_of_birth"}
+    assert snapshot() == before
+    party.person.refresh_from_db()
+    assert party.person.version == 1
+
+
+def test_removing_a_person_from_a_case_keeps_the_person_and_drops_their_relations(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    mother = add(case, director, first_name="Moeder")
+    child = add(case, director, first_name="Kind", role=PartyRole.CHILD)
+    relation = relation_create(
+        case=case, by=director, from_party=mother, kind=RelationKind.PARENT, to_party=child
+    )
+    client.force_login(director)
+    # GET does nothing.
+    assert client.get(url("person_remove", case, party_pk=child.pk)).status_code == 405
+    response = client.post(url("person_remove", case, party_pk=child.pk))
+    assert response.status_code == 302
+    assert not CaseParty.objects.filter(pk=child.pk).exists()
+    assert not PartyRelation.objects.filter(pk=relation.pk).exists()
+    assert Person.objects.filter(pk=child.person_id).exists()
+    deleted = PartyRelation.history.get(id=relation.pk, history_type="-")
+    assert deleted.history_user == director
+    assert CaseParty.history.get(id=child.pk, history_type="-").history_user == director
+
+
+def test_a_party_of_another_case_cannot_be_reached_through_this_case(world, client):
+    director = world.users["director_city_a"]
+    elsewhere = add(world.cases["city_a_shared"], director)
+    case = world.cases["city_a"]
+    client.force_login(director)
+    before = snapshot()
+    assert client.get(url("person_edit", case, party_pk=elsewhere.pk)).status_code == 404
+    assert client.post(url("person_remove", case, party_pk=elsewhere.pk)).status_code == 404
+    assert snapshot() == before
+
+
+# --- relations -----------------------------------------------------------------------
+
+
+def test_adding_and_removing_a_relation(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    a = add(case, director, first_name="Anna")
+    b = add(case, director, first_name="Bram", role=PartyRole.PERPETRATOR)
+    client.force_login(director)
+    assert client.get(url("relation_add", case)).status_code == 200
+    response = client.post(
+        url("relation_add", case), {"from_party": a.pk, "kind": "ex_partner", "to_party": b.pk}
+    )
+    assert response.status_code == 302
+    relation = PartyRelation.objects.get(case=case, from_party=a)
+    assert (relation.from_party, relation.kind, relation.to_party) == (a, "ex_partner", b)
+    assert relation.history.first().history_user == director
+    # The same relation twice is refused.
+    response = client.post(
+        url("relation_add", case), {"from_party": a.pk, "kind": "ex_partner", "to_party": b.pk}
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    page = client.get(url("detail", case)).content.decode()
+    assert url("relation_remove", case, relation_pk=relation.pk) in page
+    response = client.post(url("relation_remove", case, relation_pk=relation.pk))
+    assert response.status_code == 302
+    assert not PartyRelation.objects.filter(pk=relation.pk).exists()
+
+
+def test_relations_to_oneself_or_across_cases_are_refused(world, client):
+    director = world.users["director_city_a"]
+    case, other_case = world.cases["city_a"], world.cases["city_a_shared"]
+    a = add(case, director, first_name="Anna")
+    elsewhere = add(other_case, director, first_name="Bram")
+    client.force_login(director)
+    before = snapshot()
+    response = client.post(
+        url("relation_add", case), {"from_party": a.pk, "kind": "partner", "to_party": a.pk}
+    )
+    assert set(response.context["form"].errors) == {"to_party"}
+    response = client.post(
+        url("relation_add", case), {"from_party": a.pk, "kind": "partner", "to_party": elsewhere.pk}
+    )
+    assert set(response.context["form"].errors) == {"to_party"}
+    response = client.post(
+        url("relation_add", case), {"from_party": a.pk, "kind": "enemy", "to_party": a.pk}
+    )
+    assert "kind" in response.context["form"].errors
+    for kwargs in [
+        {"case": case, "from_party": a, "to_party": a},
+        {"case": case, "from_party": a, "to_party": elsewhere},
+        {"case": other_case, "from_party": a, "to_party": elsewhere},
+    ]:
+        with pytest.raises(ValidationError):
+            relation_create(by=director, kind=RelationKind.PARTNER, **kwargs)
+    with pytest.raises(ValidationError):
+        relation_create(
+            case=case,
+            by=director,
+            from_party=a,
+            kind="enemy",
+            to_party=add(case, director, first_name="C"),
+        )
+    assert snapshot()[2] == before[2]
+
+
+def test_a_relation_of_another_case_cannot_be_removed_through_this_case(world, client):
+    director = world.users["director_city_a"]
+    other_case = world.cases["city_a_shared"]
+    relation = world.children["city_a_shared"]["relation_pk"]
+    client.force_login(director)
+    response = client.post(url("relation_remove", world.cases["city_a"], relation_pk=relation.pk))
+    assert response.status_code == 404
+    assert PartyRelation.objects.filter(pk=relation.pk, case=other_case).exists()
+
+
+# --- repeat detection ----------------------------------------------------------------
+
+
+def _opened(case: Case, days_ago: int) -> Case:
+    Case.objects.filter(pk=case.pk).update(opened_on=TODAY() - datetime.timedelta(days=days_ago))
+    case.refresh_from_db()
+    return case
+
+
+def _pair(case: Case, victim: dict, perpetrator: dict) -> None:
+    add(case, case.case_director, role=PartyRole.VICTIM, **victim)
+    add(case, case.case_director, role=PartyRole.PERPETRATOR, **perpetrator)
+
+
+VICTIM = {"first_name": "Anna", "last_name": "Verhulst", "date_of_birth": datetime.date(1990, 3, 4)}
+PERPETRATOR = {
+    "first_name": "Bram",
+    "last_name": "Claes",
+    "date_of_birth": datetime.date(1988, 7, 9),
+}
+
+
+def test_a_new_case_for_the_same_pair_within_a_year_is_a_repeat_system_wide(world, client):
+    # The earlier case belongs to another organisation: the figure counts it, the user
+    # learns nothing about it.
+    earlier = _opened(world.cases["caw_b"], 300)
+    _pair(earlier, VICTIM, PERPETRATOR)
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    version = Case.objects.get(pk=case.pk).version
+    client.force_login(director)
+    response = client.post(
+        url("person_add", case), form_data(**{**VICTIM, "date_of_birth": "1990-03-04"})
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.repeat_of is None  # a victim alone is no pair
+    response = client.post(
+        url("person_add", case),
+        form_data(
+            role="perpetrator",
+            first_name="bram",
+            last_name="Cláes",
+            date_of_birth="1988-07-09",
+            gender="male",
+        ),
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+    assert case.version == version + 1
+    assert case.history.first().history_user == director
+    event = CaseEvent.objects.get(case=case, kind=EventKind.MARKED_REPEAT)
+    assert event.actor == director
+    assert earlier.reference not in event.summary
+    page = client.get(url("detail", case)).content.decode()
+    assert earlier.reference not in page
+    # Taking the perpetrator out again unmarks it.
+    perpetrator = CaseParty.objects.get(case=case, role=PartyRole.PERPETRATOR)
+    case_party_remove(party=perpetrator, by=director)
+    case.refresh_from_db()
+    assert case.repeat_of is None
+
+
+def test_the_same_person_row_linked_again_makes_a_repeat(world):
+    director = world.users["director_city_a"]
+    earlier = _opened(world.cases["city_a_shared"], 30)
+    victim = add(earlier, director, role=PartyRole.VICTIM, first_name="Zonder", date_of_birth=None)
+    perpetrator = add(
+        earlier,
+        director,
+        role=PartyRole.PERPETRATOR,
+        first_name="Ook",
+        last_name="Geen",
+        date_of_birth=None,
+    )
+    case = world.cases["city_a"]
+    person_link_to_case(
+        case=case, by=director, person=perpetrator.person, role=PartyRole.PERPETRATOR
+    )
+    person_link_to_case(case=case, by=director, person=victim.person, role=PartyRole.VICTIM)
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.MARKED_REPEAT).count() == 1
+    # The earlier case is not a repeat of the later one.
+    earlier.refresh_from_db()
+    assert earlier.repeat_of is None
+
+
+def test_a_role_changed_to_perpetrator_makes_a_repeat(world):
+    earlier = _opened(world.cases["caw_a"], 10)
+    _pair(earlier, VICTIM, PERPETRATOR)
+    case = world.cases["city_a"]
+    add(case, case.case_director, role=PartyRole.VICTIM, **VICTIM)
+    party = add(case, case.case_director, role=PartyRole.FAMILY, **PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of is None
+    case_party_update(
+        party=party, by=case.case_director, expected_version=1, role=PartyRole.PERPETRATOR
+    )
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "victim", "perpetrator"),
+    [
+        (366, VICTIM, PERPETRATOR),  # older than the window
+        (30, VICTIM, {**PERPETRATOR, "first_name": "Bart"}),  # another perpetrator
+        (30, {**VICTIM, "date_of_birth": datetime.date(1991, 3, 4)}, PERPETRATOR),  # other victim
+        (30, PERPETRATOR, VICTIM),  # roles the other way round
+        (30, {**VICTIM, "date_of_birth": None}, PERPETRATOR),  # unknown birth: no proof
+    ],
+)
+def test_no_repeat(world, days_ago, victim, perpetrator):
+    earlier = _opened(world.cases["caw_b"], days_ago)
+    _pair(earlier, victim, perpetrator)
+    case = world.cases["city_a"]
+    version = Case.objects.get(pk=case.pk).version
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of is None
+    assert case.version == version
+    assert not CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).exists()
+
+
+def test_a_repeat_within_the_configured_window(world, settings):
+    settings.FJC_REPEAT_WINDOW_DAYS = 400
+    earlier = _opened(world.cases["caw_b"], 366)
+    _pair(earlier, VICTIM, PERPETRATOR)
+    case = world.cases["city_a"]
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+
+
+# --- who sees what -------------------------------------------------------------------
+
+
+def test_the_prosecutor_sees_people_but_no_confidential_address_and_changes_nothing(world, client):
+    case, director = world.cases["city_a_shared"], world.users["director_city_a"]
+    secret = add(
+        case,
+        director,
+        address="Geheime Gang 7, 2800 Mechelen",
+        address_confidential=True,
+        safe_contact="Bellen op donderdag",
+    )
+    open_ = add(
+        case,
+        director,
+        first_name="Bram",
+        last_name="Claes",
+        role=PartyRole.PERPETRATOR,
+        address="Open Straat 3, 2800 Mechelen",
+        safe_contact="Via zijn advocaat",
+    )
+    relation = relation_create(
+        case=case, by=director, from_party=secret, kind=RelationKind.EX_PARTNER, to_party=open_
+    )
+    client.force_login(director)
+    page = client.get(url("detail", case)).content.decode()
+    assert "Geheime Gang 7" in page and "Bellen op donderdag" in page
+    assert url("person_add", case) in page
+
+    client.force_login(world.users["liaison_parket_a"])
+    response = client.get(url("detail", case))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Verhulst" in page and "Claes" in page
+    assert "Geheime Gang" not in page
+    assert "Open Straat 3" in page  # not confidential
+    assert "donderdag" not in page and "advocaat" not in page
+    # No links to change anything.
+    assert url("person_add", case) not in page
+    assert url("relation_add", case) not in page
+    for party in (secret, open_):
+        assert url("person_edit", case, party_pk=party.pk) not in page
+        assert url("person_remove", case, party_pk=party.pk) not in page
+    assert url("relation_remove", case, relation_pk=relation.pk) not in page
+    before = snapshot()
+    party_url = {"party_pk": secret.pk}
+    for name, kwargs in [
+        ("person_add", {}),
+        ("person_edit", party_url),
+        ("relation_add", {}),
+    ]:
+        assert client.get(url(name, case, **kwargs)).status_code == 403
+        assert client.post(url(name, case, **kwargs), form_data(version=1)).status_code == 403
+    for name, kwargs in [
+        ("person_remove", party_url),
+        ("relation_remove", {"relation_pk": relation.pk}),
+    ]:
+        assert client.post(url(name, case, **kwargs)).status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("username", ["director_caw_a", "director_city_b", "liaison_parket_b"])
+def test_someone_outside_the_case_gets_404_everywhere(world, client, username):
+    case = world.cases["city_a_shared"]
+    children = world.children["city_a_shared"]
+    client.force_login(world.users[username])
+    before = snapshot()
+    party = {"party_pk": children["party_pk"].pk}
+    relation = {"relation_pk": children["relation_pk"].pk}
+    for name, kwargs in [("person_add", {}), ("person_edit", party), ("relation_add", {})]:
+        assert client.get(url(name, case, **kwargs)).status_code == 404
+        assert client.post(url(name, case, **kwargs), form_data(version=1)).status_code == 404
+    for name, kwargs in [("person_remove", party), ("relation_remove", relation)]:
+        assert client.post(url(name, case, **kwargs)).status_code == 404
+    assert snapshot() == before
+
+
+def test_anonymous_users_are_sent_to_log_in(world, client):
+    case = world.cases["city_a"]
+    response = client.post(url("person_add", case), form_data())
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_steering_page_query_count_does_not_grow_with_people(world, client):
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    client.force_login(director)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url("detail", case)).status_code == 200
+        return len(ctx.captured_queries)
+
+    first = add(case, director, first_name="Een")
+    second = add(case, director, first_name="Twee", role=PartyRole.CHILD)
+    relation_create(case=case, by=director, from_party=first, kind="parent", to_party=second)
+    few = count()
+    for n in range(6):
+        party = add(case, director, first_name=f"Kind{n}", role=PartyRole.CHILD)
+        relation_create(case=case, by=director, from_party=first, kind="parent", to_party=party)
+    assert count() == few
