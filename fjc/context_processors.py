@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from access.policy import may_work_with_cases
+from accounts.roles import RoleCode
 
 
 def installation(request: HttpRequest) -> dict[str, object]:
@@ -14,5 +15,15 @@ def installation(request: HttpRequest) -> dict[str, object]:
         "nav": {
             "cases": authenticated and may_work_with_cases(user),
             "admin": authenticated and user.is_staff and user.is_active,
+            # Mirrors the roles of partners.views (directory readers; the network's pages).
+            "partners": authenticated
+            and user.has_role(
+                RoleCode.NETWORK_COORDINATOR,
+                RoleCode.CASE_DIRECTOR,
+                RoleCode.OPERATIONS_LEAD,
+                RoleCode.PROSECUTOR_LIAISON,
+                RoleCode.PARTNER_PROFESSIONAL,
+            ),
+            "network": authenticated and user.has_role(RoleCode.NETWORK_COORDINATOR),
         },
     }

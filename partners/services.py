@@ -1,9 +1,27 @@
 """Writes for organisations and places."""
 
-from django.contrib.auth.models import Group
-from django.db import transaction
+import datetime
+from collections.abc import Iterable
+from typing import Any
 
-from .models import Municipality, Organisation, OrganisationKind, PoliceZone
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Agreement,
+    ContactPerson,
+    Gap,
+    GapFollowUp,
+    GapStatus,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    PoliceZone,
+    Training,
+)
 
 
 def _group_name(name: str) -> str:
@@ -38,3 +56,126 @@ def organisation_get_or_create(
     return organisation_create(
         name=name, kind=kind, municipality=municipality, police_zone=police_zone
     )
+
+
+# --- the partner directory, trainings and gaps (kept by the network coordinator) ---
+
+
+def _save_with_history(obj: Any, *, by: Any) -> None:
+    obj._history_user = by
+    obj.full_clean()
+    obj.save()
+
+
+@transaction.atomic
+def organisation_directory_create(
+    *,
+    by: Any,
+    name: str,
+    kind: OrganisationKind | str,
+    sector: str = "",
+    is_core_partner: bool = False,
+    municipalities_served: Iterable[Municipality] = (),
+) -> Organisation:
+    if Organisation.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("An organisation with this name already exists.")})
+    organisation = organisation_create(name=name, kind=kind)
+    organisation.sector = sector
+    organisation.is_core_partner = is_core_partner
+    _save_with_history(organisation, by=by)
+    organisation.municipalities_served.set(municipalities_served)
+    return organisation
+
+
+@transaction.atomic
+def organisation_directory_update(
+    *,
+    organisation: Organisation,
+    by: Any,
+    sector: str,
+    is_core_partner: bool,
+    municipalities_served: Iterable[Municipality],
+) -> Organisation:
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation.sector = sector
+    organisation.is_core_partner = is_core_partner
+    _save_with_history(organisation, by=by)
+    organisation.municipalities_served.set(municipalities_served)
+    return organisation
+
+
+@transaction.atomic
+def contact_save(*, contact: ContactPerson, by: Any) -> ContactPerson:
+    _save_with_history(contact, by=by)
+    return contact
+
+
+@transaction.atomic
+def agreement_save(*, agreement: Agreement, by: Any) -> Agreement:
+    if agreement.valid_until and agreement.valid_until < agreement.signed_on:
+        raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
+    _save_with_history(agreement, by=by)
+    return agreement
+
+
+@transaction.atomic
+def training_save(
+    *, training: Training, by: Any, organisations: Iterable[Organisation]
+) -> Training:
+    _save_with_history(training, by=by)
+    training.organisations.set(organisations)
+    return training
+
+
+@transaction.atomic
+def gap_signal(
+    *,
+    case: Any,
+    by: Any,
+    kind: str,
+    description: str,
+    organisation: Organisation | None = None,
+    municipality: Municipality | None = None,
+) -> Gap:
+    from cases.models import EventKind
+    from cases.services import record_event
+
+    gap = Gap(
+        case=case,
+        kind=kind,
+        description=description,
+        organisation=organisation,
+        municipality=municipality,
+        signalled_on=timezone.localdate(),
+        signalled_by=by,
+    )
+    _save_with_history(gap, by=by)
+    # The timeline names the kind only: the description stays with the network.
+    record_event(
+        case=case, kind=EventKind.GAP_SIGNALLED, actor=by, summary=str(gap.get_kind_display())
+    )
+    return gap
+
+
+@transaction.atomic
+def gap_set_status(*, gap: Gap, by: Any, status: str) -> Gap:
+    gap = Gap.objects.select_for_update().get(pk=gap.pk)
+    gap.status = status
+    _save_with_history(gap, by=by)
+    return gap
+
+
+@transaction.atomic
+def gap_add_follow_up(
+    *,
+    gap: Gap,
+    by: Any,
+    date: datetime.date,
+    action: str,
+    organisation: Organisation | None = None,
+) -> GapFollowUp:
+    follow_up = GapFollowUp(gap=gap, date=date, action=action, organisation=organisation, by=by)
+    _save_with_history(follow_up, by=by)
+    if gap.status == GapStatus.NEW:
+        gap_set_status(gap=gap, by=by, status=GapStatus.FOLLOW_UP)
+    return follow_up

@@ -58,6 +58,8 @@ class World:
     cases: dict[str, Case] = field(default_factory=dict)
     # Per case key: URL parameter name -> an object inside that case (see CHILDREN).
     children: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # URL parameter name -> one partner-directory/network object (not inside any case).
+    directory: dict[str, Any] = field(default_factory=dict)
 
 
 ORGS = {
@@ -123,7 +125,51 @@ def world(db) -> World:
     )
     for key, case in w.cases.items():
         w.children[key] = {param: make(w, case) for param, make in CHILDREN.items()}
+    w.directory = _directory_objects(w)
     return w
+
+
+def _directory_objects(w: World) -> dict[str, Any]:
+    """One object of each kind the partners/network URLs name; none touches a case."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from partners.models import (
+        Agreement,
+        AgreementKind,
+        ContactPerson,
+        Gap,
+        GapKind,
+        Training,
+        TrainingKind,
+    )
+
+    today = timezone.localdate()
+    organisation = w.orgs["partner_b"]
+    agreement = Agreement(
+        organisation=organisation,
+        kind=AgreementKind.PROTOCOL_458TER,
+        title="Protocol 458ter",
+        signed_on=today,
+    )
+    agreement.document.save("protocol.pdf", ContentFile(b"%PDF-1.4 protocol"), save=True)
+    training = Training.objects.create(
+        date=today, kind=TrainingKind.TRAINING, topic="Risicotaxatie", participants=12
+    )
+    training.organisations.add(organisation)
+    return {
+        "contact_pk": ContactPerson.objects.create(
+            organisation=organisation, name="Contact Beta", function="Coordinator"
+        ),
+        "agreement_pk": agreement,
+        "training_pk": training,
+        "gap_pk": Gap.objects.create(
+            kind=GapKind.WAITING_LIST,
+            description="Wachtlijst daderhulp",
+            signalled_on=today,
+            signalled_by=w.users["director_city_b"],
+        ),
+    }
 
 
 def _co_director(w: World, case: Case) -> Any:

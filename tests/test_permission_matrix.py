@@ -5,7 +5,10 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
+from accounts.roles import RoleCode
+
 from .access_rules import CASE_KEYS, EXPECTED
+from .conftest import USERS
 from .urlwalk import walk
 
 # How each named URL is reached and what it needs.
@@ -15,6 +18,7 @@ from .urlwalk import walk
 #   kind "register": registering a case
 #   kind "authenticated": any signed-in user
 #   kind "public": no login needed
+#   kind "role": partner-network pages, for the role codes in ``roles`` only
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,19 @@ class Spec:
     method: str = "get"
     ok: int = 200
     ok_signed_in: int | None = None  # when a signed-in user gets another success code
+    roles: frozenset[str] = frozenset()  # kind "role": who may
+
+
+_DIRECTORY_READERS = frozenset(
+    {
+        RoleCode.NETWORK_COORDINATOR,
+        RoleCode.CASE_DIRECTOR,
+        RoleCode.OPERATIONS_LEAD,
+        RoleCode.PROSECUTOR_LIAISON,
+        RoleCode.PARTNER_PROFESSIONAL,
+    }
+)
+_NETWORK = frozenset({RoleCode.NETWORK_COORDINATOR})
 
 
 SPECS = {
@@ -81,6 +98,24 @@ SPECS = {
     "risk:raise": Spec("case_change"),
     "risk:joint_create": Spec("case_change"),
     "risk:decide": Spec("case_change"),
+    # --- partner directory and network ---
+    "partners:directory": Spec("role", roles=_DIRECTORY_READERS),
+    "partners:organisation": Spec("role", roles=_DIRECTORY_READERS),
+    "partners:agreement_download": Spec("role", roles=_DIRECTORY_READERS),
+    "partners:organisation_create": Spec("role", roles=_NETWORK),
+    "partners:organisation_edit": Spec("role", roles=_NETWORK),
+    "partners:contact_add": Spec("role", roles=_NETWORK),
+    "partners:contact_edit": Spec("role", roles=_NETWORK),
+    "partners:agreement_add": Spec("role", roles=_NETWORK),
+    "partners:agreement_edit": Spec("role", roles=_NETWORK),
+    "partners:trainings": Spec("role", roles=_NETWORK),
+    "partners:training_add": Spec("role", roles=_NETWORK),
+    "partners:training_edit": Spec("role", roles=_NETWORK),
+    "partners:gaps": Spec("role", roles=_NETWORK),
+    "partners:gap": Spec("role", roles=_NETWORK),
+    "partners:gap_status": Spec("role", roles=_NETWORK),
+    "partners:gap_follow_up_add": Spec("role", roles=_NETWORK),
+    "partners:gap_signal": Spec("case_change"),
     # --- lists and history ---
     "cases:search": Spec("case_work", "post", 302),
 }
@@ -109,7 +144,10 @@ def _url(world, name: str, case_key: str | None) -> str:
     kwargs = {}
     if "pk" in params:
         kwargs["pk"] = world.cases[case_key].pk
-    for param in params - {"pk", "organisation_pk"}:
+    for param in params & set(world.directory):
+        # Partner-directory and network objects: one of each in the world, outside cases.
+        kwargs[param] = world.directory[param].pk
+    for param in params - {"pk", "organisation_pk", *world.directory}:
         # Objects inside the case: tests/conftest.py CHILDREN makes one of each per case.
         kwargs[param] = world.children[case_key][param].pk
     if "organisation_pk" in params:
@@ -130,6 +168,8 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         return spec.ok if rule.works_with_cases else 403
     if spec.kind == "register":
         return spec.ok if rule.registers_cases else 403
+    if spec.kind == "role":
+        return spec.ok if set(USERS[username][1]) & spec.roles else 403
     if case_key not in rule.views:
         return 404
     if spec.kind == "case_change" and case_key not in rule.changes:

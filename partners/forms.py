@@ -1,0 +1,94 @@
+"""Forms of the partner directory, trainings and gaps in the care offer."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agreement,
+    ContactPerson,
+    Gap,
+    GapFollowUp,
+    GapKind,
+    GapStatus,
+    Municipality,
+    Organisation,
+    Sector,
+    Training,
+)
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OrganisationCreateForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "sector", "is_core_partner", "municipalities_served"]
+        widgets = {"municipalities_served": forms.CheckboxSelectMultiple}
+
+    def validate_unique(self) -> None:
+        # The service checks the name, inside its transaction.
+        pass
+
+
+class OrganisationDirectoryForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["sector", "is_core_partner", "municipalities_served"]
+        widgets = {"municipalities_served": forms.CheckboxSelectMultiple}
+
+
+class ContactPersonForm(forms.ModelForm):
+    class Meta:
+        model = ContactPerson
+        fields = ["name", "function", "phone", "email", "is_active"]
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ["kind", "title", "signed_on", "valid_until", "document"]
+        widgets = {"signed_on": _DATE, "valid_until": _DATE}
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = ["date", "kind", "topic", "organisations", "participants", "notes"]
+        widgets = {"date": _DATE, "organisations": forms.CheckboxSelectMultiple}
+
+
+class GapSignalForm(forms.ModelForm):
+    class Meta:
+        model = Gap
+        fields = ["kind", "organisation", "municipality", "description"]
+
+
+class GapStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("status"), choices=GapStatus.choices)
+
+
+class GapFollowUpForm(forms.ModelForm):
+    class Meta:
+        model = GapFollowUp
+        fields = ["date", "action", "organisation"]
+        widgets = {"date": _DATE}
+
+
+class DirectoryFilterForm(forms.Form):
+    sector = forms.ChoiceField(
+        label=_("sector"), choices=[("", "—"), *Sector.choices], required=False
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("municipality"), queryset=Municipality.objects.all(), required=False
+    )
+    core = forms.BooleanField(label=_("core partners only"), required=False)
+
+
+class GapFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=[("", "—"), *GapKind.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", "—"), *GapStatus.choices], required=False
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("municipality"), queryset=Municipality.objects.all(), required=False
+    )
