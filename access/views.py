@@ -17,7 +17,7 @@ from django.views import View
 
 from . import audit
 from .models import AuditAction
-from .policy import Action, may_work_with_cases, restrict
+from .policy import Action, is_permitted, may_work_with_cases, restrict
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -106,12 +106,7 @@ class CaseScopedMixin(AccessControlledView):
                 purpose="out of scope",
             )
             raise Http404
-        if (
-            self.action != Action.VIEW
-            and not restrict(
-                self.model._default_manager.filter(pk=obj.pk), request.user, self.action
-            ).exists()
-        ):
+        if self.action != Action.VIEW and not is_permitted(request.user, obj, self.action):
             audit.record(
                 user=request.user,
                 action=AuditAction.DENIED,

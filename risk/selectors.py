@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from access.policy import Action, restrict
+from access.policy import Action, is_permitted, restrict
 from cases.models import Case, CaseParty, CoDirector, Track
 
 from .charts import ChartPoint
@@ -199,7 +199,7 @@ def risk_overview(
     decisions = list(decision_list(user=user, case=case))
     current = current_risk(assessments=assessments, joints=joints)
     if can_change is None:
-        can_change = restrict(Case.objects.filter(pk=case.pk), user, Action.CHANGE).exists()
+        can_change = is_permitted(user, case, Action.CHANGE)
     if co_director_ids is None:
         co_director_ids = list(
             restrict(CoDirector.objects.filter(case=case), user).values_list("user_id", flat=True)

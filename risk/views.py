@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 
 from access import audit
 from access.models import AuditAction
-from access.policy import Action, restrict
+from access.policy import Action, is_permitted, restrict
 from access.views import CaseScopedMixin
 from cases.models import Case
 from cases.views.base import CaseFormView
@@ -147,9 +147,7 @@ class AssessmentDetailView(CaseScopedMixin, DetailView):
             if not sections or sections[-1][0].pk != answer.item.section_id:
                 sections.append((answer.item.section, []))
             sections[-1][1].append(answer)
-        can_change = restrict(
-            Case.objects.filter(pk=assessment.case_id), self.user, Action.CHANGE
-        ).exists()
+        can_change = is_permitted(self.user, assessment.case, Action.CHANGE)
         parties = restrict(assessment.parties.select_related("person").order_by("role"), self.user)
         return {
             **context,

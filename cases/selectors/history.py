@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.policy import Action, restrict
+from access.policy import Action, is_permitted, restrict
 
 from ..models import (
     Case,
@@ -406,7 +406,7 @@ def case_full_history(*, user: Any, case_pk: int) -> CaseHistory:
     )
     if not case_records:
         return CaseHistory([], _Labels(user, {}, {}, {}))
-    can_change = restrict(Case.objects.filter(pk=case_pk), user, Action.CHANGE).exists()
+    can_change = is_permitted(user, Case(pk=case_pk), Action.CHANGE)
 
     rows = _with_previous(Case, case_records, _case_m2m(case_records))
     children: dict[type[models.Model], list[Any]] = {}

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
-from access.policy import Action, restrict
+from access.policy import Action, is_permitted, restrict
 
 from ..models import (
     Case,
@@ -95,7 +95,7 @@ def contact_summary(*, user: Any, case: Case) -> ContactSummary:
 def case_steering(*, case: Case, user: Any) -> Steering:
     """The case has been authorised for ``user``; children are restricted again all the same."""
     today = timezone.localdate()
-    can_change = restrict(Case.objects.filter(pk=case.pk), user, Action.CHANGE).exists()
+    can_change = is_permitted(user, case, Action.CHANGE)
 
     def scoped(queryset: Any) -> Any:
         return restrict(queryset.filter(case=case), user)

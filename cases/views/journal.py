@@ -15,7 +15,7 @@ from django.views.generic import DetailView, View
 
 from access import audit
 from access.models import AuditAction
-from access.policy import Action, restrict
+from access.policy import Action, is_permitted
 from access.views import CaseScopedMixin
 
 from .. import selectors, services
@@ -30,10 +30,6 @@ from ..models import Case, CaseAction, JournalEntry
 from .base import CaseFormView
 
 JOURNAL_PAGE_SIZE = 25
-
-
-def _can_change(case: Case, user: Any) -> bool:
-    return restrict(Case.objects.filter(pk=case.pk), user, Action.CHANGE).exists()
 
 
 # --- journal ---
@@ -54,7 +50,7 @@ class JournalView(CaseScopedMixin, DetailView):
         kind = filter_form.cleaned_data["kind"] if filter_form.is_valid() else ""
         entries = selectors.journal_entries(user=user, case=case, kind=kind or None)
         page = Paginator(entries, JOURNAL_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        can_change = _can_change(case, user)
+        can_change = is_permitted(user, case, Action.CHANGE)
         correctable = {
             entry.pk
             for entry in page
@@ -172,7 +168,7 @@ class ActionListView(CaseScopedMixin, DetailView):
         context.update(
             open_actions=[a for a in actions if a.done_on is None],
             done_actions=[a for a in actions if a.done_on is not None],
-            can_change=_can_change(self.object, self.user),
+            can_change=is_permitted(self.user, self.object, Action.CHANGE),
             today=timezone.localdate(),
         )
         return context
