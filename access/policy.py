@@ -118,3 +118,41 @@ def restrict[M: models.Model](
 def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> bool:
     model = type(obj)
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def consultation_access_condition(user: Any, now: Any = None, path: str = "pk") -> Q:
+    """Cases whose *consultation view* the user may open through an art. 458ter consultation.
+
+    This is never a case grant: it opens the consultation view of an agenda case only, for a
+    participant who confirmed the duty of secrecy, inside the access window and until the
+    access was ended. The window is checked here at every request, so a stopped scheduler
+    (which only marks expired rows as ended) can never extend access.
+    """
+    from django.utils import timezone
+
+    from consultations.models import ConsultationAccess
+
+    moment = now or timezone.now()
+    open_accesses = ConsultationAccess.objects.filter(
+        user_id=user.pk,
+        ended_at__isnull=True,
+        valid_from__lte=moment,
+        valid_until__gt=moment,
+        participant__secrecy_confirmed_at__isnull=False,
+        participant__user_id=user.pk,
+    ).values("case_id")
+    return Q(**{f"{path}__in": open_accesses})
+
+
+def restrict_consultation_view[M: models.Model](
+    queryset: models.QuerySet[M], user: Any, now: Any = None
+) -> models.QuerySet[M]:
+    """Case (children) whose consultation view the user may open: the case team, or a
+    participant with open consultation access."""
+    path = case_access_path(queryset.model)
+    if not may_hold_case_access(user):
+        return queryset.none()
+    condition = permitted_case_condition(user, Action.VIEW, path) | consultation_access_condition(
+        user, now, path
+    )
+    return queryset.filter(condition)

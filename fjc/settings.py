@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "access",
     "cases",
     "risk",
+    "consultations",
     "reporting",
 ]
 
@@ -195,3 +196,8 @@ FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS = env.int(
 )
 # A new case for the same victim and perpetrator within this many days is a repeat.
 FJC_REPEAT_WINDOW_DAYS = env.int("FJC_REPEAT_WINDOW_DAYS", default=365)
+
+# Article 458ter consultations: participants outside a case's team may open its consultation
+# view from this many days before the meeting until this many days after it.
+FJC_CONSULTATION_ACCESS_DAYS_BEFORE = env.int("FJC_CONSULTATION_ACCESS_DAYS_BEFORE", default=2)
+FJC_CONSULTATION_ACCESS_DAYS_AFTER = env.int("FJC_CONSULTATION_ACCESS_DAYS_AFTER", default=14)

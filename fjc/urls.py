@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("cases/", include("cases.urls")),
     path("cases/", include("risk.urls")),
+    path("consultations/", include("consultations.urls")),
     path("", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""Forms of art. 458ter consultations; each area keeps its own module."""

@@ -1,0 +1,1 @@
+"""Selectors of art. 458ter consultations; each area keeps its own module."""

@@ -1,0 +1,1 @@
+"""Services of art. 458ter consultations; each area keeps its own module."""

@@ -1,0 +1,1 @@
+"""Views of art. 458ter consultations; each area keeps its own module and URL list."""
