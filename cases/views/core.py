@@ -29,7 +29,7 @@ from ..forms import (
     TrackChangeForm,
 )
 from ..models import Case, CoDirector, Track
-from .base import CaseFormView
+from .base import CaseFormView, add_service_errors
 
 
 class CaseDetailView(CaseScopedMixin, DetailView):
@@ -90,8 +90,7 @@ class CaseRegisterView(RoleRequiredMixin, FormView):
                 **fields,
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Case %(ref)s registered.") % {"ref": case.reference})
         return redirect("cases:detail", pk=case.pk)
