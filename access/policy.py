@@ -120,13 +120,16 @@ def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> 
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
-def consultation_access_condition(user: Any, now: Any = None, path: str = "pk") -> Q:
-    """Cases whose *consultation view* the user may open through an art. 458ter consultation.
+def consultation_access_condition(
+    user: Any, now: Any = None, path: str = "pk", *, by: str = "case_id"
+) -> Q:
+    """Cases (``by="case_id"``) or agenda items (``by="agenda_item_id"``) whose *consultation
+    view* the user may open through an art. 458ter consultation.
 
     This is never a case grant: it opens the consultation view of an agenda case only, for a
-    participant who confirmed the duty of secrecy, inside the access window and until the
-    access was ended. The window is checked here at every request, so a stopped scheduler
-    (which only marks expired rows as ended) can never extend access.
+    participant who confirmed the duty of secrecy and was not removed, inside the access
+    window and until the access was ended. The window is checked here at every request, so a
+    stopped scheduler (which only marks expired rows as ended) can never extend access.
     """
     from django.utils import timezone
 
@@ -139,20 +142,176 @@ def consultation_access_condition(user: Any, now: Any = None, path: str = "pk") 
         valid_from__lte=moment,
         valid_until__gt=moment,
         participant__secrecy_confirmed_at__isnull=False,
+        participant__removed_at__isnull=True,
         participant__user_id=user.pk,
-    ).values("case_id")
+    ).values(by)
     return Q(**{f"{path}__in": open_accesses})
 
 
 def restrict_consultation_view[M: models.Model](
     queryset: models.QuerySet[M], user: Any, now: Any = None
 ) -> models.QuerySet[M]:
-    """Case (children) whose consultation view the user may open: the case team, or a
-    participant with open consultation access."""
-    path = case_access_path(queryset.model)
+    """Cases, or agenda items, whose consultation view the user may open: the case team, or
+    a participant with open consultation access.
+
+    Access is per agenda item: a participant of consultation A with access to case X does
+    not open case X's agenda item of consultation B. For :class:`Case` querysets it answers
+    "which cases" (through any open access).
+    """
+    from consultations.models import AgendaItem
+
     if not may_hold_case_access(user):
         return queryset.none()
+    if queryset.model is AgendaItem:
+        condition = permitted_case_condition(
+            user, Action.VIEW, "case_id"
+        ) | consultation_access_condition(user, now, "pk", by="agenda_item_id")
+        # An item taken off the agenda has no consultation view any more, for anyone.
+        return queryset.filter(condition, removed_at__isnull=True)
+    path = case_access_path(queryset.model)
     condition = permitted_case_condition(user, Action.VIEW, path) | consultation_access_condition(
         user, now, path
     )
     return queryset.filter(condition)
+
+
+def _consultation_manager_condition(user: Any) -> Q:
+    """Consultations the user manages: as chair, or as (co-)director of an agenda case."""
+    from consultations.models import AgendaItem
+
+    directed = AgendaItem.objects.filter(
+        Q(case__case_director_id=user.pk) | Q(case__co_directors__user_id=user.pk),
+        removed_at__isnull=True,
+    ).values("consultation_id")
+    return Q(chair_id=user.pk) | Q(pk__in=directed)
+
+
+def restrict_consultations[M: models.Model](
+    queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW
+) -> models.QuerySet[M]:
+    """Consultations the user may see (``VIEW``) or manage (``CHANGE``).
+
+    Seeing: the chair, the (co-)directors of agenda cases and participants who confirmed the
+    duty of secrecy. A participant who has not confirmed it sees nothing of the consultation
+    whatever else they are, until they confirm (only the confirmation page answers them).
+    Managing: the chair and the (co-)directors of agenda cases.
+    """
+    from consultations.models import Participant
+
+    if not may_hold_case_access(user):
+        return queryset.none()
+    mine = Participant.objects.filter(user_id=user.pk, removed_at__isnull=True)
+    unconfirmed = mine.filter(secrecy_confirmed_at__isnull=True).values("consultation_id")
+    condition = _consultation_manager_condition(user)
+    if action == Action.VIEW:
+        confirmed = mine.filter(secrecy_confirmed_at__isnull=False).values("consultation_id")
+        condition |= Q(pk__in=confirmed)
+    return queryset.filter(condition).exclude(pk__in=unconfirmed)
+
+
+def restrict_secrecy_page[M: models.Model](
+    queryset: models.QuerySet[M], user: Any
+) -> models.QuerySet[M]:
+    """Consultations whose secrecy page (legal basis and duty of secrecy, nothing else) the
+    user may open: those they take part in as a staff participant."""
+    from consultations.models import Participant
+
+    if not may_hold_case_access(user):
+        return queryset.none()
+    mine = Participant.objects.filter(user_id=user.pk, removed_at__isnull=True)
+    return queryset.filter(pk__in=mine.values("consultation_id"))
+
+
+def may_manage_consultation(user: Any, consultation: models.Model) -> bool:
+    from consultations.models import Consultation
+
+    return restrict_consultations(
+        Consultation.objects.filter(pk=consultation.pk), user, Action.CHANGE
+    ).exists()
+
+
+def may_use_annual_reports(user: Any) -> bool:
+    """Who may ask for the annual figures PDF and download any run of it.
+
+    The report holds aggregates only, but it is the FJC's official account: the operations
+    lead, plus the roles an installation lists in ``FJC_REPORT_ROLES``.
+    """
+    from django.conf import settings
+
+    from accounts.roles import RoleCode
+
+    roles = {RoleCode.OPERATIONS_LEAD, *settings.FJC_REPORT_ROLES}
+    return bool(
+        getattr(user, "is_authenticated", False) and user.is_active and user.has_role(*roles)
+    )
+
+
+# --- art. 458ter consultations: minutes and the parket's reference ---
+
+
+def may_record_minutes(user: Any, agenda_item: Any) -> bool:
+    """The chair and the case directors of the agenda case record the minutes of an agenda
+    item (disclosures, decisions, actions), while it is on the agenda of a consultation that
+    is not cancelled."""
+    from accounts.roles import RoleCode
+    from consultations.models import ConsultationStatus
+
+    if not may_hold_case_access(user) or agenda_item.removed_at is not None:
+        return False
+    consultation = agenda_item.consultation
+    if consultation.status == ConsultationStatus.CANCELLED:
+        return False
+    if consultation.chair_id == user.pk:
+        return True
+    return user.has_role(RoleCode.CASE_DIRECTOR) and is_permitted(
+        user, agenda_item.case, Action.CHANGE
+    )
+
+
+def may_enter_parket_reference(user: Any, agenda_item: Any, now: Any = None) -> bool:
+    """A prosecutor liaison enters the parket's own reference of a track-3 agenda case only
+    while they may open its consultation view as a participant who confirmed secrecy, inside
+    the consultation's access window. Outside that window they change nothing of the case."""
+    from django.utils import timezone
+
+    from accounts.roles import RoleCode
+    from cases.models import Track
+    from consultations.models import ConsultationStatus, Participant
+
+    if not (may_hold_case_access(user) and user.has_role(RoleCode.PROSECUTOR_LIAISON)):
+        return False
+    moment = now or timezone.now()
+    consultation = agenda_item.consultation
+    if (
+        consultation.status == ConsultationStatus.CANCELLED
+        or agenda_item.case.track != Track.CHAIN
+        or not consultation.access_opens_at <= moment < consultation.access_closes_at
+    ):
+        return False
+    confirmed = Participant.objects.filter(
+        consultation_id=consultation.pk,
+        user_id=user.pk,
+        secrecy_confirmed_at__isnull=False,
+        removed_at__isnull=True,
+    ).exists()
+    return confirmed and (
+        restrict_consultation_view(
+            type(agenda_item)._default_manager.filter(pk=agenda_item.pk), user, moment
+        ).exists()
+    )
+
+
+def may_see_judicial_information(user: Any, case: models.Model) -> bool:
+    """PV numbers, the parket notice number, measures and hearings in a consultation view:
+    the case team, and participants from the prosecutor's office or the police."""
+    from partners.models import OrganisationKind
+
+    if not may_hold_case_access(user):
+        return False
+    if is_permitted(user, case, Action.VIEW):
+        return True
+    organisation = getattr(user, "organisation", None)
+    return organisation is not None and organisation.kind in (
+        OrganisationKind.PROSECUTOR,
+        OrganisationKind.POLICE_ZONE,
+    )

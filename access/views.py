@@ -5,9 +5,10 @@
 * :class:`CaseScopedMixin` — the queryset is restricted by :mod:`access.policy`
   before anything else; an object out of scope is a 404, a visible object without
   the needed action is a 403. Successful reads and all denials are audited.
+* :class:`ConsultationScopedMixin` — the same for pages of an art. 458ter consultation.
 """
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -17,7 +18,16 @@ from django.views import View
 
 from . import audit
 from .models import AuditAction
-from .policy import Action, is_permitted, may_work_with_cases, restrict
+from .policy import (
+    Action,
+    is_permitted,
+    may_manage_consultation,
+    may_work_with_cases,
+    restrict,
+    restrict_consultation_view,
+    restrict_consultations,
+    restrict_secrecy_page,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -124,3 +134,96 @@ class CaseScopedMixin(AccessControlledView):
         )
         self.object_cache = obj
         return obj
+
+
+class ConsultationScopedMixin(AccessControlledView):
+    """For pages of one art. 458ter consultation (its pk in the URL as ``pk``).
+
+    The consultation is fetched through :func:`access.policy.restrict_consultations` (or, for
+    the secrecy page only, :func:`~access.policy.restrict_secrecy_page`): out of scope, or a
+    participant who has not confirmed the duty of secrecy, is a 404; visible without the
+    right to manage it is a 403. Agenda items go through
+    :func:`~access.policy.restrict_consultation_view`, per item.
+    """
+
+    action: ClassVar[Action] = Action.VIEW
+    audit_purpose: ClassVar[str] = ""
+    # Only the page where a participant confirms the duty of secrecy sets this.
+    secrecy_page: ClassVar[bool] = False
+    consultation_cache: Any = None
+
+    def _deny(
+        self, *, status: int, object_type: str, object_id: object, case_id: Any = None
+    ) -> NoReturn:
+        audit.record(
+            user=self.request.user,
+            action=AuditAction.DENIED,
+            request=self.request,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+            purpose="out of scope" if status == 404 else f"{self.action} not permitted",
+        )
+        if status == 404:
+            raise Http404
+        raise PermissionDenied
+
+    def get_consultation(self) -> Any:
+        if self.consultation_cache is not None:
+            return self.consultation_cache
+        from consultations.models import Consultation
+
+        user = self.request.user
+        pk = self.kwargs.get("pk")
+        base = Consultation.objects.select_related("legal_basis", "chair__organisation")
+        scoped = (
+            restrict_secrecy_page(base, user)
+            if self.secrecy_page
+            else restrict_consultations(base, user)
+        )
+        consultation = scoped.filter(pk=pk).first()
+        if consultation is None:
+            self._deny(status=404, object_type="consultations.consultation", object_id=pk or "")
+        if self.action != Action.VIEW and not may_manage_consultation(user, consultation):
+            self._deny(status=403, object_type="consultations.consultation", object_id=pk)
+        audit.record(
+            user=user,
+            action=AuditAction.VIEW
+            if self.request.method in ("GET", "HEAD")
+            else AuditAction.CHANGE,
+            obj=consultation,
+            request=self.request,
+            purpose=self.audit_purpose,
+        )
+        self.consultation_cache = consultation
+        return consultation
+
+    def get_agenda_item(self, *, action: Action = Action.VIEW) -> Any:
+        """The agenda item ``item_pk`` of this consultation whose consultation view the user may
+        open (404 otherwise); with ``CHANGE``, its case team with change access (403 otherwise)."""
+        from consultations.models import AgendaItem
+
+        consultation = self.get_consultation()
+        user = self.request.user
+        item_pk = self.kwargs.get("item_pk")
+        items = AgendaItem.objects.filter(consultation=consultation, pk=item_pk)
+        item = restrict_consultation_view(items.select_related("case"), user).first()
+        if item is None:
+            self._deny(status=404, object_type="consultations.agendaitem", object_id=item_pk or "")
+        if action != Action.VIEW and not restrict(items, user, action).exists():
+            self._deny(
+                status=403,
+                object_type="consultations.agendaitem",
+                object_id=item_pk,
+                case_id=item.case_id,
+            )
+        audit.record(
+            user=user,
+            action=AuditAction.VIEW
+            if self.request.method in ("GET", "HEAD")
+            else AuditAction.CHANGE,
+            obj=item,
+            request=self.request,
+            purpose=self.audit_purpose,
+        )
+        return item

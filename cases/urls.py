@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, journal, judicial, lists, people
+from .views import core, journal, judicial, lists, people, referrals
 
 app_name = "cases"
 
@@ -29,4 +29,10 @@ urlpatterns = [
 ]
 
 # Each part of case work keeps its own URL list beside its views.
-urlpatterns += people.urlpatterns + journal.urlpatterns + judicial.urlpatterns + lists.urlpatterns
+urlpatterns += (
+    people.urlpatterns
+    + journal.urlpatterns
+    + judicial.urlpatterns
+    + lists.urlpatterns
+    + referrals.urlpatterns
+)

@@ -138,6 +138,9 @@ class Participant(models.Model):
         related_name="consultation_participations",
     )
     secrecy_confirmed_at = models.DateTimeField(_("secrecy confirmed at"), null=True, blank=True)
+    # Removed participants stay (their access rows and disclosures point here); only rows
+    # with removed_at null take part.
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -184,6 +187,9 @@ class AgendaItem(models.Model):
     summary = models.TextField(_("summary for the consultation"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     discussed = models.BooleanField(_("discussed"), default=False)
+    # Taken off the agenda: the row stays for the access rows and minutes that refer to it;
+    # only items with removed_at null are on the agenda.
+    removed_at = models.DateTimeField(_("removed from the agenda at"), null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

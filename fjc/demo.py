@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from accounts.models import User
 from accounts.roles import RoleCode
@@ -379,6 +379,102 @@ def _network(users: dict[str, User]) -> None:
         )
 
 
+# Earlier files (last year), with their referrals, so the network dashboard has two years.
+EARLIER_CASES = [
+    # (director, month, day opened, partner the FJC referred to, answer)
+    ("regisseur.stad", 3, 10, "CGG Mechelen (demo)", "done"),
+    ("regisseur.caw", 6, 2, "Justitiehuis Mechelen", "declined"),
+    ("regisseur.stad", 10, 14, "OCMW Mechelen", "accepted"),
+]
+REFERRAL_REASON = "Fictieve doorverwijzing voor de demo."
+DECLINE_REASON = "Wachtlijst van drie maanden."
+
+
+def _answer_referral(referral: Any, director: User, answer: str, day: datetime.date) -> None:
+    from cases.services import referral_answer
+
+    if answer == "pending":
+        return
+    referral_answer(
+        referral=referral,
+        by=director,
+        status=answer,
+        on=day,
+        decline_reason=DECLINE_REASON if answer == "declined" else "",
+    )
+
+
+def _refer(
+    case: Case, director: User, partner: Organisation, out_on: datetime.date, answer: str
+) -> None:
+    """An incoming referral from the case's referrer (accepted at registration) and an
+    outgoing one to ``partner`` with ``answer``."""
+    from cases.models import ReferralDirection
+    from cases.services import referral_create
+
+    today = datetime.date.today()
+    if case.referrer_organisation is not None:
+        incoming = referral_create(
+            case=case,
+            by=director,
+            direction=ReferralDirection.INCOMING,
+            partner=case.referrer_organisation,
+            referred_on=case.opened_on,
+            reason=REFERRAL_REASON,
+        )
+        _answer_referral(incoming, director, "accepted", case.opened_on)
+    out_on = min(out_on, today)
+    outgoing = referral_create(
+        case=case,
+        by=director,
+        direction=ReferralDirection.OUTGOING,
+        partner=partner,
+        referred_on=out_on,
+        reason=REFERRAL_REASON,
+    )
+    _answer_referral(outgoing, director, answer, min(out_on + datetime.timedelta(days=5), today))
+
+
+def _referrals(users: dict[str, User]) -> None:
+    """Referrals in and out, last year and this year, for the network dashboard."""
+    from cases.models import Referral
+
+    if Referral.objects.exists():
+        return
+    today = datetime.date.today()
+    partners = [Organisation.objects.get(name=name) for name, _kind in PARTNERS]
+    police = list(Organisation.objects.filter(kind=OrganisationKind.POLICE_ZONE).order_by("name"))
+    places = list(Municipality.objects.order_by("name"))
+    for number, (username, month, day, partner_name, answer) in enumerate(EARLIER_CASES):
+        director = users[username]
+        case = case_create(
+            by=director,
+            owner_organisation=director.organisation,  # type: ignore[arg-type]
+            case_director=director,
+            track=Track.ADVICE,
+            opened_on=datetime.date(today.year - 1, month, day),
+            referrer_kind=ReferrerKind.PARTNER,
+            referrer_organisation=police[number % len(police)],
+            municipality=places[(number * 5) % len(places)],
+            description="Fictieve melding voor de demo.",
+        )
+        partner = Organisation.objects.get(name=partner_name)
+        _refer(case, director, partner, case.opened_on + datetime.timedelta(days=7), answer)
+        _steer_to(case, director, Status.CLOSED, case.opened_on + datetime.timedelta(days=30))
+    answers = ["accepted", "declined", "done", "pending"]
+    open_cases = Case.objects.exclude(status=Status.CLOSED).filter(
+        opened_on__year=today.year, is_anonymous_consult=False
+    )
+    for number, case in enumerate(open_cases.select_related("case_director").order_by("id")):
+        _refer(
+            case,
+            case.case_director,
+            partners[number % len(partners)],
+            case.opened_on + datetime.timedelta(days=3),
+            answers[number % len(answers)],
+        )
+
+
 @transaction.atomic
 def seed() -> list[DemoUser]:
     places = _places()
@@ -386,4 +482,221 @@ def seed() -> list[DemoUser]:
     users = _users()
     _cases(users)
     _network(users)
+    _referrals(users)
+    _consultation(users)
+    # After _consultation: it adds its protocol only while there is no legal basis at all.
+    _network_history(users)
+    _consultations_held(users)
     return DEMO_USERS
+
+
+def _consultation(users: dict[str, User]) -> None:
+    """One protocol and an upcoming art. 458ter consultation on the city's track-3 case, with
+    the demo prosecutor liaison as a participant who confirmed the duty of secrecy."""
+    from consultations.models import LegalBasis, LegalBasisKind
+    from consultations.services import legal_bases, planning
+
+    if LegalBasis.objects.exists():
+        return
+    director = users["regisseur.stad"]
+    case = Case.objects.filter(track=Track.CHAIN, case_director=director).order_by("id").first()
+    if case is None:
+        return
+    today = datetime.date.today()
+    basis = legal_bases.legal_basis_create(
+        by=director,
+        kind=LegalBasisKind.PROTOCOL,
+        reference="Protocol intersectoraal casusoverleg IFG (demo)",
+        dated_on=today - datetime.timedelta(days=365),
+        purpose="De fysieke en psychische integriteit van gezinsleden beschermen.",
+        arrangements="Maandelijks casusoverleg, voorgezeten door het FJC.",
+        allowed_organisations=Organisation.objects.filter(
+            name__in=[
+                "Stad Mechelen",
+                "CAW Boom Mechelen Lier",
+                "Parket Antwerpen, afdeling Mechelen",
+                "Politiezone Rivierenland",
+            ]
+        ),
+    )
+    when = datetime.datetime.combine(
+        today + datetime.timedelta(days=1), datetime.time(14, 0), tzinfo=datetime.UTC
+    )
+    consultation = planning.consultation_create(
+        by=director,
+        legal_basis=basis,
+        scheduled_at=when,
+        location="Vergaderzaal FJC",
+        secrecy_confirmed=True,
+    )
+    planning.agenda_item_add(
+        consultation=consultation, by=director, case=case, reason="Demo: traject 3"
+    )
+    planning.participant_add_user(consultation=consultation, by=director, user=users["parket"])
+    planning.secrecy_confirm(consultation=consultation, user=users["parket"])
+
+
+# Trainings of last year and this year for the network dashboard:
+# (year offset, month, day, kind, topic, participants, organisation names or kinds)
+NETWORK_TRAININGS = [
+    (1, 2, 12, "training", "Signalen van intrafamiliaal geweld herkennen", 24, ["police_zone"]),
+    (1, 5, 20, "intervision", "Intervisie casusregie", 9, ["CAW Boom Mechelen Lier"]),
+    (1, 9, 30, "advice", "Adviessessie doorverwijzen", 6, ["OCMW Mechelen"]),
+    (
+        1,
+        11,
+        18,
+        "training",
+        "Risicotaxatie voor partners",
+        15,
+        ["Justitiehuis Mechelen", "Vertrouwenscentrum Kindermishandeling Antwerpen"],
+    ),
+    (0, 2, 3, "training", "Veiligheidsplanning met slachtoffers", 20, ["police_zone"]),
+    (0, 4, 22, "intervision", "Intervisie ketenaanpak", 8, ["CAW Boom Mechelen Lier"]),
+    (0, 6, 10, "advice", "Adviessessie kindermishandeling", 5, ["CGG Mechelen (demo)"]),
+]
+# Gaps in the care offer: (year offset, month, day, kind, status, description)
+NETWORK_GAPS = [
+    (1, 1, 20, "waiting_list", "closed", "Wachtlijst slachtofferhulp van zes weken."),
+    (1, 4, 8, "missing_service", "addressed", "Geen opvang voor mannelijke slachtoffers."),
+    (1, 8, 26, "service_refused", "follow_up", "Dienst weigert zonder verwijsbrief."),
+    (0, 3, 3, "waiting_list", "follow_up", "Wachtlijst CGG van vier maanden."),
+    (0, 5, 14, "missing_service", "new", "Geen tolk beschikbaar op korte termijn."),
+    (0, 7, 1, "other", "new", "Onduidelijke doorverwijsroute voor ouderenmis­behandeling."),
+]
+
+
+def _demo_day(offset: int, month: int, day: int, today: datetime.date) -> datetime.date:
+    """A day in last year (offset 1) or this year (0), never after today."""
+    return min(datetime.date(today.year - offset, month, day), today)
+
+
+def _network_history(users: dict[str, User]) -> None:
+    """Trainings and gaps over last year and this year, for the network dashboard."""
+    from partners.models import Gap, GapStatus, Training
+    from partners.services import gap_add_follow_up, gap_set_status, training_save
+
+    if Training.objects.filter(topic=NETWORK_TRAININGS[0][4]).exists():
+        return
+    today = datetime.date.today()
+    coordinator = users["netwerk"]
+    for offset, month, day, kind, topic, participants, names in NETWORK_TRAININGS:
+        organisations = Organisation.objects.filter(
+            models.Q(name__in=names) | models.Q(kind__in=names)
+        )
+        training_save(
+            training=Training(
+                date=_demo_day(offset, month, day, today),
+                kind=kind,
+                topic=topic,
+                participants=participants,
+            ),
+            by=coordinator,
+            organisations=organisations,
+        )
+    director = users["regisseur.caw"]
+    helper = Organisation.objects.get(name="OCMW Mechelen")
+    for offset, month, day, kind, status, description in NETWORK_GAPS:
+        signalled_on = _demo_day(offset, month, day, today)
+        # Built directly so it can carry its past date (gap_signal signals today); without
+        # a case, as a gap heard of at a network meeting.
+        gap = Gap(
+            kind=kind, description=description, signalled_on=signalled_on, signalled_by=director
+        )
+        gap._history_user = director  # type: ignore[attr-defined]
+        gap.save()
+        if status != GapStatus.NEW:
+            gap_add_follow_up(
+                gap=gap,
+                by=coordinator,
+                date=min(signalled_on + datetime.timedelta(days=14), today),
+                action="Besproken op het netwerkoverleg.",
+                organisation=helper,
+            )
+        if status not in (GapStatus.NEW, GapStatus.FOLLOW_UP):
+            gap_set_status(gap=gap, by=coordinator, status=status)
+
+
+# Partners represented at the held consultations, in turn.
+CONSULTATION_PARTNERS = [
+    ["Politiezone Rivierenland", "Justitiehuis Mechelen", "OCMW Mechelen"],
+    ["Politiezone Rivierenland", "Vertrouwenscentrum Kindermishandeling Antwerpen"],
+    ["Justitiehuis Mechelen", "CGG Mechelen (demo)", "Politiezone Rivierenland"],
+]
+
+
+def _consultations_held(users: dict[str, User]) -> None:
+    """Case consultations held last year and this year, with partner representatives, for
+    the network dashboard's participation figures."""
+    from consultations.models import AgendaItem, Consultation, ConsultationStatus, LegalBasisKind
+    from consultations.services import legal_bases, minutes, planning
+
+    if Consultation.objects.filter(status=ConsultationStatus.HELD).exists():
+        return
+    today = datetime.date.today()
+    city, caw = users["regisseur.stad"], users["regisseur.caw"]
+    basis = legal_bases.legal_basis_create(
+        by=city,
+        kind=LegalBasisKind.PROTOCOL,
+        reference="Protocol casusoverleg IFG met de partners (demo)",
+        dated_on=datetime.date(today.year - 1, 1, 1),
+        purpose="De fysieke en psychische integriteit van gezinsleden beschermen.",
+        arrangements="Casusoverleg met de partners van het netwerk, voorgezeten door het FJC.",
+        allowed_organisations=Organisation.objects.filter(is_active=True),
+    )
+
+    def held(chair: User, day: datetime.date, number: int, cases: list[Case]) -> None:
+        when = datetime.datetime.combine(day, datetime.time(9, 30), tzinfo=datetime.UTC)
+        consultation = planning.consultation_create(
+            by=chair,
+            legal_basis=basis,
+            scheduled_at=when,
+            location="Vergaderzaal FJC",
+            secrecy_confirmed=True,
+        )
+        for name in CONSULTATION_PARTNERS[number % len(CONSULTATION_PARTNERS)]:
+            planning.participant_add_named(
+                consultation=consultation,
+                by=chair,
+                name="Vertegenwoordiger (demo)",
+                organisation=Organisation.objects.get(name=name),
+            )
+        items = []
+        for case in cases:
+            if case.is_closed:
+                # A case closed since: the planning service rightly refuses to put a closed
+                # case on an agenda now, so last year's discussion is written as it stood.
+                item = AgendaItem(
+                    consultation=consultation, case=case, discussed=True, added_by=chair
+                )
+                item.decisions = "Afspraken over de veiligheid en de opvolging."
+                item._history_user = chair  # type: ignore[attr-defined]
+                item.save()
+            else:
+                items.append(
+                    planning.agenda_item_add(consultation=consultation, by=chair, case=case)
+                )
+        planning.consultation_mark_held(consultation=consultation, by=chair)
+        for item in items:
+            minutes.agenda_item_record_decisions(
+                agenda_item=item,
+                by=chair,
+                expected_version=item.version,
+                decisions="Afspraken over de veiligheid en de opvolging.",
+            )
+
+    earlier = Case.objects.filter(opened_on__year=today.year - 1).order_by("opened_on", "id")
+    for number, case in enumerate(earlier):
+        # Two weeks after registration, while the case was still open.
+        day = min(case.opened_on + datetime.timedelta(days=14), today - datetime.timedelta(days=1))
+        held(case.case_director, day, number, [case])
+    for number, chair in enumerate([city, caw, city]):
+        cases = list(
+            Case.objects.filter(case_director=chair, track__in=[Track.OUTREACH, Track.CHAIN])
+            .exclude(status=Status.CLOSED)
+            .order_by("opened_on", "id")[:2]
+        )
+        day = today - datetime.timedelta(days=40 - 15 * number)
+        opened = [case for case in cases if case.opened_on <= day]
+        if opened:
+            held(chair, day, number + 1, opened)

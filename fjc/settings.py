@@ -173,6 +173,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # The policy checks the window at every request; this only records that access ended.
+    "end-expired-consultation-access": {
+        "task": "consultations.tasks.end_expired_access",
+        "schedule": 60 * 60,
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -183,6 +190,9 @@ LOGGING = {
     "loggers": {
         # Request logs carry URLs; ours never hold personal data, but keep 404 noise down.
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs every page and font at INFO; only its problems matter.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -201,3 +211,7 @@ FJC_REPEAT_WINDOW_DAYS = env.int("FJC_REPEAT_WINDOW_DAYS", default=365)
 # view from this many days before the meeting until this many days after it.
 FJC_CONSULTATION_ACCESS_DAYS_BEFORE = env.int("FJC_CONSULTATION_ACCESS_DAYS_BEFORE", default=2)
 FJC_CONSULTATION_ACCESS_DAYS_AFTER = env.int("FJC_CONSULTATION_ACCESS_DAYS_AFTER", default=14)
+
+# Annual figures (issue 7): the roles, besides the operations lead, that may ask for the
+# annual report and download it (role codes of accounts.roles.RoleCode, comma-separated).
+FJC_REPORT_ROLES = env.list("FJC_REPORT_ROLES", default=["operations_lead"])

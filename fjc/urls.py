@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("risk.urls")),
     path("consultations/", include("consultations.urls")),
     path("", include("partners.urls")),
+    path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView, View
 
+from access import audit
+from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import RoleCode
 from cases.views.base import CaseFormView, add_service_errors
@@ -142,6 +144,14 @@ class AgreementDownloadView(DirectoryReadMixin, View):
         agreement = get_object_or_404(Agreement, pk=agreement_pk)
         if not agreement.document:
             raise Http404
+        # A signed document leaves the application: the trail says who took it.
+        audit.record(
+            user=request.user,
+            action=AuditAction.EXPORT,
+            obj=agreement,
+            request=request,
+            purpose="download agreement document",
+        )
         return FileResponse(
             agreement.document.open("rb"),
             as_attachment=True,

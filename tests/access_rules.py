@@ -47,3 +47,25 @@ EXPECTED = {
     "superuser": Expect(),
     # Inactive users cannot log in; covered separately.
 }
+
+
+# The world's art. 458ter consultation on the shared case (tests/conftest.py _consultation):
+# what each user is in it. Everyone else, administrators and the superuser included, gets 404
+# on its pages: nothing tells them it exists.
+CHAIR = "chair"
+PARTICIPANT = "participant"  # took part and confirmed the duty of secrecy
+IN_CONSULTATION = {
+    "director_city_a": CHAIR,
+    "liaison_parket_a": PARTICIPANT,
+}
+
+
+def consultation_status(username: str, *, manage: bool, ok: int) -> int:
+    """A page of the world's consultation. ``manage``: changes it (the chair and the case
+    directors of agenda cases; for an agenda item, its case team with change access)."""
+    role = IN_CONSULTATION.get(username)
+    if role is None:
+        return 404
+    if manage and role != CHAIR:
+        return 403
+    return ok

@@ -13,6 +13,7 @@ from cases.models import Case, Track
 from partners.models import Organisation, OrganisationKind
 
 from . import risk_factories
+from .consultation_fixtures import setting  # noqa: F401  (the consultation tests' fixture)
 from .factories import PASSWORD, make_case, make_organisation, make_user
 
 # Idempotent data migrations: the reference data every test expects.
@@ -60,6 +61,12 @@ class World:
     children: dict[str, dict[str, Any]] = field(default_factory=dict)
     # URL parameter name -> one partner-directory/network object (not inside any case).
     directory: dict[str, Any] = field(default_factory=dict)
+    # The art. 458ter consultation on the shared case (see _consultation).
+    legal_basis: Any = None
+    consultation: Any = None
+    agenda_item: Any = None
+    # URL parameter name -> an object inside the world's consultation (see CONSULTATION_CHILDREN).
+    consultation_children: dict[str, Any] = field(default_factory=dict)
 
 
 ORGS = {
@@ -126,7 +133,50 @@ def world(db) -> World:
     for key, case in w.cases.items():
         w.children[key] = {param: make(w, case) for param, make in CHILDREN.items()}
     w.directory = _directory_objects(w)
+    w.directory["run_pk"] = _report_run(w)
+    w.directory["funding_year_pk"] = _funding_year(w)
+    _consultation(w)
     return w
+
+
+def _consultation(w: World) -> None:
+    """A consultation tomorrow on the shared case: director_city_a chairs, liaison_parket_a
+    takes part, both confirmed the duty of secrecy."""
+    import datetime
+
+    from django.utils import timezone
+
+    from consultations.models import LegalBasisKind
+    from consultations.services import legal_bases, planning
+
+    director = w.users["director_city_a"]
+    w.legal_basis = legal_bases.legal_basis_create(
+        by=director,
+        kind=LegalBasisKind.PROTOCOL,
+        reference="Protocol IFG Alfa 2025",
+        dated_on=timezone.localdate() - datetime.timedelta(days=365),
+        purpose="Protect the physical and psychological integrity of family members.",
+        arrangements="Monthly consultation chaired by the FJC.",
+        allowed_organisations=[w.orgs[k] for k in ("city_a", "caw_a", "parket_a", "police_a")],
+    )
+    w.directory["legal_basis_pk"] = w.legal_basis
+    w.consultation = planning.consultation_create(
+        by=director,
+        legal_basis=w.legal_basis,
+        scheduled_at=timezone.now() + datetime.timedelta(days=1),
+        location="Vergaderzaal FJC",
+        secrecy_confirmed=True,
+    )
+    w.agenda_item = planning.agenda_item_add(
+        consultation=w.consultation, by=director, case=w.cases["city_a_shared"]
+    )
+    liaison = planning.participant_add_user(
+        consultation=w.consultation, by=director, user=w.users["liaison_parket_a"]
+    )
+    planning.secrecy_confirm(consultation=w.consultation, user=liaison.user)
+    w.consultation_children = {
+        param: make(w, w.consultation) for param, make in CONSULTATION_CHILDREN.items()
+    }
 
 
 def _directory_objects(w: World) -> dict[str, Any]:
@@ -170,6 +220,35 @@ def _directory_objects(w: World) -> dict[str, Any]:
             signalled_by=w.users["director_city_b"],
         ),
     }
+
+
+def _funding_year(w: World) -> Any:
+    """A funding year (no case in it) for the operations lead's funding pages."""
+    from django.utils import timezone
+
+    from reporting.services import funding_year_create
+
+    return funding_year_create(by=w.users["opslead_city_a"], year=timezone.localdate().year - 1)
+
+
+def _report_run(w: World) -> Any:
+    """A finished annual report run with its (stand-in) PDF: runs belong to no case."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reporting.models import ReportRun, ReportStatus
+
+    run = ReportRun.objects.create(
+        requested_by=w.users["opslead_city_a"],
+        year=timezone.localdate().year - 1,
+        status=ReportStatus.DONE,
+        progress=100,
+        checksum="0" * 64,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
+    run.file.save("report.pdf", ContentFile(b"%PDF-1.7 annual figures"), save=True)
+    return run
 
 
 def _co_director(w: World, case: Case) -> Any:
@@ -232,6 +311,23 @@ def _case_partner(w: World, case: Case) -> Any:
         organisation=w.orgs["partner_a"],
         role="Begeleiding pleger",
         since=timezone.localdate(),
+    )
+
+
+def _referral(w: World, case: Case) -> Any:
+    from django.utils import timezone
+
+    from cases.models import ReferralDirection
+    from cases.services import referral_create
+
+    # Pending, so the answer form has something to answer.
+    return referral_create(
+        case=case,
+        by=case.case_director,
+        direction=ReferralDirection.OUTGOING,
+        partner=w.orgs["partner_b"],
+        referred_on=timezone.localdate(),
+        reason="Matrix referral",
     )
 
 
@@ -300,10 +396,30 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "measure_pk": _measure,
     "hearing_pk": _hearing,
     "case_partner_pk": _case_partner,
+    "referral_pk": _referral,
     # --- risk ---
     "version_pk": lambda w, case: risk_factories.matrix_version(case),
     "assessment_pk": lambda w, case: risk_factories.matrix_assessment(case),
     "joint_pk": lambda w, case: risk_factories.matrix_joint(case),
+}
+
+
+def _named_participant(w: World, consultation: Any) -> Any:
+    from consultations.services import planning
+
+    return planning.participant_add_named(
+        consultation=consultation,
+        by=consultation.chair,
+        name="Inspecteur Matrix",
+        organisation=w.orgs["police_a"],
+    )
+
+
+# URL parameter name -> how to make one such object inside the world's consultation (URL
+# parameters of consultation pages other than pk, which is the consultation).
+CONSULTATION_CHILDREN: dict[str, Callable[[World, Any], Any]] = {
+    "item_pk": lambda w, consultation: w.agenda_item,
+    "participant_pk": _named_participant,
 }
 
 

@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.roles import RoleCode
 
-from .access_rules import CASE_KEYS, EXPECTED
+from .access_rules import CASE_KEYS, EXPECTED, consultation_status
 from .conftest import USERS
 from .urlwalk import walk
 
@@ -19,6 +20,13 @@ from .urlwalk import walk
 #   kind "authenticated": any signed-in user
 #   kind "public": no login needed
 #   kind "role": partner-network pages, for the role codes in ``roles`` only
+#   kind "consultation": a page of the world's art. 458ter consultation (``pk`` is the
+#       consultation; other parameters from ``world.consultation_children``), for its chair
+#       and its participants who confirmed secrecy; 404 for everyone else
+#   kind "consultation_liaison": the prosecutor liaison's entry on an agenda case: a liaison
+#       taking part; anyone else who sees the consultation gets 403, everyone else 404
+#   kind "consultation_change": changes that consultation: the chair (and the case team with
+#       change access, for an agenda item); a participant gets 403, everyone else 404
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,12 @@ _DIRECTORY_READERS = frozenset(
     }
 )
 _NETWORK = frozenset({RoleCode.NETWORK_COORDINATOR})
+_LEGAL_BASIS_KEEPERS = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD})
+_FUNDING = frozenset({RoleCode.OPERATIONS_LEAD})
+# The default of settings.FJC_REPORT_ROLES.
+_ANNUAL_REPORTS = frozenset({RoleCode.OPERATIONS_LEAD})
+# reporting.views.dashboard.DASHBOARD_ROLES: aggregates of the network, no case data.
+_NETWORK_DASHBOARD = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
 
 
 SPECS = {
@@ -89,6 +103,10 @@ SPECS = {
     "cases:hearing_remove": Spec("case_change", "post", 302),
     "cases:care_partner_add": Spec("case_change"),
     "cases:care_partner_end": Spec("case_change"),
+    # --- referrals ---
+    "cases:referral_out_add": Spec("case_change"),
+    "cases:referral_in_add": Spec("case_change"),
+    "cases:referral_answer": Spec("case_change"),
     # --- risk ---
     "risk:list": Spec("case_view"),
     "risk:detail": Spec("case_view"),
@@ -116,8 +134,46 @@ SPECS = {
     "partners:gap_status": Spec("role", roles=_NETWORK),
     "partners:gap_follow_up_add": Spec("role", roles=_NETWORK),
     "partners:gap_signal": Spec("case_change"),
+    "reporting:dashboard": Spec("role", roles=_NETWORK_DASHBOARD),
     # --- lists and history ---
     "cases:search": Spec("case_work", "post", 302),
+    # --- annual figures report runs (issue 7) ---
+    "reporting:reports": Spec("role", roles=_ANNUAL_REPORTS),
+    "reporting:report_status": Spec("role", roles=_ANNUAL_REPORTS),
+    "reporting:report_download": Spec("role", roles=_ANNUAL_REPORTS),
+    # --- funding (issue 7): the operations lead only ---
+    "reporting:funding_list": Spec("role", roles=_FUNDING),
+    "reporting:funding_create": Spec("role", roles=_FUNDING),
+    "reporting:funding_edit": Spec("role", roles=_FUNDING),
+    # --- consultations (art. 458ter) ---
+    "consultations:legal_bases": Spec("role", roles=_LEGAL_BASIS_KEEPERS),
+    "consultations:legal_basis_create": Spec("role", roles=_LEGAL_BASIS_KEEPERS),
+    "consultations:legal_basis_edit": Spec("role", roles=_LEGAL_BASIS_KEEPERS),
+    "consultations:legal_basis_deactivate": Spec("role", "post", 302, roles=_LEGAL_BASIS_KEEPERS),
+    "consultations:list": Spec("case_work"),
+    "consultations:create": Spec("register"),
+    "consultations:detail": Spec("consultation"),
+    "consultations:secrecy": Spec("consultation"),
+    "consultations:item": Spec("consultation"),
+    "consultations:edit": Spec("consultation_change"),
+    "consultations:cancel": Spec("consultation_change", "post", 302),
+    "consultations:held": Spec("consultation_change", "post", 302),
+    "consultations:participant_add": Spec("consultation_change"),
+    "consultations:participant_add_named": Spec("consultation_change"),
+    "consultations:participant_remove": Spec("consultation_change", "post", 302),
+    "consultations:agenda_add": Spec("consultation_change"),
+    "consultations:agenda_remove": Spec("consultation_change", "post", 302),
+    "consultations:agenda_move": Spec("consultation_change", "post", 302),
+    "consultations:item_edit": Spec("consultation_change"),
+    # minutes, documents and the prosecutor liaison's view
+    "consultations:minutes": Spec("consultation"),
+    "consultations:minutes_decisions": Spec("consultation_change"),
+    "consultations:minutes_disclosure_add": Spec("consultation_change"),
+    "consultations:minutes_action_add": Spec("consultation_change"),
+    "consultations:agenda_pdf": Spec("consultation"),
+    "consultations:minutes_pdf": Spec("consultation"),
+    "consultations:liaison": Spec("role", roles=frozenset({RoleCode.PROSECUTOR_LIAISON})),
+    "consultations:parket_reference": Spec("consultation_liaison"),
 }
 
 # Patterns outside the matrix, each with the reason.
@@ -138,8 +194,18 @@ def test_every_url_pattern_has_a_matrix_entry():
     assert not stale, f"Matrix entries for URL names that no longer exist: {sorted(stale)}"
 
 
+def _consultation_url(world, route) -> str:
+    params = set(route.pattern.pattern.converters)
+    kwargs = {"pk": world.consultation.pk}
+    for param in params - {"pk"}:
+        kwargs[param] = world.consultation_children[param].pk
+    return reverse(route.name, kwargs=kwargs)
+
+
 def _url(world, name: str, case_key: str | None) -> str:
     route = next(r for r in _routes() if r.name == name)
+    if SPECS[name].kind.startswith("consultation"):
+        return _consultation_url(world, route)
     params = set(route.pattern.pattern.converters)
     kwargs = {}
     if "pk" in params:
@@ -170,6 +236,13 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         return spec.ok if rule.registers_cases else 403
     if spec.kind == "role":
         return spec.ok if set(USERS[username][1]) & spec.roles else 403
+    if spec.kind == "consultation_liaison":
+        # The parket's own reference: a prosecutor liaison taking part, nobody else.
+        status = consultation_status(username, manage=False, ok=spec.ok)
+        is_liaison = RoleCode.PROSECUTOR_LIAISON in USERS[username][1]
+        return 403 if status == spec.ok and not is_liaison else status
+    if spec.kind.startswith("consultation"):
+        return consultation_status(username, manage=spec.kind == "consultation_change", ok=spec.ok)
     if case_key not in rule.views:
         return 404
     if spec.kind == "case_change" and case_key not in rule.changes:
@@ -198,7 +271,14 @@ def test_permission_matrix(world, client):
             )
             for case_key in case_keys:
                 url = _url(world, name, case_key)
-                response = _request(client, spec, url, name)
+                if spec.kind.startswith("consultation"):
+                    # One consultation serves every user: a cancel or removal must not
+                    # change what the next request finds.
+                    with transaction.atomic():
+                        response = _request(client, spec, url, name)
+                        transaction.set_rollback(True)
+                else:
+                    response = _request(client, spec, url, name)
                 expected = _expected(username, spec, case_key)
                 checked += 1
                 if response.status_code != expected:

@@ -11,6 +11,7 @@ from .core import (
     StatusChangeForm,
     TrackChangeForm,
 )
+from .referrals import ReferralAnswerForm, ReferralForm
 
 __all__ = [
     "AnonymousConsultForm",
@@ -21,6 +22,8 @@ __all__ = [
     "CoDirectorForm",
     "DateInput",
     "DirectorForm",
+    "ReferralAnswerForm",
+    "ReferralForm",
     "ReopenForm",
     "StatusChangeForm",
     "TrackChangeForm",

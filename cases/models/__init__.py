@@ -13,6 +13,7 @@ from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
 from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
+from .referrals import Referral, ReferralDirection, ReferralStatus
 from .team import CasePartner, CoDirector
 
 __all__ = [
@@ -40,6 +41,9 @@ __all__ = [
     "PartyRole",
     "Person",
     "PoliceReport",
+    "Referral",
+    "ReferralDirection",
+    "ReferralStatus",
     "ReferrerKind",
     "RelationKind",
     "Status",

@@ -20,6 +20,7 @@ from .lists import (
     scopes_for,
 )
 from .people import DuplicateCandidate, case_parties, probable_duplicates
+from .referrals import case_gaps, case_referrals
 from .steering import case_steering, contact_summary, restraining_order_warnings
 from .trajectory import restraining_orders_ending
 
@@ -33,9 +34,11 @@ __all__ = [
     "action_assignee_candidates",
     "case_actions",
     "case_full_history",
+    "case_gaps",
     "case_history",
     "case_list",
     "case_parties",
+    "case_referrals",
     "case_steering",
     "contact_summary",
     "default_scope",

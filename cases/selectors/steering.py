@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from access.policy import Action, is_permitted, restrict
+from partners.models import Gap
 
 from ..models import (
     Case,
@@ -25,8 +26,10 @@ from ..models import (
     MeasureKind,
     PartyRelation,
     PoliceReport,
+    Referral,
 )
 from .core import organisations_with_access
+from .referrals import case_gaps, case_referrals
 
 
 @dataclass
@@ -56,6 +59,8 @@ class Steering:
     measure_warnings: list[MeasureWarning] = field(default_factory=list)
     hearings: list[Hearing] = field(default_factory=list)
     partners: list[CasePartner] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
     shared_with: list[Any] = field(default_factory=list)
     today: datetime.date = field(default_factory=timezone.localdate)
@@ -124,6 +129,8 @@ def case_steering(*, case: Case, user: Any) -> Steering:
         measure_warnings=restraining_order_warnings(measures, today),
         hearings=list(scoped(Hearing.objects)),
         partners=list(scoped(CasePartner.objects).select_related("organisation")),
+        referrals=list(case_referrals(case=case, user=user)),
+        gaps=list(case_gaps(case=case, user=user)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
         shared_with=list(organisations_with_access(case=case)),
         today=today,

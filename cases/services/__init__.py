@@ -33,6 +33,7 @@ from .people import (
     relation_create,
     relation_remove,
 )
+from .referrals import referral_answer, referral_create
 from .trajectory import (
     case_update_trajectory_notes,
     hearing_add,
@@ -80,6 +81,8 @@ __all__ = [
     "police_report_add",
     "police_report_remove",
     "record_event",
+    "referral_answer",
+    "referral_create",
     "relation_create",
     "relation_remove",
 ]

@@ -17,6 +17,7 @@ from access import audit
 from access.models import AuditAction
 from access.views import CaseScopedMixin, CaseWorkRequiredMixin
 from accounts.roles import RoleCode
+from fjc.spreadsheet import formula_safe
 
 from .. import selectors
 from ..forms.lists import CaseSearchForm
@@ -152,12 +153,6 @@ class CaseSearchView(CaseWorkRequiredMixin, View):
         return HttpResponseRedirect(reverse("cases:list") + (f"?{query}" if query else ""))
 
 
-def _cell(value: object) -> str:
-    """A spreadsheet must not run a value as a formula (CSV injection)."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class CaseExportView(CaseWorkRequiredMixin, View):
     """The list as CSV: the same selector, scope, filters and search as the page."""
 
@@ -190,7 +185,7 @@ class CaseExportView(CaseWorkRequiredMixin, View):
         for c in cases:
             writer.writerow(
                 [
-                    _cell(v)
+                    formula_safe(v)
                     for v in (
                         c.reference,
                         c.owner_organisation.name,

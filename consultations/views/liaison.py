@@ -1,3 +1,100 @@
-from django.urls import URLPattern
+"""The prosecutor liaison's view: the consultations their office takes part in, the track-3
+agenda cases with the judicial information, and the parket's own reference."""
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+
+from access import audit
+from access.policy import may_enter_parket_reference
+from access.views import RoleRequiredMixin
+from accounts.roles import RoleCode
+from cases.services import EditConflict
+from cases.views.base import add_service_errors
+
+from ..forms.minutes import ParketReferenceForm
+from ..models import AgendaItem
+from ..selectors.liaison import liaison_consultations
+from ..services.liaison import parket_reference_set
+from .minutes import AgendaItemScopedMixin
+
+
+class LiaisonOverviewView(RoleRequiredMixin, TemplateView):
+    required_roles = frozenset({RoleCode.PROSECUTOR_LIAISON})
+    template_name = "consultations/liaison/overview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        entries = liaison_consultations(user=self.request.user)
+        audit.record_list(
+            user=self.request.user,
+            model=AgendaItem,
+            ids=[item.pk for entry in entries for item in entry.items],
+            request=self.request,
+            purpose="prosecutor liaison overview",
+        )
+        return {**super().get_context_data(**kwargs), "entries": entries}
+
+
+class ParketReferenceView(AgendaItemScopedMixin, FormView):
+    """Only a liaison with open consultation access to the case (``access.policy``); outside
+    the access window the page does not exist for them."""
+
+    template_name = "consultations/minutes/form.html"
+    form_class = ParketReferenceForm
+    audit_purpose = "parket reference form"
+    title = gettext_lazy("Parket reference")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.load_item(request)
+        if not may_enter_parket_reference(request.user, self.item):
+            # Outside the access window the page does not exist for the liaison; anyone else
+            # who sees the consultation simply lacks the right.
+            is_liaison = request.user.has_role(RoleCode.PROSECUTOR_LIAISON)  # type: ignore[union-attr]
+            self._deny(
+                status=404 if is_liaison else 403,
+                object_type="consultations.agendaitem",
+                object_id=self.item.pk,
+                case_id=self.item.case_id,
+            )
+        return super(AgendaItemScopedMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        case = self.item.case
+        return {"reference": case.parket_notice_number, "version": case.version}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "title": self.title}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            parket_reference_set(
+                agenda_item=self.item,
+                by=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                reference=form.cleaned_data["reference"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, gettext_lazy("Parket reference saved."))
+        return redirect("consultations:liaison")
+
+
+urlpatterns: list[URLPattern] = [
+    path("parket/", LiaisonOverviewView.as_view(), name="liaison"),
+    path(
+        "<int:pk>/items/<int:item_pk>/parket-reference/",
+        ParketReferenceView.as_view(),
+        name="parket_reference",
+    ),
+]

@@ -1,3 +1,503 @@
-from django.urls import URLPattern
+"""Legal bases, planning a consultation (participants, secrecy, agenda) and the consultation view.
 
-urlpatterns: list[URLPattern] = []
+Who may see or manage a consultation, and whose consultation view a user may open, is decided in
+``access.policy`` (through ``access.views.ConsultationScopedMixin``); these views only parse,
+call a service and render.
+"""
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import URLPattern, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView, View
+
+from access import audit
+from access.models import AuditAction
+from access.policy import Action, is_permitted, may_work_with_cases
+from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
+from accounts.roles import RoleCode
+from cases.services import EditConflict
+from cases.views.base import add_service_errors
+
+from ..forms.planning import (
+    AgendaAddForm,
+    AgendaItemForm,
+    ConsultationCreateForm,
+    ConsultationEditForm,
+    LegalBasisForm,
+    ParticipantNamedForm,
+    ParticipantUserForm,
+)
+from ..models import Consultation, LegalBasis, Participant
+from ..selectors import planning as selectors
+from ..services import legal_bases as basis_services
+from ..services import planning as services
+
+# --- Legal bases ---
+
+
+class LegalBasisRoleMixin(RoleRequiredMixin):
+    required_roles = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD})
+
+
+class LegalBasisListView(LegalBasisRoleMixin, TemplateView):
+    template_name = "consultations/planning/legal_basis_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "bases": selectors.legal_basis_list()}
+
+
+class LegalBasisFormView(LegalBasisRoleMixin, FormView):
+    template_name = "consultations/planning/form.html"
+    form_class = LegalBasisForm
+    basis: LegalBasis | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if "legal_basis_pk" in kwargs:
+            self.basis = get_object_or_404(LegalBasis, pk=kwargs["legal_basis_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.basis is not None:
+            kwargs["instance"] = self.basis
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        title = _("Edit the legal basis") if self.basis else _("New legal basis")
+        return {
+            **super().get_context_data(**kwargs),
+            "title": title,
+            "back_url": reverse("consultations:legal_bases"),
+        }
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        organisations = list(data.pop("allowed_organisations"))
+        try:
+            if self.basis is None:
+                basis_services.legal_basis_create(
+                    by=self.user, allowed_organisations=organisations, **data
+                )
+            else:
+                basis_services.legal_basis_update(
+                    legal_basis=self.basis,
+                    by=self.user,
+                    version=version,
+                    allowed_organisations=organisations,
+                    **data,
+                )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Legal basis saved."))
+        return redirect("consultations:legal_bases")
+
+
+class LegalBasisDeactivateView(LegalBasisRoleMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, legal_basis_pk: int) -> HttpResponseRedirect:
+        basis = get_object_or_404(LegalBasis, pk=legal_basis_pk)
+        basis_services.legal_basis_deactivate(legal_basis=basis, by=self.user)
+        messages.success(request, _("The legal basis is no longer active."))
+        return redirect("consultations:legal_bases")
+
+
+# --- Consultations ---
+
+
+class ConsultationListView(CaseWorkRequiredMixin, TemplateView):
+    template_name = "consultations/planning/consultation_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        listing = selectors.consultation_list(user=self.user)
+        audit.record_list(
+            user=self.user,
+            model=Consultation,
+            ids=[c.pk for c in listing.visible],
+            request=self.request,
+            purpose="consultation list",
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "listing": listing,
+            "may_plan": self.user.has_role(RoleCode.CASE_DIRECTOR),
+        }
+
+
+class ConsultationCreateView(RoleRequiredMixin, FormView):
+    required_roles = frozenset({RoleCode.CASE_DIRECTOR})
+    template_name = "consultations/planning/form.html"
+    form_class = ConsultationCreateForm
+
+    def has_required_role(self) -> bool:
+        return super().has_required_role() and may_work_with_cases(self.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "title": _("Plan a case consultation"),
+            "back_url": reverse("consultations:list"),
+        }
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            consultation = services.consultation_create(by=self.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Consultation planned."))
+        return redirect("consultations:detail", pk=consultation.pk)
+
+
+class ConsultationDetailView(ConsultationScopedMixin, TemplateView):
+    template_name = "consultations/planning/consultation_detail.html"
+    audit_purpose = "consultation detail"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        consultation = self.get_consultation()
+        return {
+            **super().get_context_data(**kwargs),
+            "consultation": consultation,
+            "detail": selectors.consultation_detail(consultation=consultation, user=self.user),
+        }
+
+
+class ConsultationFormView(ConsultationScopedMixin, FormView):
+    """A form that manages a consultation (the chair, the directors of agenda cases)."""
+
+    action = Action.CHANGE
+    template_name = "consultations/planning/form.html"
+    title: ClassVar[Any] = ""
+    success_message: ClassVar[Any] = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self.consultation = self.get_consultation()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "consultation": self.consultation,
+            "title": self.title,
+            "back_url": self.get_success_url(),
+        }
+
+    def get_success_url(self) -> str:
+        return reverse("consultations:detail", kwargs={"pk": self.consultation.pk})
+
+    def perform(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            self.perform(form)
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+
+class ConsultationEditView(ConsultationFormView):
+    form_class = ConsultationEditForm
+    title = gettext_lazy("Change the date or place")
+    success_message = gettext_lazy("Consultation changed.")
+    audit_purpose = "edit consultation"
+
+    def get_initial(self) -> dict[str, Any]:
+        return ConsultationEditForm.initial_for(self.consultation)
+
+    def perform(self, form: Any) -> None:
+        data = dict(form.cleaned_data)
+        services.consultation_update(
+            consultation=self.consultation,
+            by=self.user,
+            version=data.pop("version"),
+            **data,
+        )
+
+
+class ParticipantAddView(ConsultationFormView):
+    form_class = ParticipantUserForm
+    title = gettext_lazy("Add a participant")
+    success_message = gettext_lazy("Participant added.")
+    audit_purpose = "add consultation participant"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "consultation": self.consultation}
+
+    def perform(self, form: Any) -> None:
+        services.participant_add_user(
+            consultation=self.consultation, by=self.user, user=form.cleaned_data["user"]
+        )
+
+
+class ParticipantAddNamedView(ConsultationFormView):
+    form_class = ParticipantNamedForm
+    title = gettext_lazy("Add a representative without an account")
+    success_message = gettext_lazy("Representative added.")
+    audit_purpose = "add consultation representative"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "consultation": self.consultation}
+
+    def perform(self, form: Any) -> None:
+        services.participant_add_named(
+            consultation=self.consultation, by=self.user, **form.cleaned_data
+        )
+
+
+class AgendaAddView(ConsultationFormView):
+    """Suggestions with their reasons, and the form that puts a case on the agenda."""
+
+    form_class = AgendaAddForm
+    template_name = "consultations/planning/agenda_add.html"
+    title = gettext_lazy("Put a case on the agenda")
+    success_message = gettext_lazy("Case put on the agenda.")
+    audit_purpose = "add agenda item"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "suggestions": selectors.agenda_suggestions(
+                consultation=self.consultation, user=self.user
+            ),
+        }
+
+    def perform(self, form: Any) -> None:
+        services.agenda_item_add(consultation=self.consultation, by=self.user, **form.cleaned_data)
+
+
+class ConsultationActionView(ConsultationScopedMixin, View):
+    """A POST-only action on a consultation; ``run`` calls the service."""
+
+    action = Action.CHANGE
+    http_method_names = ["post"]
+    success_message: ClassVar[Any] = ""
+
+    def run(self, consultation: Any) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponseRedirect:
+        consultation = self.get_consultation()
+        try:
+            self.run(consultation)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, self.success_message)
+        return redirect("consultations:detail", pk=consultation.pk)
+
+
+class ConsultationCancelView(ConsultationActionView):
+    audit_purpose = "cancel consultation"
+    success_message = gettext_lazy("Consultation cancelled: all access to its cases has ended.")
+
+    def run(self, consultation: Any) -> None:
+        services.consultation_cancel(consultation=consultation, by=self.user)
+
+
+class ConsultationHeldView(ConsultationActionView):
+    audit_purpose = "mark consultation held"
+    success_message = gettext_lazy("Consultation marked as held.")
+
+    def run(self, consultation: Any) -> None:
+        services.consultation_mark_held(consultation=consultation, by=self.user)
+
+
+class ParticipantRemoveView(ConsultationActionView):
+    audit_purpose = "remove consultation participant"
+    success_message = gettext_lazy("Participant removed: their access has ended.")
+
+    def run(self, consultation: Any) -> None:
+        participant = get_object_or_404(
+            Participant,
+            consultation=consultation,
+            pk=self.kwargs["participant_pk"],
+            removed_at__isnull=True,
+        )
+        services.participant_remove(participant=participant, by=self.user)
+
+
+class AgendaItemRemoveView(ConsultationActionView):
+    audit_purpose = "remove agenda item"
+    success_message = gettext_lazy("Case taken off the agenda: access to it has ended.")
+
+    def run(self, consultation: Any) -> None:
+        services.agenda_item_remove(item=self.get_agenda_item(), by=self.user)
+
+
+class AgendaItemMoveView(ConsultationActionView):
+    audit_purpose = "reorder agenda"
+    success_message = gettext_lazy("Agenda order changed.")
+
+    def run(self, consultation: Any) -> None:
+        up = self.request.POST.get("direction") != "down"
+        services.agenda_item_move(item=self.get_agenda_item(), by=self.user, up=up)
+
+
+# --- Secrecy ---
+
+
+class SecrecyView(ConsultationScopedMixin, TemplateView):
+    """The legal basis and the duty of secrecy, and nothing else of the consultation."""
+
+    secrecy_page = True
+    template_name = "consultations/planning/secrecy.html"
+    audit_purpose = "consultation secrecy page"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        consultation = self.get_consultation()
+        participant = consultation.participants.filter(
+            user=self.user, removed_at__isnull=True
+        ).first()
+        return {
+            **super().get_context_data(**kwargs),
+            "consultation": consultation,
+            "legal_basis": consultation.legal_basis,
+            "participant": participant,
+        }
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponseRedirect:
+        consultation = self.get_consultation()
+        try:
+            services.secrecy_confirm(consultation=consultation, user=self.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("consultations:secrecy", pk=pk)
+        audit.record(
+            user=self.user,
+            action=AuditAction.CHANGE,
+            obj=consultation,
+            request=request,
+            purpose="duty of secrecy confirmed",
+        )
+        messages.success(request, _("You confirmed the duty of secrecy."))
+        return redirect("consultations:detail", pk=pk)
+
+
+# --- The consultation view of an agenda case ---
+
+
+class AgendaItemView(ConsultationScopedMixin, TemplateView):
+    template_name = "consultations/planning/item.html"
+    audit_purpose = "consultation view"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        consultation = self.get_consultation()
+        item = self.get_agenda_item()
+        return {
+            **super().get_context_data(**kwargs),
+            "consultation": consultation,
+            "view": selectors.consultation_view(item=item, user=self.user),
+            "may_edit": is_permitted(self.user, item, Action.CHANGE),
+        }
+
+
+class AgendaItemEditView(ConsultationScopedMixin, FormView):
+    """The case team prepares what the consultation view shows (decisions are minutes)."""
+
+    form_class = AgendaItemForm
+    template_name = "consultations/planning/form.html"
+    audit_purpose = "edit agenda item"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self.consultation = self.get_consultation()
+        self.item = self.get_agenda_item(action=Action.CHANGE)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {
+            "summary": self.item.summary,
+            "version": self.item.version,
+        }
+
+    def get_success_url(self) -> str:
+        return reverse(
+            "consultations:item", kwargs={"pk": self.consultation.pk, "item_pk": self.item.pk}
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "consultation": self.consultation,
+            "title": _("Consultation view of case %(ref)s") % {"ref": self.item.case.reference},
+            "back_url": self.get_success_url(),
+        }
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            services.agenda_item_update(
+                item=self.item,
+                by=self.user,
+                version=data["version"],
+                summary=data["summary"],
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.get_success_url())
+
+
+_ITEM = "<int:pk>/items/<int:item_pk>"
+
+urlpatterns: list[URLPattern] = [
+    path("legal-bases/", LegalBasisListView.as_view(), name="legal_bases"),
+    path("legal-bases/new/", LegalBasisFormView.as_view(), name="legal_basis_create"),
+    path(
+        "legal-bases/<int:legal_basis_pk>/edit/",
+        LegalBasisFormView.as_view(),
+        name="legal_basis_edit",
+    ),
+    path(
+        "legal-bases/<int:legal_basis_pk>/deactivate/",
+        LegalBasisDeactivateView.as_view(),
+        name="legal_basis_deactivate",
+    ),
+    path("", ConsultationListView.as_view(), name="list"),
+    path("new/", ConsultationCreateView.as_view(), name="create"),
+    path("<int:pk>/", ConsultationDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", ConsultationEditView.as_view(), name="edit"),
+    path("<int:pk>/cancel/", ConsultationCancelView.as_view(), name="cancel"),
+    path("<int:pk>/held/", ConsultationHeldView.as_view(), name="held"),
+    path("<int:pk>/secrecy/", SecrecyView.as_view(), name="secrecy"),
+    path("<int:pk>/participants/add/", ParticipantAddView.as_view(), name="participant_add"),
+    path(
+        "<int:pk>/participants/add-representative/",
+        ParticipantAddNamedView.as_view(),
+        name="participant_add_named",
+    ),
+    path(
+        "<int:pk>/participants/<int:participant_pk>/remove/",
+        ParticipantRemoveView.as_view(),
+        name="participant_remove",
+    ),
+    path("<int:pk>/agenda/add/", AgendaAddView.as_view(), name="agenda_add"),
+    path(f"{_ITEM}/", AgendaItemView.as_view(), name="item"),
+    path(f"{_ITEM}/edit/", AgendaItemEditView.as_view(), name="item_edit"),
+    path(f"{_ITEM}/remove/", AgendaItemRemoveView.as_view(), name="agenda_remove"),
+    path(f"{_ITEM}/move/", AgendaItemMoveView.as_view(), name="agenda_move"),
+]

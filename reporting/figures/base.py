@@ -6,6 +6,8 @@ leaves the selectors (screen, files, PDF); the raw value stays available for tot
 for the checksum, which must not depend on the language or on suppression.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +24,12 @@ class Column:
     label: str
     # Counts of people or cases are suppressed when small; rates and amounts are not.
     suppress_small: bool = False
+    # A translated label (e.g. a track's name): shown, but left out of the checksum, which
+    # identifies the row by its ``Table.row_keys`` entry instead.
+    is_label: bool = False
+    # A rate or share shown as "< 5" when the count in the column named here is small:
+    # otherwise the suppressed count could be worked back from it.
+    suppress_with: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,11 +39,16 @@ class Table:
     columns: Sequence[Column]
     rows: Sequence[Sequence[Value]]
     note: str = ""
+    # One stable, language-independent key per row (a choice value, a pk, "total").
+    row_keys: Sequence[str] = ()
 
     def display_rows(self) -> list[list[str]]:
+        positions = {column.key: index for index, column in enumerate(self.columns)}
         return [
             [
-                display(value, column.suppress_small)
+                SUPPRESSED
+                if column.suppress_with and _is_small(row[positions[column.suppress_with]])
+                else display(value, column.suppress_small)
                 for value, column in zip(row, self.columns, strict=True)
             ]
             for row in self.rows
@@ -50,9 +63,55 @@ class Chapter:
     intro: str = ""
 
 
+def _is_small(value: Value) -> bool:
+    return isinstance(value, int) and 0 < value < SMALL_COUNT_THRESHOLD
+
+
 def display(value: Value, suppress_small: bool = False) -> str:
     if value is None:
         return "-"
-    if suppress_small and isinstance(value, int) and 0 < value < SMALL_COUNT_THRESHOLD:
+    if suppress_small and _is_small(value):
         return SUPPRESSED
     return str(value)
+
+
+def _canonical(value: Value) -> int | str | None:
+    # Decimals as strings so 1.50 and 1.5 cannot drift through float rounding.
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def figures_checksum(chapters: Sequence[Chapter]) -> str:
+    """A sha256 over the keys and RAW values of the figures.
+
+    Titles, labels and notes are left out (they depend on the language) and so is the
+    "< 5" display (suppression): two runs over the same data give the same checksum in
+    any language, and any changed figure changes it.
+    """
+    payload = [
+        {
+            "chapter": chapter.key,
+            "tables": [
+                {
+                    "table": table.key,
+                    "columns": [column.key for column in table.columns if not column.is_label],
+                    "rows": [
+                        {
+                            "key": table.row_keys[index] if table.row_keys else str(index),
+                            "values": [
+                                _canonical(value)
+                                for value, column in zip(row, table.columns, strict=True)
+                                if not column.is_label
+                            ],
+                        }
+                        for index, row in enumerate(table.rows)
+                    ],
+                }
+                for table in chapter.tables
+            ],
+        }
+        for chapter in chapters
+    ]
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()

@@ -1,0 +1,75 @@
+"""Reads for the minutes of a consultation and its agenda and minutes documents."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from access.policy import restrict_consultation_view
+
+from ..models import AgendaItem, Consultation, ConsultationAction, Disclosure, Participant
+
+
+def item_disclosures(agenda_item: AgendaItem) -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(agenda_item=agenda_item).select_related(
+        "organisation", "shared_by__user", "shared_by__organisation", "recorded_by"
+    )
+
+
+def item_actions(agenda_item: AgendaItem) -> QuerySet[ConsultationAction]:
+    return (
+        ConsultationAction.objects.filter(agenda_item=agenda_item)
+        .select_related("case_action__assignee_user", "case_action__assignee_organisation")
+        .order_by("case_action__due_on", "pk")
+    )
+
+
+def current_participants(consultation: Consultation) -> QuerySet[Participant]:
+    return Participant.objects.filter(
+        consultation=consultation, removed_at__isnull=True
+    ).select_related("user", "organisation")
+
+
+@dataclass
+class ConsultationDocument:
+    """What an agenda or minutes PDF shows to one user."""
+
+    consultation: Consultation
+    participants: list[Participant] = field(default_factory=list)
+    items: list[AgendaItem] = field(default_factory=list)
+
+
+def consultation_document(
+    *, user: Any, consultation: Consultation, now: datetime.datetime | None = None
+) -> ConsultationDocument:
+    """The consultation with only the agenda items whose consultation view ``user`` may open
+    (the same rule as the web page), each with its disclosures and actions."""
+    items = (
+        restrict_consultation_view(
+            AgendaItem.objects.filter(consultation=consultation, removed_at__isnull=True),
+            user,
+            now,
+        )
+        .select_related("case")
+        .prefetch_related(
+            Prefetch(
+                "disclosures",
+                queryset=Disclosure.objects.select_related(
+                    "organisation", "shared_by__user", "shared_by__organisation"
+                ),
+            ),
+            Prefetch(
+                "consultation_actions",
+                queryset=ConsultationAction.objects.select_related(
+                    "case_action__assignee_user", "case_action__assignee_organisation"
+                ).order_by("case_action__due_on", "pk"),
+            ),
+        )
+        .order_by("order", "pk")
+    )
+    return ConsultationDocument(
+        consultation=consultation,
+        participants=list(current_participants(consultation)),
+        items=list(items),
+    )

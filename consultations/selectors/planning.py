@@ -1,0 +1,299 @@
+"""Reads for planning consultations and for the consultation view of an agenda case.
+
+Each function asks :mod:`access.policy` first and loads what a page shows in a fixed number
+of queries, whatever the number of rows.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import (
+    Action,
+    may_manage_consultation,
+    may_see_judicial_information,
+    restrict,
+    restrict_consultation_view,
+    restrict_consultations,
+)
+from cases.models import (
+    Case,
+    CaseAction,
+    Hearing,
+    Measure,
+    PoliceReport,
+    Status,
+    Track,
+    TrackChange,
+)
+from risk.models import Assessment, JointAssessment, RiskGrade
+from risk.selectors import CurrentRisk, current_risk
+
+from ..models import AgendaItem, Consultation, ConsultationStatus, LegalBasis, Participant
+
+
+def legal_basis_list() -> QuerySet[LegalBasis]:
+    return LegalBasis.objects.prefetch_related("allowed_organisations").order_by(
+        "-is_active", "-dated_on", "reference"
+    )
+
+
+@dataclass
+class ConsultationList:
+    visible: list[Consultation]
+    # Consultations the user takes part in without having confirmed secrecy: only their date
+    # and a link to the confirmation page are shown.
+    awaiting_secrecy: list[Consultation]
+
+
+def consultation_list(*, user: Any) -> ConsultationList:
+    visible = restrict_consultations(Consultation.objects.all(), user).select_related(
+        "legal_basis", "chair"
+    )
+    awaiting = Consultation.objects.filter(
+        pk__in=Participant.objects.filter(
+            user_id=user.pk, removed_at__isnull=True, secrecy_confirmed_at__isnull=True
+        ).values("consultation_id")
+    ).exclude(status=ConsultationStatus.CANCELLED)
+    return ConsultationList(
+        visible=list(visible),
+        awaiting_secrecy=list(awaiting.only("pk", "scheduled_at", "status")),
+    )
+
+
+def _visible_items(consultation: Consultation, user: Any) -> QuerySet[AgendaItem]:
+    return restrict_consultation_view(
+        AgendaItem.objects.filter(consultation=consultation), user
+    ).select_related("case")
+
+
+@dataclass
+class ConsultationDetail:
+    consultation: Consultation
+    participants: list[Participant]
+    items: list[AgendaItem]
+    may_manage: bool
+    # Agenda items whose summary and decisions the user may edit (their case team).
+    changeable_item_ids: set[int] = field(default_factory=set)
+
+
+def consultation_detail(*, consultation: Consultation, user: Any) -> ConsultationDetail:
+    participants = list(
+        consultation.participants.filter(removed_at__isnull=True).select_related(
+            "user", "organisation"
+        )
+    )
+    items = list(_visible_items(consultation, user).order_by("order", "id"))
+    changeable = set(
+        restrict(
+            AgendaItem.objects.filter(pk__in=[item.pk for item in items]), user, Action.CHANGE
+        ).values_list("pk", flat=True)
+    )
+    return ConsultationDetail(
+        consultation=consultation,
+        participants=participants,
+        items=items,
+        may_manage=may_manage_consultation(user, consultation),
+        changeable_item_ids=changeable,
+    )
+
+
+# --- Agenda suggestions ---
+
+
+@dataclass
+class Suggestion:
+    case: Case
+    reasons: list[str]
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def _previous_consultation(consultation: Consultation) -> Consultation | None:
+    return (
+        Consultation.objects.filter(
+            chair_id=consultation.chair_id, scheduled_at__lt=consultation.scheduled_at
+        )
+        .exclude(status=ConsultationStatus.CANCELLED)
+        .exclude(pk=consultation.pk)
+        .order_by("-scheduled_at")
+        .first()
+    )
+
+
+def _high_risk_case_ids(cases: QuerySet[Case]) -> set[int]:
+    """The current level (``risk.selectors.current_risk``'s rule) of every case, in one query:
+    the newest joint assessment, unless an individual assessment was made after it."""
+    joints = JointAssessment.objects.filter(case=OuterRef("pk")).order_by(
+        "-held_on", "-recorded_at", "-id"
+    )
+    assessments = Assessment.objects.filter(case=OuterRef("pk")).order_by(
+        "-assessed_on", "-created_at", "-id"
+    )
+    rows = cases.annotate(
+        joint_on=Subquery(joints.values("held_on")[:1]),
+        joint_at=Subquery(joints.values("recorded_at")[:1]),
+        joint_level=Subquery(joints.values("level")[:1]),
+        assessed_on=Subquery(assessments.values("assessed_on")[:1]),
+        assessed_at=Subquery(assessments.values("created_at")[:1]),
+        assessed_grade=Subquery(assessments.values("level__grade")[:1]),
+    ).values_list(
+        "pk", "joint_on", "joint_at", "joint_level", "assessed_on", "assessed_at", "assessed_grade"
+    )
+    high = set()
+    for pk, joint_on, joint_at, joint_level, assessed_on, assessed_at, grade in rows:
+        if joint_level is not None and (
+            assessed_on is None or (joint_on, joint_at) >= (assessed_on, assessed_at)
+        ):
+            level = joint_level
+        else:
+            level = grade
+        if level == RiskGrade.HIGH:
+            high.add(pk)
+    return high
+
+
+def agenda_suggestions(*, consultation: Consultation, user: Any) -> list[Suggestion]:
+    """Cases the user steers (may change), not closed, not on the agenda yet, that are due."""
+    on_agenda = AgendaItem.objects.filter(
+        consultation=consultation, removed_at__isnull=True
+    ).values("case_id")
+    candidates = (
+        restrict(Case.objects.all(), user, Action.CHANGE)
+        .exclude(status=Status.CLOSED)
+        .exclude(pk__in=on_agenda)
+    )
+    meeting_day = timezone.localtime(consultation.scheduled_at).date()
+    previous = _previous_consultation(consultation)
+    since = (
+        timezone.localtime(previous.scheduled_at).date()
+        if previous
+        else meeting_day - datetime.timedelta(days=30)
+    )
+    reasons: dict[int, list[str]] = {}
+
+    def add(case_id: int, reason: str) -> None:
+        found = reasons.setdefault(case_id, [])
+        if reason not in found:
+            found.append(reason)
+
+    for case_id in sorted(_high_risk_case_ids(candidates)):
+        add(case_id, _("current risk level high"))
+    moved = TrackChange.objects.filter(
+        case__in=candidates, to_track=Track.CHAIN, changed_on__gte=since
+    ).values_list("case_id", "changed_on")
+    for case_id, changed_on in moved:
+        add(case_id, _("moved to track 3 on %(date)s") % {"date": changed_on.isoformat()})
+    carried = (
+        CaseAction.objects.filter(
+            case__in=candidates,
+            done_on__isnull=True,
+            consultation_link__agenda_item__consultation__scheduled_at__lt=(
+                consultation.scheduled_at
+            ),
+        )
+        .exclude(consultation_link__agenda_item__consultation=consultation)
+        .values_list("case_id", "consultation_link__agenda_item__consultation__scheduled_at")
+        .order_by("consultation_link__agenda_item__consultation__scheduled_at")
+    )
+    for case_id, held_at in carried:
+        add(
+            case_id,
+            _("open actions from the consultation of %(date)s")
+            % {"date": timezone.localtime(held_at).date().isoformat()},
+        )
+    due = (
+        CaseAction.objects.filter(
+            case__in=candidates, done_on__isnull=True, due_on__lte=meeting_day
+        )
+        .exclude(consultation_link__isnull=False)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    for case_id in due:
+        add(case_id, _("an action is due before the meeting (review)"))
+    cases = Case.objects.filter(pk__in=reasons).select_related("case_director")
+    return [
+        Suggestion(case=case, reasons=reasons[case.pk])
+        for case in sorted(cases, key=lambda c: c.reference)
+    ]
+
+
+# --- The consultation view of one agenda case ---
+
+
+@dataclass
+class Judicial:
+    parket_notice_number: str
+    police_reports: list[PoliceReport]
+    measures: list[Measure]
+    hearings: list[Hearing]
+
+
+@dataclass
+class ConsultationView:
+    item: AgendaItem
+    case: Case
+    joints: list[JointAssessment]
+    current: CurrentRisk | None
+    judicial: Judicial | None
+
+
+def consultation_view(*, item: AgendaItem, user: Any) -> ConsultationView:
+    """What an agenda case shows in a consultation: summary, joint risk assessments and the
+    current level, decisions, and the judicial information for those who may see it.
+
+    The caller fetched ``item`` through ``access.policy.restrict_consultation_view``. The risk
+    and judicial models are read directly here because ``risk.selectors`` and the case
+    selectors filter by case access, which an outside participant does not have; nothing
+    else of the case (journal, people, addresses) is read.
+    """
+    case = item.case
+    joints = list(
+        JointAssessment.objects.filter(case=case)
+        .prefetch_related("organisations")
+        .order_by("-held_on", "-recorded_at", "-id")
+    )
+    latest = list(
+        Assessment.objects.filter(case=case)
+        .select_related("level")
+        .order_by("-assessed_on", "-created_at", "-id")[:1]
+    )
+    judicial = None
+    if may_see_judicial_information(user, case):
+        judicial = Judicial(
+            parket_notice_number=case.parket_notice_number,
+            police_reports=list(PoliceReport.objects.filter(case=case).order_by("drawn_up_on")),
+            measures=list(
+                Measure.objects.filter(case=case)
+                .prefetch_related("extensions")
+                .order_by("starts_on", "id")
+            ),
+            hearings=list(Hearing.objects.filter(case=case).order_by("held_at")),
+        )
+    return ConsultationView(
+        item=item,
+        case=case,
+        joints=joints,
+        current=current_risk(assessments=latest, joints=joints[:1]),
+        judicial=judicial,
+    )
+
+
+__all__ = [
+    "ConsultationDetail",
+    "ConsultationList",
+    "ConsultationView",
+    "Suggestion",
+    "agenda_suggestions",
+    "consultation_detail",
+    "consultation_list",
+    "consultation_view",
+    "legal_basis_list",
+]

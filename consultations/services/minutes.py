@@ -1,0 +1,181 @@
+"""Minutes of an art. 458ter consultation, per agenda item: disclosures, decisions, actions.
+
+Disclosures are a record of who shared what with whom on which legal basis: they are never
+edited or deleted (a correction is a new disclosure). Actions decided in the consultation
+become ordinary case actions, linked to the agenda item so that open ones carry over to the
+next consultation's suggestions.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from access import audit
+from access.models import AuditAction
+from access.policy import may_record_minutes
+from cases.models import EventKind
+from cases.services import case_action_add, locked_for_update, record_event
+from cases.services.core import _save
+from partners.models import Organisation
+
+from ..models import AgendaItem, Consent, ConsultationAction, Disclosure, Participant
+
+# A stable English phrase: the audit trail reads the same in every language.
+DISCLOSURE_PURPOSE = "art. 458ter disclosure"
+
+
+def _check_may_record(by: Any, agenda_item: AgendaItem) -> None:
+    if not may_record_minutes(by, agenda_item):
+        raise PermissionDenied
+
+
+def _participant_name(participant: Participant) -> str:
+    if participant.user_id is None:
+        return participant.name
+    user = participant.user
+    assert user is not None
+    return user.get_full_name() or user.get_username()
+
+
+def participants_snapshot(consultation_id: int) -> list[dict[str, Any]]:
+    """Who was taking part at this moment: kept with the disclosure even if the list changes."""
+    participants = (
+        Participant.objects.filter(consultation_id=consultation_id, removed_at__isnull=True)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "id")
+    )
+    return [
+        {
+            "participant": p.pk,
+            "user": p.user_id,
+            "name": _participant_name(p),
+            "organisation": p.organisation.name,
+        }
+        for p in participants
+    ]
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    agenda_item: AgendaItem,
+    by: Any,
+    organisation: Organisation | None,
+    shared_by: Participant | None,
+    content: str,
+    client_consent: Consent | str,
+) -> Disclosure:
+    """Record that ``shared_by`` (of ``organisation``) shared ``content`` in the consultation."""
+    _check_may_record(by, agenda_item)
+    consultation = agenda_item.consultation
+    errors: dict[str, list[str]] = {}
+    if (
+        organisation is None
+        or not Participant.objects.filter(
+            consultation_id=consultation.pk,
+            organisation_id=organisation.pk,
+            removed_at__isnull=True,
+        ).exists()
+    ):
+        errors["organisation"] = [_("Choose the organisation of one of the participants.")]
+    if (
+        shared_by is None
+        or shared_by.consultation_id != consultation.pk
+        or shared_by.removed_at is not None
+    ):
+        errors["shared_by"] = [_("Choose the participant who shared it.")]
+    elif organisation is not None and shared_by.organisation_id != organisation.pk:
+        errors["shared_by"] = [_("This participant does not represent that organisation.")]
+    if not content.strip():
+        errors["content"] = [_("Write down what was shared.")]
+    if client_consent not in Consent.values:
+        errors["client_consent"] = [_("Say whether the client consented.")]
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+    assert organisation is not None and shared_by is not None
+    disclosure = Disclosure(
+        agenda_item=agenda_item,
+        organisation=organisation,
+        shared_by=shared_by,
+        content=content.strip(),
+        shared_with=participants_snapshot(consultation.pk),
+        legal_basis_id=consultation.legal_basis_id,
+        client_consent=client_consent,
+        recorded_by=by,
+    )
+    disclosure._history_user = by  # type: ignore[attr-defined]
+    disclosure.save()
+    # Ids only: what was shared stays in the minutes, never in the audit trail.
+    audit.record(
+        user=by,
+        action=AuditAction.CHANGE,
+        obj=disclosure,
+        case_id=agenda_item.case_id,
+        purpose=DISCLOSURE_PURPOSE,
+        detail={
+            "consultation": consultation.pk,
+            "agenda_item": agenda_item.pk,
+            "organisation": organisation.pk,
+            "shared_by": shared_by.pk,
+            "legal_basis": consultation.legal_basis_id,
+            "consent": str(client_consent),
+        },
+    )
+    return disclosure
+
+
+@transaction.atomic
+def agenda_item_record_decisions(
+    *, agenda_item: AgendaItem, by: Any, expected_version: int, decisions: str
+) -> AgendaItem:
+    """The decisions on an agenda case; recording them marks the case as discussed."""
+    _check_may_record(by, agenda_item)
+    current = locked_for_update(agenda_item, expected_version)
+    text = decisions.strip()
+    if not text:
+        raise ValidationError({"decisions": [_("Write down what was decided.")]})
+    first_minutes = not (current.discussed and current.decisions.strip())
+    current.decisions = text
+    current.discussed = True
+    _save(current, by)
+    if first_minutes:
+        consultation = agenda_item.consultation
+        record_event(
+            case=agenda_item.case,
+            kind=EventKind.CONSULTATION_HELD,
+            actor=by,
+            summary=_("Case consultation of %(date)s")
+            % {
+                "date": formats.date_format(
+                    timezone.localtime(consultation.scheduled_at), "SHORT_DATE_FORMAT"
+                )
+            },
+        )
+    return current
+
+
+@transaction.atomic
+def consultation_action_add(
+    *,
+    agenda_item: AgendaItem,
+    by: Any,
+    description: str,
+    due_on: datetime.date | None,
+    assignee_user: Any = None,
+    assignee_organisation: Organisation | None = None,
+) -> ConsultationAction:
+    """An action decided in the consultation: a case action, linked to the agenda item."""
+    _check_may_record(by, agenda_item)
+    action = case_action_add(
+        case=agenda_item.case,
+        by=by,
+        description=description,
+        due_on=due_on,  # type: ignore[arg-type]
+        assignee_user=assignee_user,
+        assignee_organisation=assignee_organisation,
+    )
+    return ConsultationAction.objects.create(agenda_item=agenda_item, case_action=action)

@@ -1,0 +1,337 @@
+"""Planning a consultation: the meeting, its participants, the secrecy duty and the agenda.
+
+Every change that affects who may see what (participants, agenda, date, cancellation) grants
+or ends consultation access in the same transaction, through :mod:`.access`.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access.policy import Action, may_hold_case_access, restrict
+from accounts.roles import RoleCode
+from cases.models import Case, Status
+from cases.services import locked_for_update
+from partners.models import Organisation
+
+from ..models import (
+    AccessEndReason,
+    AgendaItem,
+    Consultation,
+    ConsultationAccess,
+    ConsultationStatus,
+    LegalBasis,
+    Participant,
+)
+from . import access
+from .legal_bases import valid_legal_bases
+
+
+def _save(obj: Any, by: Any, *, bump: bool = True) -> None:
+    if bump:
+        obj.version += 1
+    obj._history_user = by
+    obj.save()
+
+
+def _check_place(location: str, is_online: bool) -> None:
+    if not is_online and not location.strip():
+        raise ValidationError({"location": _("Give a place, or mark the consultation online.")})
+
+
+def _check_legal_basis(legal_basis: LegalBasis | None, scheduled_at: datetime.datetime) -> None:
+    day = timezone.localtime(scheduled_at).date()
+    if legal_basis is None or not valid_legal_bases(day).filter(pk=legal_basis.pk).exists():
+        raise ValidationError(
+            {
+                "legal_basis": _(
+                    "A consultation needs an active legal basis that is valid on the day of "
+                    "the meeting."
+                )
+            }
+        )
+
+
+def _check_planned(consultation: Consultation) -> None:
+    if consultation.status != ConsultationStatus.PLANNED:
+        raise ValidationError(_("Only a planned consultation can be changed."))
+
+
+def _check_staff_participant(user: Any, legal_basis: LegalBasis) -> None:
+    if not may_hold_case_access(user):
+        raise ValidationError({"user": _("This account cannot take part in a consultation.")})
+    if (
+        user.organisation_id is None
+        or not legal_basis.allowed_organisations.filter(pk=user.organisation_id).exists()
+    ):
+        raise ValidationError(
+            {
+                "user": _(
+                    "The legal basis of this consultation does not allow this person's "
+                    "organisation to take part."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    by: Any,
+    legal_basis: LegalBasis | None,
+    scheduled_at: datetime.datetime,
+    location: str = "",
+    is_online: bool = False,
+    notes: str = "",
+    secrecy_confirmed: bool,
+    chair: Any = None,
+) -> Consultation:
+    """The creator chairs unless told otherwise; the chair takes part and confirms secrecy."""
+    chair = chair or by
+    if not (may_hold_case_access(by) and by.has_role(RoleCode.CASE_DIRECTOR)):
+        raise ValidationError(_("Only a case director can plan a consultation."))
+    if not (may_hold_case_access(chair) and chair.has_role(RoleCode.CASE_DIRECTOR)):
+        raise ValidationError({"chair": _("The chair must be a case director.")})
+    _check_legal_basis(legal_basis, scheduled_at)
+    assert legal_basis is not None
+    _check_place(location, is_online)
+    if not secrecy_confirmed and chair == by:
+        raise ValidationError(
+            {"secrecy_confirmed": _("Confirm the duty of secrecy to chair the consultation.")}
+        )
+    _check_staff_participant(chair, legal_basis)
+    consultation = Consultation(
+        legal_basis=legal_basis,
+        scheduled_at=scheduled_at,
+        location=location.strip(),
+        is_online=is_online,
+        notes=notes,
+        chair=chair,
+        created_by=by,
+    )
+    _save(consultation, by, bump=False)
+    participant = Participant(
+        consultation=consultation,
+        user=chair,
+        organisation_id=chair.organisation_id,
+        secrecy_confirmed_at=timezone.now() if secrecy_confirmed and chair == by else None,
+        added_by=by,
+    )
+    participant._history_user = by  # type: ignore[attr-defined]
+    participant.save()
+    return consultation
+
+
+@transaction.atomic
+def consultation_update(
+    *,
+    consultation: Consultation,
+    by: Any,
+    version: int | None,
+    scheduled_at: datetime.datetime,
+    location: str = "",
+    is_online: bool = False,
+    notes: str = "",
+) -> Consultation:
+    """Rescheduling moves every open access window: old rows end, new ones are granted."""
+    current = locked_for_update(consultation, version)
+    _check_planned(current)
+    _check_place(location, is_online)
+    moved = current.scheduled_at != scheduled_at
+    if moved:
+        _check_legal_basis(current.legal_basis, scheduled_at)
+    current.scheduled_at = scheduled_at
+    current.location = location.strip()
+    current.is_online = is_online
+    current.notes = notes
+    _save(current, by)
+    if moved:
+        access.end_accesses(
+            accesses=ConsultationAccess.objects.filter(agenda_item__consultation=current),
+            by=by,
+            reason=AccessEndReason.RESCHEDULED,
+        )
+        access.grant_for_consultation(consultation=current, by=by, reason="rescheduled")
+    return current
+
+
+@transaction.atomic
+def consultation_cancel(*, consultation: Consultation, by: Any) -> Consultation:
+    current = locked_for_update(consultation, None)
+    _check_planned(current)
+    current.status = ConsultationStatus.CANCELLED
+    _save(current, by)
+    access.end_accesses(
+        accesses=ConsultationAccess.objects.filter(agenda_item__consultation=current),
+        by=by,
+        reason=AccessEndReason.CANCELLED,
+    )
+    return current
+
+
+@transaction.atomic
+def consultation_mark_held(*, consultation: Consultation, by: Any) -> Consultation:
+    """Held, not closed: access stays open until the window ends, for the minutes."""
+    current = locked_for_update(consultation, None)
+    _check_planned(current)
+    if current.scheduled_at > timezone.now():
+        raise ValidationError(_("A consultation cannot be marked held before it starts."))
+    current.status = ConsultationStatus.HELD
+    _save(current, by)
+    return current
+
+
+@transaction.atomic
+def participant_add_user(*, consultation: Consultation, by: Any, user: Any) -> Participant:
+    _check_planned(consultation)
+    _check_staff_participant(user, consultation.legal_basis)
+    existing = Participant.objects.select_for_update().filter(consultation=consultation, user=user)
+    participant = existing.first()
+    if participant is not None and participant.removed_at is None:
+        raise ValidationError({"user": _("This person already takes part.")})
+    if participant is None:
+        participant = Participant(consultation=consultation, user=user, added_by=by)
+    else:
+        # Taking part again: the duty of secrecy is confirmed again before anything shows.
+        participant.removed_at = None
+        participant.secrecy_confirmed_at = None
+        participant.added_by = by
+    participant.organisation_id = user.organisation_id
+    participant._history_user = by  # type: ignore[attr-defined]
+    participant.save()
+    access.grant_for_participant(participant=participant, by=by)
+    return participant
+
+
+@transaction.atomic
+def participant_add_named(
+    *, consultation: Consultation, by: Any, name: str, organisation: Organisation
+) -> Participant:
+    """A representative without an account: on the list and in the minutes, never access."""
+    _check_planned(consultation)
+    if not name.strip():
+        raise ValidationError({"name": _("Give the representative's name.")})
+    if not consultation.legal_basis.allowed_organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "The legal basis of this consultation does not allow this organisation "
+                    "to take part."
+                )
+            }
+        )
+    participant = Participant(
+        consultation=consultation, name=name.strip(), organisation=organisation, added_by=by
+    )
+    participant._history_user = by  # type: ignore[attr-defined]
+    participant.save()
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, participant: Participant, by: Any) -> Participant:
+    current = Participant.objects.select_for_update().get(pk=participant.pk)
+    if current.removed_at is not None:
+        return current
+    if current.user_id is not None and current.user_id == current.consultation.chair_id:
+        raise ValidationError(_("The chair cannot be removed from the consultation."))
+    current.removed_at = timezone.now()
+    current._history_user = by  # type: ignore[attr-defined]
+    current.save()
+    access.end_accesses(
+        accesses=current.accesses.all(), by=by, reason=AccessEndReason.PARTICIPANT_REMOVED
+    )
+    return current
+
+
+@transaction.atomic
+def secrecy_confirm(*, consultation: Consultation, user: Any) -> Participant:
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(consultation=consultation, user=user, removed_at__isnull=True)
+        .first()
+    )
+    if participant is None:
+        raise ValidationError(_("You do not take part in this consultation."))
+    if participant.secrecy_confirmed_at is None:
+        participant.secrecy_confirmed_at = timezone.now()
+        participant._history_user = user  # type: ignore[attr-defined]
+        participant.save()
+    return participant
+
+
+@transaction.atomic
+def agenda_item_add(
+    *, consultation: Consultation, by: Any, case: Case, reason: str = ""
+) -> AgendaItem:
+    """Only a case the acting user may change goes on the agenda."""
+    _check_planned(consultation)
+    if not restrict(Case.objects.filter(pk=case.pk), by, Action.CHANGE).exists():
+        # Worded like "not found": the agenda form must not reveal cases out of scope.
+        raise ValidationError({"case": _("Choose a case you steer.")})
+    if case.status == Status.CLOSED:
+        raise ValidationError({"case": _("A closed case cannot go on the agenda.")})
+    item = (
+        AgendaItem.objects.select_for_update().filter(consultation=consultation, case=case).first()
+    )
+    if item is not None and item.removed_at is None:
+        raise ValidationError({"case": _("This case is already on the agenda.")})
+    last = consultation.agenda_items.filter(removed_at__isnull=True).aggregate(last=Max("order"))
+    if item is None:
+        item = AgendaItem(consultation=consultation, case=case, added_by=by)
+    else:
+        # Back on the agenda: the same row, so earlier access rows and minutes stay linked.
+        item.removed_at = None
+        item.added_by = by
+    item.order = (last["last"] or 0) + 1
+    item.reason = reason[:300]
+    _save(item, by, bump=item.pk is not None)
+    access.grant_for_agenda_item(item=item, by=by)
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, by: Any) -> AgendaItem:
+    """Access ends at once. The row stays (access rows and minutes refer to it)."""
+    current = locked_for_update(item, None)
+    _check_planned(current.consultation)
+    if current.removed_at is not None:
+        return current
+    current.removed_at = timezone.now()
+    _save(current, by)
+    access.end_accesses(accesses=current.accesses.all(), by=by, reason=AccessEndReason.ITEM_REMOVED)
+    return current
+
+
+@transaction.atomic
+def agenda_item_update(
+    *, item: AgendaItem, by: Any, version: int | None, summary: str
+) -> AgendaItem:
+    """The summary only: decisions belong to the minutes (``services.minutes``)."""
+    current = locked_for_update(item, version)
+    current.summary = summary
+    _save(current, by)
+    return current
+
+
+@transaction.atomic
+def agenda_item_move(*, item: AgendaItem, by: Any, up: bool) -> None:
+    items = list(
+        item.consultation.agenda_items.select_for_update()
+        .filter(removed_at__isnull=True)
+        .order_by("order", "id")
+    )
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index - 1 if up else index + 1
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items, start=1):
+        if other.order != position:
+            other.order = position
+            _save(other, by, bump=False)

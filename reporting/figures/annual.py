@@ -1,0 +1,54 @@
+"""The annual figures: every theme's chapter for one calendar year, in a fixed order.
+
+Each theme's selectors take a ``Period`` so the network dashboard can use them for any
+period; here they are called with 1 January to 31 December.
+"""
+
+from django.utils.translation import gettext as _
+
+from .base import Chapter
+from .cases import case_tables
+from .consultations import consultation_tables
+from .duration import closing_tables, duration_tables, repeat_tables
+from .funding import funding_tables
+from .judicial import judicial_tables
+from .network import network_tables
+from .people import people_tables
+from .period import Period
+from .places import place_tables
+from .risk import risk_tables
+
+
+def annual_figures(year: int) -> list[Chapter]:
+    period = Period.year(year)
+    funding = funding_tables(year)
+    return [
+        Chapter(key="cases", title=_("Cases"), tables=case_tables(period)),
+        Chapter(
+            key="people", title=_("People in the client systems"), tables=people_tables(period)
+        ),
+        Chapter(
+            key="places", title=_("Municipalities and police zones"), tables=place_tables(period)
+        ),
+        Chapter(key="risk", title=_("Risk"), tables=risk_tables(period)),
+        Chapter(
+            key="consultations",
+            title=_("Case consultations"),
+            tables=consultation_tables(period),
+        ),
+        Chapter(
+            key="judicial",
+            title=_("Temporary restraining orders"),
+            tables=judicial_tables(period),
+        ),
+        Chapter(key="duration", title=_("Duration"), tables=duration_tables(period)),
+        Chapter(key="closing", title=_("How cases were closed"), tables=closing_tables(period)),
+        Chapter(key="repeats", title=_("Repeats"), tables=repeat_tables(period)),
+        Chapter(key="network", title=_("The partner network"), tables=network_tables(period)),
+        Chapter(
+            key="funding",
+            title=_("Funding"),
+            tables=funding,
+            intro="" if funding else _("No funding was entered for this year."),
+        ),
+    ]

@@ -1,0 +1,196 @@
+"""Case figures: new and running cases per track, anonymous consults, track moves,
+referrers and forms of violence."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from cases.models import Case, ReferrerKind, TrackChange, ViolenceFormCode
+from partners.models import Sector
+
+from .base import Table, Value
+from .common import (
+    anonymous_rule,
+    count_column,
+    counts_table,
+    initial_track,
+    label_column,
+    new_cases,
+    running_cases,
+    track_choices,
+    track_on,
+)
+from .period import Period
+
+
+def cases_per_track(period: Period) -> Table:
+    """New cases by the track they were registered in; running cases by their track at the
+    end of the period (so a report over a past year does not change with later moves)."""
+    new = dict(
+        new_cases(period)
+        .annotate(t=initial_track())
+        .values("t")
+        .annotate(n=Count("id"))
+        .values_list("t", "n")
+    )
+    running = dict(
+        running_cases(period)
+        .annotate(t=track_on(period.end))
+        .values("t")
+        .annotate(n=Count("id"))
+        .values_list("t", "n")
+    )
+    rows: list[list[Value]] = [
+        [label, new.get(value, 0), running.get(value, 0)] for value, label in track_choices()
+    ]
+    rows.append([_("Total"), sum(new.values()), sum(running.values())])
+    return Table(
+        key="cases_per_track",
+        title=_("New and running cases per track"),
+        columns=(
+            label_column("track", _("Track")),
+            count_column("new", _("New cases")),
+            count_column("running", _("Running cases")),
+        ),
+        rows=rows,
+        row_keys=[*(str(value) for value, _label in track_choices()), "total"],
+        note=" ".join(
+            [
+                _(
+                    "New: registered in the period, by the track they were registered in. "
+                    "Running: open at any moment in the period (registered by its end and "
+                    "not closed before its start), by their track at the end of the period."
+                ),
+                anonymous_rule(),
+            ]
+        ),
+    )
+
+
+def anonymous_consults(period: Period) -> Table:
+    counts = Case.objects.filter(is_anonymous_consult=True).aggregate(
+        new=Count("id", filter=Q(opened_on__range=(period.start, period.end))),
+    )
+    return Table(
+        key="anonymous_consults",
+        title=_("Anonymous consults"),
+        columns=(label_column("label", _("Consults")), count_column("count", _("Number"))),
+        rows=[[_("Anonymous consults registered in the period"), counts["new"]]],
+        row_keys=["new"],
+        note=_(
+            "Track-1 advice without any personal data. They are counted only here, not among "
+            "the cases of track 1 nor in any other table."
+        ),
+    )
+
+
+def track_moves(period: Period) -> Table:
+    counts = {
+        (row["from_track"], row["to_track"]): row["n"]
+        for row in TrackChange.objects.filter(changed_on__range=(period.start, period.end))
+        .values("from_track", "to_track")
+        .annotate(n=Count("id"))
+    }
+    tracks = track_choices()
+    rows: list[list[Value]] = []
+    keys: list[str] = []
+    for origin, _origin_label in tracks:
+        for target, _target_label in tracks:
+            if origin == target:
+                continue
+            rows.append(
+                [
+                    _("From track %(from)s to track %(to)s") % {"from": origin, "to": target},
+                    counts.get((origin, target), 0),
+                ]
+            )
+            keys.append(f"{origin}-{target}")
+    rows.append([_("Total"), sum(counts.values())])
+    keys.append("total")
+    return Table(
+        key="track_moves",
+        title=_("Moves between tracks"),
+        columns=(label_column("move", _("Move")), count_column("count", _("Moves"))),
+        rows=rows,
+        row_keys=keys,
+        note=_("Every move made in the period counts; a case may move more than once."),
+    )
+
+
+def by_referrer(period: Period) -> Table:
+    counts = dict(
+        new_cases(period)
+        .values("referrer_kind")
+        .annotate(n=Count("id"))
+        .values_list("referrer_kind", "n")
+    )
+    return counts_table(
+        key="cases_by_referrer",
+        title=_("New cases by who reported them"),
+        label=_("Reported by"),
+        choices=ReferrerKind.choices,
+        counts=counts,
+        count_label=_("New cases"),
+        note=anonymous_rule(),
+    )
+
+
+def by_referrer_sector(period: Period) -> Table:
+    counts: dict[str | None, int] = dict(
+        new_cases(period)
+        .filter(referrer_kind=ReferrerKind.PARTNER)
+        .values("referrer_organisation__sector")
+        .annotate(n=Count("id"))
+        .values_list("referrer_organisation__sector", "n")
+    )
+    unknown = counts.pop(None, 0) + counts.pop("", 0)
+    return counts_table(
+        key="cases_by_referrer_sector",
+        title=_("New cases reported by a partner, by the partner's sector"),
+        label=_("Sector"),
+        choices=Sector.choices,
+        counts=counts,
+        count_label=_("New cases"),
+        extra=[("unknown", _("Sector or organisation not recorded"), unknown)],
+        note=anonymous_rule(),
+    )
+
+
+def by_violence_form(period: Period) -> Table:
+    through = Case.violence_forms.through
+    counts = {
+        row["violenceform__code"]: row["n"]
+        for row in through.objects.filter(case__in=new_cases(period))
+        .values("violenceform__code")
+        .annotate(n=Count("case_id", distinct=True))
+    }
+    without = new_cases(period).filter(violence_forms__isnull=True).count()
+    return counts_table(
+        key="cases_by_violence_form",
+        title=_("New cases by form of violence"),
+        label=_("Form of violence"),
+        choices=ViolenceFormCode.choices,
+        counts=counts,
+        count_label=_("New cases"),
+        extra=[("none", _("No form recorded"), without)],
+        total=False,
+        note=" ".join(
+            [
+                _(
+                    "A case counts once for every form of violence recorded on it, so the "
+                    "rows can add up to more than the number of new cases."
+                ),
+                anonymous_rule(),
+            ]
+        ),
+    )
+
+
+def case_tables(period: Period) -> list[Table]:
+    return [
+        cases_per_track(period),
+        anonymous_consults(period),
+        track_moves(period),
+        by_referrer(period),
+        by_referrer_sector(period),
+        by_violence_form(period),
+    ]

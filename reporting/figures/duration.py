@@ -1,0 +1,170 @@
+"""How long the cases closed in the period ran; why they were closed; repeats."""
+
+import statistics
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from cases.models import ClosingReason
+
+from .base import Column, Table, Value
+from .common import (
+    ONE_DECIMAL,
+    anonymous_rule,
+    count_column,
+    counts_table,
+    label_column,
+    new_cases,
+    share,
+    track_choices,
+)
+from .common import case_files as _case_files
+from .period import Period
+
+BUCKETS = (
+    ("lt_3m", 3),
+    ("3_6m", 6),
+    ("6_12m", 12),
+)
+
+
+def _closed(period: Period):  # type: ignore[no-untyped-def]
+    return _case_files().filter(closed_on__range=(period.start, period.end))
+
+
+def _one_decimal(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def _bucket(opened, closed) -> str:  # type: ignore[no-untyped-def]
+    for key, months in BUCKETS:
+        if closed < opened + relativedelta(months=months):
+            return key
+    return "ge_12m"
+
+
+def duration(period: Period) -> list[Table]:
+    """Days from registration to closing. One query; the median is taken in Python so it
+    runs on any database."""
+    days: dict[int, list[int]] = defaultdict(list)
+    buckets: dict[str, int] = defaultdict(int)
+    for track, opened, closed in _closed(period).values_list("track", "opened_on", "closed_on"):
+        days[track].append((closed - opened).days)
+        buckets[_bucket(opened, closed)] += 1
+
+    def row(label: str, values: list[int]) -> list[Value]:
+        if not values:
+            return [label, 0, None, None]
+        return [
+            label,
+            len(values),
+            _one_decimal(Decimal(sum(values)) / len(values)),
+            _one_decimal(statistics.median(values)),
+        ]
+
+    rows = [row(label, days.get(value, [])) for value, label in track_choices()]
+    rows.append(row(_("Total"), [d for values in days.values() for d in values]))
+    per_track = Table(
+        key="duration_per_track",
+        title=_("Duration of the cases closed, per track"),
+        columns=(
+            label_column("track", _("Track")),
+            count_column("cases", _("Cases closed")),
+            Column("mean_days", _("Mean (days)"), suppress_with="cases"),
+            Column("median_days", _("Median (days)"), suppress_with="cases"),
+        ),
+        rows=rows,
+        row_keys=[*(str(value) for value, _label in track_choices()), "total"],
+        note=" ".join(
+            [
+                _(
+                    "Cases closed in the period, by their track when closed; days from "
+                    "registration to closing, rounded to one decimal, halves up."
+                ),
+                anonymous_rule(),
+            ]
+        ),
+    )
+    labels = {
+        "lt_3m": _("Less than 3 months"),
+        "3_6m": _("3 to 6 months"),
+        "6_12m": _("6 to 12 months"),
+        "ge_12m": _("12 months or more"),
+    }
+    spread = counts_table(
+        key="duration_buckets",
+        title=_("Duration of the cases closed"),
+        label=_("Duration"),
+        choices=list(labels.items()),
+        counts=buckets,
+        count_label=_("Cases closed"),
+        note=_("Calendar months: a case closed on the day it turns 3 months counts as 3 to 6."),
+    )
+    return [per_track, spread]
+
+
+def closing_reasons(period: Period) -> Table:
+    counts = dict(
+        _closed(period)
+        .values("closing_reason_id")
+        .annotate(n=Count("id"))
+        .values_list("closing_reason_id", "n")
+    )
+    reasons = ClosingReason.objects.filter(Q(is_active=True) | Q(pk__in=list(counts)))
+    return counts_table(
+        key="closing_reasons",
+        title=_("Cases closed by closing reason"),
+        label=_("Closing reason"),
+        choices=[(reason.pk, str(reason)) for reason in reasons.order_by("order", "name_nl")],
+        counts=counts,
+        count_label=_("Cases closed"),
+        note=anonymous_rule(),
+    )
+
+
+def repeats(period: Period) -> Table:
+    counts = new_cases(period).aggregate(
+        new=Count("id"), repeats=Count("id", filter=Q(repeat_of__isnull=False))
+    )
+    return Table(
+        key="repeats",
+        title=_("Repeats"),
+        columns=(
+            label_column("label", _("New cases")),
+            count_column("count", _("Number")),
+            Column("share", _("Share of the new cases (%)"), suppress_with="count"),
+        ),
+        rows=[
+            [_("New cases"), counts["new"], None],
+            [
+                _("Of which repeats"),
+                counts["repeats"],
+                share(counts["repeats"], counts["new"]),
+            ],
+        ],
+        row_keys=["new", "repeats"],
+        note=" ".join(
+            [
+                _(
+                    "A repeat: a new case for the same victim and perpetrator within 12 months "
+                    "of the previous one. Share rounded to one decimal, halves up."
+                ),
+                anonymous_rule(),
+            ]
+        ),
+    )
+
+
+def duration_tables(period: Period) -> list[Table]:
+    return duration(period)
+
+
+def closing_tables(period: Period) -> list[Table]:
+    return [closing_reasons(period)]
+
+
+def repeat_tables(period: Period) -> list[Table]:
+    return [repeats(period)]

@@ -1,0 +1,131 @@
+"""The partner network: referrals, trainings and gaps in the care offer."""
+
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+
+from cases.models import Referral, ReferralDirection, ReferralStatus
+from partners.models import Gap, GapKind, GapStatus, Organisation, Training, TrainingKind
+
+from .base import Column, Table, Value
+from .common import count_column, label_column
+from .period import Period
+
+
+def referrals(period: Period) -> Table:
+    counts = {
+        (row["direction"], row["status"]): row["n"]
+        for row in Referral.objects.filter(referred_on__range=(period.start, period.end))
+        .values("direction", "status")
+        .annotate(n=Count("id"))
+    }
+    statuses = ReferralStatus.choices
+    rows: list[list[Value]] = []
+    for direction, label in ReferralDirection.choices:
+        values = [counts.get((direction, status), 0) for status, _label in statuses]
+        rows.append([str(label), *values, sum(values)])
+    totals = [sum(int(row[i + 1] or 0) for row in rows) for i in range(len(statuses) + 1)]
+    rows.append([_("Total"), *totals])
+    return Table(
+        key="referrals",
+        title=_("Referrals"),
+        columns=(
+            label_column("direction", _("Direction")),
+            *(count_column(status, str(label)) for status, label in statuses),
+            count_column("total", _("Total")),
+        ),
+        rows=rows,
+        row_keys=[*ReferralDirection.values, "total"],
+        note=_("Referrals made or received in the period, by direction and by their status now."),
+    )
+
+
+def trainings(period: Period) -> Table:
+    """Sessions, participants and partner organisations reached, per kind.
+
+    Each partner organisation reached counts once per kind, and once in the total however
+    many sessions it attended.
+    """
+    trainings = Training.objects.filter(date__range=(period.start, period.end))
+    by_kind: dict[str, dict[str, Any]] = {
+        row["kind"]: dict(row)
+        for row in trainings.order_by()
+        .values("kind")
+        .annotate(sessions=Count("id"), participants=Sum("participants"))
+    }
+    reached = dict(
+        Organisation.objects.filter(trainings__in=trainings)
+        .order_by()
+        .values("trainings__kind")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("trainings__kind", "n")
+    )
+    reached_total = Organisation.objects.filter(trainings__in=trainings).distinct().count()
+    rows: list[list[Value]] = []
+    for value, label in TrainingKind.choices:
+        found = by_kind.get(value, {})
+        rows.append(
+            [
+                str(label),
+                found.get("sessions", 0),
+                found.get("participants") or 0,
+                reached.get(value, 0),
+            ]
+        )
+    rows.append(
+        [
+            _("Total"),
+            sum(int(row[1] or 0) for row in rows),
+            sum(int(row[2] or 0) for row in rows),
+            reached_total,
+        ]
+    )
+    return Table(
+        key="trainings",
+        title=_("Trainings and sessions given"),
+        columns=(
+            label_column("kind", _("Kind")),
+            Column("sessions", _("Sessions")),
+            Column("participants", _("Participants")),
+            Column("organisations", _("Partner organisations reached")),
+        ),
+        rows=rows,
+        row_keys=[*TrainingKind.values, "total"],
+        note=_(
+            "Trainings, intervision and advice sessions given in the period. An "
+            "organisation reached by several sessions counts once."
+        ),
+    )
+
+
+def gaps(period: Period) -> Table:
+    counts = {
+        (row["kind"], row["status"]): row["n"]
+        for row in Gap.objects.filter(signalled_on__range=(period.start, period.end))
+        .values("kind", "status")
+        .annotate(n=Count("id"))
+    }
+    statuses = GapStatus.choices
+    rows: list[list[Value]] = []
+    for kind, label in GapKind.choices:
+        values = [counts.get((kind, status), 0) for status, _label in statuses]
+        rows.append([str(label), *values, sum(values)])
+    totals = [sum(int(row[i + 1] or 0) for row in rows) for i in range(len(statuses) + 1)]
+    rows.append([_("Total"), *totals])
+    return Table(
+        key="gaps",
+        title=_("Gaps in the care offer"),
+        columns=(
+            label_column("kind", _("Kind of gap")),
+            *(Column(status, str(label)) for status, label in statuses),
+            Column("total", _("Total")),
+        ),
+        rows=rows,
+        row_keys=[*GapKind.values, "total"],
+        note=_("Gaps signalled in the period, by their status now."),
+    )
+
+
+def network_tables(period: Period) -> list[Table]:
+    return [referrals(period), trainings(period), gaps(period)]

@@ -1,0 +1,195 @@
+"""Models of the reporting app.
+
+Funding: what the Flemish government and the 12 municipalities pay for the FJC in a year,
+and the staff it pays for. Each municipality's share of the local amount is not stored: it is
+computed from the inhabitants in ``partners.MunicipalityPopulation`` (see ``reporting.funding``)
+so a corrected population figure can never leave a stale split behind.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class FundingYear(models.Model):
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000)]
+    )
+    flemish_amount = models.DecimalField(
+        _("Flemish government subsidy"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    local_amount = models.DecimalField(
+        _("local contribution"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("The total the 12 municipalities pay together."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: every service write bumps it; a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("funding year")
+        verbose_name_plural = _("funding years")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class Funder(models.TextChoices):
+    FLEMISH_GOVERNMENT = "flemish_government", _("Flemish government")
+    LOCAL_GOVERNMENTS = "local_governments", _("Local governments")
+    OTHER = "other", _("Other")
+
+
+class StaffRole(models.TextChoices):
+    CASE_DIRECTOR = "case_director", _("Case director")
+    OPERATIONS_LEAD = "operations_lead", _("Operations lead")
+    NETWORK_COORDINATOR = "network_coordinator", _("Network coordinator")
+    ADMINISTRATION = "administration", _("Administration")
+    OTHER = "other", _("Other")
+
+
+class StaffingLine(models.Model):
+    funding_year = models.ForeignKey(
+        FundingYear,
+        verbose_name=_("funding year"),
+        on_delete=models.CASCADE,
+        related_name="staffing_lines",
+    )
+    funder = models.CharField(_("funded by"), max_length=30, choices=Funder.choices)
+    role = models.CharField(_("role"), max_length=30, choices=StaffRole.choices)
+    fte = models.DecimalField(
+        _("FTE"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staffing line")
+        verbose_name_plural = _("staffing lines")
+        ordering = ["funding_year", "funder", "role", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.funding_year}: {self.get_role_display()} {self.fte} FTE"
+
+
+# --- the annual report runs (issue 7) ---
+
+# A worker is given this long past the hard time limit before its run counts as lost.
+STALE_MARGIN_SECONDS = 60
+STALE_MESSAGE = gettext_noop(
+    "The report was not finished in time: the background processing stopped. Please ask again."
+)
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ReportRun(models.Model):
+    """One request for the annual figures PDF: the lasting record of a background build.
+
+    The row, not Celery's result backend, is what the page polls and what an audit reads.
+    Runs belong to the FJC (anyone allowed may download any run) and are never edited by
+    users, so they keep no history.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000)])
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    # The English source of a short step description; shown translated.
+    progress_label = models.CharField(_("step"), max_length=200, blank=True)
+    # The English source of a user-facing message (never a traceback; that goes to the log).
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    # MEDIA_ROOT is private storage: served only by the role-checked download view.
+    file = models.FileField(_("file"), upload_to="reports/%Y/", blank=True)
+    checksum = models.CharField(_("checksum of the figures"), max_length=64, blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("annual report run")
+        verbose_name_plural = _("annual report runs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="reportrun_progress_max_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.pk}"
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running for longer than any task may run: its worker is gone."""
+        if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            return False
+        since = self.started_at or self.created_at
+        if since is None:
+            return False
+        limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + STALE_MARGIN_SECONDS)
+        return timezone.now() - since > limit
+
+    @property
+    def shown_status(self) -> str:
+        return ReportStatus.FAILED if self.is_stale else self.status
+
+    @property
+    def is_finished(self) -> bool:
+        return self.shown_status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    @property
+    def error_message(self) -> str:
+        if self.is_stale:
+            return gettext(STALE_MESSAGE)
+        return gettext(self.error) if self.error else ""
+
+    @property
+    def progress_text(self) -> str:
+        return gettext(self.progress_label) if self.progress_label else ""
+
+    @property
+    def download_name(self) -> str:
+        return f"jaarcijfers-{self.year}-{self.pk}.pdf"

@@ -1,0 +1,118 @@
+"""Annual report runs: asking for one (a write) and listing them (reads).
+
+A run is created in the request's transaction and handed to Celery only after that commit
+(``transaction.on_commit``), so a worker never looks for a row it cannot see yet. Without a
+broker (``REDIS_URL`` unset) the task runs eagerly in-process; with a broker that cannot be
+reached the run fails at once with a clear message instead of leaving a page that waits.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from access.policy import may_use_annual_reports
+from cases.models import Case
+from reporting.models import ReportRun, ReportStatus
+from reporting.tasks import FAILED_MESSAGE, build_annual_report
+
+logger = logging.getLogger(__name__)
+
+FIRST_YEAR = 2000
+BROKER_UNREACHABLE_MESSAGE = gettext_noop(
+    "The background processing cannot be reached, so the report was not made. "
+    "Please try again later or contact the administrator."
+)
+
+
+def _dispatch(run_id: int, task_id: str) -> None:
+    app = build_annual_report.app
+    try:
+        if app.conf.task_always_eager:
+            # The embedded default: built here and now, in this process.
+            build_annual_report.apply_async((run_id,), task_id=task_id)
+            return
+        with app.connection_for_write() as connection:
+            # One quick attempt, bounded by broker_connection_timeout: without it a
+            # missing broker keeps the request waiting while kombu retries.
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+            build_annual_report.apply_async(
+                (run_id,), task_id=task_id, connection=connection, retry=False
+            )
+    except (BrokerOperationalError, OSError, TimeoutError) as error:
+        logger.warning(
+            "annual report run %s: broker unreachable (%s)", run_id, type(error).__name__
+        )
+        ReportRun.objects.filter(pk=run_id, status=ReportStatus.QUEUED).update(
+            status=ReportStatus.FAILED,
+            error=BROKER_UNREACHABLE_MESSAGE,
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        # An eager build that failed has logged and marked its run already; anything else
+        # (a broken dispatch) must not leave the run queued for ever.
+        logger.warning("annual report run %s: dispatch ended in an error", run_id)
+        ReportRun.objects.filter(
+            pk=run_id, status__in=(ReportStatus.QUEUED, ReportStatus.RUNNING)
+        ).update(status=ReportStatus.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now())
+
+
+def report_years() -> list[int]:
+    """The years a report can be asked for: from the first case's year to this year."""
+    this_year = timezone.localdate().year
+    first = Case.objects.aggregate(first=Min("opened_on"))["first"]
+    start = min(first.year, this_year - 1) if first else this_year - 1
+    return list(range(this_year, max(start, FIRST_YEAR) - 1, -1))
+
+
+def default_report_year() -> int:
+    return timezone.localdate().year - 1
+
+
+@transaction.atomic
+def report_request(*, year: int, by: Any) -> ReportRun:
+    """Record a request for the annual report of ``year`` and queue its build."""
+    if not may_use_annual_reports(by):
+        raise PermissionDenied
+    if not FIRST_YEAR <= year <= timezone.localdate().year:
+        raise ValidationError({"year": _("Choose a year from 2000 up to this year.")})
+    task_id = str(uuid4())
+    run = ReportRun.objects.create(requested_by=by, year=year, celery_task_id=task_id)
+    run_id = run.pk
+    transaction.on_commit(lambda: _dispatch(run_id, task_id))
+    return run
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: ReportRun
+    # The earlier run of the same year whose figures are identical, if any.
+    same_as: int | None
+
+
+def report_run_list(*, limit: int = 50) -> list[RunRow]:
+    """The latest runs, newest first, each with an earlier run of identical figures."""
+    runs = list(ReportRun.objects.select_related("requested_by")[:limit])
+    rows = []
+    for run in runs:
+        same_as = None
+        if run.status == ReportStatus.DONE and run.checksum:
+            earlier = [
+                other.pk
+                for other in runs
+                if other.year == run.year
+                and other.pk < run.pk
+                and other.status == ReportStatus.DONE
+                and other.checksum == run.checksum
+            ]
+            same_as = max(earlier) if earlier else None
+        rows.append(RunRow(run=run, same_as=same_as))
+    return rows

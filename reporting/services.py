@@ -1,0 +1,143 @@
+"""Writes for funding: the year's amounts, its staffing and the municipalities' inhabitants."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cases.services import locked_for_update
+from partners.models import Municipality, MunicipalityPopulation
+
+from .models import Funder, FundingYear, StaffingLine, StaffRole
+
+# The annual report runs (issue 7) live in reports.py; their write is offered here too.
+from .reports import report_request as report_request
+
+
+@dataclass(frozen=True)
+class StaffingInput:
+    funder: str
+    role: str
+    fte: Decimal
+
+
+def _check_amount(field: str, value: Decimal) -> None:
+    if value < 0:
+        raise ValidationError({field: _("An amount cannot be negative.")})
+
+
+@transaction.atomic
+def funding_year_create(
+    *,
+    by: Any,
+    year: int,
+    flemish_amount: Decimal = Decimal("0.00"),
+    local_amount: Decimal = Decimal("0.00"),
+    notes: str = "",
+) -> FundingYear:
+    if FundingYear.objects.filter(year=year).exists():
+        raise ValidationError({"year": _("This year already has its funding.")})
+    _check_amount("flemish_amount", flemish_amount)
+    _check_amount("local_amount", local_amount)
+    funding = FundingYear(
+        year=year,
+        flemish_amount=flemish_amount,
+        local_amount=local_amount,
+        notes=notes.strip(),
+        created_by=by,
+        updated_by=by,
+    )
+    funding._history_user = by  # type: ignore[attr-defined]
+    funding.save()
+    return funding
+
+
+def _check_staffing(lines: Iterable[StaffingInput]) -> list[StaffingInput]:
+    checked = list(lines)
+    for line in checked:
+        if line.funder not in Funder.values or line.role not in StaffRole.values:
+            raise ValidationError(_("Choose a funder and a role for every staffing line."))
+        if line.fte <= 0:
+            raise ValidationError(_("FTE must be more than zero."))
+    return checked
+
+
+def _check_inhabitants(inhabitants: Mapping[Municipality, int | None]) -> None:
+    for municipality, count in inhabitants.items():
+        if count is not None and count < 0:
+            raise ValidationError(
+                _("The inhabitants of %(name)s cannot be negative.") % {"name": municipality.name}
+            )
+
+
+def population_set_for_year(
+    *, by: Any, year: int, inhabitants: Mapping[Municipality, int | None], source: str = ""
+) -> None:
+    """Write the inhabitants of each municipality for ``year``; None leaves a figure as it is."""
+    _check_inhabitants(inhabitants)
+    existing = {
+        p.municipality_id: p
+        for p in MunicipalityPopulation.objects.select_for_update().filter(
+            year=year, municipality__in=list(inhabitants)
+        )
+    }
+    for municipality, count in inhabitants.items():
+        if count is None:
+            continue
+        row = existing.get(municipality.pk)
+        if row is None:
+            MunicipalityPopulation.objects.create(
+                municipality=municipality, year=year, inhabitants=count, source=source
+            )
+        elif row.inhabitants != count:
+            row.inhabitants = count
+            if source:
+                row.source = source
+            row.save(update_fields=["inhabitants", "source"])
+
+
+@transaction.atomic
+def funding_year_update(
+    *,
+    funding: FundingYear,
+    by: Any,
+    expected_version: int | None,
+    flemish_amount: Decimal,
+    local_amount: Decimal,
+    notes: str = "",
+    staffing: Iterable[StaffingInput] | None = None,
+    inhabitants: Mapping[Municipality, int | None] | None = None,
+) -> FundingYear:
+    """Save the year's amounts, replace its staffing lines and write the inhabitants.
+
+    All or nothing: a broken rule anywhere leaves the year, its staffing and the
+    population figures as they were.
+    """
+    current = locked_for_update(funding, expected_version)
+    _check_amount("flemish_amount", flemish_amount)
+    _check_amount("local_amount", local_amount)
+    lines = _check_staffing(staffing) if staffing is not None else None
+    if inhabitants is not None:
+        population_set_for_year(by=by, year=current.year, inhabitants=inhabitants)
+    current.flemish_amount = flemish_amount
+    current.local_amount = local_amount
+    current.notes = notes.strip()
+    current.updated_by = by
+    current.version += 1
+    current._history_user = by  # type: ignore[attr-defined]
+    current.save()
+    if lines is not None:
+        for old in current.staffing_lines.all():
+            old._history_user = by  # type: ignore[attr-defined]
+            old.delete()
+        for line in lines:
+            new = StaffingLine(
+                funding_year=current, funder=line.funder, role=line.role, fte=line.fte
+            )
+            new._history_user = by  # type: ignore[attr-defined]
+            new.save()
+    return current

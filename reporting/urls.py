@@ -1,0 +1,6 @@
+from .views import dashboard, funding, report
+
+app_name = "reporting"
+
+# Each page module keeps its own list, so the funding and the report pages grow apart.
+urlpatterns = funding.urlpatterns + report.urlpatterns + dashboard.urlpatterns

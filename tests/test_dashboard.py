@@ -1,0 +1,707 @@
+"""The network coordinator's dashboard: every figure pinned against a hand-computed data
+set (period boundaries, zero months, "< 5" on the page, in the CSV and in the XLSX),
+formula-safe downloads, the period chooser, access, audit and constant query counts."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from html.parser import HTMLParser
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from access.models import AuditAction, AuditEvent
+from cases.models import Referral, ReferralStatus
+from consultations.models import AgendaItem, Consultation, ConsultationStatus, Participant
+from partners.models import (
+    Gap,
+    GapKind,
+    GapStatus,
+    MunicipalityPopulation,
+    OrganisationKind,
+    Sector,
+    Training,
+    TrainingKind,
+)
+from reporting.figures import network
+from reporting.figures.partnership import (
+    consultation_participation,
+    dashboard_tables,
+    referrals_per_month,
+    referrals_per_partner,
+)
+from reporting.figures.period import Period
+from reporting.network_charts import series_chart_svg
+
+from .consultation_helpers import make_legal_basis
+from .factories import make_organisation, make_user
+from .figures_helpers import REGION, D, make_director, make_region, new_case, table, values
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+Q1 = Period(D(2025, 1, 1), D(2025, 3, 31))
+URL = reverse("reporting:dashboard")
+
+
+def q(period: Period, **extra: str) -> dict[str, str]:
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(), **extra}
+
+
+# --- a hand-computed data set ---
+
+
+def refer(case, partner, direction, on, status=ReferralStatus.PENDING):
+    answered = on if status != ReferralStatus.PENDING else None
+    return Referral.objects.create(
+        case=case,
+        direction=direction,
+        partner=partner,
+        referred_on=on,
+        reason="Hulp",
+        status=status,
+        answered_on=answered,
+        decline_reason="Wachtlijst" if status == ReferralStatus.DECLINED else "",
+        done_on=on if status == ReferralStatus.DONE else None,
+        created_by=case.case_director,
+    )
+
+
+def consult(director, at, status, participants, items):
+    """``participants``: (organisation, removed); ``items``: (case, discussed, removed)."""
+    consultation = Consultation.objects.create(
+        legal_basis=make_legal_basis(director),
+        scheduled_at=at,
+        location="Zaal",
+        chair=director,
+        status=status,
+        created_by=director,
+    )
+    Participant.objects.create(
+        consultation=consultation,
+        user=director,
+        organisation=director.organisation,
+        added_by=director,
+    )
+    for organisation, removed in participants:
+        Participant.objects.create(
+            consultation=consultation,
+            name="Vertegenwoordiger",
+            organisation=organisation,
+            added_by=director,
+            removed_at=timezone.now() if removed else None,
+        )
+    for case, discussed, removed in items:
+        AgendaItem.objects.create(
+            consultation=consultation,
+            case=case,
+            discussed=discussed,
+            added_by=director,
+            removed_at=timezone.now() if removed else None,
+        )
+    return consultation
+
+
+@pytest.fixture
+def data(db):
+    d = SimpleNamespace()
+    d.director = make_director()
+    d.city = d.director.organisation
+    d.alfa = make_organisation("Alfa CGG", OrganisationKind.PARTNER)
+    d.alfa.sector = Sector.HEALTH
+    d.alfa.save()
+    d.beta = make_organisation("Beta Politie", OrganisationKind.POLICE_ZONE)
+    d.beta.sector = Sector.POLICE
+    d.beta.save()
+    # A name a spreadsheet would run as a formula.
+    d.gamma = make_organisation("=1+1 Gamma", OrganisationKind.PARTNER)
+    d.delta = make_organisation("Delta OCMW", OrganisationKind.PARTNER)
+    # Cases opened outside the period, so they do not count as new cases in it.
+    case = new_case(d.director, D(2024, 6, 1), 3)
+    d.cases = [case, *(new_case(d.director, D(2024, 6, 1), 3) for _ in range(4))]
+    alfa, beta, gamma, delta = d.alfa, d.beta, d.gamma, d.delta
+    accepted, declined, done = (
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.DONE,
+    )
+    for on in (D(2025, 1, 1), D(2025, 1, 15), D(2025, 2, 10), D(2025, 2, 11), D(2025, 3, 31)):
+        refer(case, alfa, "in", on, accepted)
+    refer(case, alfa, "in", D(2025, 3, 5), declined)
+    refer(case, alfa, "out", D(2025, 1, 20))
+    refer(case, alfa, "out", D(2025, 3, 1), done)
+    refer(case, beta, "out", D(2025, 2, 28), declined)
+    refer(case, gamma, "in", D(2025, 1, 31))
+    # Delta: only outside Q1 (inside the wider period of the months test, but the two
+    # at its edges are outside that one too).
+    refer(case, delta, "out", D(2024, 11, 14))
+    refer(case, delta, "out", D(2024, 12, 31))
+    refer(case, delta, "in", D(2025, 4, 1))
+    refer(case, delta, "in", D(2025, 4, 11))
+
+    c1, c2, c3, c4, c5 = d.cases
+
+    def at(year: int, month: int, day: int, hour: int, minute: int) -> datetime.datetime:
+        return datetime.datetime(year, month, day, hour, minute, tzinfo=BRUSSELS)
+
+    consult(
+        d.director,
+        at(2025, 1, 10, 10, 0),
+        ConsultationStatus.HELD,
+        [(alfa, False), (beta, True)],
+        [(c1, True, False), (c2, True, False), (c3, False, False)],
+    )
+    # 23:30 on 31 March in Brussels is still in Q1.
+    consult(
+        d.director,
+        at(2025, 3, 31, 23, 30),
+        ConsultationStatus.HELD,
+        [(alfa, False)],
+        [(c1, True, False), (c4, True, True)],
+    )
+    # 00:30 on 1 April in Brussels (31 March in UTC) is not.
+    consult(d.director, at(2025, 4, 1, 0, 30), ConsultationStatus.HELD, [(beta, False)], [])
+    consult(d.director, at(2025, 2, 1, 10, 0), ConsultationStatus.PLANNED, [(beta, False)], [])
+    consult(
+        d.director,
+        at(2025, 2, 15, 10, 0),
+        ConsultationStatus.HELD,
+        [(beta, False)],
+        [(c2, True, False), (c5, True, False)],
+    )
+
+    d.places = make_region()
+    for name, (inhabitants, _zone) in REGION.items():
+        MunicipalityPopulation.objects.create(
+            municipality=d.places[name], year=2025, inhabitants=inhabitants
+        )
+    for _ in range(5):
+        new_case(d.director, D(2025, 2, 1), 1, municipality=d.places["Mechelen"])
+    new_case(d.director, D(2025, 3, 31), 2, municipality=d.places["Lier"])
+    new_case(d.director, D(2024, 12, 31), 2, municipality=d.places["Lier"])
+    new_case(d.director, D(2025, 1, 1), 2)
+
+    for kind, on, status in [
+        (GapKind.WAITING_LIST, D(2025, 1, 1), GapStatus.NEW),
+        (GapKind.WAITING_LIST, D(2025, 3, 31), GapStatus.NEW),
+        (GapKind.MISSING_SERVICE, D(2025, 2, 2), GapStatus.CLOSED),
+        (GapKind.OTHER, D(2025, 4, 1), GapStatus.NEW),
+    ]:
+        Gap.objects.create(
+            kind=kind,
+            description="Wachtlijst",
+            signalled_on=on,
+            signalled_by=d.director,
+            status=status,
+        )
+
+    for on, training_kind, participants, organisations in [
+        (D(2025, 1, 5), TrainingKind.TRAINING, 12, [alfa, beta]),
+        (D(2025, 3, 31), TrainingKind.INTERVISION, 3, [alfa]),
+        (D(2025, 2, 2), TrainingKind.TRAINING, 7, []),
+        (D(2025, 4, 1), TrainingKind.ADVICE, 9, [delta]),
+        (D(2024, 12, 31), TrainingKind.TRAINING, 4, [gamma]),
+    ]:
+        training = Training.objects.create(
+            date=on, kind=training_kind, topic="Risicotaxatie", participants=participants
+        )
+        training.organisations.set(organisations)
+    return d
+
+
+# --- the figures ---
+
+
+def test_referrals_per_partner(data):
+    t = referrals_per_partner(Q1)
+    # Columns: in, out, accepted, declined. Delta had none in Q1: not listed.
+    assert values(t) == {
+        f"organisation:{data.gamma.pk}": (1, 0, 0, 0),
+        f"organisation:{data.alfa.pk}": (6, 2, 5, 1),
+        f"organisation:{data.beta.pk}": (0, 1, 0, 1),
+        "total": (7, 3, 5, 2),
+    }
+    by_key = dict(zip(t.row_keys, t.rows, strict=True))
+    assert by_key[f"organisation:{data.alfa.pk}"][:2] == ["Alfa CGG", str(Sector.HEALTH.label)]
+    assert by_key[f"organisation:{data.gamma.pk}"][1] == "—"  # no sector recorded
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    assert shown[f"organisation:{data.alfa.pk}"][2:] == ["6", "< 5", "5", "< 5"]
+    assert shown[f"organisation:{data.beta.pk}"][2:] == ["0", "< 5", "0", "< 5"]
+    assert shown["total"][2:] == ["7", "< 5", "5", "< 5"]
+
+
+def test_referrals_per_month_lists_every_month_with_zeros(data):
+    period = Period(D(2024, 11, 15), D(2025, 4, 10))
+    t = referrals_per_month(period)
+    # Columns: in, out. 14 November and 11 April fall just outside.
+    assert values(t) == {
+        "2024-11": (0, 0),
+        "2024-12": (0, 1),
+        "2025-01": (3, 1),
+        "2025-02": (2, 1),
+        "2025-03": (2, 1),
+        "2025-04": (1, 0),
+        "total": (8, 4),
+    }
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    assert shown["2024-11"][1:] == ["0", "0"]
+    assert shown["2025-01"][1:] == ["< 5", "< 5"]
+    assert shown["total"][1:] == ["8", "< 5"]
+    assert list(values(referrals_per_month(Period(D(2025, 2, 1), D(2025, 2, 28))))) == [
+        "2025-02",
+        "total",
+    ]
+
+
+def test_consultation_participation(data):
+    t = consultation_participation(Q1)
+    # Held in Q1: 10 January, 15 February and 31 March 23:30 (Brussels). Beta was removed
+    # from the first; the removed agenda item of the last and the undiscussed one do not
+    # count. Columns: consultations, held, share, cases discussed.
+    assert values(t) == {
+        f"organisation:{data.alfa.pk}": (2, 3, Decimal("66.7"), 2),
+        f"organisation:{data.beta.pk}": (1, 3, Decimal("33.3"), 2),
+        f"organisation:{data.city.pk}": (3, 3, Decimal("100.0"), 3),
+        "total": (3, 3, None, 3),
+    }
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    # Every count is below 5, and the share would give it away: all "< 5".
+    assert shown[f"organisation:{data.alfa.pk}"][1:] == ["< 5"] * 4
+    # The total has no share; base.display_rows shows it as "< 5" with its small count.
+    assert shown["total"][1:] == ["< 5", "< 5", "< 5", "< 5"]
+
+
+def test_cases_per_municipality_reuses_the_places_figures(data):
+    t = table(dashboard_tables(Q1), "cases_by_municipality")
+    found = values(t)
+    # Columns: new cases, inhabitants, year of the figure, per 10,000.
+    assert found["municipality:Mechelen"] == (5, 86921, 2025, Decimal("0.6"))
+    assert found["municipality:Lier"] == (1, 36646, 2025, Decimal("0.3"))
+    assert found["unknown"][0] == 1
+    assert found["total"][0] == 7
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    assert shown["municipality:Mechelen"][1] == "5"
+    assert shown["municipality:Lier"][1] == "< 5"
+    assert shown["municipality:Lier"][4] == "< 5"  # the rate would give the count away
+
+
+def test_gaps_by_kind_and_status_are_not_suppressed(data):
+    t = table(dashboard_tables(Q1), "gaps")
+    # Columns: new, in follow-up, addressed, closed, total.
+    assert values(t) == {
+        "waiting_list": (2, 0, 0, 0, 2),
+        "missing_service": (0, 0, 0, 1, 1),
+        "service_refused": (0, 0, 0, 0, 0),
+        "other": (0, 0, 0, 0, 0),
+        "total": (2, 0, 0, 1, 3),
+    }
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    assert shown["waiting_list"][1] == "2"
+
+
+def test_trainings_given_with_organisations_reached(data):
+    t = network.trainings(Q1)
+    # Columns: sessions, participants, organisations reached (each once).
+    assert values(t) == {
+        "training": (2, 19, 2),
+        "intervision": (1, 3, 1),
+        "advice": (0, 0, 0),
+        "total": (3, 22, 2),
+    }
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    assert shown["intervision"][1:] == ["1", "3", "1"]
+
+
+# --- the page ---
+
+
+class _Tables(HTMLParser):
+    """The cells of every <table data-table=...>, as text, by table key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.key: str | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table" and "data-table" in attributes:
+            self.key = attributes["data-table"]
+            self.tables[self.key] = []
+        elif self.key and tag == "tr":
+            self.tables[self.key].append([])
+        elif self.key and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.key = None
+        elif self.key and tag in ("td", "th") and self.cell is not None:
+            self.tables[self.key][-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, text):
+        if self.cell is not None:
+            self.cell.append(text)
+
+
+def page_tables(response) -> dict[str, dict[str, list[str]]]:
+    """table key -> first cell of each body row -> the row's cells."""
+    parser = _Tables()
+    parser.feed(response.content.decode())
+    return {key: {row[0]: row for row in rows[1:]} for key, rows in parser.tables.items()}
+
+
+@pytest.fixture
+def coordinator(data):
+    vo = make_organisation("Vlaamse overheid test", OrganisationKind.FLEMISH_GOVERNMENT)
+    return make_user("netcoord_dashboard", vo, "network_coordinator")
+
+
+def test_page_shows_every_table_with_suppression(data, coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL, q(Q1))
+    assert response.status_code == 200
+    assert response.context["period"] == Q1 and not response.context["refused"]
+    tables = page_tables(response)
+    assert set(tables) == {
+        "referrals_per_partner",
+        "referrals_per_month",
+        "consultation_participation",
+        "cases_by_municipality",
+        "gaps",
+        "trainings",
+    }
+    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
+    assert tables["referrals_per_partner"]["=1+1 Gamma"][2:] == ["< 5", "0", "0", "0"]
+    assert "Delta OCMW" not in tables["referrals_per_partner"]
+    assert [row[1:] for row in tables["referrals_per_month"].values()] == [
+        ["< 5", "< 5"],
+        ["< 5", "< 5"],
+        ["< 5", "< 5"],
+        ["7", "< 5"],
+    ]
+    assert tables["consultation_participation"]["Alfa CGG"][1:] == ["< 5"] * 4
+    assert tables["cases_by_municipality"]["Mechelen"][1:] == ["5", "86921", "2025", "0.6"]
+    assert tables["cases_by_municipality"]["Lier"][1] == "< 5"
+    totals = [row for name, row in tables["trainings"].items() if name != "Total"]
+    assert [row[1:] for row in totals] == [["2", "19", "2"], ["1", "3", "1"], ["0", "0", "0"]]
+    html = response.content.decode()
+    # A chart per table, accessible, with no bar for a suppressed count.
+    assert html.count('role="img"') == 6
+    assert '<title id="chart-referrals_per_partner-title">' in html
+    # Nothing that leads to a case.
+    assert "/cases/" not in html
+
+
+def test_chart_draws_no_bar_for_a_suppressed_count(data):
+    t = referrals_per_partner(Q1)
+    svg = str(series_chart_svg(t, columns=("in", "out"), chart_id="c"))
+    assert 'role="img"' in svg and '<title id="c-title">' in svg
+    # Alfa's in (6) gets a bar; its out (2) and Gamma's in (1) get none, only "< 5".
+    assert "Alfa CGG, " in svg and ": 6</title></rect>" in svg
+    assert ": 2</title>" not in svg and ": 1</title>" not in svg
+    assert "&lt; 5" in svg
+
+
+def test_default_period_is_this_year(coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response.context["period"] == Period.year(timezone.localdate().year)
+    assert not response.context["refused"]
+
+
+@pytest.mark.parametrize(
+    ("params", "error_field"),
+    [
+        ({"start": "2025-03-01", "end": "2025-02-28"}, "end"),
+        ({"start": "2020-01-01", "end": "2025-01-01"}, "end"),
+        ({"start": "gisteren", "end": "2025-01-01"}, "start"),
+        ({"start": "2025-01-01"}, "end"),
+        ({"start": "1800-01-01", "end": "1801-01-01"}, "__all__"),
+    ],
+)
+def test_invalid_period_shows_a_message_and_the_default(coordinator, client, params, error_field):
+    client.force_login(coordinator)
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    assert response.context["refused"]
+    assert error_field in response.context["form"].errors
+    assert response.context["period"] == Period.year(timezone.localdate().year)
+    assert 'id="period-refused"' in response.content.decode()
+
+
+def test_five_years_exactly_is_allowed(coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL, {"start": "2020-01-01", "end": "2024-12-31"})
+    assert not response.context["refused"]
+    months = table([shown.table for shown in response.context["tables"]], "referrals_per_month")
+    assert len(months.rows) == 5 * 12 + 1  # every month, and the total
+
+
+# --- downloads ---
+
+
+def test_csv_per_table_with_suppression_and_formula_safety(data, coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL, q(Q1, format="csv", table="referrals_per_partner"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert (
+        'filename="netwerk-referrals_per_partner-20250101-20250331.csv"'
+        in response["Content-Disposition"]
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
+    # The raw small count never leaves: "< 5".
+    assert by_name["'=1+1 Gamma"][1:] == ["—", "< 5", "0", "0", "0"]
+    assert "=1+1 Gamma" not in by_name
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert event.user == coordinator and event.case_id is None
+    assert event.detail == {
+        "start": "2025-01-01",
+        "end": "2025-03-31",
+        "format": "csv",
+        "table": "referrals_per_partner",
+    }
+
+
+def test_csv_of_every_table(data, coordinator, client):
+    client.force_login(coordinator)
+    for t in dashboard_tables(Q1):
+        response = client.get(URL, q(Q1, format="csv", table=t.key))
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert len(rows) == len(t.rows) + 1
+
+
+def test_csv_empty_cell_where_there_is_no_value(data, coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL, q(Q1, format="csv", table="cases_by_municipality"))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # No inhabitants for "municipality not recorded": an empty cell, not "-" (which a
+    # spreadsheet would need to be kept from reading as a formula).
+    unknown = rows[-2]
+    assert unknown[1:] == ["< 5", "", "", "< 5"]
+
+
+def test_unknown_table_or_format_is_404(coordinator, client):
+    client.force_login(coordinator)
+    assert client.get(URL, q(Q1, format="csv", table="people")).status_code == 404
+    assert client.get(URL, q(Q1, format="csv")).status_code == 404
+    assert client.get(URL, q(Q1, format="pdf")).status_code == 404
+
+
+def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL, q(Q1, format="xlsx"))
+    assert response.status_code == 200
+    assert 'filename="netwerk-dashboard-20250101-20250331.xlsx"' in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == [t.key for t in dashboard_tables(Q1)]
+    sheet = workbook["referrals_per_partner"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Alfa CGG"][2:] == (6, "< 5", 5, "< 5")
+    assert rows["'=1+1 Gamma"][2:] == ("< 5", 0, 0, 0)
+    assert rows["'=1+1 Gamma"][1] == "—"
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f"
+    months = list(workbook["referrals_per_month"].iter_rows(min_row=2, values_only=True))
+    assert [row[1:] for row in months] == [("< 5", "< 5")] * 3 + [(7, "< 5")]
+    places = {row[0]: row for row in workbook["cases_by_municipality"].iter_rows(values_only=True)}
+    assert places["Mechelen"][1:] == (5, 86921, 2025, 0.6)
+    assert places["Lier"][1] == "< 5" and places["Lier"][4] == "< 5"
+    trainings = list(workbook["trainings"].iter_rows(min_row=2, values_only=True))
+    assert trainings[-1][1:] == (3, 22, 2)
+    event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert event.case_id is None and event.detail["format"] == "xlsx"
+
+
+# --- access ---
+
+
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("netcoord_vo_a", 200),
+        ("opslead_city_a", 200),
+        ("director_city_a", 403),
+        ("admin_city_a", 403),
+        ("superuser", 403),
+        ("liaison_parket_a", 403),
+        ("partner_police_a", 403),
+    ],
+)
+def test_who_sees_the_dashboard(world, client, username, status):
+    client.force_login(world.users[username])
+    assert client.get(URL).status_code == status
+    assert client.get(URL, {"format": "xlsx"}).status_code == status
+
+
+def test_anonymous_is_sent_to_log_in(world, client):
+    response = client.get(URL, {"format": "csv", "table": "gaps"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_network_coordinator_gets_404_on_every_case_url(world, client):
+    client.force_login(world.users["netcoord_vo_a"])
+    for case in world.cases.values():
+        for name in ("cases:detail", "cases:history", "cases:update", "cases:journal"):
+            assert client.get(reverse(name, kwargs={"pk": case.pk})).status_code == 404
+    assert client.get(reverse("cases:list")).status_code == 403
+
+
+def test_denied_export_is_audited_and_not_counted_as_export(world, client):
+    client.force_login(world.users["director_city_a"])
+    client.get(URL, {"format": "csv", "table": "gaps"})
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    assert AuditEvent.objects.filter(
+        action=AuditAction.DENIED, user=world.users["director_city_a"]
+    ).exists()
+
+
+def test_nav_links_to_the_dashboard(world, client):
+    client.force_login(world.users["netcoord_vo_a"])
+    assert URL in client.get(reverse("partners:gaps")).content.decode()
+    client.force_login(world.users["opslead_city_a"])
+    assert URL in client.get(reverse("home")).content.decode()
+    client.force_login(world.users["director_city_a"])
+    assert URL not in client.get(reverse("home")).content.decode()
+
+
+# --- query counts ---
+
+
+def _grow(director, partners, n: int, start: int) -> None:
+    """``n`` more of everything, spread over new partners, cases and consultations."""
+    for i in range(start, start + n):
+        partner = make_organisation(f"Partner groei {i}", OrganisationKind.PARTNER)
+        partners.append(partner)
+        case = new_case(director, D(2025, 1 + i % 3, 1 + i % 28), 1 + i % 3)
+        refer(case, partner, "in" if i % 2 else "out", D(2025, 1 + i % 3, 2))
+        consult(
+            director,
+            datetime.datetime(2025, 1 + i % 3, 3, 10, 0, tzinfo=BRUSSELS),
+            ConsultationStatus.HELD,
+            [(partner, False)],
+            [(case, True, False)],
+        )
+        training = Training.objects.create(
+            date=D(2025, 2, 1), kind=TrainingKind.ADVICE, topic="Groei", participants=2
+        )
+        training.organisations.set(partners[-3:])
+        Gap.objects.create(
+            kind=GapKind.OTHER,
+            description="Groei",
+            signalled_on=D(2025, 2, 1),
+            signalled_by=director,
+        )
+
+
+def _count(client, params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_query_counts_stay_constant_as_data_grows(db, client):
+    director = make_director("director_groei")
+    make_region()
+    coordinator = make_user(
+        "netcoord_groei",
+        make_organisation("VO groei", OrganisationKind.FLEMISH_GOVERNMENT),
+        "network_coordinator",
+    )
+    client.force_login(coordinator)
+    partners: list = []
+    _grow(director, partners, 3, 0)
+    small = {
+        fmt: _count(client, q(Q1, **extra))
+        for fmt, extra in [
+            ("page", {}),
+            ("csv", {"format": "csv", "table": "consultation_participation"}),
+            ("xlsx", {"format": "xlsx"}),
+        ]
+    }
+    _grow(director, partners, 12, 3)
+    large = {
+        fmt: _count(client, q(Q1, **extra))
+        for fmt, extra in [
+            ("page", {}),
+            ("csv", {"format": "csv", "table": "consultation_participation"}),
+            ("xlsx", {"format": "xlsx"}),
+        ]
+    }
+    assert small == large
+    assert len(referrals_per_partner(Q1).rows) == 16  # 15 partners and the total
+
+
+# --- the demo data ---
+
+
+def test_demo_gives_two_years_of_network_figures_and_stays_idempotent(db):
+    from fjc.demo import seed
+
+    seed()
+    year = timezone.localdate().year
+    for period in (Period.year(year - 1), Period.year(year)):
+        tables = {t.key: t for t in dashboard_tables(period)}
+        assert values(tables["referrals_per_partner"])["total"][:2] >= (3, 3)
+        assert values(tables["consultation_participation"])["total"][0] >= 3
+        assert values(tables["trainings"])["total"][0] >= 3
+        assert values(tables["gaps"])["total"][-1] >= 3
+    counts = (
+        Training.objects.count(),
+        Gap.objects.count(),
+        Consultation.objects.count(),
+        AgendaItem.objects.count(),
+        Participant.objects.count(),
+        AuditEvent.objects.count(),
+    )
+    seed()
+    assert (
+        Training.objects.count(),
+        Gap.objects.count(),
+        Consultation.objects.count(),
+        AgendaItem.objects.count(),
+        Participant.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
+
+
+def test_every_formula_start_is_escaped_in_csv_and_xlsx():
+    from reporting.exports import table_csv, tables_xlsx
+    from reporting.figures.base import Column, Table
+
+    names = ["=SUM(A1)", "+1", "-1", "@cmd", "\tTab", "Gewoon"]
+    t = Table(
+        key="t",
+        title="T",
+        columns=(Column("name", "Naam", is_label=True), Column("n", "Aantal", suppress_small=True)),
+        rows=[[name, 3] for name in names],
+        row_keys=[str(i) for i in range(len(names))],
+    )
+    rows = list(csv.reader(io.StringIO(table_csv(t))))
+    assert [row[0] for row in rows[1:]] == [
+        "'=SUM(A1)",
+        "'+1",
+        "'-1",
+        "'@cmd",
+        "'\tTab",
+        "Gewoon",
+    ]
+    assert {row[1] for row in rows[1:]} == {"< 5"}
+    sheet = openpyxl.load_workbook(io.BytesIO(tables_xlsx([t])))["t"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells][:4] == ["'=SUM(A1)", "'+1", "'-1", "'@cmd"]
+    assert all(c.data_type == "s" for c in cells)
