@@ -487,7 +487,45 @@ def seed() -> list[DemoUser]:
     # After _consultation: it adds its protocol only while there is no legal basis at all.
     _network_history(users)
     _consultations_held(users)
+    _funding(users)
     return DEMO_USERS
+
+
+def _funding(users: dict[str, User]) -> None:
+    """Last year's funding, so the operations lead's annual report has its funding chapter.
+
+    The amounts and staffing are invented; the inhabitants carry the public 2020 figures forward.
+    """
+    from decimal import Decimal
+
+    from reporting.models import Funder, FundingYear, StaffRole
+    from reporting.services import StaffingInput, funding_year_create, funding_year_update
+
+    year = datetime.date.today().year - 1
+    if FundingYear.objects.filter(year=year).exists():
+        return
+    lead = users["operationeel"]
+    funding = funding_year_create(by=lead, year=year)
+    funding_year_update(
+        funding=funding,
+        by=lead,
+        expected_version=funding.version,
+        flemish_amount=Decimal("182500.00"),
+        local_amount=Decimal("274999.99"),
+        notes="Fictieve demo-bedragen.",
+        staffing=[
+            StaffingInput(
+                Funder.FLEMISH_GOVERNMENT, StaffRole.NETWORK_COORDINATOR, Decimal("1.00")
+            ),
+            StaffingInput(Funder.LOCAL_GOVERNMENTS, StaffRole.OPERATIONS_LEAD, Decimal("1.00")),
+            StaffingInput(Funder.LOCAL_GOVERNMENTS, StaffRole.CASE_DIRECTOR, Decimal("2.50")),
+            StaffingInput(Funder.OTHER, StaffRole.ADMINISTRATION, Decimal("0.50")),
+        ],
+        inhabitants={
+            Municipality.objects.get(name=name): inhabitants
+            for name, inhabitants, _zone in MUNICIPALITIES
+        },
+    )
 
 
 def _consultation(users: dict[str, User]) -> None:

@@ -30,7 +30,9 @@ def _reference_data(request):
     made too (serialized_rollback cannot restore them once Playwright has its own database
     connection). pytest-django runs transactional tests last, so each of them re-creates the
     reference data first."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps

@@ -1,5 +1,7 @@
 """Registering and steering a case: registration, tracks, status, directors, sharing."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -379,4 +381,11 @@ def test_seed_demo_is_idempotent_and_prints_logins(db):
     from partners.models import MunicipalityPopulation
 
     assert Municipality.objects.count() == 12
-    assert MunicipalityPopulation.objects.get(municipality__name="Mechelen").inhabitants == 86921
+    mechelen = MunicipalityPopulation.objects.filter(municipality__name="Mechelen")
+    assert mechelen.get(year=2020).inhabitants == 86921
+    # Last year's funding carries the figures forward, so its split can be made.
+    last_year = datetime.date.today().year - 1
+    assert mechelen.get(year=last_year).inhabitants == 86921
+    from reporting.models import FundingYear
+
+    assert FundingYear.objects.filter(year=last_year).count() == 1

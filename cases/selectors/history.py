@@ -39,6 +39,7 @@ from ..models import (
     PartyRelation,
     Person,
     PoliceReport,
+    Referral,
     Visibility,
 )
 from .core import organisations_with_access
@@ -75,6 +76,7 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     Measure,
     Hearing,
     CasePartner,
+    Referral,
 )
 VIOLENCE_FORMS = "violence_forms"
 CONFIDENTIAL = object()  # stands in for a value the user may not see

@@ -27,7 +27,37 @@ def add_service_errors(form: Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-class CaseFormView(CaseScopedMixin, FormView):
+class ServiceFormMixin:
+    """``form_valid`` for forms whose work is one service call, made in ``perform``.
+
+    A rule broken in the service (``ValidationError``) is shown on the form and nothing
+    changes; an edit conflict answers 409 and keeps the user's input.
+    """
+
+    request: HttpRequest
+    success_message: ClassVar[Any] = ""
+
+    def perform(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        try:
+            self.perform(form)
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(  # type: ignore[attr-defined, no-any-return]
+                self.get_context_data(form=form),  # type: ignore[attr-defined]
+                status=409,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)  # type: ignore[attr-defined, no-any-return]
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())  # type: ignore[attr-defined]
+
+
+class CaseFormView(ServiceFormMixin, CaseScopedMixin, FormView):
     """Authorise (change access on the case), show the form, call ``perform``.
 
     A rule broken in the service (``ValidationError``) is shown on the form and nothing
@@ -57,23 +87,7 @@ class CaseFormView(CaseScopedMixin, FormView):
             "submit_label": self.submit_label,
         }
 
-    def perform(self, form: Any) -> None:
-        raise NotImplementedError
-
     def get_success_url(self) -> str:
         from django.urls import reverse
 
         return reverse("cases:detail", kwargs={"pk": self.case.pk})
-
-    def form_valid(self, form: Form) -> HttpResponse:
-        try:
-            self.perform(form)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())

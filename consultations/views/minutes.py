@@ -6,19 +6,15 @@ Who may read them is the consultation view's rule; who may record them is
 
 from typing import Any, ClassVar
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from access.policy import may_record_minutes
 from access.views import ConsultationScopedMixin
-from cases.services import EditConflict
-from cases.views.base import add_service_errors
+from cases.views.base import ServiceFormMixin
 
 from ..forms.minutes import ConsultationActionForm, DecisionsForm, DisclosureForm
 from ..models import AgendaItem, Consultation
@@ -80,7 +76,7 @@ class MinutesView(AgendaItemScopedMixin, TemplateView):
         }
 
 
-class _MinutesFormView(AgendaItemScopedMixin, FormView):
+class _MinutesFormView(ServiceFormMixin, AgendaItemScopedMixin, FormView):
     """A form that records part of the minutes; rules broken in the service show on the
     form and change nothing; a stale version answers 409 and keeps the input."""
 
@@ -92,20 +88,8 @@ class _MinutesFormView(AgendaItemScopedMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "title": self.title}
 
-    def perform(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            self.perform(form)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(minutes_url(self.item))
+    def get_success_url(self) -> str:
+        return minutes_url(self.item)
 
 
 class DisclosureAddView(_MinutesFormView):

@@ -22,7 +22,7 @@ from access.policy import Action, is_permitted, may_work_with_cases
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from cases.services import EditConflict
-from cases.views.base import add_service_errors
+from cases.views.base import ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
     AgendaAddForm,
@@ -174,7 +174,7 @@ class ConsultationDetailView(ConsultationScopedMixin, TemplateView):
         }
 
 
-class ConsultationFormView(ConsultationScopedMixin, FormView):
+class ConsultationFormView(ServiceFormMixin, ConsultationScopedMixin, FormView):
     """A form that manages a consultation (the chair, the directors of agenda cases)."""
 
     action = Action.CHANGE
@@ -196,22 +196,6 @@ class ConsultationFormView(ConsultationScopedMixin, FormView):
 
     def get_success_url(self) -> str:
         return reverse("consultations:detail", kwargs={"pk": self.consultation.pk})
-
-    def perform(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            self.perform(form)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
 
 
 class ConsultationEditView(ConsultationFormView):
