@@ -2,7 +2,7 @@
 
 The document is rendered from the chapters ``reporting.figures.annual_figures`` returns,
 generically: every table through ``Table.display_rows()`` (so "< 5" is applied exactly as
-on screen) and a bar chart for each table of one count column. Nothing is fetched over the
+on screen) and a bar chart for each table of counts. Nothing is fetched over the
 network: the stylesheet is read from the static folder on disk, and any http(s) URL is refused.
 """
 
@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from reporting.charts import bar_chart_svg
 from reporting.figures.base import Chapter, Table
+from reporting.network_charts import SERIES_COLOURS, series_chart_svg
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
 
@@ -69,13 +70,25 @@ def _fonts() -> Any:
     return _font_config
 
 
+def _chart(table: Table, chart_id: str) -> SafeString | None:
+    """One count column: a bar chart; several (e.g. new and running cases per track): a bar
+    per count column and row. Amounts, rates and tables without a label column get none."""
+    single = bar_chart_svg(table, chart_id=chart_id)
+    if single is not None or not table.columns or not table.columns[0].is_label:
+        return single
+    counts = [c.key for c in table.columns[1:] if c.suppress_small and c.key != "total"]
+    if len(counts) < 2 or len(counts) > len(SERIES_COLOURS):
+        return None
+    return series_chart_svg(table, columns=counts, chart_id=chart_id)
+
+
 def render_chapter(chapter: Chapter, index: int) -> RenderedChapter:
     anchor = f"chapter-{index}"
     tables = [
         RenderedTable(
             table=table,
             rows=table.display_rows(),
-            chart=bar_chart_svg(table, chart_id=f"{anchor}-chart-{number}"),
+            chart=_chart(table, f"{anchor}-chart-{number}"),
             anchor=f"{anchor}-table-{number}",
         )
         for number, table in enumerate(chapter.tables, start=1)

@@ -466,3 +466,29 @@ def test_the_pdf_fetches_nothing_from_the_network():
             fetcher.fetch(url)
     css = (pdf.STATIC_DIR / "css" / "report-print.css").as_uri()
     assert fetcher.fetch(css) is not None
+
+
+def test_a_table_of_several_counts_gets_a_bar_per_count_and_amounts_get_none():
+    counts = Table(
+        key="t",
+        title="Cases per track",
+        columns=(
+            Column("track", "Track", is_label=True),
+            Column("new", "New", True),
+            Column("running", "Running", True),
+            Column("total", "Total", True),
+        ),
+        rows=[["Track 1", 12, 20, 32], ["Track 2", 30, 3, 33]],
+        row_keys=["1", "2"],
+    )
+    svg = pdf._chart(counts, "c")
+    assert svg is not None and 'role="img"' in svg
+    # New and running are drawn as two series; the total column is not a series.
+    assert "New" in svg and "Running" in svg
+    amounts = Table(
+        key="a",
+        title="Amounts",
+        columns=(Column("what", "What", is_label=True), Column("eur", "Euro")),
+        rows=[["Flemish", Decimal("1.00")]],
+    )
+    assert pdf._chart(amounts, "a") is None
