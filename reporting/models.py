@@ -35,7 +35,7 @@ class FundingYear(models.Model):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0.00"))],
-        help_text=_("The total the 12 municipalities pay together."),
+        help_text=_("The total the municipalities pay together."),
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(

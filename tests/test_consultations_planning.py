@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Track
 from cases.services import case_action_add, case_change_track
@@ -224,7 +224,9 @@ def test_suggestions_with_reasons(setting):
     )
     item_z = planning.agenda_item_add(consultation=setting.consultation, by=director, case=z)
     ConsultationAction.objects.create(agenda_item=item_z, case_action=action)
-    suggestions = {s.case: s.reasons for s in agenda_suggestions(consultation=c, user=director)}
+    with translation.override("en"):
+        found = agenda_suggestions(consultation=c, user=director)
+    suggestions = {s.case: s.reasons for s in found}
     assert any("high" in r for r in suggestions[x])
     assert any("due" in r for r in suggestions[y])
     expected_day = timezone.localtime(setting.consultation.scheduled_at).date().isoformat()
@@ -242,10 +244,9 @@ def test_suggestions_track_three_since_the_previous_consultation(setting):
     case_change_track(
         case=moved, by=director, to_track=Track.CHAIN, changed_on=timezone.localdate(), reason="r"
     )
-    suggestions = {
-        s.case: s.reasons
-        for s in agenda_suggestions(consultation=setting.consultation, user=director)
-    }
+    with translation.override("en"):
+        found = agenda_suggestions(consultation=setting.consultation, user=director)
+    suggestions = {s.case: s.reasons for s in found}
     assert any("track 3" in r for r in suggestions[moved])
     assert case not in suggestions
 

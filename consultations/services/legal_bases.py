@@ -26,7 +26,7 @@ def _check_reference(reference: str, exclude_pk: int | None = None) -> None:
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise ValidationError({"reference": _("A legal basis with this reference exists.")})
+        raise ValidationError({"reference": _("A legal basis with this reference already exists.")})
 
 
 @transaction.atomic

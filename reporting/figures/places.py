@@ -31,7 +31,7 @@ def _columns(place: str) -> tuple[Column, ...]:
         label_column("place", place),
         count_column("cases", _("New cases")),
         Column("inhabitants", _("Inhabitants")),
-        Column("population_year", _("Inhabitants on 1 January of")),
+        Column("population_year", _("Year of the inhabitants figure")),
         Column("per_10000", _("New cases per 10,000 inhabitants"), suppress_with="cases"),
     )
 
@@ -42,7 +42,7 @@ def _note() -> str:
             _(
                 "Inhabitants of the year of the figures, or else of the latest earlier year "
                 "entered. Per 10,000 inhabitants: rounded to one decimal, halves up; shown "
-                'as "< 5" when the number of cases is.'
+                'as "< 5" when the number of cases is below 5.'
             ),
             anonymous_rule(),
         ]
