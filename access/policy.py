@@ -175,15 +175,15 @@ def restrict_consultation_view[M: models.Model](
     return queryset.filter(condition)
 
 
-def _consultation_manager_condition(user: Any) -> Q:
-    """Consultations the user manages: as chair, or as (co-)director of an agenda case."""
+def _agenda_case_director_condition(user: Any) -> Q:
+    """Consultations with a case on the agenda that the user (co-)directs."""
     from consultations.models import AgendaItem
 
     directed = AgendaItem.objects.filter(
         Q(case__case_director_id=user.pk) | Q(case__co_directors__user_id=user.pk),
         removed_at__isnull=True,
     ).values("consultation_id")
-    return Q(chair_id=user.pk) | Q(pk__in=directed)
+    return Q(pk__in=directed)
 
 
 def restrict_consultations[M: models.Model](
@@ -194,7 +194,9 @@ def restrict_consultations[M: models.Model](
     Seeing: the chair, the (co-)directors of agenda cases and participants who confirmed the
     duty of secrecy. A participant who has not confirmed it sees nothing of the consultation
     whatever else they are, until they confirm (only the confirmation page answers them).
-    Managing: the chair and the (co-)directors of agenda cases.
+    Managing (participants, agenda, date, cancelling): the chair alone, because adding a
+    participant opens every agenda case to them — not only the adder's own case. A case's
+    director prepares its agenda item and records its minutes through the case's own rights.
     """
     from consultations.models import Participant
 
@@ -202,10 +204,10 @@ def restrict_consultations[M: models.Model](
         return queryset.none()
     mine = Participant.objects.filter(user_id=user.pk, removed_at__isnull=True)
     unconfirmed = mine.filter(secrecy_confirmed_at__isnull=True).values("consultation_id")
-    condition = _consultation_manager_condition(user)
+    condition = Q(chair_id=user.pk)
     if action == Action.VIEW:
         confirmed = mine.filter(secrecy_confirmed_at__isnull=False).values("consultation_id")
-        condition |= Q(pk__in=confirmed)
+        condition |= _agenda_case_director_condition(user) | Q(pk__in=confirmed)
     return queryset.filter(condition).exclude(pk__in=unconfirmed)
 
 

@@ -168,7 +168,14 @@ class ConsultationScopedMixin(AccessControlledView):
             raise Http404
         raise PermissionDenied
 
-    def get_consultation(self) -> Any:
+    def item_denial(self, item: Any) -> int | None:
+        """A further rule of this page for its agenda item, checked before anything is
+        recorded as seen or changed: the status to answer (403/404), or None."""
+        return None
+
+    def get_consultation(self, *, record: bool = True) -> Any:
+        """The consultation ``pk`` (404 out of scope, 403 when managing is needed and not
+        permitted); ``record=False`` when the page records its own object instead."""
         if self.consultation_cache is not None:
             return self.consultation_cache
         from consultations.models import Consultation
@@ -186,6 +193,9 @@ class ConsultationScopedMixin(AccessControlledView):
             self._deny(status=404, object_type="consultations.consultation", object_id=pk or "")
         if self.action != Action.VIEW and not may_manage_consultation(user, consultation):
             self._deny(status=403, object_type="consultations.consultation", object_id=pk)
+        self.consultation_cache = consultation
+        if not record:
+            return consultation
         audit.record(
             user=user,
             action=AuditAction.VIEW
@@ -195,7 +205,6 @@ class ConsultationScopedMixin(AccessControlledView):
             request=self.request,
             purpose=self.audit_purpose,
         )
-        self.consultation_cache = consultation
         return consultation
 
     def get_agenda_item(self, *, action: Action = Action.VIEW) -> Any:
@@ -203,7 +212,7 @@ class ConsultationScopedMixin(AccessControlledView):
         open (404 otherwise); with ``CHANGE``, its case team with change access (403 otherwise)."""
         from consultations.models import AgendaItem
 
-        consultation = self.get_consultation()
+        consultation = self.get_consultation(record=False)
         user = self.request.user
         item_pk = self.kwargs.get("item_pk")
         items = AgendaItem.objects.filter(consultation=consultation, pk=item_pk)
@@ -213,6 +222,15 @@ class ConsultationScopedMixin(AccessControlledView):
         if action != Action.VIEW and not restrict(items, user, action).exists():
             self._deny(
                 status=403,
+                object_type="consultations.agendaitem",
+                object_id=item_pk,
+                case_id=item.case_id,
+            )
+        item.consultation = consultation
+        status = self.item_denial(item)
+        if status is not None:
+            self._deny(
+                status=status,
                 object_type="consultations.agendaitem",
                 object_id=item_pk,
                 case_id=item.case_id,

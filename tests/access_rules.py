@@ -61,8 +61,8 @@ IN_CONSULTATION = {
 
 
 def consultation_status(username: str, *, manage: bool, ok: int) -> int:
-    """A page of the world's consultation. ``manage``: changes it (the chair and the case
-    directors of agenda cases; for an agenda item, its case team with change access)."""
+    """A page of the world's consultation. ``manage``: changes it (the chair; for an agenda
+    item, its case team with change access)."""
     role = IN_CONSULTATION.get(username)
     if role is None:
         return 404

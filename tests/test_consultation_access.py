@@ -112,6 +112,27 @@ def test_other_users_get_404_and_participants_403_on_management(setting, client)
     assert client.get(_detail_url(c)).status_code == 302
 
 
+def test_the_director_of_another_agenda_case_sees_but_only_the_chair_manages(setting, client):
+    c = setting.consultation
+    outsider = setting.users["outsider"]
+    # Their case is on the agenda (put there directly: the chair cannot change that case).
+    item = AgendaItem.objects.create(
+        consultation=c, case=setting.cases["other"], added_by=c.chair, order=9
+    )
+    client.force_login(outsider)
+    assert client.get(_detail_url(c)).status_code == 200
+    assert client.get(_item_url(c, item)).status_code == 200
+    # Adding a participant would open every agenda case to them, not only the adder's own.
+    add = reverse("consultations:participant_add", kwargs={"pk": c.pk})
+    response = client.post(add, {"user": setting.users["helper"].pk})
+    assert response.status_code == 403
+    assert not c.participants.filter(user=setting.users["helper"]).exists()
+    assert client.post(reverse("consultations:cancel", kwargs={"pk": c.pk})).status_code == 403
+    # Their own item's summary is theirs to prepare.
+    edit = reverse("consultations:item_edit", kwargs={"pk": c.pk, "item_pk": item.pk})
+    assert client.get(edit).status_code == 200
+
+
 def test_after_the_window_404_even_if_the_task_did_not_run(setting, client):
     c = setting.consultation
     setting.add_liaison(c)

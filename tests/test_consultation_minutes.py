@@ -446,3 +446,15 @@ def test_the_minutes_page_query_count_does_not_grow(world, client):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url("minutes", item)).status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_refused_minutes_request_is_recorded_as_denied_only(world, client):
+    consultation = make_consultation(world, participants=("liaison_parket_a", "partner_police_a"))
+    item = item_of(consultation)
+    user = world.users["partner_police_a"]
+    client.force_login(user)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert client.post(url("minutes_decisions", item), {"decisions": "X"}).status_code == 403
+    rows = AuditEvent.objects.filter(user=user).exclude(pk__in=before)
+    # Nothing claims the participant saw or changed the item: one denial, nothing else.
+    assert list(rows.values_list("action", flat=True)) == [AuditAction.DENIED]

@@ -51,7 +51,8 @@ def locked_for_update[M: models.Model](obj: M, expected_version: int | None) -> 
     return current
 
 
-def _save(obj: Any, by: Any, *, bump: bool = True) -> None:
+def save_versioned(obj: Any, by: Any, *, bump: bool = True) -> None:
+    """Save a row of a model with a ``version`` (bumped) and history (attributed to ``by``)."""
     if bump:
         obj.version += 1
     obj._history_user = by
@@ -137,7 +138,7 @@ def case_update(*, case: Case, by: Any, expected_version: int, **changes: Any) -
     current = locked_for_update(case, expected_version)
     for field, value in changes.items():
         setattr(current, field, value)
-    _save(current, by)
+    save_versioned(current, by)
     if violence_forms is not None:
         current.violence_forms.set(violence_forms)
     return current
@@ -180,7 +181,7 @@ def case_change_track(
     )
     summary = f"{current.track} → {int(to_track)}"
     current.track = int(to_track)
-    _save(current, by)
+    save_versioned(current, by)
     record_event(case=current, kind=EventKind.TRACK_CHANGED, actor=by, summary=summary)
     return current
 
@@ -223,7 +224,7 @@ def _set_status(
     )
     summary = f"{Status(case.status).label} → {to_status.label}"
     case.status = to_status
-    _save(case, by)
+    save_versioned(case, by)
     record_event(case=case, kind=kind, actor=by, summary=summary)
     return case
 
@@ -291,7 +292,7 @@ def case_change_director(
         raise ValidationError(_("This person already directs the case."))
     old = current.case_director
     current.case_director = new_director
-    _save(current, by)
+    save_versioned(current, by)
     grant_case_to_user(case=current, user=new_director, actions=BOTH, by=by, reason="case director")
     CoDirector.objects.filter(case=current, user=new_director).delete()
     revoke_case_from_user(case=current, user=old, by=by, reason="no longer case director")

@@ -17,7 +17,7 @@ from partners.models import Organisation
 
 from ..models import Case, CaseAction, Channel, EntryKind, JournalEntry, Visibility
 from ..selectors.journal import action_assignee_candidates, may_correct_entry
-from .core import _save, locked_for_update
+from .core import locked_for_update, save_versioned
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -241,7 +241,7 @@ def case_action_update(
     current.assignee_organisation = assignee_organisation
     current.due_on = due_on
     current.done_on = done_on
-    _save(current, by)
+    save_versioned(current, by)
     return current
 
 
@@ -254,7 +254,7 @@ def case_action_mark_done(
     if current.done_on is not None:
         raise ValidationError(_("This action is already done."))
     current.done_on = timezone.localdate()
-    _save(current, by)
+    save_versioned(current, by)
     return current
 
 
@@ -267,5 +267,5 @@ def case_action_undo_done(
     if current.done_on is None:
         raise ValidationError(_("This action is still open."))
     current.done_on = None
-    _save(current, by)
+    save_versioned(current, by)
     return current

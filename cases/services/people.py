@@ -24,7 +24,7 @@ from ..models import (
     Person,
     RelationKind,
 )
-from .core import _save, locked_for_update
+from .core import locked_for_update, save_versioned
 from .events import record_event
 
 # The fields of a person a case director fills in (name_key and version are derived).
@@ -224,7 +224,7 @@ def case_party_update(
     """Change a person (in every case they are in) and their role in this case."""
     person = locked_for_update(party.person, expected_version)
     _apply_person_fields(person, fields)
-    _save(person, by)
+    save_versioned(person, by)
     party = CaseParty.objects.select_for_update().get(pk=party.pk)
     party.person = person
     if role is not None and role != party.role:
@@ -344,7 +344,7 @@ def refresh_repeat(*, case: Case, by: Any) -> Case:
     if earlier is None and not was_repeat:
         return case
     case.repeat_of = earlier
-    _save(case, by)
+    save_versioned(case, by)
     if earlier is not None and not was_repeat:
         record_event(case=case, kind=EventKind.MARKED_REPEAT, actor=by)
     return case

@@ -31,7 +31,7 @@ from ..models import (
     ReferralDirection,
     ReferralStatus,
 )
-from .core import _save, locked_for_update
+from .core import locked_for_update, save_versioned
 from .events import record_event
 from .trajectory import _check_past_date, _check_required, _short, partner_add
 
@@ -154,7 +154,7 @@ def referral_answer(
         current.answered_on = on
         current.decline_reason = decline_reason
     current.status = status
-    _save(current, by)
+    save_versioned(current, by)
     record_event(
         case=current.case,
         kind=EventKind.REFERRAL_ANSWERED,

@@ -26,7 +26,7 @@ from ..models import (
     MeasureKind,
     PoliceReport,
 )
-from .core import _save, locked_for_update
+from .core import locked_for_update, save_versioned
 from .events import record_event
 
 # A date further back than this is a typing error (0202 for 2022), not a real PV or measure.
@@ -128,7 +128,7 @@ def case_update_trajectory_notes(
     _check_case_has_trajectory(current)
     current.parket_notice_number = parket_notice_number.strip()
     current.alignment_notes = alignment_notes.strip()
-    _save(current, by)
+    save_versioned(current, by)
     return current
 
 
@@ -238,7 +238,7 @@ def measure_extend(
     extension._history_user = by  # type: ignore[attr-defined]
     extension.save()
     current.ends_on = new_end
-    _save(current, by)
+    save_versioned(current, by)
     record_event(
         case=current.case,
         kind=EventKind.MEASURE_EXTENDED,

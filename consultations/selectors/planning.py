@@ -5,7 +5,7 @@ of queries, whatever the number of rows.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -77,8 +77,6 @@ class ConsultationDetail:
     participants: list[Participant]
     items: list[AgendaItem]
     may_manage: bool
-    # Agenda items whose summary and decisions the user may edit (their case team).
-    changeable_item_ids: set[int] = field(default_factory=set)
 
 
 def consultation_detail(*, consultation: Consultation, user: Any) -> ConsultationDetail:
@@ -88,17 +86,11 @@ def consultation_detail(*, consultation: Consultation, user: Any) -> Consultatio
         )
     )
     items = list(_visible_items(consultation, user).order_by("order", "id"))
-    changeable = set(
-        restrict(
-            AgendaItem.objects.filter(pk__in=[item.pk for item in items]), user, Action.CHANGE
-        ).values_list("pk", flat=True)
-    )
     return ConsultationDetail(
         consultation=consultation,
         participants=participants,
         items=items,
         may_manage=may_manage_consultation(user, consultation),
-        changeable_item_ids=changeable,
     )
 
 

@@ -11,7 +11,7 @@ from access.models import AuditAction
 from access.policy import may_enter_parket_reference
 from cases.models import Case
 from cases.services import locked_for_update
-from cases.services.core import _save
+from cases.services.core import save_versioned
 
 from ..models import AgendaItem
 
@@ -36,7 +36,7 @@ def parket_reference_set(
         raise ValidationError({"reference": [_("The reference is too long.")]})
     case = locked_for_update(agenda_item.case, expected_version)
     case.parket_notice_number = value
-    _save(case, by)
+    save_versioned(case, by)
     audit.record(
         user=by,
         action=AuditAction.CHANGE,

@@ -19,7 +19,7 @@ from access.models import AuditAction
 from access.policy import may_record_minutes
 from cases.models import EventKind
 from cases.services import case_action_add, locked_for_update, record_event
-from cases.services.core import _save
+from cases.services.core import save_versioned
 from partners.models import Organisation
 
 from ..models import AgendaItem, Consent, ConsultationAction, Disclosure, Participant
@@ -141,7 +141,7 @@ def agenda_item_record_decisions(
     first_minutes = not (current.discussed and current.decisions.strip())
     current.decisions = text
     current.discussed = True
-    _save(current, by)
+    save_versioned(current, by)
     if first_minutes:
         consultation = agenda_item.consultation
         record_event(

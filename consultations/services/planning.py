@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from access.policy import Action, may_hold_case_access, restrict
 from accounts.roles import RoleCode
 from cases.models import Case, Status
-from cases.services import locked_for_update
+from cases.services.core import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import (
@@ -30,13 +30,6 @@ from ..models import (
 )
 from . import access
 from .legal_bases import valid_legal_bases
-
-
-def _save(obj: Any, by: Any, *, bump: bool = True) -> None:
-    if bump:
-        obj.version += 1
-    obj._history_user = by
-    obj.save()
 
 
 def _check_place(location: str, is_online: bool) -> None:
@@ -114,7 +107,7 @@ def consultation_create(
         chair=chair,
         created_by=by,
     )
-    _save(consultation, by, bump=False)
+    save_versioned(consultation, by, bump=False)
     participant = Participant(
         consultation=consultation,
         user=chair,
@@ -149,7 +142,7 @@ def consultation_update(
     current.location = location.strip()
     current.is_online = is_online
     current.notes = notes
-    _save(current, by)
+    save_versioned(current, by)
     if moved:
         access.end_accesses(
             accesses=ConsultationAccess.objects.filter(agenda_item__consultation=current),
@@ -165,7 +158,7 @@ def consultation_cancel(*, consultation: Consultation, by: Any) -> Consultation:
     current = locked_for_update(consultation, None)
     _check_planned(current)
     current.status = ConsultationStatus.CANCELLED
-    _save(current, by)
+    save_versioned(current, by)
     access.end_accesses(
         accesses=ConsultationAccess.objects.filter(agenda_item__consultation=current),
         by=by,
@@ -182,7 +175,7 @@ def consultation_mark_held(*, consultation: Consultation, by: Any) -> Consultati
     if current.scheduled_at > timezone.now():
         raise ValidationError(_("A consultation cannot be marked held before it starts."))
     current.status = ConsultationStatus.HELD
-    _save(current, by)
+    save_versioned(current, by)
     return current
 
 
@@ -290,7 +283,7 @@ def agenda_item_add(
         item.added_by = by
     item.order = (last["last"] or 0) + 1
     item.reason = reason[:300]
-    _save(item, by, bump=item.pk is not None)
+    save_versioned(item, by, bump=item.pk is not None)
     access.grant_for_agenda_item(item=item, by=by)
     return item
 
@@ -303,7 +296,7 @@ def agenda_item_remove(*, item: AgendaItem, by: Any) -> AgendaItem:
     if current.removed_at is not None:
         return current
     current.removed_at = timezone.now()
-    _save(current, by)
+    save_versioned(current, by)
     access.end_accesses(accesses=current.accesses.all(), by=by, reason=AccessEndReason.ITEM_REMOVED)
     return current
 
@@ -315,7 +308,7 @@ def agenda_item_update(
     """The summary only: decisions belong to the minutes (``services.minutes``)."""
     current = locked_for_update(item, version)
     current.summary = summary
-    _save(current, by)
+    save_versioned(current, by)
     return current
 
 
@@ -334,4 +327,4 @@ def agenda_item_move(*, item: AgendaItem, by: Any, up: bool) -> None:
     for position, other in enumerate(items, start=1):
         if other.order != position:
             other.order = position
-            _save(other, by, bump=False)
+            save_versioned(other, by, bump=False)

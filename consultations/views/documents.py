@@ -30,7 +30,7 @@ class _ConsultationDocumentView(ConsultationScopedMixin, View):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        consultation = self.get_consultation()
+        consultation = self.get_consultation(record=False)
         document = consultation_document(user=request.user, consultation=consultation)
         # A participant whose access is over (or not open yet) gets nothing; the chair
         # always gets the consultation's own record.

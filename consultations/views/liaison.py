@@ -5,8 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
@@ -51,19 +50,12 @@ class ParketReferenceView(AgendaItemScopedMixin, FormView):
     audit_purpose = "parket reference form"
     title = gettext_lazy("Parket reference")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.load_item(request)
-        if not may_enter_parket_reference(request.user, self.item):
-            # Outside the access window the page does not exist for the liaison; anyone else
-            # who sees the consultation simply lacks the right.
-            is_liaison = request.user.has_role(RoleCode.PROSECUTOR_LIAISON)  # type: ignore[union-attr]
-            self._deny(
-                status=404 if is_liaison else 403,
-                object_type="consultations.agendaitem",
-                object_id=self.item.pk,
-                case_id=self.item.case_id,
-            )
-        return super(AgendaItemScopedMixin, self).dispatch(request, *args, **kwargs)
+    def item_denial(self, item: Any) -> int | None:
+        if may_enter_parket_reference(self.user, item):
+            return None
+        # Outside the access window the page does not exist for the liaison; anyone else
+        # who sees the consultation simply lacks the right.
+        return 404 if self.user.has_role(RoleCode.PROSECUTOR_LIAISON) else 403
 
     def get_initial(self) -> dict[str, Any]:
         case = self.item.case

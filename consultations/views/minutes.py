@@ -34,17 +34,14 @@ class AgendaItemScopedMixin(ConsultationScopedMixin):
     consultation: Consultation
     item: AgendaItem
 
+    def item_denial(self, item: AgendaItem) -> int | None:
+        if self.record and not may_record_minutes(self.request.user, item):
+            return 403
+        return None
+
     def load_item(self, request: HttpRequest) -> None:
-        self.consultation = self.get_consultation()
+        self.consultation = self.get_consultation(record=False)
         self.item = self.get_agenda_item()
-        self.item.consultation = self.consultation
-        if self.record and not may_record_minutes(request.user, self.item):
-            self._deny(
-                status=403,
-                object_type="consultations.agendaitem",
-                object_id=self.item.pk,
-                case_id=self.item.case_id,
-            )
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.load_item(request)

@@ -389,7 +389,7 @@ class AgendaItemView(ConsultationScopedMixin, TemplateView):
     audit_purpose = "consultation view"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        consultation = self.get_consultation()
+        consultation = self.get_consultation(record=False)
         item = self.get_agenda_item()
         return {
             **super().get_context_data(**kwargs),
@@ -407,7 +407,7 @@ class AgendaItemEditView(ConsultationScopedMixin, FormView):
     audit_purpose = "edit agenda item"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        self.consultation = self.get_consultation()
+        self.consultation = self.get_consultation(record=False)
         self.item = self.get_agenda_item(action=Action.CHANGE)
         return super().dispatch(request, *args, **kwargs)
 
