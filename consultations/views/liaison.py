@@ -3,11 +3,7 @@ agenda cases with the judicial information, and the parket's own reference."""
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 
@@ -15,8 +11,7 @@ from access import audit
 from access.policy import may_enter_parket_reference
 from access.views import RoleRequiredMixin
 from accounts.roles import RoleCode
-from cases.services import EditConflict
-from cases.views.base import add_service_errors
+from cases.views.base import ServiceFormMixin
 
 from ..forms.minutes import ParketReferenceForm
 from ..models import AgendaItem
@@ -41,7 +36,7 @@ class LiaisonOverviewView(RoleRequiredMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "entries": entries}
 
 
-class ParketReferenceView(AgendaItemScopedMixin, FormView):
+class ParketReferenceView(ServiceFormMixin, AgendaItemScopedMixin, FormView):
     """Only a liaison with open consultation access to the case (``access.policy``); outside
     the access window the page does not exist for them."""
 
@@ -49,6 +44,7 @@ class ParketReferenceView(AgendaItemScopedMixin, FormView):
     form_class = ParketReferenceForm
     audit_purpose = "parket reference form"
     title = gettext_lazy("Parket reference")
+    success_message = gettext_lazy("Parket reference saved.")
 
     def item_denial(self, item: Any) -> int | None:
         if may_enter_parket_reference(self.user, item):
@@ -64,22 +60,16 @@ class ParketReferenceView(AgendaItemScopedMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "title": self.title}
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            parket_reference_set(
-                agenda_item=self.item,
-                by=self.request.user,
-                expected_version=form.cleaned_data["version"],
-                reference=form.cleaned_data["reference"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, gettext_lazy("Parket reference saved."))
-        return redirect("consultations:liaison")
+    def perform(self, form: Any) -> None:
+        parket_reference_set(
+            agenda_item=self.item,
+            by=self.request.user,
+            expected_version=form.cleaned_data["version"],
+            reference=form.cleaned_data["reference"],
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("consultations:liaison")
 
 
 urlpatterns: list[URLPattern] = [

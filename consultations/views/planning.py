@@ -399,10 +399,11 @@ class AgendaItemView(ConsultationScopedMixin, TemplateView):
         }
 
 
-class AgendaItemEditView(ConsultationScopedMixin, FormView):
+class AgendaItemEditView(ServiceFormMixin, ConsultationScopedMixin, FormView):
     """The case team prepares what the consultation view shows (decisions are minutes)."""
 
     form_class = AgendaItemForm
+    success_message = gettext_lazy("Saved.")
     template_name = "consultations/planning/form.html"
     audit_purpose = "edit agenda item"
 
@@ -430,20 +431,11 @@ class AgendaItemEditView(ConsultationScopedMixin, FormView):
             "back_url": self.get_success_url(),
         }
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def perform(self, form: Any) -> None:
         data = form.cleaned_data
-        try:
-            services.agenda_item_update(
-                item=self.item,
-                by=self.user,
-                version=data["version"],
-                summary=data["summary"],
-            )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        messages.success(self.request, _("Saved."))
-        return redirect(self.get_success_url())
+        services.agenda_item_update(
+            item=self.item, by=self.user, version=data["version"], summary=data["summary"]
+        )
 
 
 _ITEM = "<int:pk>/items/<int:item_pk>"
