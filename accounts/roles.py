@@ -22,3 +22,19 @@ CASE_WORKING_ROLES = frozenset(
         RoleCode.PARTNER_PROFESSIONAL,
     }
 )
+
+# Who reaches the role-gated pages; the views and the navigation both read these.
+DIRECTORY_READ_ROLES = frozenset(
+    {
+        RoleCode.NETWORK_COORDINATOR,
+        RoleCode.CASE_DIRECTOR,
+        RoleCode.OPERATIONS_LEAD,
+        RoleCode.PROSECUTOR_LIAISON,
+        RoleCode.PARTNER_PROFESSIONAL,
+    }
+)
+NETWORK_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR})
+# Aggregates of the network, no case data: the coordinator, and the operations lead who
+# reports the figures.
+DASHBOARD_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
+FUNDING_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})

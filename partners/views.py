@@ -21,7 +21,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
-from accounts.roles import RoleCode
+from accounts.roles import DIRECTORY_READ_ROLES, NETWORK_ROLES
 from cases.views.base import CaseFormView, add_service_errors
 
 from . import services
@@ -38,17 +38,6 @@ from .forms import (
     TrainingForm,
 )
 from .models import Agreement, ContactPerson, Gap, GapKind, Organisation, Training
-
-NETWORK_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR})
-DIRECTORY_READ_ROLES = frozenset(
-    {
-        RoleCode.NETWORK_COORDINATOR,
-        RoleCode.CASE_DIRECTOR,
-        RoleCode.OPERATIONS_LEAD,
-        RoleCode.PROSECUTOR_LIAISON,
-        RoleCode.PARTNER_PROFESSIONAL,
-    }
-)
 
 
 class DirectoryReadMixin(RoleRequiredMixin):

@@ -52,7 +52,7 @@ _LEGAL_BASIS_KEEPERS = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LE
 _FUNDING = frozenset({RoleCode.OPERATIONS_LEAD})
 # The default of settings.FJC_REPORT_ROLES.
 _ANNUAL_REPORTS = frozenset({RoleCode.OPERATIONS_LEAD})
-# reporting.views.dashboard.DASHBOARD_ROLES: aggregates of the network, no case data.
+# accounts.roles.DASHBOARD_ROLES: aggregates of the network, no case data.
 _NETWORK_DASHBOARD = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
 
 

@@ -24,14 +24,13 @@ from django.views.generic import View
 from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
-from accounts.roles import RoleCode
+from accounts.roles import DASHBOARD_ROLES
 from reporting.exports import XLSX_CONTENT_TYPE, table_csv, tables_xlsx
 from reporting.figures.base import SUPPRESSED, Table
 from reporting.figures.partnership import dashboard_tables
 from reporting.figures.period import Period
 from reporting.network_charts import series_chart_svg
 
-DASHBOARD_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
 MAX_YEARS = 5
 # Far enough for any real period; keeps month arithmetic clear of date.max.
 EARLIEST, LATEST = datetime.date(1990, 1, 1), datetime.date(2999, 12, 31)

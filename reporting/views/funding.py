@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView, View
 
 from access.views import RoleRequiredMixin
-from accounts.roles import RoleCode
+from accounts.roles import FUNDING_ROLES
 from cases.services import EditConflict
 from cases.views.base import add_service_errors
 from partners.models import Municipality
@@ -29,8 +29,6 @@ from reporting.forms import (
 )
 from reporting.funding import RULE, Share, inhabitants_for_year, municipal_split
 from reporting.models import FundingYear
-
-FUNDING_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})
 
 
 class FundingMixin(RoleRequiredMixin):
