@@ -303,17 +303,22 @@ def may_enter_parket_reference(user: Any, agenda_item: Any, now: Any = None) -> 
     )
 
 
+def sees_judicial_information_as_participant(user: Any) -> bool:
+    """Participants from the prosecutor's office or the police see the judicial information
+    of the agenda cases they may open; other outside participants do not."""
+    from partners.models import OrganisationKind
+
+    organisation = getattr(user, "organisation", None)
+    return (
+        may_hold_case_access(user)
+        and organisation is not None
+        and organisation.kind in (OrganisationKind.PROSECUTOR, OrganisationKind.POLICE_ZONE)
+    )
+
+
 def may_see_judicial_information(user: Any, case: models.Model) -> bool:
     """PV numbers, the parket notice number, measures and hearings in a consultation view:
     the case team, and participants from the prosecutor's office or the police."""
-    from partners.models import OrganisationKind
-
     if not may_hold_case_access(user):
         return False
-    if is_permitted(user, case, Action.VIEW):
-        return True
-    organisation = getattr(user, "organisation", None)
-    return organisation is not None and organisation.kind in (
-        OrganisationKind.PROSECUTOR,
-        OrganisationKind.POLICE_ZONE,
-    )
+    return sees_judicial_information_as_participant(user) or is_permitted(user, case, Action.VIEW)

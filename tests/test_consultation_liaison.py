@@ -153,3 +153,30 @@ def test_no_parket_reference_for_a_case_outside_track_3(world, client):
     )
     client.force_login(world.users["liaison_parket_a"])
     assert client.get(reference_url(consultation.agenda_items.get())).status_code == 404
+
+
+def test_judicial_information_is_for_the_prosecutors_office_and_police_only(world, client):
+    """A liaison role held outside a prosecutor's office or police zone (a misconfigured
+    account) lists no outside case here: the judicial details follow access.policy."""
+    from consultations.models import Participant
+    from consultations.services.access import grant_for_participant
+
+    from .factories import make_user
+
+    caw_case = track_3(world, "caw_a")
+    consultation = make_consultation(world, case_keys=("caw_a",))
+    odd = make_user("liaison_elsewhere", world.orgs["partner_a"], "prosecutor_liaison")
+    participant = Participant.objects.create(
+        consultation=consultation,
+        user=odd,
+        organisation=odd.organisation,
+        secrecy_confirmed_at=consultation.scheduled_at - datetime.timedelta(days=3),
+        added_by=consultation.chair,
+    )
+    assert grant_for_participant(participant=participant, by=consultation.chair)
+    client.force_login(odd)
+    page = client.get(overview()).content.decode()
+    assert caw_case.reference not in page and "PV-0001" not in page
+    # The prosecutor's own liaison sees it.
+    client.force_login(world.users["liaison_parket_a"])
+    assert caw_case.reference in client.get(overview()).content.decode()

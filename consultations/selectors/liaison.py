@@ -7,7 +7,13 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from access.policy import Action, restrict_consultation_view, restrict_consultations
+from access.policy import (
+    Action,
+    restrict,
+    restrict_consultation_view,
+    restrict_consultations,
+    sees_judicial_information_as_participant,
+)
 from cases.models import Measure, Track
 
 from ..models import AgendaItem, Consultation, ConsultationStatus, Participant
@@ -52,6 +58,10 @@ def liaison_consultations(
         )
         .order_by("order", "pk")
     )
+    if not sees_judicial_information_as_participant(user):
+        # This page shows judicial information: outside their own team's cases, only the
+        # prosecutor's office and the police may see it (access.policy).
+        items = restrict(items, user)
     by_consultation: dict[int, list[AgendaItem]] = {}
     for item in items:
         by_consultation.setdefault(item.consultation_id, []).append(item)
