@@ -169,7 +169,7 @@ def test_judicial_information_is_for_the_prosecutors_office_and_police_only(worl
     participant = Participant.objects.create(
         consultation=consultation,
         user=odd,
-        organisation=odd.organisation,
+        organisation=world.orgs["partner_a"],
         secrecy_confirmed_at=consultation.scheduled_at - datetime.timedelta(days=3),
         added_by=consultation.chair,
     )
