@@ -21,7 +21,6 @@ from access.models import AuditAction
 from access.policy import Action, is_permitted, may_work_with_cases
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
-from cases.services import EditConflict
 from cases.views.base import ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
@@ -52,9 +51,10 @@ class LegalBasisListView(LegalBasisRoleMixin, TemplateView):
         return {**super().get_context_data(**kwargs), "bases": selectors.legal_basis_list()}
 
 
-class LegalBasisFormView(LegalBasisRoleMixin, FormView):
+class LegalBasisFormView(ServiceFormMixin, LegalBasisRoleMixin, FormView):
     template_name = "consultations/planning/form.html"
     form_class = LegalBasisForm
+    success_message = gettext_lazy("Legal basis saved.")
     basis: LegalBasis | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -76,31 +76,25 @@ class LegalBasisFormView(LegalBasisRoleMixin, FormView):
             "back_url": reverse("consultations:legal_bases"),
         }
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def get_success_url(self) -> str:
+        return reverse("consultations:legal_bases")
+
+    def perform(self, form: Any) -> None:
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
         organisations = list(data.pop("allowed_organisations"))
-        try:
-            if self.basis is None:
-                basis_services.legal_basis_create(
-                    by=self.user, allowed_organisations=organisations, **data
-                )
-            else:
-                basis_services.legal_basis_update(
-                    legal_basis=self.basis,
-                    by=self.user,
-                    version=version,
-                    allowed_organisations=organisations,
-                    **data,
-                )
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Legal basis saved."))
-        return redirect("consultations:legal_bases")
+        if self.basis is None:
+            basis_services.legal_basis_create(
+                by=self.user, allowed_organisations=organisations, **data
+            )
+        else:
+            basis_services.legal_basis_update(
+                legal_basis=self.basis,
+                by=self.user,
+                version=version,
+                allowed_organisations=organisations,
+                **data,
+            )
 
 
 class LegalBasisDeactivateView(LegalBasisRoleMixin, View):

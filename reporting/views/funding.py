@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -18,7 +17,7 @@ from django.views.generic import FormView, ListView, View
 from access.views import RoleRequiredMixin
 from accounts.roles import FUNDING_ROLES
 from cases.services import EditConflict
-from cases.views.base import add_service_errors
+from cases.views.base import ServiceFormMixin, add_service_errors
 from partners.models import Municipality
 from reporting import services
 from reporting.forms import (
@@ -43,25 +42,24 @@ class FundingListView(FundingMixin, ListView):
         return FundingYear.objects.order_by("-year")
 
 
-class FundingCreateView(FundingMixin, FormView):
+class FundingCreateView(ServiceFormMixin, FundingMixin, FormView):
     template_name = "reporting/funding_create.html"
     form_class = FundingYearCreateForm
+    success_message = _("Funding year added. Enter its staffing and inhabitants.")
+    funding: FundingYear
 
-    def form_valid(self, form: FundingYearCreateForm) -> HttpResponse:
+    def perform(self, form: Any) -> None:
         data = form.cleaned_data
-        try:
-            funding = services.funding_year_create(
-                by=self.request.user,
-                year=data["year"],
-                flemish_amount=data["flemish_amount"],
-                local_amount=data["local_amount"],
-                notes=data["notes"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Funding year added. Enter its staffing and inhabitants."))
-        return redirect("reporting:funding_edit", funding_year_pk=funding.pk)
+        self.funding = services.funding_year_create(
+            by=self.request.user,
+            year=data["year"],
+            flemish_amount=data["flemish_amount"],
+            local_amount=data["local_amount"],
+            notes=data["notes"],
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("reporting:funding_edit", kwargs={"funding_year_pk": self.funding.pk})
 
 
 class FundingEditView(FundingMixin, View):
@@ -151,17 +149,17 @@ class FundingEditView(FundingMixin, View):
             for row in inhabitants.forms
         }
         try:
-            with transaction.atomic():
-                services.funding_year_update(
-                    funding=funding,
-                    by=request.user,
-                    expected_version=form.cleaned_data["version"],
-                    flemish_amount=form.cleaned_data["flemish_amount"],
-                    local_amount=form.cleaned_data["local_amount"],
-                    notes=form.cleaned_data["notes"],
-                    staffing=lines,
-                    inhabitants=counts,
-                )
+            # The service is atomic: a broken rule leaves year, staffing and inhabitants as they were.
+            services.funding_year_update(
+                funding=funding,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+                flemish_amount=form.cleaned_data["flemish_amount"],
+                local_amount=form.cleaned_data["local_amount"],
+                notes=form.cleaned_data["notes"],
+                staffing=lines,
+                inhabitants=counts,
+            )
         except EditConflict as conflict:
             form.add_error(None, str(conflict))
             return self._render(funding, forms, status=409)
