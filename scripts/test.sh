@@ -31,4 +31,8 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/fjc"
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 # Two workers: the machine has two cores. FJC_TEST_WORKERS=0 runs in one process.
-.venv/bin/python -m pytest --create-db -n "${FJC_TEST_WORKERS:-2}" "$@"
+started=$SECONDS
+status=0
+.venv/bin/python -m pytest --create-db -n "${FJC_TEST_WORKERS:-2}" "$@" || status=$?
+echo "Test suite finished in $((SECONDS - started)) s (the whole script, install and services included: $SECONDS s)."
+exit "$status"

@@ -1,9 +1,15 @@
+import copy
 import importlib
+import os
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import override_settings
 
 from access.policy import Action
 from access.services import grant_case_to_organisation
@@ -13,6 +19,7 @@ from cases.models import Case, Track
 from partners.models import Organisation, OrganisationKind
 
 from . import risk_factories
+from .clock import WORLD_BUILT_AT
 from .consultation_fixtures import setting  # noqa: F401  (the consultation tests' fixture)
 from .factories import PASSWORD, make_case, make_organisation, make_user
 
@@ -22,29 +29,79 @@ DATA_MIGRATIONS = [
     ("cases.migrations.0004_reference_lists", "forward"),
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MATRIX_MODULE = "test_permission_matrix.py"
+
+
+def _is_transactional(item: Any) -> bool:
+    """The way pytest-django decides: these tests commit, and the database is emptied after."""
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # One seed per run, chosen by the controller: xdist workers inherit the environment, so
+    # every worker collects the permission matrix in the same (random) order.
+    os.environ.setdefault("FJC_TEST_SEED", str(random.randrange(1_000_000)))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = os.environ["FJC_TEST_SEED"]
+    return f"permission matrix in random order: FJC_TEST_SEED={seed} repeats it"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests without the shared world first, then the tests on it; transactional ones last,
+    those on the world first among them.
+
+    The world is committed once per worker when the first test asks for it (see ``world``), so
+    a test that does not ask for it never sees it; the first transactional test empties the
+    database when it ends. xdist hands each worker its tests in this order. The permission
+    matrix runs in a random order each run, to prove that order never matters there.
+    """
+    matrix = [item for item in items if item.path.name == MATRIX_MODULE]
+    random.Random(os.environ["FJC_TEST_SEED"]).shuffle(matrix)
+    shuffled = iter(matrix)
+    items[:] = [next(shuffled) if item.path.name == MATRIX_MODULE else item for item in items]
+
+    def group(item: pytest.Item) -> tuple[bool, bool]:
+        transactional = _is_transactional(item)
+        return transactional, ("world" in getattr(item, "fixturenames", ())) != transactional
+
+    items.sort(key=group)
 
 
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """A transactional test empties every table when it ends, the rows the data migrations
     made too (serialized_rollback cannot restore them once Playwright has its own database
-    connection). pytest-django runs transactional tests last, so each of them re-creates the
-    reference data first."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction"))
-    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+    connection). Transactional tests run last, so each of them re-creates the reference data
+    first; one that does not use the shared world first empties the database of it."""
+    if not _is_transactional(request.node):
         return
     request.getfixturevalue("transactional_db")
+    committed = _CommittedWorld.current
+    if "world" not in request.fixturenames and committed and committed.take():
+        call_command("flush", interactive=False, verbosity=0)
     from django.apps import apps
 
     for module, function in DATA_MIGRATIONS:
         getattr(importlib.import_module(module), function)(apps, None)
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    # One folder per worker: the shared world's files must be found by every test.
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _fast_and_isolated(settings, _media_root):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = _media_root
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.STORAGES = {
         **settings.STORAGES,
@@ -112,8 +169,51 @@ USERS = {
 }
 
 
+class _CommittedWorld:
+    """The world as committed in this worker's database, until a transactional test ends
+    (pytest-django then empties every table)."""
+
+    current: "_CommittedWorld | None" = None
+
+    def __init__(self, world: World) -> None:
+        self.world: World | None = world
+        _CommittedWorld.current = self
+
+    def take(self) -> World | None:
+        world, self.world = self.world, None
+        return world
+
+
+@pytest.fixture(scope="session")
+def _committed_world(django_db_setup, django_db_blocker, _media_root) -> _CommittedWorld:
+    """Built once per worker, outside any test's transaction, so that every test's rollback
+    returns to it. Session-scoped, so it is set up before any test's own transaction opens.
+    It is built at a fixed moment of today (see tests/clock.py)."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, MEDIA_ROOT=_media_root),
+        time_machine.travel(WORLD_BUILT_AT, tick=True),
+    ):
+        return _CommittedWorld(build_world())
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(request, _committed_world) -> World:
+    """Two organisations of every kind, a user for every role, cases with one object of every
+    kind inside them, a consultation: the same rows for every test, each test rolled back.
+
+    Each test gets its own copy of the Python objects, so one test's in-memory changes never
+    reach the next one."""
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        # The committed world is emptied when this test ends: the next one builds its own.
+        return _committed_world.take() or build_world()
+    request.getfixturevalue("db")
+    assert _committed_world.world is not None, "a non-transactional test after a transactional one"
+    return copy.deepcopy(_committed_world.world)
+
+
+def build_world() -> World:
     w = World()
     for key, (name, kind) in ORGS.items():
         w.orgs[key] = make_organisation(name, kind)

@@ -1,7 +1,6 @@
 """Actions (afspraken): what, who, by when; done and undone; edits that collide."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,13 +18,10 @@ from cases.services import (
 )
 from partners.models import Organisation
 
+from .clock import NOON, TODAY, iso
 from .factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
-NOON = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=BRUSSELS)
-TODAY = NOON.date()
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +124,7 @@ def inactive_partner(world):
             id="inactive-organisation",
         ),
         pytest.param(
-            {"assignee_user": "me", "due_on": "2026-03-09"}, "due_on", id="due-before-registration"
+            {"assignee_user": "me", "due_on": iso(-1)}, "due_on", id="due-before-registration"
         ),
         pytest.param({"assignee_user": "me", "due_on": ""}, "due_on", id="no-due-date"),
         pytest.param(
@@ -325,9 +321,9 @@ def test_a_stale_edit_gets_a_conflict_and_keeps_the_input(world, client):
 @pytest.mark.parametrize(
     ("changes", "error_field"),
     [
-        pytest.param({"done_on": "2026-03-11"}, "done_on", id="done-in-the-future"),
-        pytest.param({"done_on": "2026-03-01"}, "done_on", id="done-before-registration"),
-        pytest.param({"due_on": "2026-03-01"}, "due_on", id="due-before-registration"),
+        pytest.param({"done_on": iso(1)}, "done_on", id="done-in-the-future"),
+        pytest.param({"done_on": iso(-9)}, "done_on", id="done-before-registration"),
+        pytest.param({"due_on": iso(-9)}, "due_on", id="due-before-registration"),
         pytest.param({"assignee_organisation": "partner_a"}, "__all__", id="both"),
         pytest.param({"assignee_user": ""}, "__all__", id="nobody"),
         pytest.param({"assignee_user": "director_caw_b"}, "assignee_user", id="not-a-candidate"),

@@ -1,7 +1,6 @@
 """The case director's home page: overdue and upcoming actions, and actions assigned to them."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.db import connection
@@ -12,12 +11,11 @@ from access.services import revoke_case_from_organisation, revoke_case_from_user
 from cases.models import CaseAction
 from cases.services import case_action_add, case_action_mark_done, case_add_co_director
 
+from .clock import NOON
 from .factories import make_case, make_user
 
 pytestmark = pytest.mark.django_db
 
-BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
-NOON = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=BRUSSELS)
 DAY0 = NOON.date()
 LATER = 10  # the home page is looked at this many days after the actions were agreed
 

@@ -1,7 +1,6 @@
 """The case journal: logging, the rules for an entry, who reads what, corrections, track 2."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,12 +13,10 @@ from cases.models import Channel, EntryKind, JournalEntry, Track, Visibility
 from cases.selectors import contact_summary, journal_entries
 from cases.services import journal_entry_add, journal_entry_correct
 
+from .clock import NOON, iso
 from .factories import make_case, make_user
 
 pytestmark = pytest.mark.django_db
-
-BRUSSELS = zoneinfo.ZoneInfo("Europe/Brussels")
-NOON = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=BRUSSELS)
 
 
 @pytest.fixture(autouse=True)
@@ -88,13 +85,13 @@ def test_the_form_proposes_now_and_case_team_only(world, client):
 @pytest.mark.parametrize(
     ("changes", "error_field"),
     [
-        pytest.param({"occurred_at_0": "2026-03-11"}, "occurred_at", id="future-day"),
+        pytest.param({"occurred_at_0": iso(1)}, "occurred_at", id="future-day"),
         pytest.param(
-            {"occurred_at_0": "2026-03-10", "occurred_at_1": "13:30"},
+            {"occurred_at_0": iso(0), "occurred_at_1": "13:30"},
             "occurred_at",
             id="later-today",
         ),
-        pytest.param({"occurred_at_0": "2026-03-09"}, "occurred_at", id="before-registration"),
+        pytest.param({"occurred_at_0": iso(-1)}, "occurred_at", id="before-registration"),
         pytest.param({"occurred_at_0": "", "occurred_at_1": ""}, "occurred_at", id="no-moment"),
         pytest.param(
             {"kind": EntryKind.NOTE, "reached": "", "channel": Channel.PHONE},
