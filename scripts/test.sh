@@ -33,6 +33,6 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 # Two workers: the machine has two cores. FJC_TEST_WORKERS=0 runs in one process.
 started=$SECONDS
 status=0
-.venv/bin/python -m pytest --create-db -n "${FJC_TEST_WORKERS:-2}" "$@" || status=$?
+${PYTEST_PREFIX:-.venv/bin/python} -m pytest --create-db -n "${FJC_TEST_WORKERS:-2}" "$@" || status=$?
 echo "Test suite finished in $((SECONDS - started)) s (the whole script, install and services included: $SECONDS s)."
 exit "$status"

@@ -2,7 +2,7 @@ import copy
 import importlib
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,7 +210,45 @@ def world(request, _committed_world) -> World:
         return _committed_world.take() or build_world()
     request.getfixturevalue("db")
     assert _committed_world.world is not None, "a non-transactional test after a transactional one"
-    return copy.deepcopy(_committed_world.world)
+    return _copy_on_read(_committed_world.world)
+
+
+class _CopiedOnRead(Mapping[str, Any]):
+    """A dict of the committed world whose values are deep-copied when a test first reads
+    them: copying the whole world for every test would cost more than the test itself. One
+    memo per test, so an object reached by two paths is still one object."""
+
+    def __init__(self, source: dict[str, Any], memo: dict[int, Any]) -> None:
+        self._source, self._memo = source, memo
+        self._copies: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._copies:
+            value = self._source[key]
+            self._copies[key] = (
+                _CopiedOnRead(value, self._memo)
+                if isinstance(value, dict)
+                else copy.deepcopy(value, self._memo)
+            )
+        return self._copies[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+
+def _copy_on_read(world: World) -> World:
+    memo: dict[int, Any] = {}
+    copied = World(
+        legal_basis=copy.deepcopy(world.legal_basis, memo),
+        consultation=copy.deepcopy(world.consultation, memo),
+        agenda_item=copy.deepcopy(world.agenda_item, memo),
+    )
+    for name in ("orgs", "users", "cases", "children", "directory", "consultation_children"):
+        setattr(copied, name, _CopiedOnRead(getattr(world, name), memo))
+    return copied
 
 
 def build_world() -> World:
