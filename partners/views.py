@@ -22,7 +22,8 @@ from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import DIRECTORY_READ_ROLES, NETWORK_ROLES
-from cases.views.base import CaseFormView, add_service_errors
+from cases.views.base import CaseFormView
+from common.views import add_service_errors
 
 from . import services
 from .forms import (

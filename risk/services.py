@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cases.models import Case, CaseParty, CoDirector, EventKind, Track
-from cases.services import case_change_track, locked_for_update, record_event
+from cases.services import case_change_track, record_event
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from .instruments import export_version, load_instrument, parse_instrument
@@ -31,12 +32,6 @@ from .models import (
 )
 from .scoring import score_answers
 from .selectors import answer_differences, current_risk
-
-
-def _save(obj: Any, by: Any) -> None:
-    obj.version += 1
-    obj._history_user = by
-    obj.save()
 
 
 def _check_case_open_for_risk(case: Case) -> None:
@@ -252,7 +247,7 @@ def assessment_raise_level(
             f"{current.judgement_reason}\n\n{dated}" if current.judgement_reason else dated
         )
     current.level = level
-    _save(current, by)
+    save_versioned(current, by)
     record_event(
         case=current.case,
         kind=EventKind.RISK_ASSESSED,

@@ -309,7 +309,7 @@ def test_a_stale_edit_gets_a_conflict_and_keeps_the_input(world, client):
         2,
     )
     # The service refuses the stale version just the same.
-    from cases.services import EditConflict
+    from common.versioning import EditConflict
 
     with pytest.raises(EditConflict):
         case_action_update(

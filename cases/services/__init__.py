@@ -1,7 +1,6 @@
 """Writes for cases. Keyword-only, in a transaction, history attributed to the acting user."""
 
 from .core import (
-    EditConflict,
     case_add_co_director,
     case_change_director,
     case_change_status,
@@ -13,7 +12,6 @@ from .core import (
     case_share,
     case_unshare,
     case_update,
-    locked_for_update,
 )
 from .events import record_event
 from .journal import (
@@ -47,7 +45,6 @@ from .trajectory import (
 )
 
 __all__ = [
-    "EditConflict",
     "ProbableDuplicates",
     "case_action_add",
     "case_action_mark_done",
@@ -71,7 +68,6 @@ __all__ = [
     "hearing_remove",
     "journal_entry_add",
     "journal_entry_correct",
-    "locked_for_update",
     "measure_add",
     "measure_extend",
     "partner_add",

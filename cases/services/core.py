@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from access.services import (
     revoke_case_from_user,
 )
 from accounts.roles import RoleCode
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Municipality, Organisation
 
 from ..models import (
@@ -35,28 +36,6 @@ from ..models import (
 from .events import record_event
 
 BOTH = (Action.VIEW, Action.CHANGE)
-
-
-class EditConflict(Exception):
-    """Someone else saved the object after the form was opened."""
-
-
-def locked_for_update[M: models.Model](obj: M, expected_version: int | None) -> M:
-    """Lock the row and make sure nobody saved it since ``expected_version`` was read."""
-    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        raise EditConflict(
-            _("Someone else saved a change while you were editing. Check and save again.")
-        )
-    return current
-
-
-def save_versioned(obj: Any, by: Any, *, bump: bool = True) -> None:
-    """Save a row of a model with a ``version`` (bumped) and history (attributed to ``by``)."""
-    if bump:
-        obj.version += 1
-    obj._history_user = by
-    obj.save()
 
 
 def _next_reference(year: int) -> str:

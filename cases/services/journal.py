@@ -13,11 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import Case, CaseAction, Channel, EntryKind, JournalEntry, Visibility
 from ..selectors.journal import action_assignee_candidates, may_correct_entry
-from .core import locked_for_update, save_versioned
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import restrict
+from common.versioning import locked_for_update, save_versioned
 
 from ..models import (
     AgeBand,
@@ -24,7 +25,6 @@ from ..models import (
     Person,
     RelationKind,
 )
-from .core import locked_for_update, save_versioned
 from .events import record_event
 
 # The fields of a person a case director fills in (name_key and version are derived).

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import (
@@ -31,7 +32,6 @@ from ..models import (
     ReferralDirection,
     ReferralStatus,
 )
-from .core import locked_for_update, save_versioned
 from .events import record_event
 from .trajectory import _check_past_date, _check_required, _short, partner_add
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation, PoliceZone
 
 from ..models import (
@@ -26,7 +27,6 @@ from ..models import (
     MeasureKind,
     PoliceReport,
 )
-from .core import locked_for_update, save_versioned
 from .events import record_event
 
 # A date further back than this is a typing error (0202 for 2022), not a real PV or measure.

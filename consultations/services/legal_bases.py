@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.services import locked_for_update
+from common.versioning import locked_for_update
 from partners.models import Organisation
 
 from ..models import LegalBasis, LegalBasisKind

@@ -18,8 +18,8 @@ from access import audit
 from access.models import AuditAction
 from access.policy import may_record_minutes
 from cases.models import EventKind
-from cases.services import case_action_add, locked_for_update, record_event
-from cases.services.core import save_versioned
+from cases.services import case_action_add, record_event
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import AgendaItem, Consent, ConsultationAction, Disclosure, Participant

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from access.policy import Action, may_hold_case_access, restrict
 from accounts.roles import RoleCode
 from cases.models import Case, Status
-from cases.services.core import locked_for_update, save_versioned
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import (
