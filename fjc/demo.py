@@ -15,6 +15,7 @@ from accounts.roles import RoleCode
 from accounts.services import user_create
 from cases.models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
 from cases.services import case_change_status, case_close, case_create, case_share
+from common.history import attribute
 from partners.models import (
     Municipality,
     MunicipalityPopulation,
@@ -641,7 +642,7 @@ def _network_history(users: dict[str, User]) -> None:
         gap = Gap(
             kind=kind, description=description, signalled_on=signalled_on, signalled_by=director
         )
-        gap._history_user = director  # type: ignore[attr-defined]
+        attribute(gap, director)
         gap.save()
         if status != GapStatus.NEW:
             gap_add_follow_up(
@@ -708,7 +709,7 @@ def _consultations_held(users: dict[str, User]) -> None:
                     consultation=consultation, case=case, discussed=True, added_by=chair
                 )
                 item.decisions = "Afspraken over de veiligheid en de opvolging."
-                item._history_user = chair  # type: ignore[attr-defined]
+                attribute(item, chair)
                 item.save()
             else:
                 items.append(

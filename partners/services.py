@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import attribute
+
 from .models import (
     Agreement,
     ContactPerson,
@@ -62,7 +64,7 @@ def organisation_get_or_create(
 
 
 def _save_with_history(obj: Any, *, by: Any) -> None:
-    obj._history_user = by
+    attribute(obj, by)
     obj.full_clean()
     obj.save()
 

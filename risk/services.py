@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases.models import Case, CaseParty, CoDirector, EventKind, Track
 from cases.services import case_change_track, record_event
+from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
@@ -191,7 +192,7 @@ def assessment_create(
         escalation_note=escalation_note.strip(),
         notes=notes.strip(),
     )
-    assessment._history_user = by  # type: ignore[attr-defined]
+    attribute(assessment, by)
     assessment.save()
     assessment.parties.set(parties)
     bulk_create_with_history(
@@ -310,7 +311,7 @@ def joint_assessment_create(
         differences_note=differences_note.strip(),
         recorded_by=by,
     )
-    joint._history_user = by  # type: ignore[attr-defined]
+    attribute(joint, by)
     joint.save()
     joint.assessments.set(assessments)
     taking_part = {a.organisation_id for a in assessments} | {o.pk for o in organisations}
@@ -364,7 +365,7 @@ def risk_decision_record(
         decided_on=decided_on,
         decided_by=by,
     )
-    decision._history_user = by  # type: ignore[attr-defined]
+    attribute(decision, by)
     decision.save()
     if escalate and case.track != Track.CHAIN:
         case_change_track(

@@ -17,6 +17,7 @@ from access.services import (
     revoke_case_from_user,
 )
 from accounts.roles import RoleCode
+from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Municipality, Organisation
 
@@ -90,7 +91,7 @@ def case_create(
         advice_given=advice_given,
         referral_made=referral_made,
     )
-    case._history_user = by  # type: ignore[attr-defined]
+    attribute(case, by)
     for _attempt in range(5):
         case.reference = _next_reference(opened_on.year)
         try:
@@ -289,7 +290,7 @@ def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
     if user.pk == case.case_director_id or CoDirector.objects.filter(case=case, user=user).exists():
         raise ValidationError(_("This person already directs the case."))
     co = CoDirector(case=case, user=user)
-    co._history_user = by  # type: ignore[attr-defined]
+    attribute(co, by)
     co.save()
     grant_case_to_user(case=case, user=user, actions=BOTH, by=by, reason="co-director")
     org = f" ({user.organisation})" if user.organisation_id else ""
@@ -301,7 +302,7 @@ def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
 def case_remove_co_director(*, case: Case, by: Any, co_director: CoDirector) -> None:
     """Removing a co-director takes their access away at once."""
     user = co_director.user
-    co_director._history_user = by  # type: ignore[attr-defined]
+    attribute(co_director, by)
     co_director.delete()
     revoke_case_from_user(case=case, user=user, by=by, reason="co-director removed")
     record_event(case=case, kind=EventKind.CO_DIRECTOR_REMOVED, actor=by, summary=str(user))

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
@@ -102,7 +103,7 @@ def journal_entry_add(
         visibility=visibility,
         author=by,
     )
-    entry._history_user = by  # type: ignore[attr-defined]
+    attribute(entry, by)
     entry.save()
     return entry
 
@@ -123,7 +124,7 @@ def journal_entry_correct(*, entry: JournalEntry, by: Any, text: str) -> Journal
     if text == current.text:
         raise ValidationError({"text": [_("The text is unchanged.")]})
     current.text = text
-    current._history_user = by  # type: ignore[attr-defined]
+    attribute(current, by)
     current.save(update_fields=["text"])
     return current
 
@@ -206,7 +207,7 @@ def case_action_add(
         due_on=due_on,
         created_by=by,
     )
-    action._history_user = by  # type: ignore[attr-defined]
+    attribute(action, by)
     action.save()
     return action
 

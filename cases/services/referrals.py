@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
@@ -73,7 +74,7 @@ def referral_create(
         reason=reason,
         created_by=by,
     )
-    referral._history_user = by  # type: ignore[attr-defined]
+    attribute(referral, by)
     referral.save()
     kind = (
         EventKind.REFERRAL_SENT
