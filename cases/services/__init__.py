@@ -32,6 +32,12 @@ from .people import (
     relation_remove,
 )
 from .referrals import referral_answer, referral_create
+from .sharing import (
+    grant_case_to_organisation,
+    grant_case_to_user,
+    revoke_case_from_organisation,
+    revoke_case_from_user,
+)
 from .trajectory import (
     case_update_trajectory_notes,
     hearing_add,
@@ -64,6 +70,8 @@ __all__ = [
     "case_unshare",
     "case_update",
     "case_update_trajectory_notes",
+    "grant_case_to_organisation",
+    "grant_case_to_user",
     "hearing_add",
     "hearing_remove",
     "journal_entry_add",
@@ -81,4 +89,6 @@ __all__ = [
     "referral_create",
     "relation_create",
     "relation_remove",
+    "revoke_case_from_organisation",
+    "revoke_case_from_user",
 ]

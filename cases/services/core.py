@@ -10,12 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import Action
-from access.services import (
-    grant_case_to_organisation,
-    grant_case_to_user,
-    revoke_case_from_organisation,
-    revoke_case_from_user,
-)
 from accounts.roles import RoleCode
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
@@ -35,6 +29,12 @@ from ..models import (
     ViolenceForm,
 )
 from .events import record_event
+from .sharing import (
+    grant_case_to_organisation,
+    grant_case_to_user,
+    revoke_case_from_organisation,
+    revoke_case_from_user,
+)
 
 BOTH = (Action.VIEW, Action.CHANGE)
 
