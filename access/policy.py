@@ -181,6 +181,14 @@ def directs_case(user: Any, case: Any, *, co_director_ids: Any = None) -> bool:
     return co_directors.filter(case_id=case.pk, user_id=user.pk).exists()
 
 
+def case_directors_condition(case: Any) -> Q:
+    """A condition on users: the director and the co-directors of ``case``."""
+    co_directors = (
+        case_models().co_director._default_manager.filter(case_id=case.pk).values("user_id")
+    )
+    return Q(pk=case.case_director_id) | Q(pk__in=co_directors)
+
+
 def may_decide_on_risk(user: Any, case: Any, *, co_director_ids: Any = None) -> bool:
     """The case director and co-directors decide on track 3 and a case consultation."""
     return directs_case(user, case, co_director_ids=co_director_ids)
@@ -202,7 +210,7 @@ def unrestricted_for_aggregates[M: models.Model](
 
     A deliberate exception to "everything goes through :func:`restrict`": the dashboard and
     the annual report count what the whole FJC did, across every organisation's cases, and no
-    user may see all of those. So ``reporting.figures`` reads case data through here and
+    user may see all of those. So ``reporting`` reads case data through here and
     nowhere else, and only ever returns aggregates: counts of 1 to 4 are shown as "< 5"
     (``Table.display_rows``), no row names a case or a person, and the pages are for the
     reporting roles. Marking each such read keeps the exception visible and greppable.

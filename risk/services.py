@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from cases.models import Case, CaseParty, CoDirector, EventKind, Track
+from access.policy import may_decide_on_risk
+from cases.models import Case, CaseParty, EventKind, Track
 from cases.services import case_change_track, record_event
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
@@ -47,13 +48,6 @@ def _check_date(day: datetime.date, case: Case) -> None:
         raise ValidationError(_("The date cannot be in the future."))
     if day < case.opened_on:
         raise ValidationError(_("The date cannot be before the case was registered."))
-
-
-def may_decide_on_risk(*, case: Case, user: Any) -> bool:
-    """The case director and co-directors decide on track 3 and a case consultation."""
-    return user.pk == case.case_director_id or (
-        CoDirector.objects.filter(case=case, user_id=user.pk).exists()
-    )
 
 
 def _resolve_level(
@@ -339,7 +333,7 @@ def risk_decision_record(
     decided_on: datetime.date | None = None,
 ) -> RiskDecision:
     """The case director's decision on the current risk level; "escalate" moves to track 3."""
-    if not may_decide_on_risk(case=case, user=by):
+    if not may_decide_on_risk(by, case):
         raise ValidationError(_("Only the case director or a co-director records this decision."))
     decided_on = decided_on or timezone.localdate()
     _check_date(decided_on, case)

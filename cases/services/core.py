@@ -9,8 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import Action
-from accounts.roles import RoleCode
+from access.policy import Action, is_active_case_director
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Municipality, Organisation
@@ -255,18 +254,12 @@ def case_reopen(
     return _set_status(current, by, Status.ACTIVE, reopened_on, reason, EventKind.REOPENED)
 
 
-def _is_case_director(user: Any) -> bool:
-    return bool(
-        user.is_active and user.has_role(RoleCode.CASE_DIRECTOR) and not user.is_administrator
-    )
-
-
 @transaction.atomic
 def case_change_director(
     *, case: Case, by: Any, new_director: Any, expected_version: int | None = None
 ) -> Case:
     current = locked_for_update(case, expected_version)
-    if not _is_case_director(new_director):
+    if not is_active_case_director(new_director):
         raise ValidationError(_("The new case director must be an active case director."))
     if new_director.pk == current.case_director_id:
         raise ValidationError(_("This person already directs the case."))
@@ -285,7 +278,7 @@ def case_change_director(
 @transaction.atomic
 def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
     """A co-director, possibly of another organisation, gets access to the case."""
-    if not _is_case_director(user):
+    if not is_active_case_director(user):
         raise ValidationError(_("A co-director must be an active case director."))
     if user.pk == case.case_director_id or CoDirector.objects.filter(case=case, user=user).exists():
         raise ValidationError(_("This person already directs the case."))

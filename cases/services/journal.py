@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.policy import may_correct_entry
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import Case, CaseAction, Channel, EntryKind, JournalEntry, Visibility
-from ..selectors.journal import action_assignee_candidates, may_correct_entry
+from ..selectors.journal import action_assignee_candidates
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -115,7 +116,7 @@ def journal_entry_correct(*, entry: JournalEntry, by: Any, text: str) -> Journal
     Nothing else changes: when, what kind and who may read it stay as recorded.
     """
     current = JournalEntry.objects.select_for_update().get(pk=entry.pk)
-    if not may_correct_entry(entry=current, user=by):
+    if not may_correct_entry(by, current):
         raise ValidationError(
             _("Only the author can correct an entry, and only on the day it was written.")
         )

@@ -13,8 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import Action, may_hold_case_access, restrict
-from accounts.roles import RoleCode
+from access.policy import Action, is_active_case_director, may_hold_case_access, restrict
 from cases.models import Case, Status
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
@@ -87,9 +86,9 @@ def consultation_create(
 ) -> Consultation:
     """The creator chairs unless told otherwise; the chair takes part and confirms secrecy."""
     chair = chair or by
-    if not (may_hold_case_access(by) and by.has_role(RoleCode.CASE_DIRECTOR)):
+    if not is_active_case_director(by):
         raise ValidationError(_("Only a case director can plan a consultation."))
-    if not (may_hold_case_access(chair) and chair.has_role(RoleCode.CASE_DIRECTOR)):
+    if not is_active_case_director(chair):
         raise ValidationError({"chair": _("The chair must be a case director.")})
     _check_legal_basis(legal_basis, scheduled_at)
     assert legal_basis is not None
