@@ -342,8 +342,9 @@ def _steer_to(case: Case, director: User, status: Status, day: datetime.date) ->
 
 def _network(users: dict[str, User]) -> None:
     """Sectors, a training and a gap, for the network coordinator's pages."""
+    from cases.services import gap_signal
     from partners.models import Gap, GapKind, Sector, Training, TrainingKind
-    from partners.services import gap_signal, training_save
+    from partners.services import training_save
 
     sectors = {
         OrganisationKind.CITY: Sector.MUNICIPALITY,

@@ -14,6 +14,7 @@ from .core import (
     case_update,
 )
 from .events import record_event
+from .gaps import gap_signal
 from .journal import (
     case_action_add,
     case_action_mark_done,
@@ -70,6 +71,7 @@ __all__ = [
     "case_unshare",
     "case_update",
     "case_update_trajectory_notes",
+    "gap_signal",
     "grant_case_to_organisation",
     "grant_case_to_user",
     "hearing_add",
