@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "risk",
     "consultations",
     "reporting",
+    "fjc",
 ]
 
 MIDDLEWARE = [
