@@ -21,6 +21,7 @@ This module imports no domain app: the apps register the models it needs in
 """
 
 import datetime
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
@@ -168,7 +169,7 @@ def directing_condition(user: Any, path: str = "pk") -> Q:
     return directs | Q(**{f"{path}__in": co_directed})
 
 
-def directs_case(user: Any, case: Any, *, co_director_ids: Any = None) -> bool:
+def directs_case(user: Any, case: Any, *, co_director_ids: Collection[int] | None = None) -> bool:
     """Whether the user is the case director or a co-director of ``case``.
 
     ``co_director_ids`` saves the query when the caller (the steering page) has them.
@@ -189,7 +190,9 @@ def case_directors_condition(case: Any) -> Q:
     return Q(pk=case.case_director_id) | Q(pk__in=co_directors)
 
 
-def may_decide_on_risk(user: Any, case: Any, *, co_director_ids: Any = None) -> bool:
+def may_decide_on_risk(
+    user: Any, case: Any, *, co_director_ids: Collection[int] | None = None
+) -> bool:
     """The case director and co-directors decide on track 3 and a case consultation."""
     return directs_case(user, case, co_director_ids=co_director_ids)
 
