@@ -9,6 +9,13 @@ from partners.urls import urlpatterns as partner_urlpatterns
 
 from . import views
 
+# Signalling a gap is a case form (cases.views.gaps, a layer above partners), but the page
+# belongs with the network's gaps: it keeps its name in the partners namespace.
+partner_pages = [
+    *partner_urlpatterns,
+    path("cases/<int:pk>/gaps/add/", GapSignalView.as_view(), name="gap_signal"),
+]
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("health/", views.health, name="health"),
@@ -19,20 +26,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("risk.urls")),
     path("consultations/", include("consultations.urls")),
-    # Signalling a gap is a case form (cases.views.gaps, built on the case's base view), but
-    # the page belongs with the network's gaps: it keeps its name in the partners namespace.
-    path(
-        "",
-        include(
-            (
-                [
-                    *partner_urlpatterns,
-                    path("cases/<int:pk>/gaps/add/", GapSignalView.as_view(), name="gap_signal"),
-                ],
-                "partners",
-            )
-        ),
-    ),
+    path("", include((partner_pages, "partners"))),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]
