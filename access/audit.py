@@ -7,14 +7,13 @@ from django.db import models
 from django.http import HttpRequest
 
 from .models import AuditAction, AuditEvent
+from .registry import case_models
 
 
 def _case_id_of(obj: models.Model | None) -> int | None:
     if obj is None:
         return None
-    from cases.models import Case
-
-    if isinstance(obj, Case):
+    if isinstance(obj, case_models().case):
         return obj.pk
     return getattr(obj, "case_id", None)
 

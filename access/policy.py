@@ -11,16 +11,29 @@ data through :func:`restrict`. Rules, all default deny:
 * Objects inside a case (journal entries, assessments, ...) declare the path
   to their case in ``case_access_path`` and are visible exactly when the case is.
 * Nothing is cached beyond the query: a revoked grant is gone on the next request.
+
+Two deliberate exceptions read case data without :func:`restrict`, each named here:
+:func:`restrict_consultation_view` (an art. 458ter consultation's view of an agenda case)
+and :func:`unrestricted_for_aggregates` (the counts of the figures and the dashboard).
+
+This module imports no domain app: the apps register the models it needs in
+:mod:`access.registry` when Django starts.
 """
 
+import datetime
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from accounts.roles import CASE_WORKING_ROLES
+from accounts.roles import CASE_WORKING_ROLES, RoleCode
+
+from .registry import case_models, consultation_models
 
 
 class Action(StrEnum):
@@ -42,9 +55,7 @@ def may_work_with_cases(user: Any) -> bool:
 
 def case_access_path(model: type[models.Model]) -> str:
     """The lookup from ``model`` to the case's primary key."""
-    from cases.models import Case
-
-    if model is Case:
+    if model is case_models().case:
         return "pk"
     path = getattr(model, "case_access_path", None)
     if not path:
@@ -60,13 +71,12 @@ def permitted_case_condition(user: Any, action: Action, path: str = "pk") -> Q:
     Two ``IN (subquery)`` clauses, so each row is returned once and the query count
     does not depend on the number of cases.
     """
-    from cases.models import CaseGroupObjectPermission, CaseUserObjectPermission
-
+    grants = case_models()
     codename = f"{Action(action)}_case"
-    by_user = CaseUserObjectPermission.objects.filter(
+    by_user = grants.user_permission._default_manager.filter(
         user_id=user.pk, permission__codename=codename
     ).values("content_object_id")
-    by_group = CaseGroupObjectPermission.objects.filter(
+    by_group = grants.group_permission._default_manager.filter(
         group__user=user.pk, permission__codename=codename
     ).values("content_object_id")
     return Q(**{f"{path}__in": by_user}) | Q(**{f"{path}__in": by_group})
@@ -86,9 +96,9 @@ def _is_multi_valued(model: type[models.Model], path: str) -> bool:
 
 def _journal_condition(user: Any) -> Q:
     """Journal entries marked "case team only" need change access to the case."""
-    from cases.models import Visibility
-
-    return Q(visibility=Visibility.ALL) | permitted_case_condition(user, Action.CHANGE, "case_id")
+    return case_models().journal_open_to_viewers | permitted_case_condition(
+        user, Action.CHANGE, "case_id"
+    )
 
 
 # Conditions on top of case access, per model: all rules stay in this module.
@@ -120,6 +130,100 @@ def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> 
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
 
 
+# --- directing a case: who steers it, decides on its risk and corrects its journal ---
+
+
+def is_active_case_director(user: Any) -> bool:
+    """Who may direct or co-direct a case, or plan and chair a consultation: an active case
+    director who is not an administrator."""
+    return may_hold_case_access(user) and user.has_role(RoleCode.CASE_DIRECTOR)
+
+
+def only_active_case_directors[U: models.Model](users: models.QuerySet[U]) -> models.QuerySet[U]:
+    """:func:`is_active_case_director` for a queryset of users (choices in forms)."""
+    return users.filter(
+        is_active=True, is_superuser=False, roles__code=RoleCode.CASE_DIRECTOR
+    ).exclude(roles__code=RoleCode.ADMINISTRATOR)
+
+
+def _case_fields_prefix(path: str) -> str:
+    """From a lookup to the case's primary key to the prefix of the case's own fields:
+    ``"pk"`` (the case itself) → ``""``, ``"case_id"`` → ``"case__"``."""
+    if path == "pk":
+        return ""
+    if not path.endswith("_id"):
+        raise ImproperlyConfigured(f"{path!r} does not end in a case's _id.")
+    return path.removesuffix("_id") + "__"
+
+
+def directing_condition(user: Any, path: str = "pk") -> Q:
+    """The cases (or case children, through ``path`` to the case's primary key) that the
+    user directs or co-directs. It grants nothing by itself: combine it with :func:`restrict`.
+
+    Co-directors through an ``IN (subquery)``, so rows never repeat.
+    """
+    co_directed = (
+        case_models().co_director._default_manager.filter(user_id=user.pk).values("case_id")
+    )
+    directs = Q(**{f"{_case_fields_prefix(path)}case_director_id": user.pk})
+    return directs | Q(**{f"{path}__in": co_directed})
+
+
+def directs_case(user: Any, case: Any, *, co_director_ids: Collection[int] | None = None) -> bool:
+    """Whether the user is the case director or a co-director of ``case``.
+
+    ``co_director_ids`` saves the query when the caller (the steering page) has them.
+    """
+    if user.pk == case.case_director_id:
+        return True
+    if co_director_ids is not None:
+        return user.pk in co_director_ids
+    co_directors = case_models().co_director._default_manager
+    return co_directors.filter(case_id=case.pk, user_id=user.pk).exists()
+
+
+def case_directors_condition(case: Any) -> Q:
+    """A condition on users: the director and the co-directors of ``case``."""
+    co_directors = (
+        case_models().co_director._default_manager.filter(case_id=case.pk).values("user_id")
+    )
+    return Q(pk=case.case_director_id) | Q(pk__in=co_directors)
+
+
+def may_decide_on_risk(
+    user: Any, case: Any, *, co_director_ids: Collection[int] | None = None
+) -> bool:
+    """The case director and co-directors decide on track 3 and a case consultation."""
+    return directs_case(user, case, co_director_ids=co_director_ids)
+
+
+def may_correct_entry(user: Any, entry: Any, *, today: datetime.date | None = None) -> bool:
+    """The author may correct the text of a journal entry on the day they wrote it, not later."""
+    today = today or timezone.localdate()
+    return entry.author_id == user.pk and timezone.localdate(entry.created_at) == today
+
+
+# --- the figures: counts over every case ---
+
+
+def unrestricted_for_aggregates[M: models.Model](
+    queryset: models.QuerySet[M],
+) -> models.QuerySet[M]:
+    """Every row of ``queryset``, unrestricted: for the counts of the figures only.
+
+    A deliberate exception to "everything goes through :func:`restrict`": the dashboard and
+    the annual report count what the whole FJC did, across every organisation's cases, and no
+    user may see all of those. So ``reporting`` reads case data through here and
+    nowhere else, and only ever returns aggregates: counts of 1 to 4 are shown as "< 5"
+    (``Table.display_rows``), no row names a case or a person, and the pages are for the
+    reporting roles. Marking each such read keeps the exception visible and greppable.
+    """
+    return queryset
+
+
+# --- art. 458ter consultations ---
+
+
 def consultation_access_condition(
     user: Any, now: Any = None, path: str = "pk", *, by: str = "case_id"
 ) -> Q:
@@ -131,20 +235,20 @@ def consultation_access_condition(
     window and until the access was ended. The window is checked here at every request, so a
     stopped scheduler (which only marks expired rows as ended) can never extend access.
     """
-    from django.utils import timezone
-
-    from consultations.models import ConsultationAccess
-
     moment = now or timezone.now()
-    open_accesses = ConsultationAccess.objects.filter(
-        user_id=user.pk,
-        ended_at__isnull=True,
-        valid_from__lte=moment,
-        valid_until__gt=moment,
-        participant__secrecy_confirmed_at__isnull=False,
-        participant__removed_at__isnull=True,
-        participant__user_id=user.pk,
-    ).values(by)
+    open_accesses = (
+        consultation_models()
+        .access._default_manager.filter(
+            user_id=user.pk,
+            ended_at__isnull=True,
+            valid_from__lte=moment,
+            valid_until__gt=moment,
+            participant__secrecy_confirmed_at__isnull=False,
+            participant__removed_at__isnull=True,
+            participant__user_id=user.pk,
+        )
+        .values(by)
+    )
     return Q(**{f"{path}__in": open_accesses})
 
 
@@ -154,15 +258,18 @@ def restrict_consultation_view[M: models.Model](
     """Cases, or agenda items, whose consultation view the user may open: the case team, or
     a participant with open consultation access.
 
+    A deliberate exception to "everything goes through :func:`restrict`": art. 458ter lets a
+    consultation's participants outside the case team see part of an agenda case (its
+    consultation view, never the file) for a limited time, so a second source of access is
+    added to the case grants here, and only the consultation pages use it.
+
     Access is per agenda item: a participant of consultation A with access to case X does
     not open case X's agenda item of consultation B. For :class:`Case` querysets it answers
     "which cases" (through any open access).
     """
-    from consultations.models import AgendaItem
-
     if not may_hold_case_access(user):
         return queryset.none()
-    if queryset.model is AgendaItem:
+    if queryset.model is consultation_models().agenda_item:
         condition = permitted_case_condition(
             user, Action.VIEW, "case_id"
         ) | consultation_access_condition(user, now, "pk", by="agenda_item_id")
@@ -177,12 +284,12 @@ def restrict_consultation_view[M: models.Model](
 
 def _agenda_case_director_condition(user: Any) -> Q:
     """Consultations with a case on the agenda that the user (co-)directs."""
-    from consultations.models import AgendaItem
-
-    directed = AgendaItem.objects.filter(
-        Q(case__case_director_id=user.pk) | Q(case__co_directors__user_id=user.pk),
-        removed_at__isnull=True,
-    ).values("consultation_id")
+    directed = (
+        consultation_models()
+        .agenda_item._default_manager.filter(directing_condition(user, "case_id"))
+        .filter(removed_at__isnull=True)
+        .values("consultation_id")
+    )
     return Q(pk__in=directed)
 
 
@@ -198,11 +305,11 @@ def restrict_consultations[M: models.Model](
     participant opens every agenda case to them — not only the adder's own case. A case's
     director prepares its agenda item and records its minutes through the case's own rights.
     """
-    from consultations.models import Participant
-
     if not may_hold_case_access(user):
         return queryset.none()
-    mine = Participant.objects.filter(user_id=user.pk, removed_at__isnull=True)
+    mine = consultation_models().participant._default_manager.filter(
+        user_id=user.pk, removed_at__isnull=True
+    )
     unconfirmed = mine.filter(secrecy_confirmed_at__isnull=True).values("consultation_id")
     condition = Q(chair_id=user.pk)
     if action == Action.VIEW:
@@ -216,19 +323,18 @@ def restrict_secrecy_page[M: models.Model](
 ) -> models.QuerySet[M]:
     """Consultations whose secrecy page (legal basis and duty of secrecy, nothing else) the
     user may open: those they take part in as a staff participant."""
-    from consultations.models import Participant
-
     if not may_hold_case_access(user):
         return queryset.none()
-    mine = Participant.objects.filter(user_id=user.pk, removed_at__isnull=True)
+    mine = consultation_models().participant._default_manager.filter(
+        user_id=user.pk, removed_at__isnull=True
+    )
     return queryset.filter(pk__in=mine.values("consultation_id"))
 
 
 def may_manage_consultation(user: Any, consultation: models.Model) -> bool:
-    from consultations.models import Consultation
-
+    consultations = consultation_models().consultation._default_manager
     return restrict_consultations(
-        Consultation.objects.filter(pk=consultation.pk), user, Action.CHANGE
+        consultations.filter(pk=consultation.pk), user, Action.CHANGE
     ).exists()
 
 
@@ -238,10 +344,6 @@ def may_use_annual_reports(user: Any) -> bool:
     The report holds aggregates only, but it is the FJC's official account: the operations
     lead, plus the roles an installation lists in ``FJC_REPORT_ROLES``.
     """
-    from django.conf import settings
-
-    from accounts.roles import RoleCode
-
     roles = {RoleCode.OPERATIONS_LEAD, *settings.FJC_REPORT_ROLES}
     return bool(
         getattr(user, "is_authenticated", False) and user.is_active and user.has_role(*roles)
@@ -255,13 +357,10 @@ def may_record_minutes(user: Any, agenda_item: Any) -> bool:
     """The chair and the case directors of the agenda case record the minutes of an agenda
     item (disclosures, decisions, actions), while it is on the agenda of a consultation that
     is not cancelled."""
-    from accounts.roles import RoleCode
-    from consultations.models import ConsultationStatus
-
     if not may_hold_case_access(user) or agenda_item.removed_at is not None:
         return False
     consultation = agenda_item.consultation
-    if consultation.status == ConsultationStatus.CANCELLED:
+    if consultation.is_cancelled:
         return False
     if consultation.chair_id == user.pk:
         return True
@@ -274,28 +373,26 @@ def may_enter_parket_reference(user: Any, agenda_item: Any, now: Any = None) -> 
     """A prosecutor liaison enters the parket's own reference of a track-3 agenda case only
     while they may open its consultation view as a participant who confirmed secrecy, inside
     the consultation's access window. Outside that window they change nothing of the case."""
-    from django.utils import timezone
-
-    from accounts.roles import RoleCode
-    from cases.models import Track
-    from consultations.models import ConsultationStatus, Participant
-
     if not (may_hold_case_access(user) and user.has_role(RoleCode.PROSECUTOR_LIAISON)):
         return False
     moment = now or timezone.now()
     consultation = agenda_item.consultation
     if (
-        consultation.status == ConsultationStatus.CANCELLED
-        or agenda_item.case.track != Track.CHAIN
+        consultation.is_cancelled
+        or not agenda_item.case.is_chain_approach
         or not consultation.access_opens_at <= moment < consultation.access_closes_at
     ):
         return False
-    confirmed = Participant.objects.filter(
-        consultation_id=consultation.pk,
-        user_id=user.pk,
-        secrecy_confirmed_at__isnull=False,
-        removed_at__isnull=True,
-    ).exists()
+    confirmed = (
+        consultation_models()
+        .participant._default_manager.filter(
+            consultation_id=consultation.pk,
+            user_id=user.pk,
+            secrecy_confirmed_at__isnull=False,
+            removed_at__isnull=True,
+        )
+        .exists()
+    )
     return confirmed and (
         restrict_consultation_view(
             type(agenda_item)._default_manager.filter(pk=agenda_item.pk), user, moment
@@ -306,13 +403,11 @@ def may_enter_parket_reference(user: Any, agenda_item: Any, now: Any = None) -> 
 def sees_judicial_information_as_participant(user: Any) -> bool:
     """Participants from the prosecutor's office or the police see the judicial information
     of the agenda cases they may open; other outside participants do not."""
-    from partners.models import OrganisationKind
-
     organisation = getattr(user, "organisation", None)
     return (
         may_hold_case_access(user)
         and organisation is not None
-        and organisation.kind in (OrganisationKind.PROSECUTOR, OrganisationKind.POLICE_ZONE)
+        and organisation.receives_judicial_information
     )
 
 

@@ -28,6 +28,7 @@ from .policy import (
     restrict_consultations,
     restrict_secrecy_page,
 )
+from .registry import consultation_models
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -178,11 +179,11 @@ class ConsultationScopedMixin(AccessControlledView):
         permitted); ``record=False`` when the page records its own object instead."""
         if self.consultation_cache is not None:
             return self.consultation_cache
-        from consultations.models import Consultation
-
         user = self.request.user
         pk = self.kwargs.get("pk")
-        base = Consultation.objects.select_related("legal_basis", "chair__organisation")
+        base = consultation_models().consultation._default_manager.select_related(
+            "legal_basis", "chair__organisation"
+        )
         scoped = (
             restrict_secrecy_page(base, user)
             if self.secrecy_page
@@ -210,13 +211,13 @@ class ConsultationScopedMixin(AccessControlledView):
     def get_agenda_item(self, *, action: Action = Action.VIEW) -> Any:
         """The agenda item ``item_pk`` of this consultation whose consultation view the user may
         open (404 otherwise); with ``CHANGE``, its case team with change access (403 otherwise)."""
-        from consultations.models import AgendaItem
-
         consultation = self.get_consultation(record=False)
         user = self.request.user
         item_pk = self.kwargs.get("item_pk")
-        items = AgendaItem.objects.filter(consultation=consultation, pk=item_pk)
-        item = restrict_consultation_view(items.select_related("case"), user).first()
+        items = consultation_models().agenda_item._default_manager.filter(
+            consultation=consultation, pk=item_pk
+        )
+        item: Any = restrict_consultation_view(items.select_related("case"), user).first()
         if item is None:
             self._deny(status=404, object_type="consultations.agendaitem", object_id=item_pk or "")
         if action != Action.VIEW and not restrict(items, user, action).exists():

@@ -6,13 +6,16 @@ so a grant to the organisation reaches exactly its case-working staff.
 """
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from partners.models import Organisation
-
 from .models import Role, User
 from .roles import CASE_WORKING_ROLES, RoleCode
+
+if TYPE_CHECKING:
+    # partners sits above accounts (organisations hang on places and groups); the type only.
+    from partners.models import Organisation
 
 
 def sync_case_group_membership(user: User) -> None:
@@ -39,7 +42,7 @@ def user_create(
     *,
     username: str,
     password: str | None,
-    organisation: Organisation | None,
+    organisation: "Organisation | None",
     roles: Iterable[RoleCode | str],
     first_name: str = "",
     last_name: str = "",

@@ -1,7 +1,30 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        # access cannot import cases (it is the layer below): tell it the models it restricts.
+        from access.registry import CaseModels, register_case_models
+
+        from .models import (
+            Case,
+            CaseGroupObjectPermission,
+            CaseUserObjectPermission,
+            CoDirector,
+            Visibility,
+        )
+
+        register_case_models(
+            CaseModels(
+                case=Case,
+                user_permission=CaseUserObjectPermission,
+                group_permission=CaseGroupObjectPermission,
+                co_director=CoDirector,
+                journal_open_to_viewers=Q(visibility=Visibility.ALL),
+            )
+        )

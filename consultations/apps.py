@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = _("Case consultations (art. 458ter)")
+
+    def ready(self) -> None:
+        # access cannot import consultations (a layer above it): tell it the models its
+        # consultation rules need.
+        from access.registry import ConsultationModels, register_consultation_models
+
+        from .models import AgendaItem, Consultation, ConsultationAccess, Participant
+
+        register_consultation_models(
+            ConsultationModels(
+                consultation=Consultation,
+                participant=Participant,
+                agenda_item=AgendaItem,
+                access=ConsultationAccess,
+            )
+        )

@@ -108,6 +108,10 @@ class Consultation(models.Model):
         return f"{self.scheduled_at:%Y-%m-%d %H:%M}"
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.status == ConsultationStatus.CANCELLED
+
+    @property
     def access_opens_at(self) -> datetime:
         return self.scheduled_at - timedelta(days=settings.FJC_CONSULTATION_ACCESS_DAYS_BEFORE)
 

@@ -15,6 +15,7 @@ from accounts.roles import RoleCode
 from accounts.services import user_create
 from cases.models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
 from cases.services import case_change_status, case_close, case_create, case_share
+from common.history import attribute
 from partners.models import (
     Municipality,
     MunicipalityPopulation,
@@ -341,8 +342,9 @@ def _steer_to(case: Case, director: User, status: Status, day: datetime.date) ->
 
 def _network(users: dict[str, User]) -> None:
     """Sectors, a training and a gap, for the network coordinator's pages."""
+    from cases.services import gap_signal
     from partners.models import Gap, GapKind, Sector, Training, TrainingKind
-    from partners.services import gap_signal, training_save
+    from partners.services import training_save
 
     sectors = {
         OrganisationKind.CITY: Sector.MUNICIPALITY,
@@ -641,7 +643,7 @@ def _network_history(users: dict[str, User]) -> None:
         gap = Gap(
             kind=kind, description=description, signalled_on=signalled_on, signalled_by=director
         )
-        gap._history_user = director  # type: ignore[attr-defined]
+        attribute(gap, director)
         gap.save()
         if status != GapStatus.NEW:
             gap_add_follow_up(
@@ -708,7 +710,7 @@ def _consultations_held(users: dict[str, User]) -> None:
                     consultation=consultation, case=case, discussed=True, added_by=chair
                 )
                 item.decisions = "Afspraken over de veiligheid en de opvolging."
-                item._history_user = chair  # type: ignore[attr-defined]
+                attribute(item, chair)
                 item.save()
             else:
                 items.append(

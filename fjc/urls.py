@@ -4,7 +4,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from cases.views.gaps import GapSignalView
+from partners.urls import urlpatterns as partner_urlpatterns
+
 from . import views
+
+# Signalling a gap is a case form (cases.views.gaps, a layer above partners), but the page
+# belongs with the network's gaps: it keeps its name in the partners namespace.
+partner_pages = [
+    *partner_urlpatterns,
+    path("cases/<int:pk>/gaps/add/", GapSignalView.as_view(), name="gap_signal"),
+]
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -16,7 +26,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("risk.urls")),
     path("consultations/", include("consultations.urls")),
-    path("", include("partners.urls")),
+    path("", include((partner_pages, "partners"))),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -138,6 +138,12 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def receives_judicial_information(self) -> bool:
+        """The prosecutor's office and the police: their participants in a case consultation
+        see the judicial information of the agenda cases (``access.policy`` asks this)."""
+        return self.kind in (OrganisationKind.PROSECUTOR, OrganisationKind.POLICE_ZONE)
+
 
 class ContactPerson(models.Model):
     """A professional contact at a partner organisation (staff, not clients)."""

@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from common.history import attribute
 
 from .models import (
     Agreement,
@@ -62,7 +63,7 @@ def organisation_get_or_create(
 
 
 def _save_with_history(obj: Any, *, by: Any) -> None:
-    obj._history_user = by
+    attribute(obj, by)
     obj.full_clean()
     obj.save()
 
@@ -125,36 +126,6 @@ def training_save(
     _save_with_history(training, by=by)
     training.organisations.set(organisations)
     return training
-
-
-@transaction.atomic
-def gap_signal(
-    *,
-    case: Any,
-    by: Any,
-    kind: str,
-    description: str,
-    organisation: Organisation | None = None,
-    municipality: Municipality | None = None,
-) -> Gap:
-    from cases.models import EventKind
-    from cases.services import record_event
-
-    gap = Gap(
-        case=case,
-        kind=kind,
-        description=description,
-        organisation=organisation,
-        municipality=municipality,
-        signalled_on=timezone.localdate(),
-        signalled_by=by,
-    )
-    _save_with_history(gap, by=by)
-    # The timeline names the kind only: the description stays with the network.
-    record_event(
-        case=case, kind=EventKind.GAP_SIGNALLED, actor=by, summary=str(gap.get_kind_display())
-    )
-    return gap
 
 
 @transaction.atomic

@@ -2,7 +2,8 @@
 trainings and gaps in the care offer (the network coordinator's).
 
 The network coordinator never sees a case: nothing here shows or links the case a gap
-was signalled from. Only the signal form itself lives on a case (change access needed).
+was signalled from. The signal form itself lives on a case (``cases.views.gaps``, change
+access needed).
 """
 
 from typing import Any, ClassVar
@@ -22,7 +23,7 @@ from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import DIRECTORY_READ_ROLES, NETWORK_ROLES
-from cases.views.base import CaseFormView, add_service_errors
+from common.views import add_service_errors
 
 from . import services
 from .forms import (
@@ -31,7 +32,6 @@ from .forms import (
     DirectoryFilterForm,
     GapFilterForm,
     GapFollowUpForm,
-    GapSignalForm,
     GapStatusForm,
     OrganisationCreateForm,
     OrganisationDirectoryForm,
@@ -334,26 +334,6 @@ class TrainingEditView(NetworkFormView):
 # --- gaps in the care offer ---
 
 
-class GapSignalView(CaseFormView):
-    """On a case (change access): the gap keeps the case only for its case director."""
-
-    form_class = GapSignalForm
-    title = _("Signal a gap in the care offer")
-    success_message = _("The gap was signalled to the network coordinator.")
-    audit_purpose = "signal a gap in the care offer"
-
-    def perform(self, form: Any) -> None:
-        data = form.cleaned_data
-        services.gap_signal(
-            case=self.case,
-            by=self.user,
-            kind=data["kind"],
-            description=data["description"],
-            organisation=data["organisation"],
-            municipality=data["municipality"],
-        )
-
-
 class GapListView(NetworkMixin, ListView):
     template_name = "partners/gaps.html"
     context_object_name = "gaps"
@@ -481,5 +461,4 @@ urlpatterns = [
         GapFollowUpAddView.as_view(),
         name="gap_follow_up_add",
     ),
-    path("cases/<int:pk>/gaps/add/", GapSignalView.as_view(), name="gap_signal"),
 ]

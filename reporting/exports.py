@@ -13,7 +13,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
-from fjc.spreadsheet import formula_safe
+from common.spreadsheet import formula_safe
 from reporting.figures.base import Table, Value
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -2,26 +2,22 @@
 
 The document is rendered from the chapters ``reporting.figures.annual_figures`` returns,
 generically: every table through ``Table.display_rows()`` (so "< 5" is applied exactly as
-on screen) and a bar chart for each table of counts. Nothing is fetched over the
-network: the stylesheet is read from the static folder on disk, and any http(s) URL is refused.
+on screen) and a bar chart for each table of counts. ``common.pdf`` turns the HTML into
+the PDF, reading the stylesheet from the static folder on disk and nothing else.
 """
 
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from common.pdf import render_pdf
 from reporting.charts import bar_chart_svg
 from reporting.figures.base import Chapter, Table
 from reporting.network_charts import SERIES_COLOURS, series_chart_svg
-
-STATIC_DIR = Path(settings.BASE_DIR) / "static"
 
 
 @dataclass(frozen=True)
@@ -37,37 +33,6 @@ class RenderedChapter:
     chapter: Chapter
     tables: list[RenderedTable]
     anchor: str
-
-
-def _url_fetcher_class() -> Any:
-    from weasyprint.urls import URLFetcher
-
-    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
-        """Files under the static folder only: no network, no other file on the server."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            parsed = urlparse(url)
-            if parsed.scheme != "file":
-                raise ValueError("The annual report loads no external resources.")
-            path = Path(unquote(parsed.path)).resolve()
-            if not path.is_relative_to(STATIC_DIR.resolve()):
-                raise ValueError("The annual report reads static files only.")
-            return super().fetch(url, headers)
-
-    return StaticOnlyFetcher
-
-
-_font_config: Any = None
-
-
-def _fonts() -> Any:
-    # One FontConfiguration per process: building it scans the system's fonts.
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
 
 
 def _chart(table: Table, chart_id: str) -> SafeString | None:
@@ -110,14 +75,8 @@ def report_html(
     )
 
 
-def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    document = HTML(
-        string=html,
-        base_url=STATIC_DIR.as_uri() + "/",
-        url_fetcher=_url_fetcher_class()(allowed_protocols=("file",)),
-    )
-    pdf = document.write_pdf(font_config=_fonts())
-    assert pdf is not None
-    return bytes(pdf)
+def report_pdf(
+    *, chapters: Sequence[RenderedChapter], year: int, made_at: datetime.datetime
+) -> bytes:
+    """The annual report's PDF, made from its rendered chapters."""
+    return render_pdf(report_html(chapters=chapters, year=year, made_at=made_at))

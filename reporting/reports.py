@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
-from access.policy import may_use_annual_reports
+from access.policy import may_use_annual_reports, unrestricted_for_aggregates
 from cases.models import Case
 from reporting.models import ReportRun, ReportStatus
 from reporting.tasks import FAILED_MESSAGE, build_annual_report
@@ -68,7 +68,9 @@ def _dispatch(run_id: int, task_id: str) -> None:
 def report_years() -> list[int]:
     """The years a report can be asked for: from the first case's year to this year."""
     this_year = timezone.localdate().year
-    first = Case.objects.aggregate(first=Min("opened_on"))["first"]
+    first = unrestricted_for_aggregates(Case.objects.all()).aggregate(first=Min("opened_on"))[
+        "first"
+    ]
     start = min(first.year, this_year - 1) if first else this_year - 1
     return list(range(this_year, max(start, FIRST_YEAR) - 1, -1))
 

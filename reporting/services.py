@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.services import locked_for_update
+from common.history import attribute
+from common.versioning import locked_for_update
 from partners.models import Municipality, MunicipalityPopulation
 
 from .models import Funder, FundingYear, StaffingLine, StaffRole
@@ -51,7 +52,7 @@ def funding_year_create(
         created_by=by,
         updated_by=by,
     )
-    funding._history_user = by  # type: ignore[attr-defined]
+    attribute(funding, by)
     funding.save()
     return funding
 
@@ -128,16 +129,16 @@ def funding_year_update(
     current.notes = notes.strip()
     current.updated_by = by
     current.version += 1
-    current._history_user = by  # type: ignore[attr-defined]
+    attribute(current, by)
     current.save()
     if lines is not None:
         for old in current.staffing_lines.all():
-            old._history_user = by  # type: ignore[attr-defined]
+            attribute(old, by)
             old.delete()
         for line in lines:
             new = StaffingLine(
                 funding_year=current, funder=line.funder, role=line.role, fte=line.fte
             )
-            new._history_user = by  # type: ignore[attr-defined]
+            attribute(new, by)
             new.save()
     return current

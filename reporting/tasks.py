@@ -59,7 +59,7 @@ def build_report(run: ReportRun) -> None:
         rendered.append(pdf.render_chapter(chapter, index))
     _progress(run.pk, 85, gettext_noop("Making the PDF"))
     made_at = timezone.localtime()
-    content = pdf.render_pdf(pdf.report_html(chapters=rendered, year=run.year, made_at=made_at))
+    content = pdf.report_pdf(chapters=rendered, year=run.year, made_at=made_at)
     _progress(run.pk, 95, gettext_noop("Storing the PDF"))
     run.file.save(run.download_name, ContentFile(content), save=False)
     run.checksum = checksum

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from access.policy import Action, is_permitted, restrict
+from access.policy import Action, is_permitted, may_decide_on_risk, restrict
 from cases.models import Case, CaseParty, CoDirector, Track
 
 from .charts import ChartPoint
@@ -204,7 +204,7 @@ def risk_overview(
         co_director_ids = list(
             restrict(CoDirector.objects.filter(case=case), user).values_list("user_id", flat=True)
         )
-    may_decide = can_change and (user.pk == case.case_director_id or user.pk in co_director_ids)
+    may_decide = can_change and may_decide_on_risk(user, case, co_director_ids=co_director_ids)
     return RiskOverview(
         case=case,
         assessments=assessments,

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from cases.models import Case, CaseParty, CoDirector, EventKind, Track
-from cases.services import case_change_track, locked_for_update, record_event
+from access.policy import may_decide_on_risk
+from cases.models import Case, CaseParty, EventKind, Track
+from cases.services import case_change_track, record_event
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from .instruments import export_version, load_instrument, parse_instrument
@@ -33,12 +36,6 @@ from .scoring import score_answers
 from .selectors import answer_differences, current_risk
 
 
-def _save(obj: Any, by: Any) -> None:
-    obj.version += 1
-    obj._history_user = by
-    obj.save()
-
-
 def _check_case_open_for_risk(case: Case) -> None:
     if case.is_anonymous_consult:
         raise ValidationError(_("An anonymous consult has no people whose risk can be assessed."))
@@ -51,13 +48,6 @@ def _check_date(day: datetime.date, case: Case) -> None:
         raise ValidationError(_("The date cannot be in the future."))
     if day < case.opened_on:
         raise ValidationError(_("The date cannot be before the case was registered."))
-
-
-def may_decide_on_risk(*, case: Case, user: Any) -> bool:
-    """The case director and co-directors decide on track 3 and a case consultation."""
-    return user.pk == case.case_director_id or (
-        CoDirector.objects.filter(case=case, user_id=user.pk).exists()
-    )
 
 
 def _resolve_level(
@@ -196,7 +186,7 @@ def assessment_create(
         escalation_note=escalation_note.strip(),
         notes=notes.strip(),
     )
-    assessment._history_user = by  # type: ignore[attr-defined]
+    attribute(assessment, by)
     assessment.save()
     assessment.parties.set(parties)
     bulk_create_with_history(
@@ -252,7 +242,7 @@ def assessment_raise_level(
             f"{current.judgement_reason}\n\n{dated}" if current.judgement_reason else dated
         )
     current.level = level
-    _save(current, by)
+    save_versioned(current, by)
     record_event(
         case=current.case,
         kind=EventKind.RISK_ASSESSED,
@@ -315,7 +305,7 @@ def joint_assessment_create(
         differences_note=differences_note.strip(),
         recorded_by=by,
     )
-    joint._history_user = by  # type: ignore[attr-defined]
+    attribute(joint, by)
     joint.save()
     joint.assessments.set(assessments)
     taking_part = {a.organisation_id for a in assessments} | {o.pk for o in organisations}
@@ -343,7 +333,7 @@ def risk_decision_record(
     decided_on: datetime.date | None = None,
 ) -> RiskDecision:
     """The case director's decision on the current risk level; "escalate" moves to track 3."""
-    if not may_decide_on_risk(case=case, user=by):
+    if not may_decide_on_risk(by, case):
         raise ValidationError(_("Only the case director or a co-director records this decision."))
     decided_on = decided_on or timezone.localdate()
     _check_date(decided_on, case)
@@ -369,7 +359,7 @@ def risk_decision_record(
         decided_on=decided_on,
         decided_by=by,
     )
-    decision._history_user = by  # type: ignore[attr-defined]
+    attribute(decision, by)
     decision.save()
     if escalate and case.track != Track.CHAIN:
         case_change_track(

@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 
 from access import audit
 from access.models import AuditAction
-from access.policy import Action, is_permitted, restrict
+from access.policy import Action, is_permitted, may_decide_on_risk, restrict
 from access.views import CaseScopedMixin
 from cases.models import Case
 from cases.views.base import CaseFormView
@@ -285,7 +285,7 @@ class DecisionView(CaseFormView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.case = self.get_object()
-        if not services.may_decide_on_risk(case=self.case, user=self.user):
+        if not may_decide_on_risk(self.user, self.case):
             _deny(self, "only the case director decides", self.case)
         return super().dispatch(request, *args, **kwargs)
 

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from access.policy import Action
-from access.services import grant_case_to_organisation
 from accounts.models import User
 from accounts.roles import RoleCode
 from cases.models import Case, Track
+from cases.services import grant_case_to_organisation
 from partners.models import Organisation, OrganisationKind
 
 from . import risk_factories

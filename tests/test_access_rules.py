@@ -7,14 +7,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from access.policy import Action, restrict
-from access.services import (
+from accounts.roles import RoleCode
+from accounts.services import user_deactivate, user_set_roles
+from cases.models import Case
+from cases.services import (
     grant_case_to_user,
     revoke_case_from_organisation,
     revoke_case_from_user,
 )
-from accounts.roles import RoleCode
-from accounts.services import user_deactivate, user_set_roles
-from cases.models import Case
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from access.services import revoke_case_from_user
 from cases.models import Case, CaseAction
 from cases.selectors import action_assignee_candidates
 from cases.services import (
@@ -15,6 +14,7 @@ from cases.services import (
     case_action_update,
     case_add_co_director,
     case_remove_co_director,
+    revoke_case_from_user,
 )
 from partners.models import Organisation
 
@@ -305,7 +305,7 @@ def test_a_stale_edit_gets_a_conflict_and_keeps_the_input(world, client):
         2,
     )
     # The service refuses the stale version just the same.
-    from cases.services import EditConflict
+    from common.versioning import EditConflict
 
     with pytest.raises(EditConflict):
         case_action_update(
@@ -426,7 +426,7 @@ def test_a_revoked_director_loses_the_actions_at_once(world, client):
     action = new_action(case)
     client.force_login(director)
     assert client.get(url("actions", case)).status_code == 200
-    from access.services import revoke_case_from_organisation
+    from cases.services import revoke_case_from_organisation
 
     revoke_case_from_user(case=case, user=director, by=director)
     revoke_case_from_organisation(case=case, organisation=world.orgs["caw_b"], by=director)

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
 from access.policy import Action
-from access.services import grant_case_to_organisation
 from accounts.roles import RoleCode
 from cases.models import (
     Case,
@@ -30,7 +29,13 @@ from cases.models import (
 )
 from cases.selectors import case_list, normalise_name
 from cases.selectors.lists import Scope
-from cases.services import case_add_co_director, case_change_status, case_close, case_create
+from cases.services import (
+    case_add_co_director,
+    case_change_status,
+    case_close,
+    case_create,
+    grant_case_to_organisation,
+)
 
 from .factories import MunicipalityFactory, make_case, make_user
 

@@ -18,7 +18,8 @@ from cases.models import (
     TrackChange,
     ViolenceForm,
 )
-from cases.services import EditConflict, case_update
+from cases.services import case_update
+from common.versioning import EditConflict
 from partners.models import Municipality, PoliceZone
 
 from .factories import make_user

@@ -12,7 +12,7 @@ from django.utils import timezone
 from access.models import AuditAction, AuditEvent
 from cases import selectors as case_selectors
 from cases.models import CaseAction, CaseEvent, EventKind
-from cases.services import EditConflict
+from common.versioning import EditConflict
 from consultations.models import (
     AgendaItem,
     Consent,

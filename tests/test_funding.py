@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.roles import RoleCode
-from cases.services import EditConflict
+from common.versioning import EditConflict
 from partners.models import Municipality, MunicipalityPopulation, OrganisationKind, PoliceZone
 from reporting.figures import annual_figures
 from reporting.funding import municipal_split, split_cents, split_for_year

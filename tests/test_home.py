@@ -7,9 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from access.services import revoke_case_from_organisation, revoke_case_from_user
 from cases.models import CaseAction
-from cases.services import case_action_add, case_action_mark_done, case_add_co_director
+from cases.services import (
+    case_action_add,
+    case_action_mark_done,
+    case_add_co_director,
+    revoke_case_from_organisation,
+    revoke_case_from_user,
+)
 
 from .clock import NOON
 from .factories import make_case, make_user

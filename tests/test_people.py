@@ -24,7 +24,6 @@ from cases.models import (
 )
 from cases.selectors import probable_duplicates
 from cases.services import (
-    EditConflict,
     ProbableDuplicates,
     case_create,
     case_party_remove,
@@ -34,6 +33,7 @@ from cases.services import (
     relation_create,
 )
 from cases.services.people import age_band_for, make_name_key, normalise_name
+from common.versioning import EditConflict
 
 pytestmark = pytest.mark.django_db
 

@@ -570,7 +570,8 @@ def test_the_selector_restricts_referrals(world):
 
 
 def test_the_case_shows_the_gaps_signalled_from_it(client, world):
-    from partners.services import gap_set_status, gap_signal
+    from cases.services import gap_signal
+    from partners.services import gap_set_status
 
     case = world.cases["city_a_shared"]
     director = case.case_director

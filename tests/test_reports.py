@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from access.models import AuditAction, AuditEvent
 from cases.models import Case, Track
+from common import pdf as common_pdf
 from fjc.celery import app as celery_app
 from partners.models import MunicipalityPopulation
 from reporting import pdf, reports, tasks
@@ -460,11 +461,11 @@ def test_no_chart_for_tables_of_amounts_or_several_columns():
 
 
 def test_the_pdf_fetches_nothing_from_the_network():
-    fetcher = pdf._url_fetcher_class()(allowed_protocols=("file",))
+    fetcher = common_pdf._url_fetcher_class()(allowed_protocols=("file",))
     for url in ("https://example.org/x.css", "http://127.0.0.1/x.css", "file:///etc/passwd"):
         with pytest.raises(ValueError, match="annual report"):
             fetcher.fetch(url)
-    css = (pdf.STATIC_DIR / "css" / "report-print.css").as_uri()
+    css = (common_pdf.STATIC_DIR / "css" / "report-print.css").as_uri()
     assert fetcher.fetch(css) is not None
 
 

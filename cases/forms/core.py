@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import only_active_case_directors
 from accounts.models import User
-from accounts.roles import RoleCode
 from partners.models import Municipality, Organisation
 
 from ..models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
@@ -28,8 +28,7 @@ def _set_queryset(form: forms.BaseForm, name: str, queryset: Any) -> None:
 
 def active_case_directors() -> Any:
     return (
-        User.objects.filter(is_active=True, is_superuser=False, roles__code=RoleCode.CASE_DIRECTOR)
-        .exclude(roles__code=RoleCode.ADMINISTRATOR)
+        only_active_case_directors(User.objects.all())
         .select_related("organisation")
         .order_by("last_name", "first_name")
         .distinct()

@@ -152,6 +152,11 @@ class Case(models.Model):
         return self.status == Status.CLOSED
 
     @property
+    def is_chain_approach(self) -> bool:
+        """Track 3, where the judicial side takes part."""
+        return self.track == Track.CHAIN
+
+    @property
     def is_repeat(self) -> bool:
         return self.repeat_of_id is not None
 

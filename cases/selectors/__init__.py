@@ -8,7 +8,6 @@ from .journal import (
     case_actions,
     home_actions,
     journal_entries,
-    may_correct_entry,
 )
 from .lists import (
     CaseListFilter,
@@ -44,7 +43,6 @@ __all__ = [
     "default_scope",
     "home_actions",
     "journal_entries",
-    "may_correct_entry",
     "normalise_name",
     "organisations_with_access",
     "parse_scope",

@@ -7,11 +7,16 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from access.policy import Action, restrict
+from access.policy import (
+    Action,
+    case_directors_condition,
+    directing_condition,
+    only_active_case_directors,
+    restrict,
+)
 from accounts.models import User
-from accounts.roles import RoleCode
 
-from ..models import Case, CaseAction, CoDirector, EntryKind, JournalEntry
+from ..models import Case, CaseAction, EntryKind, JournalEntry
 
 # How far ahead the home page looks for actions that are coming up.
 UPCOMING_DAYS = 14
@@ -37,26 +42,12 @@ def journal_entries(
     )
 
 
-def may_correct_entry(
-    *, entry: JournalEntry, user: Any, today: datetime.date | None = None
-) -> bool:
-    """The author may correct the text on the day they wrote the entry, not later."""
-    today = today or timezone.localdate()
-    return entry.author_id == user.pk and timezone.localdate(entry.created_at) == today
-
-
 def action_assignee_candidates(*, case: Case) -> QuerySet[User]:
     """Staff an action of ``case`` can be assigned to: its director and co-directors and the
     other active case directors of the owning organisation."""
-    co_directors = CoDirector.objects.filter(case=case).values("user_id")
     return (
-        User.objects.filter(is_active=True, is_superuser=False, roles__code=RoleCode.CASE_DIRECTOR)
-        .exclude(roles__code=RoleCode.ADMINISTRATOR)
-        .filter(
-            Q(pk=case.case_director_id)
-            | Q(pk__in=co_directors)
-            | Q(organisation_id=case.owner_organisation_id)
-        )
+        only_active_case_directors(User.objects.all())
+        .filter(case_directors_condition(case) | Q(organisation_id=case.owner_organisation_id))
         .select_related("organisation")
         .order_by("last_name", "first_name", "pk")
         .distinct()
@@ -106,10 +97,7 @@ def home_actions(*, user: Any, today: datetime.date | None = None) -> HomeAction
         .order_by("due_on", "case__reference", "pk")
     )
     # Subqueries, not a join over co-directors: a join would repeat rows.
-    mine = Q(case__case_director=user.pk) | Q(
-        case_id__in=CoDirector.objects.filter(user=user.pk).values("case_id")
-    )
-    in_my_cases = open_actions.filter(mine)
+    in_my_cases = open_actions.filter(directing_condition(user, "case_id"))
     overdue, more_overdue = _limited(in_my_cases.filter(due_on__lt=today))
     upcoming, more_upcoming = _limited(
         in_my_cases.filter(

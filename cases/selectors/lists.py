@@ -12,11 +12,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import Action, restrict
+from access.policy import Action, directing_condition, restrict
 from accounts.roles import RoleCode
 from partners.models import Municipality
 
-from ..models import Case, CaseAction, CaseParty, CoDirector, Status, Track, Urgency, ViolenceForm
+from ..models import Case, CaseAction, CaseParty, Status, Track, Urgency, ViolenceForm
 
 
 class Scope(StrEnum):
@@ -66,8 +66,7 @@ def _in_scope(queryset: QuerySet[Case], user: Any, scope: Scope | None) -> Query
         return queryset
     organisation_id = getattr(user, "organisation_id", None)
     if scope == Scope.MINE:
-        co_directed = CoDirector.objects.filter(user_id=user.pk).values("case_id")
-        return queryset.filter(Q(case_director_id=user.pk) | Q(pk__in=co_directed))
+        return queryset.filter(directing_condition(user))
     if scope == Scope.ORGANISATION:
         if organisation_id is None:
             return queryset.none()

@@ -1,7 +1,6 @@
 """Writes for cases. Keyword-only, in a transaction, history attributed to the acting user."""
 
 from .core import (
-    EditConflict,
     case_add_co_director,
     case_change_director,
     case_change_status,
@@ -13,9 +12,9 @@ from .core import (
     case_share,
     case_unshare,
     case_update,
-    locked_for_update,
 )
 from .events import record_event
+from .gaps import gap_signal
 from .journal import (
     case_action_add,
     case_action_mark_done,
@@ -34,6 +33,12 @@ from .people import (
     relation_remove,
 )
 from .referrals import referral_answer, referral_create
+from .sharing import (
+    grant_case_to_organisation,
+    grant_case_to_user,
+    revoke_case_from_organisation,
+    revoke_case_from_user,
+)
 from .trajectory import (
     case_update_trajectory_notes,
     hearing_add,
@@ -47,7 +52,6 @@ from .trajectory import (
 )
 
 __all__ = [
-    "EditConflict",
     "ProbableDuplicates",
     "case_action_add",
     "case_action_mark_done",
@@ -67,11 +71,13 @@ __all__ = [
     "case_unshare",
     "case_update",
     "case_update_trajectory_notes",
+    "gap_signal",
+    "grant_case_to_organisation",
+    "grant_case_to_user",
     "hearing_add",
     "hearing_remove",
     "journal_entry_add",
     "journal_entry_correct",
-    "locked_for_update",
     "measure_add",
     "measure_extend",
     "partner_add",
@@ -85,4 +91,6 @@ __all__ = [
     "referral_create",
     "relation_create",
     "relation_remove",
+    "revoke_case_from_organisation",
+    "revoke_case_from_user",
 ]

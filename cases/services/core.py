@@ -5,18 +5,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import Action
-from access.services import (
-    grant_case_to_organisation,
-    grant_case_to_user,
-    revoke_case_from_organisation,
-    revoke_case_from_user,
-)
-from accounts.roles import RoleCode
+from access.policy import Action, is_active_case_director
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Municipality, Organisation
 
 from ..models import (
@@ -33,30 +28,14 @@ from ..models import (
     ViolenceForm,
 )
 from .events import record_event
+from .sharing import (
+    grant_case_to_organisation,
+    grant_case_to_user,
+    revoke_case_from_organisation,
+    revoke_case_from_user,
+)
 
 BOTH = (Action.VIEW, Action.CHANGE)
-
-
-class EditConflict(Exception):
-    """Someone else saved the object after the form was opened."""
-
-
-def locked_for_update[M: models.Model](obj: M, expected_version: int | None) -> M:
-    """Lock the row and make sure nobody saved it since ``expected_version`` was read."""
-    current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        raise EditConflict(
-            _("Someone else saved a change while you were editing. Check and save again.")
-        )
-    return current
-
-
-def save_versioned(obj: Any, by: Any, *, bump: bool = True) -> None:
-    """Save a row of a model with a ``version`` (bumped) and history (attributed to ``by``)."""
-    if bump:
-        obj.version += 1
-    obj._history_user = by
-    obj.save()
 
 
 def _next_reference(year: int) -> str:
@@ -111,7 +90,7 @@ def case_create(
         advice_given=advice_given,
         referral_made=referral_made,
     )
-    case._history_user = by  # type: ignore[attr-defined]
+    attribute(case, by)
     for _attempt in range(5):
         case.reference = _next_reference(opened_on.year)
         try:
@@ -275,18 +254,12 @@ def case_reopen(
     return _set_status(current, by, Status.ACTIVE, reopened_on, reason, EventKind.REOPENED)
 
 
-def _is_case_director(user: Any) -> bool:
-    return bool(
-        user.is_active and user.has_role(RoleCode.CASE_DIRECTOR) and not user.is_administrator
-    )
-
-
 @transaction.atomic
 def case_change_director(
     *, case: Case, by: Any, new_director: Any, expected_version: int | None = None
 ) -> Case:
     current = locked_for_update(case, expected_version)
-    if not _is_case_director(new_director):
+    if not is_active_case_director(new_director):
         raise ValidationError(_("The new case director must be an active case director."))
     if new_director.pk == current.case_director_id:
         raise ValidationError(_("This person already directs the case."))
@@ -305,12 +278,12 @@ def case_change_director(
 @transaction.atomic
 def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
     """A co-director, possibly of another organisation, gets access to the case."""
-    if not _is_case_director(user):
+    if not is_active_case_director(user):
         raise ValidationError(_("A co-director must be an active case director."))
     if user.pk == case.case_director_id or CoDirector.objects.filter(case=case, user=user).exists():
         raise ValidationError(_("This person already directs the case."))
     co = CoDirector(case=case, user=user)
-    co._history_user = by  # type: ignore[attr-defined]
+    attribute(co, by)
     co.save()
     grant_case_to_user(case=case, user=user, actions=BOTH, by=by, reason="co-director")
     org = f" ({user.organisation})" if user.organisation_id else ""
@@ -322,7 +295,7 @@ def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
 def case_remove_co_director(*, case: Case, by: Any, co_director: CoDirector) -> None:
     """Removing a co-director takes their access away at once."""
     user = co_director.user
-    co_director._history_user = by  # type: ignore[attr-defined]
+    attribute(co_director, by)
     co_director.delete()
     revoke_case_from_user(case=case, user=user, by=by, reason="co-director removed")
     record_event(case=case, kind=EventKind.CO_DIRECTOR_REMOVED, actor=by, summary=str(user))

@@ -13,11 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access.policy import may_correct_entry
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import Case, CaseAction, Channel, EntryKind, JournalEntry, Visibility
-from ..selectors.journal import action_assignee_candidates, may_correct_entry
-from .core import locked_for_update, save_versioned
+from ..selectors.journal import action_assignee_candidates
 
 
 def _raise_if(errors: dict[str, list[str]]) -> None:
@@ -102,7 +104,7 @@ def journal_entry_add(
         visibility=visibility,
         author=by,
     )
-    entry._history_user = by  # type: ignore[attr-defined]
+    attribute(entry, by)
     entry.save()
     return entry
 
@@ -114,7 +116,7 @@ def journal_entry_correct(*, entry: JournalEntry, by: Any, text: str) -> Journal
     Nothing else changes: when, what kind and who may read it stay as recorded.
     """
     current = JournalEntry.objects.select_for_update().get(pk=entry.pk)
-    if not may_correct_entry(entry=current, user=by):
+    if not may_correct_entry(by, current):
         raise ValidationError(
             _("Only the author can correct an entry, and only on the day it was written.")
         )
@@ -123,7 +125,7 @@ def journal_entry_correct(*, entry: JournalEntry, by: Any, text: str) -> Journal
     if text == current.text:
         raise ValidationError({"text": [_("The text is unchanged.")]})
     current.text = text
-    current._history_user = by  # type: ignore[attr-defined]
+    attribute(current, by)
     current.save(update_fields=["text"])
     return current
 
@@ -206,7 +208,7 @@ def case_action_add(
         due_on=due_on,
         created_by=by,
     )
-    action._history_user = by  # type: ignore[attr-defined]
+    attribute(action, by)
     action.save()
     return action
 

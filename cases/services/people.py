@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import restrict
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 
 from ..models import (
     AgeBand,
@@ -24,7 +26,6 @@ from ..models import (
     Person,
     RelationKind,
 )
-from .core import locked_for_update, save_versioned
 from .events import record_event
 
 # The fields of a person a case director fills in (name_key and version are derived).
@@ -158,7 +159,7 @@ def _add_party(case: Case, by: Any, person: Person, role: PartyRole) -> CasePart
     if CaseParty.objects.filter(case=case, person=person).exists():
         raise ValidationError(_("This person is already in the case."))
     party = CaseParty(case=case, person=person, role=role)
-    party._history_user = by  # type: ignore[attr-defined]
+    attribute(party, by)
     try:
         with transaction.atomic():
             party.save()
@@ -196,7 +197,7 @@ def person_create_in_case(
         )
         if candidates:
             raise ProbableDuplicates(candidates)
-    person._history_user = by  # type: ignore[attr-defined]
+    attribute(person, by)
     person.save()
     return _add_party(current, by, person, role)
 
@@ -229,7 +230,7 @@ def case_party_update(
     party.person = person
     if role is not None and role != party.role:
         party.role = _check_role(role)
-        party._history_user = by  # type: ignore[attr-defined]
+        attribute(party, by)
         party.save()
     # A changed role, name or date of birth can make or unmake a repeat.
     case = locked_for_update(party.case, None)
@@ -244,9 +245,9 @@ def case_party_remove(*, party: CaseParty, by: Any) -> None:
     relations = PartyRelation.objects.filter(Q(from_party=party) | Q(to_party=party))
     for relation in relations:
         # One by one, so each deletion is in the history with who did it.
-        relation._history_user = by  # type: ignore[attr-defined]
+        attribute(relation, by)
         relation.delete()
-    party._history_user = by  # type: ignore[attr-defined]
+    attribute(party, by)
     party.delete()
     refresh_repeat(case=case, by=by)
 
@@ -269,7 +270,7 @@ def relation_create(
     if PartyRelation.objects.filter(from_party=from_party, kind=kind, to_party=to_party).exists():
         raise ValidationError(_("This relation is already recorded."))
     relation = PartyRelation(case=case, from_party=from_party, kind=kind, to_party=to_party)
-    relation._history_user = by  # type: ignore[attr-defined]
+    attribute(relation, by)
     try:
         with transaction.atomic():
             relation.save()
@@ -280,7 +281,7 @@ def relation_create(
 
 @transaction.atomic
 def relation_remove(*, relation: PartyRelation, by: Any) -> None:
-    relation._history_user = by  # type: ignore[attr-defined]
+    attribute(relation, by)
     relation.delete()
 
 

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import (
@@ -31,7 +33,6 @@ from ..models import (
     ReferralDirection,
     ReferralStatus,
 )
-from .core import locked_for_update, save_versioned
 from .events import record_event
 from .trajectory import _check_past_date, _check_required, _short, partner_add
 
@@ -73,7 +74,7 @@ def referral_create(
         reason=reason,
         created_by=by,
     )
-    referral._history_user = by  # type: ignore[attr-defined]
+    attribute(referral, by)
     referral.save()
     kind = (
         EventKind.REFERRAL_SENT

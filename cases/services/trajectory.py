@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation, PoliceZone
 
 from ..models import (
@@ -26,7 +28,6 @@ from ..models import (
     MeasureKind,
     PoliceReport,
 )
-from .core import locked_for_update, save_versioned
 from .events import record_event
 
 # A date further back than this is a typing error (0202 for 2022), not a real PV or measure.
@@ -91,7 +92,7 @@ def police_report_add(
     report = PoliceReport(
         case=case, number=number, drawn_up_on=drawn_up_on, police_zone=police_zone
     )
-    report._history_user = by  # type: ignore[attr-defined]
+    attribute(report, by)
     try:
         # The constraint decides when two people add the same PV at the same moment.
         with transaction.atomic():
@@ -107,7 +108,7 @@ def police_report_add(
 def police_report_remove(*, case: Case, by: Any, report: PoliceReport) -> None:
     if report.case_id != case.pk:
         raise ValidationError(_("This police report belongs to another case."))
-    report._history_user = by  # type: ignore[attr-defined]
+    attribute(report, by)
     report.delete()
 
 
@@ -178,7 +179,7 @@ def measure_add(
         decided_by=decided_by.strip(),
         conditions=conditions.strip(),
     )
-    measure._history_user = by  # type: ignore[attr-defined]
+    attribute(measure, by)
     measure.save()
     record_event(
         case=case,
@@ -235,7 +236,7 @@ def measure_extend(
         new_end=new_end,
         decided_by=decided_by.strip(),
     )
-    extension._history_user = by  # type: ignore[attr-defined]
+    attribute(extension, by)
     extension.save()
     current.ends_on = new_end
     save_versioned(current, by)
@@ -271,7 +272,7 @@ def hearing_add(
             }
         )
     hearing = Hearing(case=case, held_at=held_at, court=court, subject=subject.strip())
-    hearing._history_user = by  # type: ignore[attr-defined]
+    attribute(hearing, by)
     hearing.save()
     # The subject may name people; the court and the moment may go on the timeline.
     when = formats.date_format(timezone.localtime(held_at), "SHORT_DATETIME_FORMAT")
@@ -283,7 +284,7 @@ def hearing_add(
 def hearing_remove(*, case: Case, by: Any, hearing: Hearing) -> None:
     if hearing.case_id != case.pk:
         raise ValidationError(_("This hearing belongs to another case."))
-    hearing._history_user = by  # type: ignore[attr-defined]
+    attribute(hearing, by)
     hearing.delete()
 
 
@@ -314,7 +315,7 @@ def partner_add(
             }
         )
     partner = CasePartner(case=case, organisation=organisation, role=role, since=since)
-    partner._history_user = by  # type: ignore[attr-defined]
+    attribute(partner, by)
     partner.save()
     record_event(case=case, kind=EventKind.PARTNER_ADDED, actor=by, summary=organisation.name)
     return partner
@@ -335,7 +336,7 @@ def partner_end(*, case: Case, by: Any, partner: CasePartner, until: datetime.da
             {"until": _("The end cannot be before the partner joined the trajectory.")}
         )
     current.until = until
-    current._history_user = by  # type: ignore[attr-defined]
+    attribute(current, by)
     current.save()
     record_event(
         case=case, kind=EventKind.PARTNER_ENDED, actor=by, summary=current.organisation.name

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, View
 from access.policy import Action, may_work_with_cases
 from access.views import CaseScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
+from common.views import add_service_errors
 from partners.models import Organisation
 
 from .. import selectors, services
@@ -29,7 +30,7 @@ from ..forms import (
     TrackChangeForm,
 )
 from ..models import Case, CoDirector, Track
-from .base import CaseFormView, add_service_errors
+from .base import CaseFormView
 
 
 class CaseDetailView(CaseScopedMixin, DetailView):

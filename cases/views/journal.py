@@ -15,7 +15,7 @@ from django.views.generic import DetailView, View
 
 from access import audit
 from access.models import AuditAction
-from access.policy import Action, is_permitted
+from access.policy import Action, is_permitted, may_correct_entry
 from access.views import CaseScopedMixin
 
 from .. import selectors, services
@@ -51,11 +51,7 @@ class JournalView(CaseScopedMixin, DetailView):
         entries = selectors.journal_entries(user=user, case=case, kind=kind or None)
         page = Paginator(entries, JOURNAL_PAGE_SIZE).get_page(self.request.GET.get("page"))
         can_change = is_permitted(user, case, Action.CHANGE)
-        correctable = {
-            entry.pk
-            for entry in page
-            if can_change and selectors.may_correct_entry(entry=entry, user=user)
-        }
+        correctable = {entry.pk for entry in page if can_change and may_correct_entry(user, entry)}
         audit.record_list(
             user=user,
             model=JournalEntry,
@@ -115,7 +111,7 @@ class JournalCorrectView(CaseFormView):
         self.entry = get_object_or_404(
             selectors.journal_entries(user=self.user, case=case), pk=kwargs["entry_pk"]
         )
-        if not selectors.may_correct_entry(entry=self.entry, user=self.user):
+        if not may_correct_entry(self.user, self.entry):
             audit.record(
                 user=self.user,
                 action=AuditAction.DENIED,

@@ -17,7 +17,7 @@ from access import audit
 from access.models import AuditAction
 from access.views import CaseScopedMixin, CaseWorkRequiredMixin
 from accounts.roles import RoleCode
-from fjc.spreadsheet import formula_safe
+from common.spreadsheet import formula_safe
 
 from .. import selectors
 from ..forms.lists import CaseSearchForm

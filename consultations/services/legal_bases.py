@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.services import locked_for_update
+from common.history import attribute
+from common.versioning import locked_for_update
 from partners.models import Organisation
 
 from ..models import LegalBasis, LegalBasisKind
@@ -59,7 +60,7 @@ def legal_basis_create(
         is_active=is_active,
         created_by=by,
     )
-    basis._history_user = by  # type: ignore[attr-defined]
+    attribute(basis, by)
     basis.save()
     basis.allowed_organisations.set(organisations)
     return basis
@@ -97,7 +98,7 @@ def legal_basis_update(
             {"allowed_organisations": _("Name the organisations that may take part.")}
         )
     basis.version += 1
-    basis._history_user = by  # type: ignore[attr-defined]
+    attribute(basis, by)
     basis.save()
     if organisations is not None:
         basis.allowed_organisations.set(organisations)
@@ -111,7 +112,7 @@ def legal_basis_deactivate(*, legal_basis: LegalBasis, by: Any) -> LegalBasis:
     if basis.is_active:
         basis.is_active = False
         basis.version += 1
-        basis._history_user = by  # type: ignore[attr-defined]
+        attribute(basis, by)
         basis.save()
     return basis
 

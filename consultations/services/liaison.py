@@ -10,8 +10,7 @@ from access import audit
 from access.models import AuditAction
 from access.policy import may_enter_parket_reference
 from cases.models import Case
-from cases.services import locked_for_update
-from cases.services.core import save_versioned
+from common.versioning import locked_for_update, save_versioned
 
 from ..models import AgendaItem
 

@@ -18,8 +18,9 @@ from access import audit
 from access.models import AuditAction
 from access.policy import may_record_minutes
 from cases.models import EventKind
-from cases.services import case_action_add, locked_for_update, record_event
-from cases.services.core import save_versioned
+from cases.services import case_action_add, record_event
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import AgendaItem, Consent, ConsultationAction, Disclosure, Participant
@@ -107,7 +108,7 @@ def disclosure_record(
         client_consent=client_consent,
         recorded_by=by,
     )
-    disclosure._history_user = by  # type: ignore[attr-defined]
+    attribute(disclosure, by)
     disclosure.save()
     # Ids only: what was shared stays in the minutes, never in the audit trail.
     audit.record(

@@ -13,10 +13,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access.policy import Action, may_hold_case_access, restrict
-from accounts.roles import RoleCode
+from access.policy import Action, is_active_case_director, may_hold_case_access, restrict
 from cases.models import Case, Status
-from cases.services.core import locked_for_update, save_versioned
+from common.history import attribute
+from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
 from ..models import (
@@ -86,9 +86,9 @@ def consultation_create(
 ) -> Consultation:
     """The creator chairs unless told otherwise; the chair takes part and confirms secrecy."""
     chair = chair or by
-    if not (may_hold_case_access(by) and by.has_role(RoleCode.CASE_DIRECTOR)):
+    if not is_active_case_director(by):
         raise ValidationError(_("Only a case director can plan a consultation."))
-    if not (may_hold_case_access(chair) and chair.has_role(RoleCode.CASE_DIRECTOR)):
+    if not is_active_case_director(chair):
         raise ValidationError({"chair": _("The chair must be a case director.")})
     _check_legal_basis(legal_basis, scheduled_at)
     assert legal_basis is not None
@@ -115,7 +115,7 @@ def consultation_create(
         secrecy_confirmed_at=timezone.now() if secrecy_confirmed and chair == by else None,
         added_by=by,
     )
-    participant._history_user = by  # type: ignore[attr-defined]
+    attribute(participant, by)
     participant.save()
     return consultation
 
@@ -195,7 +195,7 @@ def participant_add_user(*, consultation: Consultation, by: Any, user: Any) -> P
         participant.secrecy_confirmed_at = None
         participant.added_by = by
     participant.organisation_id = user.organisation_id
-    participant._history_user = by  # type: ignore[attr-defined]
+    attribute(participant, by)
     participant.save()
     access.grant_for_participant(participant=participant, by=by)
     return participant
@@ -221,7 +221,7 @@ def participant_add_named(
     participant = Participant(
         consultation=consultation, name=name.strip(), organisation=organisation, added_by=by
     )
-    participant._history_user = by  # type: ignore[attr-defined]
+    attribute(participant, by)
     participant.save()
     return participant
 
@@ -234,7 +234,7 @@ def participant_remove(*, participant: Participant, by: Any) -> Participant:
     if current.user_id is not None and current.user_id == current.consultation.chair_id:
         raise ValidationError(_("The chair cannot be removed from the consultation."))
     current.removed_at = timezone.now()
-    current._history_user = by  # type: ignore[attr-defined]
+    attribute(current, by)
     current.save()
     access.end_accesses(
         accesses=current.accesses.all(), by=by, reason=AccessEndReason.PARTICIPANT_REMOVED
@@ -253,7 +253,7 @@ def secrecy_confirm(*, consultation: Consultation, user: Any) -> Participant:
         raise ValidationError(_("You do not take part in this consultation."))
     if participant.secrecy_confirmed_at is None:
         participant.secrecy_confirmed_at = timezone.now()
-        participant._history_user = user  # type: ignore[attr-defined]
+        attribute(participant, user)
         participant.save()
     return participant
 

@@ -17,7 +17,7 @@ from django.views import View
 from access import audit
 from access.models import AuditAction
 from access.views import ConsultationScopedMixin
-from reporting.pdf import render_pdf
+from common.pdf import render_pdf
 
 from ..selectors.minutes import consultation_document
 

@@ -11,7 +11,7 @@ from access import audit
 from access.policy import may_enter_parket_reference
 from access.views import RoleRequiredMixin
 from accounts.roles import RoleCode
-from cases.views.base import ServiceFormMixin
+from common.views import ServiceFormMixin
 
 from ..forms.minutes import ParketReferenceForm
 from ..models import AgendaItem

@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from access.policy import may_record_minutes
 from access.views import ConsultationScopedMixin
-from cases.views.base import ServiceFormMixin
+from common.views import ServiceFormMixin
 
 from ..forms.minutes import ConsultationActionForm, DecisionsForm, DisclosureForm
 from ..models import AgendaItem, Consultation

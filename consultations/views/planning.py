@@ -21,7 +21,7 @@ from access.models import AuditAction
 from access.policy import Action, is_permitted, may_work_with_cases
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
-from cases.views.base import ServiceFormMixin, add_service_errors
+from common.views import ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
     AgendaAddForm,

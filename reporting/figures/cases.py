@@ -4,6 +4,7 @@ referrers and forms of violence."""
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from cases.models import Case, ReferrerKind, TrackChange, ViolenceFormCode
 from partners.models import Sector
 
@@ -67,8 +68,12 @@ def cases_per_track(period: Period) -> Table:
 
 
 def anonymous_consults(period: Period) -> Table:
-    counts = Case.objects.filter(is_anonymous_consult=True).aggregate(
-        new=Count("id", filter=Q(opened_on__range=(period.start, period.end))),
+    counts = (
+        unrestricted_for_aggregates(Case.objects.all())
+        .filter(is_anonymous_consult=True)
+        .aggregate(
+            new=Count("id", filter=Q(opened_on__range=(period.start, period.end))),
+        )
     )
     return Table(
         key="anonymous_consults",
@@ -86,7 +91,8 @@ def anonymous_consults(period: Period) -> Table:
 def track_moves(period: Period) -> Table:
     counts = {
         (row["from_track"], row["to_track"]): row["n"]
-        for row in TrackChange.objects.filter(changed_on__range=(period.start, period.end))
+        for row in unrestricted_for_aggregates(TrackChange.objects.all())
+        .filter(changed_on__range=(period.start, period.end))
         .values("from_track", "to_track")
         .annotate(n=Count("id"))
     }
@@ -159,7 +165,8 @@ def by_violence_form(period: Period) -> Table:
     through = Case.violence_forms.through
     counts = {
         row["violenceform__code"]: row["n"]
-        for row in through.objects.filter(case__in=new_cases(period))
+        for row in unrestricted_for_aggregates(through.objects.all())
+        .filter(case__in=new_cases(period))
         .values("violenceform__code")
         .annotate(n=Count("case_id", distinct=True))
     }

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from access.policy import unrestricted_for_aggregates
 from cases.models import Case, Track, TrackChange
 
 from .base import Column, Table, Value
@@ -30,7 +31,7 @@ def anonymous_rule() -> str:
 
 def case_files() -> QuerySet[Case]:
     """Every case except anonymous consults, which have their own count."""
-    return Case.objects.filter(is_anonymous_consult=False)
+    return unrestricted_for_aggregates(Case.objects.all()).filter(is_anonymous_consult=False)
 
 
 def new_cases(period: Period) -> QuerySet[Case]:
@@ -44,13 +45,17 @@ def running_cases(period: Period) -> QuerySet[Case]:
 
 def initial_track() -> Coalesce:
     """The track a case was registered in: the first move's origin, else its track now."""
-    first = TrackChange.objects.filter(case=OuterRef("pk")).order_by("changed_on", "id")
+    first = (
+        unrestricted_for_aggregates(TrackChange.objects.all())
+        .filter(case=OuterRef("pk"))
+        .order_by("changed_on", "id")
+    )
     return Coalesce(Subquery(first.values("from_track")[:1]), F("track"))
 
 
 def track_on(day: Any) -> Coalesce:
     """The track on ``day``, so a report over a past year does not move with later changes."""
-    moves = TrackChange.objects.filter(case=OuterRef("pk"))
+    moves = unrestricted_for_aggregates(TrackChange.objects.all()).filter(case=OuterRef("pk"))
     latest = moves.filter(changed_on__lte=day).order_by("-changed_on", "-id")
     first = moves.order_by("changed_on", "id")
     return Coalesce(

@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from consultations.models import AgendaItem, Consultation, ConsultationStatus
 
 from .base import Table
@@ -11,14 +12,16 @@ from .period import Period
 
 
 def consultations_held(period: Period) -> Table:
-    held = Consultation.objects.filter(
+    held = unrestricted_for_aggregates(Consultation.objects.all()).filter(
         status=ConsultationStatus.HELD,
         scheduled_at__date__range=(period.start, period.end),
     )
     # An item taken off the agenda was not discussed, whatever its flag says.
-    discussed = AgendaItem.objects.filter(
-        consultation__in=held, discussed=True, removed_at__isnull=True
-    ).aggregate(cases=Count("case_id", distinct=True), items=Count("id"))
+    discussed = (
+        unrestricted_for_aggregates(AgendaItem.objects.all())
+        .filter(consultation__in=held, discussed=True, removed_at__isnull=True)
+        .aggregate(cases=Count("case_id", distinct=True), items=Count("id"))
+    )
     return Table(
         key="consultations",
         title=_("Case consultations"),

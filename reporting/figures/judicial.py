@@ -3,6 +3,7 @@
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from cases.models import Measure, MeasureExtension, MeasureKind
 
 from .base import Table
@@ -12,12 +13,16 @@ from .period import Period
 
 def restraining_orders(period: Period) -> Table:
     span = (period.start, period.end)
-    started = Measure.objects.filter(
-        kind=MeasureKind.RESTRAINING_ORDER, starts_on__range=span
-    ).aggregate(orders=Count("id"), cases=Count("case_id", distinct=True))
-    extended = MeasureExtension.objects.filter(
-        measure__kind=MeasureKind.RESTRAINING_ORDER, decided_on__range=span
-    ).aggregate(extensions=Count("id"), orders=Count("measure_id", distinct=True))
+    started = (
+        unrestricted_for_aggregates(Measure.objects.all())
+        .filter(kind=MeasureKind.RESTRAINING_ORDER, starts_on__range=span)
+        .aggregate(orders=Count("id"), cases=Count("case_id", distinct=True))
+    )
+    extended = (
+        unrestricted_for_aggregates(MeasureExtension.objects.all())
+        .filter(measure__kind=MeasureKind.RESTRAINING_ORDER, decided_on__range=span)
+        .aggregate(extensions=Count("id"), orders=Count("measure_id", distinct=True))
+    )
     return Table(
         key="restraining_orders",
         title=_("Temporary restraining orders"),

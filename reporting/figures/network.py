@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from cases.models import Referral, ReferralDirection, ReferralStatus
 from partners.models import Gap, GapKind, GapStatus, Organisation, Training, TrainingKind
 
@@ -16,7 +17,8 @@ from .period import Period
 def referrals(period: Period) -> Table:
     counts = {
         (row["direction"], row["status"]): row["n"]
-        for row in Referral.objects.filter(referred_on__range=(period.start, period.end))
+        for row in unrestricted_for_aggregates(Referral.objects.all())
+        .filter(referred_on__range=(period.start, period.end))
         .values("direction", "status")
         .annotate(n=Count("id"))
     }

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from cases.models import Referral, ReferralDirection, ReferralStatus
 from consultations.models import AgendaItem, Consultation, ConsultationStatus, Participant
 from partners.models import Sector
@@ -42,7 +43,9 @@ def _months(period: Period) -> list[datetime.date]:
 
 
 def _referrals_in(period: Period) -> QuerySet[Referral]:
-    return Referral.objects.filter(referred_on__range=(period.start, period.end))
+    return unrestricted_for_aggregates(Referral.objects.all()).filter(
+        referred_on__range=(period.start, period.end)
+    )
 
 
 def referrals_per_partner(period: Period) -> Table:
@@ -149,19 +152,20 @@ def referrals_per_month(period: Period) -> Table:
 
 def consultation_participation(period: Period) -> Table:
     """Per organisation: held consultations it took part in, and the cases discussed there."""
-    held = Consultation.objects.filter(
+    held = unrestricted_for_aggregates(Consultation.objects.all()).filter(
         status=ConsultationStatus.HELD,
         scheduled_at__date__range=(period.start, period.end),
     )
     held_count = held.count()
     attended = (
-        Participant.objects.filter(consultation__in=held, removed_at__isnull=True)
+        unrestricted_for_aggregates(Participant.objects.all())
+        .filter(consultation__in=held, removed_at__isnull=True)
         .order_by()
         .values("organisation_id", "organisation__name")
         .annotate(consultations=Count("consultation_id", distinct=True))
         .order_by("organisation__name", "organisation_id")
     )
-    discussed = AgendaItem.objects.filter(
+    discussed = unrestricted_for_aggregates(AgendaItem.objects.all()).filter(
         consultation__in=held, discussed=True, removed_at__isnull=True
     )
     # One filter() call: the participant join is the same row for both conditions.

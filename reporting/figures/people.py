@@ -6,6 +6,7 @@ from django.db.models import Case as When_
 from django.db.models import CharField, Count, F, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from cases.models import AgeBand, CaseParty, Gender, PartyRole, Person
 
 from .base import Table
@@ -51,8 +52,12 @@ def age_band_on(day: datetime.date, prefix: str = "") -> When_:
 
 
 def _people(period: Period) -> QuerySet[Person]:
-    parties = CaseParty.objects.filter(case__in=new_cases(period)).values("person_id")
-    return Person.objects.filter(pk__in=parties)
+    parties = (
+        unrestricted_for_aggregates(CaseParty.objects.all())
+        .filter(case__in=new_cases(period))
+        .values("person_id")
+    )
+    return unrestricted_for_aggregates(Person.objects.all()).filter(pk__in=parties)
 
 
 NOTE = (
@@ -64,7 +69,8 @@ NOTE = (
 
 def people_by_role(period: Period) -> Table:
     counts = dict(
-        CaseParty.objects.filter(case__in=new_cases(period))
+        unrestricted_for_aggregates(CaseParty.objects.all())
+        .filter(case__in=new_cases(period))
         .values("role")
         .annotate(n=Count("person_id", distinct=True))
         .values_list("role", "n")
@@ -129,7 +135,8 @@ def minors_by_role(period: Period, age_counts: dict[str, int] | None = None) -> 
     age_counts = _age_counts(period) if age_counts is None else age_counts
     minors = [band.value for band in MINOR_BANDS]
     counts = dict(
-        CaseParty.objects.filter(case__in=new_cases(period))
+        unrestricted_for_aggregates(CaseParty.objects.all())
+        .filter(case__in=new_cases(period))
         .annotate(band=age_band_on(period.end, prefix="person__"))
         .filter(band__in=minors)
         .values("role")

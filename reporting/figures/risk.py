@@ -6,6 +6,7 @@ from django.db.models import Case as When_
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext as _
 
+from access.policy import unrestricted_for_aggregates
 from risk.models import Assessment, JointAssessment, RiskGrade
 
 from .base import Table
@@ -21,11 +22,15 @@ def risk_grade_on(day: datetime.date) -> tuple[When_, dict[str, Subquery]]:
     newest assessment; on the same date what was recorded last), but for every case in one
     aggregate query instead of case by case.
     """
-    assessments = Assessment.objects.filter(case=OuterRef("pk"), assessed_on__lte=day).order_by(
-        "-assessed_on", "-created_at", "-id"
+    assessments = (
+        unrestricted_for_aggregates(Assessment.objects.all())
+        .filter(case=OuterRef("pk"), assessed_on__lte=day)
+        .order_by("-assessed_on", "-created_at", "-id")
     )
-    joints = JointAssessment.objects.filter(case=OuterRef("pk"), held_on__lte=day).order_by(
-        "-held_on", "-recorded_at", "-id"
+    joints = (
+        unrestricted_for_aggregates(JointAssessment.objects.all())
+        .filter(case=OuterRef("pk"), held_on__lte=day)
+        .order_by("-held_on", "-recorded_at", "-id")
     )
     return When_(
         When(j_on__isnull=True, then=F("a_grade")),

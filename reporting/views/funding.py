@@ -16,8 +16,8 @@ from django.views.generic import FormView, ListView, View
 
 from access.views import RoleRequiredMixin
 from accounts.roles import FUNDING_ROLES
-from cases.services import EditConflict
-from cases.views.base import ServiceFormMixin, add_service_errors
+from common.versioning import EditConflict
+from common.views import ServiceFormMixin, add_service_errors
 from partners.models import Municipality
 from reporting import services
 from reporting.forms import (

@@ -21,7 +21,7 @@ from access import audit
 from access.models import AuditAction
 from access.policy import may_use_annual_reports
 from access.views import RoleRequiredMixin
-from cases.views.base import add_service_errors
+from common.views import add_service_errors
 from reporting import services
 from reporting.models import ReportRun, ReportStatus
 from reporting.reports import default_report_year, report_run_list, report_years

@@ -1,4 +1,5 @@
-"""Granting and revoking access to a case. Every grant and revocation is audited."""
+"""Granting and revoking access to a case (guardian grants on the case). Every grant and
+revocation is audited through ``access.audit``; what a grant opens is ``access.policy``'s answer."""
 
 from typing import Any
 
@@ -6,12 +7,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases.models import Case
+from access import audit
+from access.models import AuditAction
+from access.policy import Action
 from partners.models import Organisation
 
-from . import audit
-from .models import AuditAction
-from .policy import Action
+from ..models import Case
 
 
 def _perm(action: Action) -> str:
