@@ -25,8 +25,8 @@ layers:  ## the import contracts between the apps (import-linter)
 migrations:  ## fails when a model change has no migration
 	.venv/bin/python manage.py makemigrations --check --dry-run
 
-hooks:  ## install the pre-commit hooks (needs pre-commit: uv tool install pre-commit)
-	pre-commit install
+hooks:  ## install the checks as git pre-commit hooks
+	.venv/bin/pre-commit install
 
 messages:  ## update and compile the Dutch catalogue
 	.venv/bin/python manage.py makemessages -l nl --ignore=.venv --ignore=var --ignore=tests
