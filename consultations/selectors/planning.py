@@ -78,6 +78,11 @@ class ConsultationDetail:
     items: list[AgendaItem]
     may_manage: bool
 
+    @property
+    def may_change(self) -> bool:
+        """The chair changes date, agenda and participants while the consultation is planned."""
+        return self.may_manage and self.consultation.is_planned
+
 
 def consultation_detail(*, consultation: Consultation, user: Any) -> ConsultationDetail:
     participants = list(
