@@ -112,6 +112,11 @@ class Consultation(models.Model):
         return self.status == ConsultationStatus.CANCELLED
 
     @property
+    def is_planned(self) -> bool:
+        """Only a planned consultation still changes; a held or cancelled one is a record."""
+        return self.status == ConsultationStatus.PLANNED
+
+    @property
     def access_opens_at(self) -> datetime:
         return self.scheduled_at - timedelta(days=settings.FJC_CONSULTATION_ACCESS_DAYS_BEFORE)
 

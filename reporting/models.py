@@ -181,6 +181,18 @@ class ReportRun(models.Model):
         return self.shown_status in (ReportStatus.DONE, ReportStatus.FAILED)
 
     @property
+    def is_done(self) -> bool:
+        return self.shown_status == ReportStatus.DONE
+
+    @property
+    def has_failed(self) -> bool:
+        return self.shown_status == ReportStatus.FAILED
+
+    @property
+    def is_running(self) -> bool:
+        return self.shown_status == ReportStatus.RUNNING
+
+    @property
     def error_message(self) -> str:
         if self.is_stale:
             return gettext(STALE_MESSAGE)

@@ -1,6 +1,5 @@
 """Reads for risk assessment. Case content always starts from ``access.policy.restrict``."""
 
-import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from access.policy import Action, is_permitted, may_decide_on_risk, restrict
 from cases.models import Case, CaseParty, CoDirector, Track
 
 from .charts import ChartPoint
+from .current import CurrentRisk, current_risk, newest_first, recency
 from .models import (
     Answer,
     Assessment,
@@ -45,7 +45,7 @@ def assessment_list(*, user: Any, case: Case, with_parties: bool = True) -> Quer
     if with_parties:
         parties = restrict(CaseParty.objects.select_related("person"), user)
         queryset = queryset.prefetch_related(Prefetch("parties", queryset=parties))
-    return queryset.order_by("-assessed_on", "-id")
+    return newest_first(queryset)
 
 
 def joint_list(*, user: Any, case: Case, with_details: bool = True) -> QuerySet[JointAssessment]:
@@ -54,7 +54,7 @@ def joint_list(*, user: Any, case: Case, with_details: bool = True) -> QuerySet[
     )
     if with_details:
         queryset = queryset.prefetch_related("organisations", "assessments")
-    return queryset.order_by("-held_on", "-id")
+    return newest_first(queryset)
 
 
 def decision_list(*, user: Any, case: Case) -> QuerySet[RiskDecision]:
@@ -73,79 +73,34 @@ def assessment_answers(*, user: Any, assessment: Assessment) -> list[Answer]:
     )
 
 
-@dataclass
-class CurrentRisk:
-    """The level that counts now: the newest joint assessment, or else the newest assessment."""
-
-    on: datetime.date
-    grade: RiskGrade
-    label: str
-    suggests_escalation: bool
-    assessment: Assessment | None = None
-    joint: JointAssessment | None = None
-
-    @property
-    def is_joint(self) -> bool:
-        return self.joint is not None
-
-
-def current_risk(
-    *, assessments: Sequence[Assessment], joints: Sequence[JointAssessment]
-) -> CurrentRisk | None:
-    """Both sequences newest first (by date). On the same date, what was recorded last counts."""
-    latest = assessments[0] if assessments else None
-    joint = joints[0] if joints else None
-    if joint is not None and (
-        latest is None
-        or (joint.held_on, joint.recorded_at) >= (latest.assessed_on, latest.created_at)
-    ):
-        grade = RiskGrade(joint.level)
-        return CurrentRisk(
-            on=joint.held_on,
-            grade=grade,
-            label=str(grade.label),
-            suggests_escalation=grade == max(RiskGrade),
-            joint=joint,
+def _chart_point(record: Assessment | JointAssessment) -> ChartPoint:
+    if isinstance(record, JointAssessment):
+        return ChartPoint(
+            on=record.held_on,
+            grade=record.level,
+            level_label=str(RiskGrade(record.level).label),
+            series=_("Joint assessment"),
+            is_joint=True,
+            recorded_at=record.recorded_at,
         )
-    if latest is None:
-        return None
-    return CurrentRisk(
-        on=latest.assessed_on,
-        grade=RiskGrade(latest.level.grade),
-        label=latest.level.label,
-        suggests_escalation=latest.level.suggests_escalation,
-        assessment=latest,
+    return ChartPoint(
+        on=record.assessed_on,
+        grade=record.level.grade,
+        level_label=record.level.label,
+        series=record.instrument_version.instrument.name,
+        score=record.score,
+        max_score=record.instrument_version.max_score,
+        recorded_at=record.created_at,
     )
 
 
 def chart_points(
     *, assessments: Sequence[Assessment], joints: Sequence[JointAssessment]
 ) -> list[ChartPoint]:
-    points = [
-        ChartPoint(
-            on=a.assessed_on,
-            grade=a.level.grade,
-            level_label=a.level.label,
-            series=a.instrument_version.instrument.name,
-            score=a.score,
-            max_score=a.instrument_version.max_score,
-            recorded_at=a.created_at,
-        )
-        for a in assessments
-    ]
-    points += [
-        ChartPoint(
-            on=j.held_on,
-            grade=j.level,
-            level_label=str(RiskGrade(j.level).label),
-            series=_("Joint assessment"),
-            is_joint=True,
-            recorded_at=j.recorded_at,
-        )
-        for j in joints
-    ]
-    # Chronological; on one day in the order they were recorded, so the last is the current level.
-    return sorted(points, key=lambda p: (p.on, p.recorded_at.timestamp() if p.recorded_at else 0))
+    # Oldest first by the ordering of ``risk.current``, so the last point is the current level.
+    records: list[Assessment | JointAssessment] = [*assessments, *joints]
+    records.sort(key=recency)
+    return [_chart_point(record) for record in records]
 
 
 @dataclass

@@ -20,6 +20,7 @@ from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
+from .current import current_risk, newest_first
 from .instruments import export_version, load_instrument, parse_instrument
 from .models import (
     Answer,
@@ -33,7 +34,7 @@ from .models import (
     guard_version_unlocked,
 )
 from .scoring import score_answers
-from .selectors import answer_differences, current_risk
+from .selectors import answer_differences
 
 
 def _check_case_open_for_risk(case: Case) -> None:
@@ -340,12 +341,8 @@ def risk_decision_record(
     if not reason.strip():
         raise ValidationError(_("Give the reason for the decision."))
     current = current_risk(
-        assessments=list(
-            Assessment.objects.filter(case=case)
-            .select_related("level")
-            .order_by("-assessed_on", "-id")[:1]
-        ),
-        joints=list(JointAssessment.objects.filter(case=case).order_by("-held_on", "-id")[:1]),
+        assessments=newest_first(Assessment.objects.filter(case=case).select_related("level"))[:1],
+        joints=newest_first(JointAssessment.objects.filter(case=case))[:1],
     )
     if current is None:
         raise ValidationError(_("There is no risk assessment to decide on yet."))

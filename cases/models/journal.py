@@ -67,6 +67,14 @@ class JournalEntry(models.Model):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
 
     @property
+    def is_contact_attempt(self) -> bool:
+        return self.kind == EntryKind.CONTACT_ATTEMPT
+
+    @property
+    def is_team_only(self) -> bool:
+        return self.visibility == Visibility.TEAM
+
+    @property
     def is_real_contact(self) -> bool:
         """A contact with the person: any entry but a note or an unanswered attempt."""
         if self.kind == EntryKind.NOTE:

@@ -78,6 +78,10 @@ class Measure(models.Model):
     def __str__(self) -> str:
         return self.get_kind_display()
 
+    @property
+    def is_restraining_order(self) -> bool:
+        return self.kind == MeasureKind.RESTRAINING_ORDER
+
 
 class MeasureExtension(models.Model):
     """An extension of a measure (for a restraining order: by the family court)."""

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from access.policy import (
@@ -54,13 +54,31 @@ def action_assignee_candidates(*, case: Case) -> QuerySet[User]:
     )
 
 
-def case_actions(*, user: Any, case: Case) -> QuerySet[CaseAction]:
+def overdue(today: datetime.date) -> Q:
+    """The one definition of an overdue action: not done yet, and its date lies before today.
+
+    Lists filter and count with it; ``with_overdue_flag`` gives each row the same answer, so a
+    template only displays ``action.is_overdue`` and never compares dates itself.
+    """
+    return Q(done_on__isnull=True, due_on__lt=today)
+
+
+def with_overdue_flag(actions: QuerySet[CaseAction], today: datetime.date) -> QuerySet[CaseAction]:
+    return actions.annotate(
+        is_overdue=ExpressionWrapper(overdue(today), output_field=BooleanField())
+    )
+
+
+def case_actions(
+    *, user: Any, case: Case, today: datetime.date | None = None
+) -> QuerySet[CaseAction]:
     """All actions of one case: open ones first by due date, then done ones, latest first."""
-    return (
+    actions = (
         restrict(CaseAction.objects.filter(case=case), user, Action.VIEW)
         .select_related("assignee_user", "assignee_organisation")
         .order_by(F("done_on").desc(nulls_first=True), "due_on", "pk")
     )
+    return with_overdue_flag(actions, today or timezone.localdate())
 
 
 @dataclass
@@ -91,14 +109,15 @@ def home_actions(*, user: Any, today: datetime.date | None = None) -> HomeAction
     ``access.policy.restrict``: directing a case the user can no longer see shows nothing.
     """
     today = today or timezone.localdate()
-    open_actions = (
+    open_actions = with_overdue_flag(
         restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
         .select_related("case", "assignee_user", "assignee_organisation")
-        .order_by("due_on", "case__reference", "pk")
+        .order_by("due_on", "case__reference", "pk"),
+        today,
     )
     # Subqueries, not a join over co-directors: a join would repeat rows.
     in_my_cases = open_actions.filter(directing_condition(user, "case_id"))
-    overdue, more_overdue = _limited(in_my_cases.filter(due_on__lt=today))
+    overdue_rows, more_overdue = _limited(in_my_cases.filter(overdue(today)))
     upcoming, more_upcoming = _limited(
         in_my_cases.filter(
             due_on__gte=today, due_on__lte=today + datetime.timedelta(days=UPCOMING_DAYS)
@@ -107,7 +126,7 @@ def home_actions(*, user: Any, today: datetime.date | None = None) -> HomeAction
     assigned, more_assigned = _limited(open_actions.filter(assignee_user=user.pk))
     return HomeActions(
         today=today,
-        overdue=overdue,
+        overdue=overdue_rows,
         upcoming=upcoming,
         assigned_to_me=assigned,
         more_overdue=more_overdue,

@@ -17,6 +17,7 @@ from accounts.roles import RoleCode
 from partners.models import Municipality
 
 from ..models import Case, CaseAction, CaseParty, Status, Track, Urgency, ViolenceForm
+from .journal import overdue
 
 
 class Scope(StrEnum):
@@ -100,7 +101,7 @@ def overdue_actions_count() -> Coalesce:
     """The number of open actions past their date, as a subquery (one query for any rows)."""
     today = timezone.localdate()
     counts = (
-        CaseAction.objects.filter(case=OuterRef("pk"), done_on__isnull=True, due_on__lt=today)
+        CaseAction.objects.filter(overdue(today), case=OuterRef("pk"))
         .order_by()
         .values("case")
         .annotate(n=Count("pk"))

@@ -29,6 +29,7 @@ from ..models import (
     Referral,
 )
 from .core import organisations_with_access
+from .journal import with_overdue_flag
 from .referrals import case_gaps, case_referrals
 
 
@@ -118,9 +119,12 @@ def case_steering(*, case: Case, user: Any) -> Steering:
         ),
         co_directors=list(scoped(CoDirector.objects).select_related("user__organisation")),
         open_actions=list(
-            scoped(CaseAction.objects)
-            .filter(done_on__isnull=True)
-            .select_related("assignee_user", "assignee_organisation")
+            with_overdue_flag(
+                scoped(CaseAction.objects)
+                .filter(done_on__isnull=True)
+                .select_related("assignee_user", "assignee_organisation"),
+                today,
+            )
         ),
         recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
         contacts=contact_summary(user=user, case=case),

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, View
 
@@ -165,7 +164,6 @@ class ActionListView(CaseScopedMixin, DetailView):
             open_actions=[a for a in actions if a.done_on is None],
             done_actions=[a for a in actions if a.done_on is not None],
             can_change=is_permitted(self.user, self.object, Action.CHANGE),
-            today=timezone.localdate(),
         )
         return context
 

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +30,8 @@ from cases.models import (
     Track,
     TrackChange,
 )
+from risk.current import CurrentRisk, current_grade_expression, current_risk, newest_first
 from risk.models import Assessment, JointAssessment, RiskGrade
-from risk.selectors import CurrentRisk, current_risk
 
 from ..models import AgendaItem, Consultation, ConsultationStatus, LegalBasis, Participant
 
@@ -78,6 +78,11 @@ class ConsultationDetail:
     items: list[AgendaItem]
     may_manage: bool
 
+    @property
+    def may_change(self) -> bool:
+        """The chair changes date, agenda and participants while the consultation is planned."""
+        return self.may_manage and self.consultation.is_planned
+
 
 def consultation_detail(*, consultation: Consultation, user: Any) -> ConsultationDetail:
     participants = list(
@@ -120,35 +125,12 @@ def _previous_consultation(consultation: Consultation) -> Consultation | None:
 
 
 def _high_risk_case_ids(cases: QuerySet[Case]) -> set[int]:
-    """The current level (``risk.selectors.current_risk``'s rule) of every case, in one query:
-    the newest joint assessment, unless an individual assessment was made after it."""
-    joints = JointAssessment.objects.filter(case=OuterRef("pk")).order_by(
-        "-held_on", "-recorded_at", "-id"
+    """The cases whose current level (``risk.current``'s rule) is high, in one query."""
+    return set(
+        cases.annotate(current_grade=current_grade_expression())
+        .filter(current_grade=RiskGrade.HIGH)
+        .values_list("pk", flat=True)
     )
-    assessments = Assessment.objects.filter(case=OuterRef("pk")).order_by(
-        "-assessed_on", "-created_at", "-id"
-    )
-    rows = cases.annotate(
-        joint_on=Subquery(joints.values("held_on")[:1]),
-        joint_at=Subquery(joints.values("recorded_at")[:1]),
-        joint_level=Subquery(joints.values("level")[:1]),
-        assessed_on=Subquery(assessments.values("assessed_on")[:1]),
-        assessed_at=Subquery(assessments.values("created_at")[:1]),
-        assessed_grade=Subquery(assessments.values("level__grade")[:1]),
-    ).values_list(
-        "pk", "joint_on", "joint_at", "joint_level", "assessed_on", "assessed_at", "assessed_grade"
-    )
-    high = set()
-    for pk, joint_on, joint_at, joint_level, assessed_on, assessed_at, grade in rows:
-        if joint_level is not None and (
-            assessed_on is None or (joint_on, joint_at) >= (assessed_on, assessed_at)
-        ):
-            level = joint_level
-        else:
-            level = grade
-        if level == RiskGrade.HIGH:
-            high.add(pk)
-    return high
 
 
 def agenda_suggestions(*, consultation: Consultation, user: Any) -> list[Suggestion]:
@@ -248,15 +230,9 @@ def consultation_view(*, item: AgendaItem, user: Any) -> ConsultationView:
     """
     case = item.case
     joints = list(
-        JointAssessment.objects.filter(case=case)
-        .prefetch_related("organisations")
-        .order_by("-held_on", "-recorded_at", "-id")
+        newest_first(JointAssessment.objects.filter(case=case).prefetch_related("organisations"))
     )
-    latest = list(
-        Assessment.objects.filter(case=case)
-        .select_related("level")
-        .order_by("-assessed_on", "-created_at", "-id")[:1]
-    )
+    latest = newest_first(Assessment.objects.filter(case=case).select_related("level"))[:1]
     judicial = None
     if may_see_judicial_information(user, case):
         judicial = Judicial(

@@ -51,7 +51,7 @@ def _check_legal_basis(legal_basis: LegalBasis | None, scheduled_at: datetime.da
 
 
 def _check_planned(consultation: Consultation) -> None:
-    if consultation.status != ConsultationStatus.PLANNED:
+    if not consultation.is_planned:
         raise ValidationError(_("Only a planned consultation can be changed."))
 
 
