@@ -45,6 +45,13 @@ def pytest_configure(config: pytest.Config) -> None:
     # One seed per run, chosen by the controller: xdist workers inherit the environment, so
     # every worker collects the permission matrix in the same (random) order.
     os.environ.setdefault("FJC_TEST_SEED", str(random.randrange(1_000_000)))
+    # Each xdist worker gets a Redis database of its own: a Celery worker started by a test on
+    # one of them must never take a task queued by the other (it would run on the wrong
+    # test database).
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and os.environ.get("REDIS_URL"):
+        base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
+        os.environ["REDIS_URL"] = f"{base}/{int(worker[2:]) + 1}"
 
 
 def pytest_report_header(config: pytest.Config) -> str:
