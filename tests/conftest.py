@@ -570,6 +570,32 @@ CONSULTATION_CHILDREN: dict[str, Callable[[World, Any], Any]] = {
 }
 
 
+def drop_celery_connections() -> None:
+    """Celery keeps the broker connection pool (and its producers) of the first broker it
+    published to; a test that points the app at another broker must start without them."""
+    from fjc.celery import app
+
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_celery(settings):
+    """Celery as deployed: the Redis of scripts/test.sh (this worker's database), nothing
+    eager. The app reads the Django settings live, so overriding them is enough."""
+    from fjc.celery import app
+
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs the Redis of scripts/test.sh (REDIS_URL)")
+    settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    drop_celery_connections()
+    assert app.conf.broker_url == os.environ["REDIS_URL"]
+    assert app.conf.task_always_eager is False
+    yield app
+    drop_celery_connections()
+
+
 @pytest.fixture
 def login(client):
     def _login(user: User):

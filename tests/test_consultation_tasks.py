@@ -1,7 +1,6 @@
 """Ending expired consultation access: the service, the task and a real Celery worker."""
 
 import datetime
-import os
 import time
 
 import pytest
@@ -52,30 +51,19 @@ def test_the_beat_schedule_runs_it_hourly():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("_reference_data")
-@pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="needs the Redis of scripts/test.sh (REDIS_URL)"
-)
-def test_a_real_worker_ends_expired_access(settings):
+def test_a_real_worker_ends_expired_access(redis_celery):
     # Committed rows (transactional test), so the worker thread's connection reads them.
     s = build_setting()
     past = s.plan(days=-20)  # its window closed six days ago
     planning.agenda_item_add(consultation=past, by=past.chair, case=s.cases["x"])
     s.add_liaison(past)
     assert ConsultationAccess.objects.filter(ended_at__isnull=True).count() == 1
-    settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    previous_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
-        assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
-        with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
-            end_expired_access.delay()
-            deadline = time.monotonic() + 60
-            while ConsultationAccess.objects.filter(ended_at__isnull=True).exists():
-                assert time.monotonic() < deadline, "the worker did not end the expired row"
-                time.sleep(0.2)
-    finally:
-        celery_app.conf.task_always_eager = previous_eager
+    with start_worker(redis_celery, perform_ping_check=False, pool="solo", shutdown_timeout=30):
+        end_expired_access.delay()
+        deadline = time.monotonic() + 60
+        while ConsultationAccess.objects.filter(ended_at__isnull=True).exists():
+            assert time.monotonic() < deadline, "the worker did not end the expired row"
+            time.sleep(0.2)
     access = ConsultationAccess.objects.get()
     assert access.end_reason == AccessEndReason.EXPIRED
     assert AuditEvent.objects.filter(

@@ -14,7 +14,6 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from fjc.celery import app as celery_app
 from reporting import pdf
 from reporting.models import ReportRun
 
@@ -25,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def release(settings, monkeypatch):
+def release(request, monkeypatch):
     """Holds the PDF step back until set; yields whether a real worker is running."""
     gate = threading.Event()
     original = pdf.render_pdf
@@ -39,9 +38,8 @@ def release(settings, monkeypatch):
         gate.set()  # eager: the request itself builds the report
         yield gate, False
         return
-    settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    with start_worker(celery_app, perform_ping_check=False, pool="solo", shutdown_timeout=30):
+    celery = request.getfixturevalue("redis_celery")
+    with start_worker(celery, perform_ping_check=False, pool="solo", shutdown_timeout=30):
         try:
             yield gate, True
         finally:

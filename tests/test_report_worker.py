@@ -8,7 +8,6 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
 from accounts.roles import RoleCode
-from fjc.celery import app as celery_app
 from partners.models import OrganisationKind
 from reporting.figures import annual_figures, figures_checksum
 from reporting.models import ReportRun, ReportStatus
@@ -22,17 +21,6 @@ pytestmark = [
         not os.environ.get("REDIS_URL"), reason="needs the Redis of scripts/test.sh (REDIS_URL)"
     ),
 ]
-
-
-@pytest.fixture
-def redis_celery(settings):
-    """Celery as deployed: a Redis broker, nothing eager."""
-    # The Celery app reads the Django settings live, so overriding them is enough.
-    settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
-    assert celery_app.conf.task_always_eager is False
-    return celery_app
 
 
 def _wait_until_finished(run: ReportRun, timeout: float = 90) -> ReportRun:

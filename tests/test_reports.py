@@ -24,6 +24,7 @@ from reporting.figures.base import SUPPRESSED
 from reporting.models import FundingYear, ReportRun, ReportStatus
 from reporting.services import report_request
 
+from .conftest import drop_celery_connections
 from .factories import MunicipalityFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -239,8 +240,11 @@ def no_broker(settings):
     """
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_free_port()}/0"
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    drop_celery_connections()
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
     assert celery_app.conf.task_always_eager is False
+    yield
+    drop_celery_connections()
 
 
 def test_an_unreachable_broker_fails_the_run_at_once(
