@@ -29,6 +29,8 @@ DATA_MIGRATIONS = [
     ("cases.migrations.0004_reference_lists", "forward"),
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
+# What the migrations do beyond the models' tables: run on the tables made from the models.
+DATABASE_RULES = [("access.migrations.0003_audit_append_only", "forward")]
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MATRIX_MODULE = "test_permission_matrix.py"
 
@@ -74,9 +76,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     shuffled = iter(matrix)
     items[:] = [next(shuffled) if item.path.name == MATRIX_MODULE else item for item in items]
 
-    def group(item: pytest.Item) -> tuple[bool, bool]:
+    def group(item: pytest.Item) -> tuple[bool, bool, bool]:
         transactional = _is_transactional(item)
-        return transactional, ("world" in getattr(item, "fixturenames", ())) != transactional
+        on_world = "world" in getattr(item, "fixturenames", ())
+        # Among the transactional tests, the long browser journeys first, so that the two
+        # workers finish together rather than one waiting on the other's last journey.
+        return transactional, on_world != transactional, item.get_closest_marker("browser") is None
 
     items.sort(key=group)
 
@@ -100,6 +105,30 @@ def _reference_data(request):
 
 
 @pytest.fixture(scope="session")
+def django_db_use_migrations() -> bool:
+    """Each worker's test database gets its tables straight from the models, in a second
+    instead of replaying every migration (most of a worker's start). The migrations are not
+    trusted blindly for it: tests/test_migrations.py replays all of them into a database of
+    its own and compares its schema with this one."""
+    return False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data and the database rules of the migrations, from the migrations' own
+    functions."""
+    from django.apps import apps
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        for module, function in DATA_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
+        with connection.schema_editor() as editor:
+            for module, function in DATABASE_RULES:
+                getattr(importlib.import_module(module), function)(apps, editor)
+
+
+@pytest.fixture(scope="session")
 def _media_root(tmp_path_factory):
     # One folder per worker: the shared world's files must be found by every test.
     return tmp_path_factory.mktemp("media")
@@ -108,6 +137,9 @@ def _media_root(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, _media_root):
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    # Sessions in a signed cookie: no database round trips for a session on every request
+    # (SESSION_SAVE_EVERY_REQUEST), and a test can put a client back to a session it had.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     settings.MEDIA_ROOT = _media_root
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.STORAGES = {

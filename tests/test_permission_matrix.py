@@ -1,5 +1,6 @@
 """Every URL pattern x every role x objects in and out of scope: the exact status code."""
 
+import functools
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
@@ -11,7 +12,7 @@ from accounts.roles import RoleCode
 
 from .access_rules import CASE_KEYS, EXPECTED, consultation_status
 from .conftest import USERS
-from .urlwalk import walk
+from .urlwalk import Route, walk
 
 # How each named URL is reached and what it needs.
 #   kind "case_view": a page of one case, needs read access
@@ -183,12 +184,13 @@ NOT_IN_MATRIX = {
 }
 
 
-def _routes():
-    return [r for r in walk() if not any(r.name.startswith(p) for p in NOT_IN_MATRIX)]
+@functools.cache
+def _routes() -> dict[str, Route]:
+    return {r.name: r for r in walk() if not any(r.name.startswith(p) for p in NOT_IN_MATRIX)}
 
 
 def test_every_url_pattern_has_a_matrix_entry():
-    names = {r.name for r in _routes()}
+    names = set(_routes())
     missing = names - set(SPECS)
     assert not missing, f"URL patterns without a permission-matrix entry: {sorted(missing)}"
     stale = set(SPECS) - names
@@ -204,7 +206,7 @@ def _consultation_url(world, route) -> str:
 
 
 def _url(world, name: str, case_key: str | None) -> str:
-    route = next(r for r in _routes() if r.name == name)
+    route = _routes()[name]
     if SPECS[name].kind.startswith("consultation"):
         return _consultation_url(world, route)
     params = set(route.pattern.pattern.converters)
@@ -288,7 +290,20 @@ def _fingerprint() -> str:
         return cursor.fetchone()[0]
 
 
+@pytest.fixture
+def _statuses_only(monkeypatch):
+    """The matrix reads status codes and redirects only: templates render as in production,
+    without the test client's copy of every template context."""
+    from django.template.base import PartialTemplate, Template
+    from django.test.utils import _TestState
+
+    saved = _TestState.saved_data  # type: ignore[attr-defined]  # set by setup_test_environment
+    monkeypatch.setattr(Template, "_render", saved.template_render)
+    monkeypatch.setattr(PartialTemplate, "_render", saved.partial_template_render)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_statuses_only")
 @pytest.mark.parametrize("area", AREAS)
 @pytest.mark.parametrize("username", ROLES, ids=lambda u: u or "anonymous")
 def test_permission_matrix(world, client, username, area):
