@@ -6,6 +6,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from accounts.types import AnyUser
+
 from .models import AuditAction, AuditEvent
 from .registry import case_models
 
@@ -20,7 +22,7 @@ def _case_id_of(obj: models.Model | None) -> int | None:
 
 def record(
     *,
-    user: Any,
+    user: AnyUser | None,
     action: AuditAction,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -30,12 +32,13 @@ def record(
     purpose: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    authenticated = getattr(user, "is_authenticated", False)
+    # None: a background task (the scheduler ending expired accesses) acts for nobody.
+    actor = user if user is not None and user.is_authenticated else None
     match = getattr(request, "resolver_match", None) if request is not None else None
     return AuditEvent.objects.create(
-        user=user if authenticated else None,
-        username=user.get_username() if authenticated else "",
-        organisation_id=getattr(user, "organisation_id", None) if authenticated else None,
+        user=actor,
+        username=actor.get_username() if actor is not None else "",
+        organisation_id=actor.organisation_id if actor is not None else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else object_type,
         object_id=str(obj.pk if obj is not None else object_id),
@@ -48,7 +51,7 @@ def record(
 
 def record_list(
     *,
-    user: Any,
+    user: AnyUser,
     model: type[models.Model],
     ids: Iterable[object],
     request: HttpRequest,

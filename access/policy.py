@@ -23,7 +23,7 @@ This module imports no domain app: the apps register the models it needs in
 import datetime
 from collections.abc import Collection
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,8 +32,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import CASE_WORKING_ROLES, RoleCode
+from accounts.types import AnyUser
 
 from .registry import case_models, consultation_models
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class Action(StrEnum):
@@ -41,14 +45,14 @@ class Action(StrEnum):
     CHANGE = "change"
 
 
-def may_hold_case_access(user: Any) -> bool:
+def may_hold_case_access(user: AnyUser) -> TypeGuard["User"]:
     """False for anyone who must never see case content, whatever grants exist."""
     return bool(
         getattr(user, "is_authenticated", False) and user.is_active and not user.is_administrator
     )
 
 
-def may_work_with_cases(user: Any) -> bool:
+def may_work_with_cases(user: AnyUser) -> bool:
     """Whether the user's role is one that works with case files at all (lists, forms)."""
     return may_hold_case_access(user) and user.has_role(*CASE_WORKING_ROLES)
 
@@ -65,7 +69,7 @@ def case_access_path(model: type[models.Model]) -> str:
     return str(path)
 
 
-def permitted_case_condition(user: Any, action: Action, path: str = "pk") -> Q:
+def permitted_case_condition(user: AnyUser, action: Action, path: str = "pk") -> Q:
     """A condition that selects the cases (or case children) the user may ``action``.
 
     Two ``IN (subquery)`` clauses, so each row is returned once and the query count
@@ -94,7 +98,7 @@ def _is_multi_valued(model: type[models.Model], path: str) -> bool:
     return False
 
 
-def _journal_condition(user: Any) -> Q:
+def _journal_condition(user: AnyUser) -> Q:
     """Journal entries marked "case team only" need change access to the case."""
     return case_models().journal_open_to_viewers | permitted_case_condition(
         user, Action.CHANGE, "case_id"
@@ -108,7 +112,7 @@ _EXTRA_CONDITIONS = {
 
 
 def restrict[M: models.Model](
-    queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW
+    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
 ) -> models.QuerySet[M]:
     """The only way to get case data a user may see (or change)."""
     model = queryset.model
@@ -125,7 +129,7 @@ def restrict[M: models.Model](
     return queryset.filter(condition)
 
 
-def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> bool:
+def is_permitted(user: AnyUser, obj: models.Model, action: Action = Action.VIEW) -> bool:
     model = type(obj)
     return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
 
@@ -133,7 +137,7 @@ def is_permitted(user: Any, obj: models.Model, action: Action = Action.VIEW) -> 
 # --- directing a case: who steers it, decides on its risk and corrects its journal ---
 
 
-def is_active_case_director(user: Any) -> bool:
+def is_active_case_director(user: AnyUser) -> bool:
     """Who may direct or co-direct a case, or plan and chair a consultation: an active case
     director who is not an administrator."""
     return may_hold_case_access(user) and user.has_role(RoleCode.CASE_DIRECTOR)
@@ -156,7 +160,7 @@ def _case_fields_prefix(path: str) -> str:
     return path.removesuffix("_id") + "__"
 
 
-def directing_condition(user: Any, path: str = "pk") -> Q:
+def directing_condition(user: AnyUser, path: str = "pk") -> Q:
     """The cases (or case children, through ``path`` to the case's primary key) that the
     user directs or co-directs. It grants nothing by itself: combine it with :func:`restrict`.
 
@@ -169,7 +173,9 @@ def directing_condition(user: Any, path: str = "pk") -> Q:
     return directs | Q(**{f"{path}__in": co_directed})
 
 
-def directs_case(user: Any, case: Any, *, co_director_ids: Collection[int] | None = None) -> bool:
+def directs_case(
+    user: AnyUser, case: Any, *, co_director_ids: Collection[int] | None = None
+) -> bool:
     """Whether the user is the case director or a co-director of ``case``.
 
     ``co_director_ids`` saves the query when the caller (the steering page) has them.
@@ -191,13 +197,13 @@ def case_directors_condition(case: Any) -> Q:
 
 
 def may_decide_on_risk(
-    user: Any, case: Any, *, co_director_ids: Collection[int] | None = None
+    user: AnyUser, case: Any, *, co_director_ids: Collection[int] | None = None
 ) -> bool:
     """The case director and co-directors decide on track 3 and a case consultation."""
     return directs_case(user, case, co_director_ids=co_director_ids)
 
 
-def may_correct_entry(user: Any, entry: Any, *, today: datetime.date | None = None) -> bool:
+def may_correct_entry(user: AnyUser, entry: Any, *, today: datetime.date | None = None) -> bool:
     """The author may correct the text of a journal entry on the day they wrote it, not later."""
     today = today or timezone.localdate()
     return entry.author_id == user.pk and timezone.localdate(entry.created_at) == today
@@ -225,7 +231,7 @@ def unrestricted_for_aggregates[M: models.Model](
 
 
 def consultation_access_condition(
-    user: Any, now: Any = None, path: str = "pk", *, by: str = "case_id"
+    user: AnyUser, now: Any = None, path: str = "pk", *, by: str = "case_id"
 ) -> Q:
     """Cases (``by="case_id"``) or agenda items (``by="agenda_item_id"``) whose *consultation
     view* the user may open through an art. 458ter consultation.
@@ -253,7 +259,7 @@ def consultation_access_condition(
 
 
 def restrict_consultation_view[M: models.Model](
-    queryset: models.QuerySet[M], user: Any, now: Any = None
+    queryset: models.QuerySet[M], user: AnyUser, now: Any = None
 ) -> models.QuerySet[M]:
     """Cases, or agenda items, whose consultation view the user may open: the case team, or
     a participant with open consultation access.
@@ -282,7 +288,7 @@ def restrict_consultation_view[M: models.Model](
     return queryset.filter(condition)
 
 
-def _agenda_case_director_condition(user: Any) -> Q:
+def _agenda_case_director_condition(user: AnyUser) -> Q:
     """Consultations with a case on the agenda that the user (co-)directs."""
     directed = (
         consultation_models()
@@ -294,7 +300,7 @@ def _agenda_case_director_condition(user: Any) -> Q:
 
 
 def restrict_consultations[M: models.Model](
-    queryset: models.QuerySet[M], user: Any, action: Action = Action.VIEW
+    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
 ) -> models.QuerySet[M]:
     """Consultations the user may see (``VIEW``) or manage (``CHANGE``).
 
@@ -319,7 +325,7 @@ def restrict_consultations[M: models.Model](
 
 
 def restrict_secrecy_page[M: models.Model](
-    queryset: models.QuerySet[M], user: Any
+    queryset: models.QuerySet[M], user: AnyUser
 ) -> models.QuerySet[M]:
     """Consultations whose secrecy page (legal basis and duty of secrecy, nothing else) the
     user may open: those they take part in as a staff participant."""
@@ -331,14 +337,14 @@ def restrict_secrecy_page[M: models.Model](
     return queryset.filter(pk__in=mine.values("consultation_id"))
 
 
-def may_manage_consultation(user: Any, consultation: models.Model) -> bool:
+def may_manage_consultation(user: AnyUser, consultation: models.Model) -> bool:
     consultations = consultation_models().consultation._default_manager
     return restrict_consultations(
         consultations.filter(pk=consultation.pk), user, Action.CHANGE
     ).exists()
 
 
-def may_use_annual_reports(user: Any) -> bool:
+def may_use_annual_reports(user: AnyUser) -> bool:
     """Who may ask for the annual figures PDF and download any run of it.
 
     The report holds aggregates only, but it is the FJC's official account: the operations
@@ -353,7 +359,7 @@ def may_use_annual_reports(user: Any) -> bool:
 # --- art. 458ter consultations: minutes and the parket's reference ---
 
 
-def may_record_minutes(user: Any, agenda_item: Any) -> bool:
+def may_record_minutes(user: AnyUser, agenda_item: Any) -> bool:
     """The chair and the case directors of the agenda case record the minutes of an agenda
     item (disclosures, decisions, actions), while it is on the agenda of a consultation that
     is not cancelled."""
@@ -369,7 +375,7 @@ def may_record_minutes(user: Any, agenda_item: Any) -> bool:
     )
 
 
-def may_enter_parket_reference(user: Any, agenda_item: Any, now: Any = None) -> bool:
+def may_enter_parket_reference(user: AnyUser, agenda_item: Any, now: Any = None) -> bool:
     """A prosecutor liaison enters the parket's own reference of a track-3 agenda case only
     while they may open its consultation view as a participant who confirmed secrecy, inside
     the consultation's access window. Outside that window they change nothing of the case."""
@@ -400,7 +406,7 @@ def may_enter_parket_reference(user: Any, agenda_item: Any, now: Any = None) -> 
     )
 
 
-def sees_judicial_information_as_participant(user: Any) -> bool:
+def sees_judicial_information_as_participant(user: AnyUser) -> bool:
     """Participants from the prosecutor's office or the police see the judicial information
     of the agenda cases they may open; other outside participants do not."""
     organisation = getattr(user, "organisation", None)
@@ -411,7 +417,7 @@ def sees_judicial_information_as_participant(user: Any) -> bool:
     )
 
 
-def may_see_judicial_information(user: Any, case: models.Model) -> bool:
+def may_see_judicial_information(user: AnyUser, case: models.Model) -> bool:
     """PV numbers, the parket notice number, measures and hearings in a consultation view:
     the case team, and participants from the prosecutor's office or the police."""
     if not may_hold_case_access(user):

@@ -1,26 +1,27 @@
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest
 
 from access.policy import may_use_annual_reports, may_work_with_cases
 from accounts.roles import DASHBOARD_ROLES, DIRECTORY_READ_ROLES, FUNDING_ROLES, NETWORK_ROLES
+from accounts.types import AnyUser
 
 
 def installation(request: HttpRequest) -> dict[str, object]:
-    user: Any = getattr(request, "user", None)
-    authenticated = bool(user is not None and user.is_authenticated)
+    # getattr: a request that did not pass the authentication middleware has no user.
+    user: AnyUser | None = getattr(request, "user", None)
+    # The signed-in user, or None: every entry below is False for None.
+    staff = user if user is not None and user.is_authenticated else None
     return {
         "installation_name": settings.FJC_INSTALLATION_NAME,
         "nav": {
-            "cases": authenticated and may_work_with_cases(user),
-            "admin": authenticated and user.is_staff and user.is_active,
-            "partners": authenticated and user.has_role(*DIRECTORY_READ_ROLES),
-            "network": authenticated and user.has_role(*NETWORK_ROLES),
-            "network_dashboard": authenticated and user.has_role(*DASHBOARD_ROLES),
+            "cases": staff is not None and may_work_with_cases(staff),
+            "admin": staff is not None and staff.is_staff and staff.is_active,
+            "partners": staff is not None and staff.has_role(*DIRECTORY_READ_ROLES),
+            "network": staff is not None and staff.has_role(*NETWORK_ROLES),
+            "network_dashboard": staff is not None and staff.has_role(*DASHBOARD_ROLES),
             # Everyone who can take part in an art. 458ter consultation (case-working roles).
-            "consultations": authenticated and may_work_with_cases(user),
-            "annual_reports": authenticated and may_use_annual_reports(user),
-            "funding": authenticated and user.has_role(*FUNDING_ROLES),
+            "consultations": staff is not None and may_work_with_cases(staff),
+            "annual_reports": staff is not None and may_use_annual_reports(staff),
+            "funding": staff is not None and staff.has_role(*FUNDING_ROLES),
         },
     }

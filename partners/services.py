@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.history import attribute
 
 from .models import (
@@ -62,7 +63,7 @@ def organisation_get_or_create(
 # --- the partner directory, trainings and gaps (kept by the network coordinator) ---
 
 
-def _save_with_history(obj: Any, *, by: Any) -> None:
+def _save_with_history(obj: Any, *, by: User) -> None:
     attribute(obj, by)
     obj.full_clean()
     obj.save()
@@ -71,7 +72,7 @@ def _save_with_history(obj: Any, *, by: Any) -> None:
 @transaction.atomic
 def organisation_directory_create(
     *,
-    by: Any,
+    by: User,
     name: str,
     kind: OrganisationKind | str,
     sector: str = "",
@@ -92,7 +93,7 @@ def organisation_directory_create(
 def organisation_directory_update(
     *,
     organisation: Organisation,
-    by: Any,
+    by: User,
     sector: str,
     is_core_partner: bool,
     municipalities_served: Iterable[Municipality],
@@ -106,13 +107,13 @@ def organisation_directory_update(
 
 
 @transaction.atomic
-def contact_save(*, contact: ContactPerson, by: Any) -> ContactPerson:
+def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
     _save_with_history(contact, by=by)
     return contact
 
 
 @transaction.atomic
-def agreement_save(*, agreement: Agreement, by: Any) -> Agreement:
+def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
     _save_with_history(agreement, by=by)
@@ -121,7 +122,7 @@ def agreement_save(*, agreement: Agreement, by: Any) -> Agreement:
 
 @transaction.atomic
 def training_save(
-    *, training: Training, by: Any, organisations: Iterable[Organisation]
+    *, training: Training, by: User, organisations: Iterable[Organisation]
 ) -> Training:
     _save_with_history(training, by=by)
     training.organisations.set(organisations)
@@ -129,7 +130,7 @@ def training_save(
 
 
 @transaction.atomic
-def gap_set_status(*, gap: Gap, by: Any, status: str) -> Gap:
+def gap_set_status(*, gap: Gap, by: User, status: str) -> Gap:
     gap = Gap.objects.select_for_update().get(pk=gap.pk)
     gap.status = status
     _save_with_history(gap, by=by)
@@ -140,7 +141,7 @@ def gap_set_status(*, gap: Gap, by: Any, status: str) -> Gap:
 def gap_add_follow_up(
     *,
     gap: Gap,
-    by: Any,
+    by: User,
     date: datetime.date,
     action: str,
     organisation: Organisation | None = None,

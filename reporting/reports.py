@@ -8,7 +8,6 @@ reached the run fails at once with a clear message instead of leaving a page tha
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 from uuid import uuid4
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_noop
 from kombu.exceptions import OperationalError as BrokerOperationalError
 
 from access.policy import may_use_annual_reports, unrestricted_for_aggregates
+from accounts.models import User
 from cases.models import Case
 from reporting.models import ReportRun, ReportStatus
 from reporting.tasks import FAILED_MESSAGE, build_annual_report
@@ -80,7 +80,7 @@ def default_report_year() -> int:
 
 
 @transaction.atomic
-def report_request(*, year: int, by: Any) -> ReportRun:
+def report_request(*, year: int, by: User) -> ReportRun:
     """Record a request for the annual report of ``year`` and queue its build."""
     if not may_use_annual_reports(by):
         raise PermissionDenied

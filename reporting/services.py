@@ -3,12 +3,12 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update
 from partners.models import Municipality, MunicipalityPopulation
@@ -34,7 +34,7 @@ def _check_amount(field: str, value: Decimal) -> None:
 @transaction.atomic
 def funding_year_create(
     *,
-    by: Any,
+    by: User,
     year: int,
     flemish_amount: Decimal = Decimal("0.00"),
     local_amount: Decimal = Decimal("0.00"),
@@ -76,7 +76,7 @@ def _check_inhabitants(inhabitants: Mapping[Municipality, int | None]) -> None:
 
 
 def population_set_for_year(
-    *, by: Any, year: int, inhabitants: Mapping[Municipality, int | None], source: str = ""
+    *, by: User, year: int, inhabitants: Mapping[Municipality, int | None], source: str = ""
 ) -> None:
     """Write the inhabitants of each municipality for ``year``; None leaves a figure as it is."""
     _check_inhabitants(inhabitants)
@@ -105,7 +105,7 @@ def population_set_for_year(
 def funding_year_update(
     *,
     funding: FundingYear,
-    by: Any,
+    by: User,
     expected_version: int | None,
     flemish_amount: Decimal,
     local_amount: Decimal,

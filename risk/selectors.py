@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from access.policy import Action, is_permitted, may_decide_on_risk, restrict
+from accounts.models import User
 from cases.models import Case, CaseParty, CoDirector, Track
 
 from .charts import ChartPoint
@@ -38,7 +39,7 @@ def published_versions() -> list[InstrumentVersion]:
     return list(newest.values())
 
 
-def assessment_list(*, user: Any, case: Case, with_parties: bool = True) -> QuerySet[Assessment]:
+def assessment_list(*, user: User, case: Case, with_parties: bool = True) -> QuerySet[Assessment]:
     queryset = restrict(Assessment.objects.filter(case=case), user).select_related(
         "instrument_version__instrument", "level", "computed_level", "organisation", "assessor"
     )
@@ -48,7 +49,7 @@ def assessment_list(*, user: Any, case: Case, with_parties: bool = True) -> Quer
     return newest_first(queryset)
 
 
-def joint_list(*, user: Any, case: Case, with_details: bool = True) -> QuerySet[JointAssessment]:
+def joint_list(*, user: User, case: Case, with_details: bool = True) -> QuerySet[JointAssessment]:
     queryset = restrict(JointAssessment.objects.filter(case=case), user).select_related(
         "recorded_by"
     )
@@ -57,7 +58,7 @@ def joint_list(*, user: Any, case: Case, with_details: bool = True) -> QuerySet[
     return newest_first(queryset)
 
 
-def decision_list(*, user: Any, case: Case) -> QuerySet[RiskDecision]:
+def decision_list(*, user: User, case: Case) -> QuerySet[RiskDecision]:
     return (
         restrict(RiskDecision.objects.filter(case=case), user)
         .select_related("decided_by")
@@ -65,7 +66,7 @@ def decision_list(*, user: Any, case: Case) -> QuerySet[RiskDecision]:
     )
 
 
-def assessment_answers(*, user: Any, assessment: Assessment) -> list[Answer]:
+def assessment_answers(*, user: User, assessment: Assessment) -> list[Answer]:
     return list(
         restrict(Answer.objects.filter(assessment=assessment), user)
         .select_related("item__section", "option")
@@ -140,7 +141,7 @@ def _decision_for(current: CurrentRisk | None, decisions: Sequence[RiskDecision]
 def risk_overview(
     *,
     case: Case,
-    user: Any,
+    user: User,
     can_change: bool | None = None,
     co_director_ids: Sequence[int] | None = None,
     with_details: bool = False,

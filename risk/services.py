@@ -5,7 +5,6 @@ Rules broken raise ``ValidationError`` with a message the form shows; nothing ch
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from access.policy import may_decide_on_risk
+from accounts.models import User
 from cases.models import Case, CaseParty, EventKind, Track
 from cases.services import case_change_track, record_event
 from common.history import attribute
@@ -99,7 +99,7 @@ def _check_escalation(escalation: bool, incidents: int | None, note: str) -> Non
 def assessment_create(
     *,
     case: Case,
-    by: Any,
+    by: User,
     instrument_version: InstrumentVersion,
     assessed_on: datetime.date,
     parties: Iterable[CaseParty],
@@ -208,7 +208,7 @@ def assessment_create(
 def assessment_raise_level(
     *,
     assessment: Assessment,
-    by: Any,
+    by: User,
     level: Level,
     reason: str,
     expected_version: int | None = None,
@@ -257,7 +257,7 @@ def assessment_raise_level(
 def joint_assessment_create(
     *,
     case: Case,
-    by: Any,
+    by: User,
     assessments: Sequence[Assessment],
     held_on: datetime.date,
     level: RiskGrade | int,
@@ -327,7 +327,7 @@ def joint_assessment_create(
 def risk_decision_record(
     *,
     case: Case,
-    by: Any,
+    by: User,
     escalate: bool,
     consultation_wanted: bool,
     reason: str,

@@ -349,10 +349,9 @@ def _consultation(w: World) -> None:
     w.agenda_item = planning.agenda_item_add(
         consultation=w.consultation, by=director, case=w.cases["city_a_shared"]
     )
-    liaison = planning.participant_add_user(
-        consultation=w.consultation, by=director, user=w.users["liaison_parket_a"]
-    )
-    planning.secrecy_confirm(consultation=w.consultation, user=liaison.user)
+    liaison = w.users["liaison_parket_a"]
+    planning.participant_add_user(consultation=w.consultation, by=director, user=liaison)
+    planning.secrecy_confirm(consultation=w.consultation, user=liaison)
     w.consultation_children = {
         param: make(w, w.consultation) for param, make in CONSULTATION_CHILDREN.items()
     }

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.policy import Action, is_permitted, restrict
+from accounts.models import User
 
 from ..models import (
     Case,
@@ -45,7 +46,7 @@ from ..models import (
 from .core import organisations_with_access
 
 
-def case_history(*, user: Any, case_pk: int) -> QuerySet[Any]:
+def case_history(*, user: User, case_pk: int) -> QuerySet[Any]:
     """History rows of the case itself, only if the user may see that case now.
 
     ``Case.history`` also holds rows of deleted cases; filtering by the visible case ids
@@ -222,7 +223,7 @@ class _Labels:
 
     def __init__(
         self,
-        user: Any,
+        user: User,
         person_names: dict[int, str],
         party_people: dict[int, int],
         measure_labels: dict[int, str],
@@ -397,7 +398,7 @@ class CaseHistory(Sequence[HistoryEntry]):
         ]
 
 
-def case_full_history(*, user: Any, case_pk: int) -> CaseHistory:
+def case_full_history(*, user: User, case_pk: int) -> CaseHistory:
     """Everything that changed in the case and in what belongs to it, newest first.
 
     Journal entries that were ever "case team only" are left out for users without

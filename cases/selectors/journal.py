@@ -2,7 +2,6 @@
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -25,7 +24,7 @@ HOME_LIST_LIMIT = 50
 
 
 def journal_entries(
-    *, user: Any, case: Case, kind: EntryKind | str | None = None
+    *, user: User, case: Case, kind: EntryKind | str | None = None
 ) -> QuerySet[JournalEntry]:
     """The entries of one case that ``user`` may see, newest first.
 
@@ -70,7 +69,7 @@ def with_overdue_flag(actions: QuerySet[CaseAction], today: datetime.date) -> Qu
 
 
 def case_actions(
-    *, user: Any, case: Case, today: datetime.date | None = None
+    *, user: User, case: Case, today: datetime.date | None = None
 ) -> QuerySet[CaseAction]:
     """All actions of one case: open ones first by due date, then done ones, latest first."""
     actions = (
@@ -101,7 +100,7 @@ def _limited(queryset: QuerySet[CaseAction]) -> tuple[list[CaseAction], bool]:
     return rows[:HOME_LIST_LIMIT], len(rows) > HOME_LIST_LIMIT
 
 
-def home_actions(*, user: Any, today: datetime.date | None = None) -> HomeActions:
+def home_actions(*, user: User, today: datetime.date | None = None) -> HomeActions:
     """Overdue and upcoming open actions in the cases ``user`` directs or co-directs, and the
     open actions assigned to ``user`` personally in any case they may see.
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import Action, directing_condition, restrict
+from accounts.models import User
 from accounts.roles import RoleCode
 from partners.models import Municipality
 
@@ -33,7 +34,7 @@ SCOPE_LABELS = {
 }
 
 
-def scopes_for(user: Any) -> list[Scope]:
+def scopes_for(user: User) -> list[Scope]:
     """The list tabs a user gets; together they cover every case the user may see.
 
     Only case directors direct cases, so only they get "mine". "Shared" holds every
@@ -45,11 +46,11 @@ def scopes_for(user: Any) -> list[Scope]:
     return [Scope.SHARED, Scope.ORGANISATION]
 
 
-def default_scope(user: Any) -> Scope:
+def default_scope(user: User) -> Scope:
     return scopes_for(user)[0]
 
 
-def parse_scope(user: Any, value: str | None) -> Scope:
+def parse_scope(user: User, value: str | None) -> Scope:
     """The requested scope if the user has that tab, else their default."""
     allowed = scopes_for(user)
     return next((s for s in allowed if s.value == value), allowed[0])
@@ -62,7 +63,7 @@ def normalise_name(text: str) -> str:
     return " ".join(stripped.casefold().split())
 
 
-def _in_scope(queryset: QuerySet[Case], user: Any, scope: Scope | None) -> QuerySet[Case]:
+def _in_scope(queryset: QuerySet[Case], user: User, scope: Scope | None) -> QuerySet[Case]:
     if scope is None:
         return queryset
     organisation_id = getattr(user, "organisation_id", None)
@@ -204,7 +205,7 @@ def ordering(sort: str) -> list[Any]:
 
 def case_list(
     *,
-    user: Any,
+    user: User,
     action: Action = Action.VIEW,
     scope: Scope | None = None,
     filters: Mapping[str, Any] | None = None,

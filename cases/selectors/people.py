@@ -3,11 +3,11 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from access.policy import restrict
+from accounts.models import User
 
 from ..models import Case, CaseParty, Person
 from ..services.people import make_name_key, normalise_name
@@ -39,7 +39,7 @@ def _is_probably_same(
 
 def probable_duplicates(
     *,
-    user: Any,
+    user: User,
     first_name: str,
     last_name: str,
     date_of_birth: datetime.date | None,
@@ -81,6 +81,6 @@ def probable_duplicates(
     ]
 
 
-def case_parties(*, case: Case, user: Any) -> QuerySet[CaseParty]:
+def case_parties(*, case: Case, user: User) -> QuerySet[CaseParty]:
     """The people of one case the user may see, with their person loaded."""
     return restrict(CaseParty.objects.filter(case=case), user).select_related("person")

@@ -1,21 +1,20 @@
 """Reads for referrals and for the gaps in the care offer signalled from a case."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from access.policy import Action, restrict
+from accounts.models import User
 from partners.models import Gap
 
 from ..models import Case, Referral
 
 
-def case_referrals(*, case: Case, user: Any) -> QuerySet[Referral]:
+def case_referrals(*, case: Case, user: User) -> QuerySet[Referral]:
     """The referrals of a case, in and out, latest first."""
     return restrict(Referral.objects.filter(case=case), user, Action.VIEW).select_related("partner")
 
 
-def case_gaps(*, case: Case, user: Any) -> QuerySet[Gap]:
+def case_gaps(*, case: Case, user: User) -> QuerySet[Gap]:
     """Gaps in the care offer signalled from this case, for whoever may see the case.
 
     A gap is not a child of the case (it belongs to the network and outlives the case), so

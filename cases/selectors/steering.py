@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from access.policy import Action, is_permitted, restrict
+from accounts.models import User
 from partners.models import Gap
 
 from ..models import (
@@ -82,7 +83,7 @@ def restraining_order_warnings(
     return warnings
 
 
-def contact_summary(*, user: Any, case: Case) -> ContactSummary:
+def contact_summary(*, user: User, case: Case) -> ContactSummary:
     """Attempts to reach the client and the last real contact (track 2)."""
     entries = restrict(JournalEntry.objects.filter(case=case), user)
     real = (
@@ -98,7 +99,7 @@ def contact_summary(*, user: Any, case: Case) -> ContactSummary:
     return ContactSummary(row["attempts"], row["failed"], row["last"])
 
 
-def case_steering(*, case: Case, user: Any) -> Steering:
+def case_steering(*, case: Case, user: User) -> Steering:
     """The case has been authorised for ``user``; children are restricted again all the same."""
     today = timezone.localdate()
     can_change = is_permitted(user, case, Action.CHANGE)

@@ -1,19 +1,19 @@
 """Reads for the judicial and care trajectory across cases."""
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from access.policy import Action, restrict
+from accounts.models import User
 
 from ..models import Measure, MeasureKind
 from .steering import MeasureWarning
 
 
 def restraining_orders_ending(
-    *, user: Any, within_days: int | None = None, today: datetime.date | None = None
+    *, user: User, within_days: int | None = None, today: datetime.date | None = None
 ) -> list[MeasureWarning]:
     """Restraining orders that end within ``within_days`` (default: the warning period)
     in every case the user may see, soonest first; the same window rule as the steering page.

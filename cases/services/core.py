@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import Action, is_active_case_director
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Municipality, Organisation
@@ -53,9 +54,9 @@ def _next_reference(year: int) -> str:
 @transaction.atomic
 def case_create(
     *,
-    by: Any,
+    by: User,
     owner_organisation: Organisation,
-    case_director: Any,
+    case_director: User,
     track: Track | int = Track.ADVICE,
     opened_on: datetime.date | None = None,
     referrer_kind: ReferrerKind | str = ReferrerKind.PARTNER,
@@ -111,7 +112,7 @@ def case_create(
 
 
 @transaction.atomic
-def case_update(*, case: Case, by: Any, expected_version: int, **changes: Any) -> Case:
+def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) -> Case:
     """Change registration fields unless the case changed since ``expected_version`` was read."""
     violence_forms = changes.pop("violence_forms", None)
     current = locked_for_update(case, expected_version)
@@ -134,7 +135,7 @@ def _validate_change_date(day: datetime.date, case: Case) -> None:
 def case_change_track(
     *,
     case: Case,
-    by: Any,
+    by: User,
     to_track: Track | int,
     changed_on: datetime.date,
     reason: str,
@@ -173,7 +174,7 @@ OPEN_STATUSES = (Status.REGISTERED, Status.INTAKE, Status.ACTIVE, Status.FOLLOW_
 def case_change_status(
     *,
     case: Case,
-    by: Any,
+    by: User,
     to_status: Status | str,
     changed_on: datetime.date,
     reason: str = "",
@@ -191,7 +192,7 @@ def case_change_status(
 
 
 def _set_status(
-    case: Case, by: Any, to_status: Status, day: datetime.date, reason: str, kind: EventKind
+    case: Case, by: User, to_status: Status, day: datetime.date, reason: str, kind: EventKind
 ) -> Case:
     StatusChange.objects.create(
         case=case,
@@ -212,7 +213,7 @@ def _set_status(
 def case_close(
     *,
     case: Case,
-    by: Any,
+    by: User,
     closing_reason: ClosingReason | None,
     closed_on: datetime.date,
     note: str = "",
@@ -236,7 +237,7 @@ def case_close(
 def case_reopen(
     *,
     case: Case,
-    by: Any,
+    by: User,
     reason: str,
     reopened_on: datetime.date,
     expected_version: int | None = None,
@@ -256,7 +257,7 @@ def case_reopen(
 
 @transaction.atomic
 def case_change_director(
-    *, case: Case, by: Any, new_director: Any, expected_version: int | None = None
+    *, case: Case, by: User, new_director: User, expected_version: int | None = None
 ) -> Case:
     current = locked_for_update(case, expected_version)
     if not is_active_case_director(new_director):
@@ -276,7 +277,7 @@ def case_change_director(
 
 
 @transaction.atomic
-def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
+def case_add_co_director(*, case: Case, by: User, user: User) -> CoDirector:
     """A co-director, possibly of another organisation, gets access to the case."""
     if not is_active_case_director(user):
         raise ValidationError(_("A co-director must be an active case director."))
@@ -292,7 +293,7 @@ def case_add_co_director(*, case: Case, by: Any, user: Any) -> CoDirector:
 
 
 @transaction.atomic
-def case_remove_co_director(*, case: Case, by: Any, co_director: CoDirector) -> None:
+def case_remove_co_director(*, case: Case, by: User, co_director: CoDirector) -> None:
     """Removing a co-director takes their access away at once."""
     user = co_director.user
     attribute(co_director, by)
@@ -302,7 +303,7 @@ def case_remove_co_director(*, case: Case, by: Any, co_director: CoDirector) -> 
 
 
 @transaction.atomic
-def case_share(*, case: Case, by: Any, organisation: Organisation, reason: str) -> None:
+def case_share(*, case: Case, by: User, organisation: Organisation, reason: str) -> None:
     if organisation.pk == case.owner_organisation_id:
         raise ValidationError(_("The owning organisation already has access."))
     grant_case_to_organisation(
@@ -312,7 +313,7 @@ def case_share(*, case: Case, by: Any, organisation: Organisation, reason: str) 
 
 
 @transaction.atomic
-def case_unshare(*, case: Case, by: Any, organisation: Organisation) -> None:
+def case_unshare(*, case: Case, by: User, organisation: Organisation) -> None:
     if organisation.pk == case.owner_organisation_id:
         raise ValidationError(_("The owning organisation keeps its access."))
     revoke_case_from_organisation(

@@ -5,11 +5,10 @@ signalling it is a case director's act on the case, so it lives here with the ca
 timeline event.
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from common.history import attribute
 from partners.models import Gap, Municipality, Organisation
 
@@ -21,7 +20,7 @@ from .events import record_event
 def gap_signal(
     *,
     case: Case,
-    by: Any,
+    by: User,
     kind: str,
     description: str,
     organisation: Organisation | None = None,

@@ -6,7 +6,6 @@ text, on the day they wrote it (simple-history keeps the earlier text). Rules br
 """
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import may_correct_entry
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
@@ -71,7 +71,7 @@ def _journal_errors(
 def journal_entry_add(
     *,
     case: Case,
-    by: Any,
+    by: User,
     kind: EntryKind | str,
     occurred_at: datetime.datetime | None = None,
     channel: Channel | str = "",
@@ -110,7 +110,7 @@ def journal_entry_add(
 
 
 @transaction.atomic
-def journal_entry_correct(*, entry: JournalEntry, by: Any, text: str) -> JournalEntry:
+def journal_entry_correct(*, entry: JournalEntry, by: User, text: str) -> JournalEntry:
     """The author corrects the text of their entry on the day they wrote it.
 
     Nothing else changes: when, what kind and who may read it stay as recorded.
@@ -134,7 +134,7 @@ def _action_errors(
     *,
     case: Case,
     description: str,
-    assignee_user: Any,
+    assignee_user: User | None,
     assignee_organisation: Organisation | None,
     due_on: datetime.date | None,
     done_on: datetime.date | None = None,
@@ -154,7 +154,11 @@ def _action_errors(
     new_user = assignee_user is not None and (
         current is None or current.assignee_user_id != assignee_user.pk
     )
-    if new_user and not action_assignee_candidates(case=case).filter(pk=assignee_user.pk).exists():
+    if (
+        new_user
+        and assignee_user is not None
+        and not action_assignee_candidates(case=case).filter(pk=assignee_user.pk).exists()
+    ):
         add(
             "assignee_user",
             _("Choose the case director, a co-director or a case director of the organisation."),
@@ -184,10 +188,10 @@ def _action_errors(
 def case_action_add(
     *,
     case: Case,
-    by: Any,
+    by: User,
     description: str,
     due_on: datetime.date,
-    assignee_user: Any = None,
+    assignee_user: User | None = None,
     assignee_organisation: Organisation | None = None,
 ) -> CaseAction:
     """Agree an action: what, who (a staff member or a partner organisation), by when."""
@@ -217,11 +221,11 @@ def case_action_add(
 def case_action_update(
     *,
     action: CaseAction,
-    by: Any,
+    by: User,
     expected_version: int,
     description: str,
     due_on: datetime.date,
-    assignee_user: Any = None,
+    assignee_user: User | None = None,
     assignee_organisation: Organisation | None = None,
     done_on: datetime.date | None = None,
 ) -> CaseAction:
@@ -249,7 +253,7 @@ def case_action_update(
 
 @transaction.atomic
 def case_action_mark_done(
-    *, action: CaseAction, by: Any, expected_version: int | None = None
+    *, action: CaseAction, by: User, expected_version: int | None = None
 ) -> CaseAction:
     """Done today. The version moves on, so a form opened before this gets a conflict."""
     current = locked_for_update(action, expected_version)
@@ -262,7 +266,7 @@ def case_action_mark_done(
 
 @transaction.atomic
 def case_action_undo_done(
-    *, action: CaseAction, by: Any, expected_version: int | None = None
+    *, action: CaseAction, by: User, expected_version: int | None = None
 ) -> CaseAction:
     """Open a done action again (marked done by mistake, or not finished after all)."""
     current = locked_for_update(action, expected_version)

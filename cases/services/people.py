@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import restrict
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 
@@ -155,7 +156,7 @@ def _lock_case_for_people(case: Case) -> Case:
     return current
 
 
-def _add_party(case: Case, by: Any, person: Person, role: PartyRole) -> CaseParty:
+def _add_party(case: Case, by: User, person: Person, role: PartyRole) -> CaseParty:
     if CaseParty.objects.filter(case=case, person=person).exists():
         raise ValidationError(_("This person is already in the case."))
     party = CaseParty(case=case, person=person, role=role)
@@ -174,7 +175,7 @@ def _add_party(case: Case, by: Any, person: Person, role: PartyRole) -> CasePart
 
 @transaction.atomic
 def person_create_in_case(
-    *, case: Case, by: Any, role: PartyRole | str, confirm_new: bool = False, **fields: Any
+    *, case: Case, by: User, role: PartyRole | str, confirm_new: bool = False, **fields: Any
 ) -> CaseParty:
     """A new person in the case's client system.
 
@@ -203,7 +204,9 @@ def person_create_in_case(
 
 
 @transaction.atomic
-def person_link_to_case(*, case: Case, by: Any, person: Person, role: PartyRole | str) -> CaseParty:
+def person_link_to_case(
+    *, case: Case, by: User, person: Person, role: PartyRole | str
+) -> CaseParty:
     """An existing person, whom the user may see through another case, joins this case."""
     role = _check_role(role)
     current = _lock_case_for_people(case)
@@ -217,7 +220,7 @@ def person_link_to_case(*, case: Case, by: Any, person: Person, role: PartyRole 
 def case_party_update(
     *,
     party: CaseParty,
-    by: Any,
+    by: User,
     expected_version: int | None,
     role: PartyRole | str | None = None,
     **fields: Any,
@@ -239,7 +242,7 @@ def case_party_update(
 
 
 @transaction.atomic
-def case_party_remove(*, party: CaseParty, by: Any) -> None:
+def case_party_remove(*, party: CaseParty, by: User) -> None:
     """Take a person out of the case: their relations in it go too; the person stays."""
     case = locked_for_update(party.case, None)
     relations = PartyRelation.objects.filter(Q(from_party=party) | Q(to_party=party))
@@ -256,7 +259,7 @@ def case_party_remove(*, party: CaseParty, by: Any) -> None:
 def relation_create(
     *,
     case: Case,
-    by: Any,
+    by: User,
     from_party: CaseParty,
     kind: RelationKind | str,
     to_party: CaseParty,
@@ -280,7 +283,7 @@ def relation_create(
 
 
 @transaction.atomic
-def relation_remove(*, relation: PartyRelation, by: Any) -> None:
+def relation_remove(*, relation: PartyRelation, by: User) -> None:
     attribute(relation, by)
     relation.delete()
 
@@ -331,7 +334,7 @@ def earlier_cases_with_same_pair(case: Case) -> Any:
     )
 
 
-def refresh_repeat(*, case: Case, by: Any) -> Case:
+def refresh_repeat(*, case: Case, by: User) -> Case:
     """Mark (or unmark) the case as a repeat. Call with the case row locked.
 
     The timeline says only "marked as a repeat": which earlier case it repeats may be

@@ -14,13 +14,13 @@ a partner's answer often arrives after the FJC closed its file; a new referral m
 """
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
@@ -51,7 +51,7 @@ NEXT_STATUSES: dict[str, frozenset[str]] = {
 def referral_create(
     *,
     case: Case,
-    by: Any,
+    by: User,
     direction: ReferralDirection | str,
     partner: Organisation,
     referred_on: datetime.date,
@@ -89,7 +89,7 @@ def referral_create(
 
 
 def _join_care_trajectory(
-    referral: Referral, by: Any, role: str, since: datetime.date
+    referral: Referral, by: User, role: str, since: datetime.date
 ) -> CasePartner | None:
     """Add the partner of an accepted outgoing referral to the care trajectory, unless it is
     already in it on that day."""
@@ -115,7 +115,7 @@ def _join_care_trajectory(
 def referral_answer(
     *,
     referral: Referral,
-    by: Any,
+    by: User,
     status: ReferralStatus | str,
     on: datetime.date,
     decline_reason: str = "",

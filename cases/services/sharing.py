@@ -1,8 +1,6 @@
 """Granting and revoking access to a case (guardian grants on the case). Every grant and
 revocation is audited through ``access.audit``; what a grant opens is ``access.policy``'s answer."""
 
-from typing import Any
-
 from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
@@ -10,6 +8,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from access import audit
 from access.models import AuditAction
 from access.policy import Action
+from accounts.models import User
 from partners.models import Organisation
 
 from ..models import Case
@@ -25,7 +24,7 @@ def grant_case_to_organisation(
     case: Case,
     organisation: Organisation,
     actions: tuple[Action, ...],
-    by: Any,
+    by: User,
     reason: str = "",
 ) -> None:
     group: Group = organisation.group
@@ -42,7 +41,7 @@ def grant_case_to_organisation(
 
 @transaction.atomic
 def revoke_case_from_organisation(
-    *, case: Case, organisation: Organisation, by: Any, reason: str = ""
+    *, case: Case, organisation: Organisation, by: User, reason: str = ""
 ) -> None:
     for action in Action:
         remove_perm(_perm(action), organisation.group, case)
@@ -57,7 +56,7 @@ def revoke_case_from_organisation(
 
 @transaction.atomic
 def grant_case_to_user(
-    *, case: Case, user: Any, actions: tuple[Action, ...], by: Any, reason: str = ""
+    *, case: Case, user: User, actions: tuple[Action, ...], by: User, reason: str = ""
 ) -> None:
     for action in actions:
         assign_perm(_perm(action), user, case)
@@ -71,7 +70,7 @@ def grant_case_to_user(
 
 
 @transaction.atomic
-def revoke_case_from_user(*, case: Case, user: Any, by: Any, reason: str = "") -> None:
+def revoke_case_from_user(*, case: Case, user: User, by: User, reason: str = "") -> None:
     for action in Action:
         remove_perm(_perm(action), user, case)
     audit.record(

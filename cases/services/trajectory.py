@@ -5,7 +5,6 @@ the message next to the field it is about.
 """
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation, PoliceZone
@@ -78,7 +78,7 @@ def _short(day: datetime.date | None) -> str:
 def police_report_add(
     *,
     case: Case,
-    by: Any,
+    by: User,
     number: str,
     drawn_up_on: datetime.date,
     police_zone: PoliceZone | None = None,
@@ -105,7 +105,7 @@ def police_report_add(
 
 
 @transaction.atomic
-def police_report_remove(*, case: Case, by: Any, report: PoliceReport) -> None:
+def police_report_remove(*, case: Case, by: User, report: PoliceReport) -> None:
     if report.case_id != case.pk:
         raise ValidationError(_("This police report belongs to another case."))
     attribute(report, by)
@@ -119,7 +119,7 @@ def police_report_remove(*, case: Case, by: Any, report: PoliceReport) -> None:
 def case_update_trajectory_notes(
     *,
     case: Case,
-    by: Any,
+    by: User,
     expected_version: int,
     parket_notice_number: str,
     alignment_notes: str,
@@ -153,7 +153,7 @@ def _check_restraining_order_length(starts_on: datetime.date, ends_on: datetime.
 def measure_add(
     *,
     case: Case,
-    by: Any,
+    by: User,
     kind: MeasureKind | str,
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
@@ -194,7 +194,7 @@ def measure_add(
 def measure_extend(
     *,
     measure: Measure,
-    by: Any,
+    by: User,
     new_end: datetime.date,
     decided_on: datetime.date,
     decided_by: str = "",
@@ -254,7 +254,7 @@ def measure_extend(
 
 @transaction.atomic
 def hearing_add(
-    *, case: Case, by: Any, held_at: datetime.datetime, court: str, subject: str = ""
+    *, case: Case, by: User, held_at: datetime.datetime, court: str, subject: str = ""
 ) -> Hearing:
     _check_case_has_trajectory(case)
     court = _check_required("court", court)
@@ -281,7 +281,7 @@ def hearing_add(
 
 
 @transaction.atomic
-def hearing_remove(*, case: Case, by: Any, hearing: Hearing) -> None:
+def hearing_remove(*, case: Case, by: User, hearing: Hearing) -> None:
     if hearing.case_id != case.pk:
         raise ValidationError(_("This hearing belongs to another case."))
     attribute(hearing, by)
@@ -293,7 +293,7 @@ def hearing_remove(*, case: Case, by: Any, hearing: Hearing) -> None:
 
 @transaction.atomic
 def partner_add(
-    *, case: Case, by: Any, organisation: Organisation, role: str, since: datetime.date
+    *, case: Case, by: User, organisation: Organisation, role: str, since: datetime.date
 ) -> CasePartner:
     _check_case_has_trajectory(case)
     if not organisation.is_active:
@@ -322,7 +322,7 @@ def partner_add(
 
 
 @transaction.atomic
-def partner_end(*, case: Case, by: Any, partner: CasePartner, until: datetime.date) -> CasePartner:
+def partner_end(*, case: Case, by: User, partner: CasePartner, until: datetime.date) -> CasePartner:
     current = (
         CasePartner.objects.select_for_update().select_related("organisation").get(pk=partner.pk)
     )

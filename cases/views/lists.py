@@ -16,6 +16,7 @@ from django.views.generic import DetailView, ListView, View
 from access import audit
 from access.models import AuditAction
 from access.views import CaseScopedMixin, CaseWorkRequiredMixin
+from accounts.models import User
 from accounts.roles import RoleCode
 from common.spreadsheet import formula_safe
 
@@ -58,7 +59,7 @@ class ListRequest:
     search_expired: bool
 
     @classmethod
-    def read(cls, request: HttpRequest, user: Any) -> "ListRequest":
+    def read(cls, request: HttpRequest, user: User) -> "ListRequest":
         token = request.GET.get("search", "")
         term = recall_search(request.session, token) if token else None
         return cls(
@@ -68,7 +69,7 @@ class ListRequest:
             search_expired=bool(token) and term is None,
         )
 
-    def cases(self, request: HttpRequest, user: Any) -> Any:
+    def cases(self, request: HttpRequest, user: User) -> Any:
         return selectors.case_list(
             user=user, scope=self.scope, filters=request.GET, search=self.search
         )

@@ -211,7 +211,7 @@ class AgendaAddForm(forms.Form):
     )
     reason = forms.CharField(label=_("why on the agenda"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_queryset(
             self,

@@ -3,7 +3,6 @@ track-3 agenda cases they may open there, with the judicial information only."""
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Prefetch
 
@@ -14,6 +13,7 @@ from access.policy import (
     restrict_consultations,
     sees_judicial_information_as_participant,
 )
+from accounts.models import User
 from cases.models import Measure, Track
 
 from ..models import AgendaItem, Consultation, ConsultationStatus, Participant
@@ -29,10 +29,13 @@ class LiaisonConsultation:
 
 
 def liaison_consultations(
-    *, user: Any, now: datetime.datetime | None = None
+    *, user: User, now: datetime.datetime | None = None
 ) -> list[LiaisonConsultation]:
     """Consultations where the liaison takes part for their organisation (cancelled ones
     left out), newest first. The number of queries does not depend on the number of rows."""
+    if user.organisation_id is None:
+        # A participant always takes part for an organisation: nothing to match.
+        return []
     mine = Participant.objects.filter(
         user_id=user.pk, organisation_id=user.organisation_id, removed_at__isnull=True
     )

@@ -2,11 +2,11 @@
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from access.policy import restrict_consultation_view
+from accounts.models import User
 
 from ..models import AgendaItem, Consultation, ConsultationAction, Disclosure, Participant
 
@@ -41,7 +41,7 @@ class ConsultationDocument:
 
 
 def consultation_document(
-    *, user: Any, consultation: Consultation, now: datetime.datetime | None = None
+    *, user: User, consultation: Consultation, now: datetime.datetime | None = None
 ) -> ConsultationDocument:
     """The consultation with only the agenda items whose consultation view ``user`` may open
     (the same rule as the web page), each with its disclosures and actions."""

@@ -6,7 +6,6 @@ of queries, whatever the number of rows.
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,6 +19,7 @@ from access.policy import (
     restrict_consultation_view,
     restrict_consultations,
 )
+from accounts.models import User
 from cases.models import (
     Case,
     CaseAction,
@@ -50,7 +50,7 @@ class ConsultationList:
     awaiting_secrecy: list[Consultation]
 
 
-def consultation_list(*, user: Any) -> ConsultationList:
+def consultation_list(*, user: User) -> ConsultationList:
     visible = restrict_consultations(Consultation.objects.all(), user).select_related(
         "legal_basis", "chair"
     )
@@ -65,7 +65,7 @@ def consultation_list(*, user: Any) -> ConsultationList:
     )
 
 
-def _visible_items(consultation: Consultation, user: Any) -> QuerySet[AgendaItem]:
+def _visible_items(consultation: Consultation, user: User) -> QuerySet[AgendaItem]:
     return restrict_consultation_view(
         AgendaItem.objects.filter(consultation=consultation), user
     ).select_related("case")
@@ -84,7 +84,7 @@ class ConsultationDetail:
         return self.may_manage and self.consultation.is_planned
 
 
-def consultation_detail(*, consultation: Consultation, user: Any) -> ConsultationDetail:
+def consultation_detail(*, consultation: Consultation, user: User) -> ConsultationDetail:
     participants = list(
         consultation.participants.filter(removed_at__isnull=True).select_related(
             "user", "organisation"
@@ -133,7 +133,7 @@ def _high_risk_case_ids(cases: QuerySet[Case]) -> set[int]:
     )
 
 
-def agenda_suggestions(*, consultation: Consultation, user: Any) -> list[Suggestion]:
+def agenda_suggestions(*, consultation: Consultation, user: User) -> list[Suggestion]:
     """Cases the user steers (may change), not closed, not on the agenda yet, that are due."""
     on_agenda = AgendaItem.objects.filter(
         consultation=consultation, removed_at__isnull=True
@@ -219,7 +219,7 @@ class ConsultationView:
     judicial: Judicial | None
 
 
-def consultation_view(*, item: AgendaItem, user: Any) -> ConsultationView:
+def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
     """What an agenda case shows in a consultation: summary, joint risk assessments and the
     current level, decisions, and the judicial information for those who may see it.
 

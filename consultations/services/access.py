@@ -15,6 +15,7 @@ from django.utils import timezone
 from access import audit
 from access.models import AuditAction
 from access.policy import may_hold_case_access, restrict
+from accounts.models import User
 from cases.models import Case
 
 from ..models import (
@@ -29,7 +30,9 @@ from ..models import (
 OBJECT_TYPE = "consultations.consultationaccess"
 
 
-def _audit(access: ConsultationAccess, *, by: Any, action: AuditAction, reason: str) -> None:
+def _audit(
+    access: ConsultationAccess, *, by: User | None, action: AuditAction, reason: str
+) -> None:
     agenda_item = access.agenda_item
     audit.record(
         user=by,
@@ -50,7 +53,7 @@ def _audit(access: ConsultationAccess, *, by: Any, action: AuditAction, reason: 
 
 
 def _grant(
-    *, participants: Iterable[Participant], items: Iterable[AgendaItem], by: Any, reason: str
+    *, participants: Iterable[Participant], items: Iterable[AgendaItem], by: User, reason: str
 ) -> list[ConsultationAccess]:
     """One row per staff participant x agenda item outside that participant's case team."""
     items = list(items)
@@ -92,7 +95,7 @@ def _is_open_for_grants(consultation: Consultation) -> bool:
 
 
 @transaction.atomic
-def grant_for_participant(*, participant: Participant, by: Any) -> list[ConsultationAccess]:
+def grant_for_participant(*, participant: Participant, by: User) -> list[ConsultationAccess]:
     consultation = participant.consultation
     if not _is_open_for_grants(consultation):
         return []
@@ -101,7 +104,7 @@ def grant_for_participant(*, participant: Participant, by: Any) -> list[Consulta
 
 
 @transaction.atomic
-def grant_for_agenda_item(*, item: AgendaItem, by: Any) -> list[ConsultationAccess]:
+def grant_for_agenda_item(*, item: AgendaItem, by: User) -> list[ConsultationAccess]:
     consultation = item.consultation
     if not _is_open_for_grants(consultation) or item.removed_at is not None:
         return []
@@ -112,7 +115,7 @@ def grant_for_agenda_item(*, item: AgendaItem, by: Any) -> list[ConsultationAcce
 
 
 @transaction.atomic
-def grant_for_consultation(*, consultation: Consultation, by: Any, reason: str) -> None:
+def grant_for_consultation(*, consultation: Consultation, by: User, reason: str) -> None:
     participants = consultation.participants.filter(
         user__isnull=False, removed_at__isnull=True
     ).select_related("user")
@@ -124,11 +127,14 @@ def grant_for_consultation(*, consultation: Consultation, by: Any, reason: str) 
 def end_accesses(
     *,
     accesses: Any,
-    by: Any,
+    by: User | None,
     reason: AccessEndReason,
     now: datetime.datetime | None = None,
 ) -> int:
-    """End every still-open row of ``accesses`` (a queryset) and audit each end."""
+    """End every still-open row of ``accesses`` (a queryset) and audit each end.
+
+    ``by`` is None when the scheduler ends expired rows: nobody acts.
+    """
     moment = now or timezone.now()
     rows = list(
         accesses.filter(ended_at__isnull=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from common.history import attribute
 from common.versioning import locked_for_update
 from partners.models import Organisation
@@ -33,7 +34,7 @@ def _check_reference(reference: str, exclude_pk: int | None = None) -> None:
 @transaction.atomic
 def legal_basis_create(
     *,
-    by: Any,
+    by: User,
     kind: LegalBasisKind | str,
     reference: str,
     dated_on: datetime.date,
@@ -70,7 +71,7 @@ def legal_basis_create(
 def legal_basis_update(
     *,
     legal_basis: LegalBasis,
-    by: Any,
+    by: User,
     version: int | None,
     allowed_organisations: Iterable[Organisation] | None = None,
     **fields: Any,
@@ -106,7 +107,7 @@ def legal_basis_update(
 
 
 @transaction.atomic
-def legal_basis_deactivate(*, legal_basis: LegalBasis, by: Any) -> LegalBasis:
+def legal_basis_deactivate(*, legal_basis: LegalBasis, by: User) -> LegalBasis:
     """No new consultation can use it; consultations held under it keep it."""
     basis = locked_for_update(legal_basis, None)
     if basis.is_active:

@@ -1,7 +1,5 @@
 """The prosecutor liaison enters the parket's own reference of an agenda case."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,6 +7,7 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.models import AuditAction
 from access.policy import may_enter_parket_reference
+from accounts.models import User
 from cases.models import Case
 from common.versioning import locked_for_update, save_versioned
 
@@ -19,7 +18,7 @@ PARKET_REFERENCE_MAX_LENGTH = Case._meta.get_field("parket_notice_number").max_l
 
 @transaction.atomic
 def parket_reference_set(
-    *, agenda_item: AgendaItem, by: Any, expected_version: int, reference: str
+    *, agenda_item: AgendaItem, by: User, expected_version: int, reference: str
 ) -> Case:
     """Store the parket's notice number on the case, unless the case changed meanwhile.
 

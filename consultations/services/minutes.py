@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from access import audit
 from access.models import AuditAction
 from access.policy import may_record_minutes
+from accounts.models import User
 from cases.models import EventKind
 from cases.services import case_action_add, record_event
 from common.history import attribute
@@ -29,7 +30,7 @@ from ..models import AgendaItem, Consent, ConsultationAction, Disclosure, Partic
 DISCLOSURE_PURPOSE = "art. 458ter disclosure"
 
 
-def _check_may_record(by: Any, agenda_item: AgendaItem) -> None:
+def _check_may_record(by: User, agenda_item: AgendaItem) -> None:
     if not may_record_minutes(by, agenda_item):
         raise PermissionDenied
 
@@ -64,7 +65,7 @@ def participants_snapshot(consultation_id: int) -> list[dict[str, Any]]:
 def disclosure_record(
     *,
     agenda_item: AgendaItem,
-    by: Any,
+    by: User,
     organisation: Organisation | None,
     shared_by: Participant | None,
     content: str,
@@ -131,7 +132,7 @@ def disclosure_record(
 
 @transaction.atomic
 def agenda_item_record_decisions(
-    *, agenda_item: AgendaItem, by: Any, expected_version: int, decisions: str
+    *, agenda_item: AgendaItem, by: User, expected_version: int, decisions: str
 ) -> AgendaItem:
     """The decisions on an agenda case; recording them marks the case as discussed."""
     _check_may_record(by, agenda_item)
@@ -163,10 +164,10 @@ def agenda_item_record_decisions(
 def consultation_action_add(
     *,
     agenda_item: AgendaItem,
-    by: Any,
+    by: User,
     description: str,
     due_on: datetime.date | None,
-    assignee_user: Any = None,
+    assignee_user: User | None = None,
     assignee_organisation: Organisation | None = None,
 ) -> ConsultationAction:
     """An action decided in the consultation: a case action, linked to the agenda item."""

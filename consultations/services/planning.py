@@ -5,7 +5,6 @@ or ends consultation access in the same transaction, through :mod:`.access`.
 """
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import Action, is_active_case_director, may_hold_case_access, restrict
+from accounts.models import User
 from cases.models import Case, Status
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
@@ -55,7 +55,9 @@ def _check_planned(consultation: Consultation) -> None:
         raise ValidationError(_("Only a planned consultation can be changed."))
 
 
-def _check_staff_participant(user: Any, legal_basis: LegalBasis) -> None:
+def _check_staff_participant(user: User, legal_basis: LegalBasis) -> int:
+    """Refuse a user who may not take part under ``legal_basis``; otherwise return the
+    organisation they take part for."""
     if not may_hold_case_access(user):
         raise ValidationError({"user": _("This account cannot take part in a consultation.")})
     if (
@@ -70,19 +72,20 @@ def _check_staff_participant(user: Any, legal_basis: LegalBasis) -> None:
                 )
             }
         )
+    return user.organisation_id
 
 
 @transaction.atomic
 def consultation_create(
     *,
-    by: Any,
+    by: User,
     legal_basis: LegalBasis | None,
     scheduled_at: datetime.datetime,
     location: str = "",
     is_online: bool = False,
     notes: str = "",
     secrecy_confirmed: bool,
-    chair: Any = None,
+    chair: User | None = None,
 ) -> Consultation:
     """The creator chairs unless told otherwise; the chair takes part and confirms secrecy."""
     chair = chair or by
@@ -97,7 +100,7 @@ def consultation_create(
         raise ValidationError(
             {"secrecy_confirmed": _("Confirm the duty of secrecy to chair the consultation.")}
         )
-    _check_staff_participant(chair, legal_basis)
+    chair_organisation_id = _check_staff_participant(chair, legal_basis)
     consultation = Consultation(
         legal_basis=legal_basis,
         scheduled_at=scheduled_at,
@@ -111,7 +114,7 @@ def consultation_create(
     participant = Participant(
         consultation=consultation,
         user=chair,
-        organisation_id=chair.organisation_id,
+        organisation_id=chair_organisation_id,
         secrecy_confirmed_at=timezone.now() if secrecy_confirmed and chair == by else None,
         added_by=by,
     )
@@ -124,7 +127,7 @@ def consultation_create(
 def consultation_update(
     *,
     consultation: Consultation,
-    by: Any,
+    by: User,
     version: int | None,
     scheduled_at: datetime.datetime,
     location: str = "",
@@ -154,7 +157,7 @@ def consultation_update(
 
 
 @transaction.atomic
-def consultation_cancel(*, consultation: Consultation, by: Any) -> Consultation:
+def consultation_cancel(*, consultation: Consultation, by: User) -> Consultation:
     current = locked_for_update(consultation, None)
     _check_planned(current)
     current.status = ConsultationStatus.CANCELLED
@@ -168,7 +171,7 @@ def consultation_cancel(*, consultation: Consultation, by: Any) -> Consultation:
 
 
 @transaction.atomic
-def consultation_mark_held(*, consultation: Consultation, by: Any) -> Consultation:
+def consultation_mark_held(*, consultation: Consultation, by: User) -> Consultation:
     """Held, not closed: access stays open until the window ends, for the minutes."""
     current = locked_for_update(consultation, None)
     _check_planned(current)
@@ -180,9 +183,9 @@ def consultation_mark_held(*, consultation: Consultation, by: Any) -> Consultati
 
 
 @transaction.atomic
-def participant_add_user(*, consultation: Consultation, by: Any, user: Any) -> Participant:
+def participant_add_user(*, consultation: Consultation, by: User, user: User) -> Participant:
     _check_planned(consultation)
-    _check_staff_participant(user, consultation.legal_basis)
+    organisation_id = _check_staff_participant(user, consultation.legal_basis)
     existing = Participant.objects.select_for_update().filter(consultation=consultation, user=user)
     participant = existing.first()
     if participant is not None and participant.removed_at is None:
@@ -194,7 +197,7 @@ def participant_add_user(*, consultation: Consultation, by: Any, user: Any) -> P
         participant.removed_at = None
         participant.secrecy_confirmed_at = None
         participant.added_by = by
-    participant.organisation_id = user.organisation_id
+    participant.organisation_id = organisation_id
     attribute(participant, by)
     participant.save()
     access.grant_for_participant(participant=participant, by=by)
@@ -203,7 +206,7 @@ def participant_add_user(*, consultation: Consultation, by: Any, user: Any) -> P
 
 @transaction.atomic
 def participant_add_named(
-    *, consultation: Consultation, by: Any, name: str, organisation: Organisation
+    *, consultation: Consultation, by: User, name: str, organisation: Organisation
 ) -> Participant:
     """A representative without an account: on the list and in the minutes, never access."""
     _check_planned(consultation)
@@ -227,7 +230,7 @@ def participant_add_named(
 
 
 @transaction.atomic
-def participant_remove(*, participant: Participant, by: Any) -> Participant:
+def participant_remove(*, participant: Participant, by: User) -> Participant:
     current = Participant.objects.select_for_update().get(pk=participant.pk)
     if current.removed_at is not None:
         return current
@@ -243,7 +246,7 @@ def participant_remove(*, participant: Participant, by: Any) -> Participant:
 
 
 @transaction.atomic
-def secrecy_confirm(*, consultation: Consultation, user: Any) -> Participant:
+def secrecy_confirm(*, consultation: Consultation, user: User) -> Participant:
     participant = (
         Participant.objects.select_for_update()
         .filter(consultation=consultation, user=user, removed_at__isnull=True)
@@ -260,7 +263,7 @@ def secrecy_confirm(*, consultation: Consultation, user: Any) -> Participant:
 
 @transaction.atomic
 def agenda_item_add(
-    *, consultation: Consultation, by: Any, case: Case, reason: str = ""
+    *, consultation: Consultation, by: User, case: Case, reason: str = ""
 ) -> AgendaItem:
     """Only a case the acting user may change goes on the agenda."""
     _check_planned(consultation)
@@ -289,7 +292,7 @@ def agenda_item_add(
 
 
 @transaction.atomic
-def agenda_item_remove(*, item: AgendaItem, by: Any) -> AgendaItem:
+def agenda_item_remove(*, item: AgendaItem, by: User) -> AgendaItem:
     """Access ends at once. The row stays (access rows and minutes refer to it)."""
     current = locked_for_update(item, None)
     _check_planned(current.consultation)
@@ -303,7 +306,7 @@ def agenda_item_remove(*, item: AgendaItem, by: Any) -> AgendaItem:
 
 @transaction.atomic
 def agenda_item_update(
-    *, item: AgendaItem, by: Any, version: int | None, summary: str
+    *, item: AgendaItem, by: User, version: int | None, summary: str
 ) -> AgendaItem:
     """The summary only: decisions belong to the minutes (``services.minutes``)."""
     current = locked_for_update(item, version)
@@ -313,7 +316,7 @@ def agenda_item_update(
 
 
 @transaction.atomic
-def agenda_item_move(*, item: AgendaItem, by: Any, up: bool) -> None:
+def agenda_item_move(*, item: AgendaItem, by: User, up: bool) -> None:
     items = list(
         item.consultation.agenda_items.select_for_update()
         .filter(removed_at__isnull=True)

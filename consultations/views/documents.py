@@ -31,7 +31,7 @@ class _ConsultationDocumentView(ConsultationScopedMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         consultation = self.get_consultation(record=False)
-        document = consultation_document(user=request.user, consultation=consultation)
+        document = consultation_document(user=self.user, consultation=consultation)
         # A participant whose access is over (or not open yet) gets nothing; the chair
         # always gets the consultation's own record.
         if not document.items and consultation.chair_id != request.user.pk:

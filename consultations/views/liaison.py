@@ -25,7 +25,7 @@ class LiaisonOverviewView(RoleRequiredMixin, TemplateView):
     template_name = "consultations/liaison/overview.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        entries = liaison_consultations(user=self.request.user)
+        entries = liaison_consultations(user=self.user)
         audit.record_list(
             user=self.request.user,
             model=AgendaItem,
@@ -63,7 +63,7 @@ class ParketReferenceView(ServiceFormMixin, AgendaItemScopedMixin, FormView):
     def perform(self, form: Any) -> None:
         parket_reference_set(
             agenda_item=self.item,
-            by=self.request.user,
+            by=self.user,
             expected_version=form.cleaned_data["version"],
             reference=form.cleaned_data["reference"],
         )

@@ -102,7 +102,7 @@ class DisclosureAddView(_MinutesFormView):
         d = form.cleaned_data
         services.disclosure_record(
             agenda_item=self.item,
-            by=self.request.user,
+            by=self.user,
             organisation=d["organisation"],
             shared_by=d["shared_by"],
             content=d["content"],
@@ -122,7 +122,7 @@ class DecisionsView(_MinutesFormView):
     def perform(self, form: Any) -> None:
         services.agenda_item_record_decisions(
             agenda_item=self.item,
-            by=self.request.user,
+            by=self.user,
             expected_version=form.cleaned_data["version"],
             decisions=form.cleaned_data["decisions"],
         )
@@ -141,7 +141,7 @@ class ActionAddView(_MinutesFormView):
         d = form.cleaned_data
         services.consultation_action_add(
             agenda_item=self.item,
-            by=self.request.user,
+            by=self.user,
             description=d["description"],
             due_on=d["due_on"],
             assignee_user=d["assignee_user"],

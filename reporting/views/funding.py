@@ -51,7 +51,7 @@ class FundingCreateView(ServiceFormMixin, FundingMixin, FormView):
     def perform(self, form: Any) -> None:
         data = form.cleaned_data
         self.funding = services.funding_year_create(
-            by=self.request.user,
+            by=self.user,
             year=data["year"],
             flemish_amount=data["flemish_amount"],
             local_amount=data["local_amount"],
@@ -152,7 +152,7 @@ class FundingEditView(FundingMixin, View):
             # The service is atomic: a broken rule leaves year, staffing and inhabitants as they were.
             services.funding_year_update(
                 funding=funding,
-                by=request.user,
+                by=self.user,
                 expected_version=form.cleaned_data["version"],
                 flemish_amount=form.cleaned_data["flemish_amount"],
                 local_amount=form.cleaned_data["local_amount"],
