@@ -56,9 +56,11 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["REDIS_URL"] = f"{base}/{int(worker[2:]) + 1}"
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_terminal_summary(terminalreporter: Any) -> None:
     seed = os.environ["FJC_TEST_SEED"]
-    return f"permission matrix in random order: FJC_TEST_SEED={seed} repeats it"
+    terminalreporter.write_line(
+        f"The permission matrix ran in a random order: FJC_TEST_SEED={seed} repeats it."
+    )
 
 
 @pytest.hookimpl(trylast=True)
