@@ -176,6 +176,11 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return str(self.user) if self.user_id else self.name
 
+    @property
+    def is_chair(self) -> bool:
+        """The chair takes part in their own consultation and cannot be removed from it."""
+        return self.user_id is not None and self.user_id == self.consultation.chair_id
+
 
 class AgendaItem(models.Model):
     """A case on the agenda, with what the consultation view shows of it."""

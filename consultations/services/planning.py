@@ -234,7 +234,7 @@ def participant_remove(*, participant: Participant, by: User) -> Participant:
     current = Participant.objects.select_for_update().get(pk=participant.pk)
     if current.removed_at is not None:
         return current
-    if current.user_id is not None and current.user_id == current.consultation.chair_id:
+    if current.is_chair:
         raise ValidationError(_("The chair cannot be removed from the consultation."))
     current.removed_at = timezone.now()
     attribute(current, by)
