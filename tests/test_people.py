@@ -2,9 +2,15 @@
 repeat detection and who sees confidential addresses."""
 
 import datetime
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -734,6 +740,8 @@ def test_the_repeat_window_is_twelve_calendar_months(world, earlier_on, later_on
     _pair(case, VICTIM, PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of == (earlier if is_repeat else None)
+    # The data migration's form of the rule agrees.
+    assert RECOMPUTE.expected_repeats(apps)[case.pk] == case.repeat_of_id
 
 
 def test_the_window_in_months_is_configurable(world, settings):
@@ -897,6 +905,58 @@ def test_the_cases_sharing_a_pair_are_found_in_a_fixed_number_of_queries(world):
     with CaptureQueriesContext(connection) as more_people:
         assert cases_sharing_a_pair([case.pk]) == found
     assert len(more_people) == len(one_pair) == 2
+
+
+RECOMPUTE = importlib.import_module("cases.migrations.0007_recompute_repeats")
+
+
+def test_the_data_migration_recomputes_stale_flags_once(world):
+    oldest = _opened(world.cases["city_b"], 100)
+    earlier = _opened(world.cases["caw_b"], 60)
+    case = world.cases["city_a"]
+    for c in (oldest, earlier, case):
+        _pair(c, VICTIM, PERPETRATOR)
+    right = dict(Case.objects.values_list("pk", "repeat_of"))
+    assert (right[case.pk], right[earlier.pk], right[oldest.pk]) == (earlier.pk, oldest.pk, None)
+    # Stale, as the old rule could leave them: not marked, and marked the wrong way round.
+    Case.objects.filter(pk=case.pk).update(repeat_of=None)
+    Case.objects.filter(pk=oldest.pk).update(repeat_of=case)
+    versions = dict(Case.objects.values_list("pk", "version"))
+    history = Case.history.count()
+    events = CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).count()
+
+    assert RECOMPUTE.recompute_repeats(apps) == 2
+    assert dict(Case.objects.values_list("pk", "repeat_of")) == right
+    for pk in (case.pk, oldest.pk):
+        assert Case.objects.get(pk=pk).version == versions[pk] + 1
+        record = Case.history.filter(id=pk).first()
+        assert record.history_change_reason == RECOMPUTE.REASON
+        assert record.history_user is None
+        # The new history row keeps the violence forms (the earlier rows stay as they were).
+        assert set(record.violence_forms.values_list("violenceform_id", flat=True)) == set(
+            Case.objects.get(pk=pk).violence_forms.values_list("pk", flat=True)
+        )
+    assert Case.history.count() == history + 2
+    event = CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).latest("id")
+    assert (event.case_id, event.actor, event.summary) == (case.pk, None, "")
+    assert CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).count() == events + 1
+    # Idempotent.
+    assert RECOMPUTE.recompute_repeats(apps) == 0
+    assert Case.history.count() == history + 2
+
+
+def test_the_old_window_setting_stops_start_up(tmp_path):
+    env = {**os.environ, "FJC_REPEAT_WINDOW_DAYS": "365"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import fjc.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FJC_REPEAT_WINDOW_MONTHS" in result.stderr
 
 
 # --- who sees what -------------------------------------------------------------------
