@@ -253,8 +253,10 @@ def case_party_update(
 def case_party_remove(*, party: CaseParty, by: User) -> None:
     """Take a person out of the case: their relations in it go too; the person stays."""
     case = locked_for_update(party.case, None)
+    # A child, a family member, ... makes no pair: nothing to re-evaluate.
+    makes_pairs = CaseParty.objects.filter(pk=party.pk, role__in=REPEAT_ROLES).exists()
     # The cases that shared a pair with this one may stop being repeats (or of it).
-    shared_before = cases_sharing_a_pair([case.pk])
+    shared_before = cases_sharing_a_pair([case.pk]) if makes_pairs else set()
     relations = PartyRelation.objects.filter(Q(from_party=party) | Q(to_party=party))
     for relation in relations:
         # One by one, so each deletion is in the history with who did it.
@@ -262,7 +264,8 @@ def case_party_remove(*, party: CaseParty, by: User) -> None:
         relation.delete()
     attribute(party, by)
     party.delete()
-    refresh_repeats(case=case, by=by, also=shared_before)
+    if makes_pairs:
+        refresh_repeats(case=case, by=by, also=shared_before)
 
 
 @transaction.atomic
