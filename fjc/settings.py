@@ -6,9 +6,11 @@ machine. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 ``fjc.settings_production`` hardens this module for deployment.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -203,8 +205,15 @@ FJC_RESTRAINING_ORDER_MAX_DAYS = env.int("FJC_RESTRAINING_ORDER_MAX_DAYS", defau
 FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS = env.int(
     "FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS", default=92
 )
-# A new case for the same victim and perpetrator within this many days is a repeat.
-FJC_REPEAT_WINDOW_DAYS = env.int("FJC_REPEAT_WINDOW_DAYS", default=365)
+# A case for the same victim and perpetrator opened within this many calendar months after an
+# earlier one is a repeat (12: 28-02-2023 → 28-02-2024 is inside, 29-02-2024 is not).
+FJC_REPEAT_WINDOW_MONTHS = env.int("FJC_REPEAT_WINDOW_MONTHS", default=12)
+if "FJC_REPEAT_WINDOW_DAYS" in os.environ:
+    # Removed: 365 days missed 28-02 → 28-02 across a leap day. Fail loudly rather than
+    # silently ignore an installation's own window.
+    raise ImproperlyConfigured(
+        "FJC_REPEAT_WINDOW_DAYS was replaced by FJC_REPEAT_WINDOW_MONTHS (calendar months)."
+    )
 
 # Article 458ter consultations: participants outside a case's team may open its consultation
 # view from this many days before the meeting until this many days after it.

@@ -2,9 +2,15 @@
 repeat detection and who sees confidential addresses."""
 
 import datetime
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +22,7 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseParty,
+    ClosingReason,
     EventKind,
     PartyRelation,
     PartyRole,
@@ -23,16 +30,25 @@ from cases.models import (
     RelationKind,
 )
 from cases.selectors import probable_duplicates
+from cases.selectors.history import case_full_history
 from cases.services import (
     ProbableDuplicates,
+    case_close,
     case_create,
     case_party_remove,
     case_party_update,
+    case_reopen,
+    case_update,
     person_create_in_case,
     person_link_to_case,
     relation_create,
 )
-from cases.services.people import age_band_for, make_name_key, normalise_name
+from cases.services.people import (
+    age_band_for,
+    cases_sharing_a_pair,
+    make_name_key,
+    normalise_name,
+)
 from common.versioning import EditConflict
 
 pytestmark = pytest.mark.django_db
@@ -663,7 +679,7 @@ def test_a_role_changed_to_perpetrator_makes_a_repeat(world):
 @pytest.mark.parametrize(
     ("days_ago", "victim", "perpetrator"),
     [
-        (366, VICTIM, PERPETRATOR),  # older than the window
+        (367, VICTIM, PERPETRATOR),  # older than the window (12 months are at most 366 days)
         (30, VICTIM, {**PERPETRATOR, "first_name": "Bart"}),  # another perpetrator
         (30, {**VICTIM, "date_of_birth": datetime.date(1991, 3, 4)}, PERPETRATOR),  # other victim
         (30, PERPETRATOR, VICTIM),  # roles the other way round
@@ -683,13 +699,264 @@ def test_no_repeat(world, days_ago, victim, perpetrator):
 
 
 def test_a_repeat_within_the_configured_window(world, settings):
-    settings.FJC_REPEAT_WINDOW_DAYS = 400
+    settings.FJC_REPEAT_WINDOW_MONTHS = 13
     earlier = _opened(world.cases["caw_b"], 366)
     _pair(earlier, VICTIM, PERPETRATOR)
     case = world.cases["city_a"]
     _pair(case, VICTIM, PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of == earlier
+
+
+def _opened_on(case: Case, day: datetime.date) -> Case:
+    Case.objects.filter(pk=case.pk).update(opened_on=day)
+    case.refresh_from_db()
+    return case
+
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("earlier_on", "later_on", "is_repeat"),
+    [
+        (D(2025, 6, 15), D(2026, 6, 15), True),  # exactly 12 months
+        (D(2025, 6, 14), D(2026, 6, 15), False),  # one day more
+        (D(2024, 2, 28), D(2025, 2, 28), True),  # 12 months across 29-02-2024: 366 days
+        (D(2024, 2, 27), D(2025, 2, 28), False),  # one day more
+        (D(2023, 3, 1), D(2024, 3, 1), True),  # 12 months across 29-02-2024: 366 days
+        (D(2023, 2, 28), D(2024, 2, 28), True),
+        (D(2023, 2, 28), D(2024, 2, 29), False),  # one day more
+        (D(2023, 3, 1), D(2024, 2, 29), True),
+        (D(2024, 2, 29), D(2025, 2, 28), True),  # from a leap day: 29-02 + 12 months = 28-02
+        (D(2024, 2, 29), D(2025, 3, 1), False),
+        (D(2025, 1, 31), D(2026, 1, 31), True),
+    ],
+)
+def test_the_repeat_window_is_twelve_calendar_months(world, earlier_on, later_on, is_repeat):
+    earlier = _opened_on(world.cases["caw_b"], earlier_on)
+    _pair(earlier, VICTIM, PERPETRATOR)
+    case = _opened_on(world.cases["city_a"], later_on)
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of == (earlier if is_repeat else None)
+    # The data migration's form of the rule agrees.
+    assert RECOMPUTE.expected_repeats(apps)[case.pk] == case.repeat_of_id
+
+
+def test_the_window_in_months_is_configurable(world, settings):
+    settings.FJC_REPEAT_WINDOW_MONTHS = 1
+    earlier = _opened_on(world.cases["caw_b"], D(2026, 1, 31))
+    _pair(earlier, VICTIM, PERPETRATOR)
+    inside = _opened_on(world.cases["city_a"], D(2026, 2, 28))  # 31-01 + 1 month → 28-02
+    _pair(inside, VICTIM, PERPETRATOR)
+    outside = _opened_on(world.cases["city_b"], D(2026, 3, 1))
+    _pair(outside, VICTIM, PERPETRATOR)
+    inside.refresh_from_db()
+    outside.refresh_from_db()
+    assert inside.repeat_of == earlier
+    assert outside.repeat_of == inside  # the most recent earlier case within the window
+
+
+def test_an_earlier_case_that_gains_the_pair_makes_the_later_case_a_repeat(world, client):
+    # The later case is city_a's; the earlier one belongs to another organisation, whose
+    # director adds the pair after the later case already had it.
+    case, director = world.cases["city_a"], world.users["director_city_a"]
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of is None
+    version = case.version
+    earlier = _opened(world.cases["caw_b"], 30)
+    outsider = world.users["director_caw_b"]
+    add(earlier, outsider, role=PartyRole.VICTIM, **VICTIM)
+    perpetrator = add(earlier, outsider, role=PartyRole.PERPETRATOR, **PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+    assert case.version == version + 1
+    # The history says who changed the row; the timeline names nobody from outside.
+    assert case.history.first().history_user == outsider
+    event = CaseEvent.objects.get(case=case, kind=EventKind.MARKED_REPEAT)
+    assert event.actor is None
+    assert event.summary == ""
+    earlier.refresh_from_db()
+    assert earlier.repeat_of is None
+    assert not CaseEvent.objects.filter(case=earlier, kind=EventKind.MARKED_REPEAT).exists()
+    # City_a's director learns that it is a repeat, not of what or through whom.
+    client.force_login(director)
+    for name in ("detail", "history"):
+        page = client.get(url(name, case)).content.decode()
+        assert earlier.reference not in page
+        assert str(outsider.organisation) not in page
+    with translation.override("en"):
+        entry = case_full_history(user=director, case_pk=case.pk)[0]
+    assert [c.field for c in entry.changes] == ["Repeat of"]
+    assert entry.changes[0].new == "—"  # a case the director may not see
+    assert entry.who is None and entry.who_hidden
+    # The earlier case losing its perpetrator unmarks the later one.
+    case_party_remove(party=perpetrator, by=outsider)
+    case.refresh_from_db()
+    assert case.repeat_of is None
+
+
+def test_a_repeat_points_to_the_most_recent_earlier_case_and_follows_changes(world):
+    oldest = _opened(world.cases["caw_a"], 200)
+    middle = _opened(world.cases["caw_b"], 100)
+    case = world.cases["city_a"]
+    _pair(oldest, VICTIM, PERPETRATOR)
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of == oldest
+    _pair(middle, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    middle.refresh_from_db()
+    assert case.repeat_of == middle
+    assert middle.repeat_of == oldest
+    # One "marked as a repeat" per case: pointing elsewhere is no new mark.
+    assert CaseEvent.objects.filter(case=case, kind=EventKind.MARKED_REPEAT).count() == 1
+    victim = parties(middle).get(role=PartyRole.VICTIM)
+    case_party_update(
+        party=victim, by=middle.case_director, expected_version=1, role=PartyRole.FAMILY
+    )
+    case.refresh_from_db()
+    middle.refresh_from_db()
+    assert case.repeat_of == oldest
+    assert middle.repeat_of is None
+
+
+def test_a_changed_opening_date_re_evaluates_the_cases_with_the_pair(world):
+    earlier = _opened(world.cases["caw_b"], 500)
+    case = _opened(world.cases["city_a"], 10)
+    _pair(earlier, VICTIM, PERPETRATOR)
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of is None  # more than 12 months apart
+    earlier.refresh_from_db()
+    case_update(
+        case=earlier,
+        by=earlier.case_director,
+        expected_version=earlier.version,
+        opened_on=TODAY() - datetime.timedelta(days=40),
+    )
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+    # Now the other way round: city_a's case moves before the CAW's.
+    case_update(
+        case=case,
+        by=case.case_director,
+        expected_version=case.version,
+        opened_on=TODAY() - datetime.timedelta(days=50),
+    )
+    case.refresh_from_db()
+    earlier.refresh_from_db()
+    assert case.repeat_of is None
+    assert earlier.repeat_of == case
+
+
+def test_a_person_corrected_in_an_earlier_case_makes_the_later_case_a_repeat(world):
+    earlier = _opened(world.cases["caw_b"], 60)
+    _pair(earlier, {**VICTIM, "first_name": "Ana"}, PERPETRATOR)  # a typo
+    case = world.cases["city_a"]
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of is None
+    victim = parties(earlier).get(role=PartyRole.VICTIM)
+    case_party_update(
+        party=victim,
+        by=earlier.case_director,
+        expected_version=victim.person.version,
+        first_name="Anna",
+    )
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+
+
+def test_closing_a_case_changes_no_repeat(world):
+    earlier = _opened(world.cases["caw_b"], 60)
+    _pair(earlier, VICTIM, PERPETRATOR)
+    case = world.cases["city_a"]
+    _pair(case, VICTIM, PERPETRATOR)
+    case.refresh_from_db()
+    assert case.repeat_of == earlier
+    earlier.refresh_from_db()
+    case_close(
+        case=earlier,
+        by=earlier.case_director,
+        closing_reason=ClosingReason.objects.first(),
+        closed_on=TODAY(),
+    )
+    case_reopen(case=earlier, by=earlier.case_director, reopened_on=TODAY(), reason="Opnieuw")
+    case.refresh_from_db()
+    earlier.refresh_from_db()
+    assert case.repeat_of == earlier
+    assert earlier.repeat_of is None
+
+
+def test_the_cases_sharing_a_pair_are_found_in_a_fixed_number_of_queries(world):
+    case = world.cases["city_a"]
+    others = [world.cases[k] for k in ("caw_a", "caw_b", "city_b")]
+    for other in others:
+        _pair(_opened(other, 30), VICTIM, PERPETRATOR)
+    _pair(case, VICTIM, PERPETRATOR)
+    with CaptureQueriesContext(connection) as one_pair:
+        found = cases_sharing_a_pair([case.pk])
+    assert found == {case.pk, *(o.pk for o in others)}
+    add(case, case.case_director, role=PartyRole.VICTIM, first_name="Tweede")
+    add(case, case.case_director, role=PartyRole.PERPETRATOR, first_name="Derde")
+    with CaptureQueriesContext(connection) as more_people:
+        assert cases_sharing_a_pair([case.pk]) == found
+    assert len(more_people) == len(one_pair) == 2
+
+
+RECOMPUTE = importlib.import_module("cases.migrations.0007_recompute_repeats")
+
+
+def test_the_data_migration_recomputes_stale_flags_once(world):
+    oldest = _opened(world.cases["city_b"], 100)
+    earlier = _opened(world.cases["caw_b"], 60)
+    case = world.cases["city_a"]
+    for c in (oldest, earlier, case):
+        _pair(c, VICTIM, PERPETRATOR)
+    right = dict(Case.objects.values_list("pk", "repeat_of"))
+    assert (right[case.pk], right[earlier.pk], right[oldest.pk]) == (earlier.pk, oldest.pk, None)
+    # Stale, as the old rule could leave them: not marked, and marked the wrong way round.
+    Case.objects.filter(pk=case.pk).update(repeat_of=None)
+    Case.objects.filter(pk=oldest.pk).update(repeat_of=case)
+    versions = dict(Case.objects.values_list("pk", "version"))
+    history = Case.history.count()
+    events = CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).count()
+
+    assert RECOMPUTE.recompute_repeats(apps) == 2
+    assert dict(Case.objects.values_list("pk", "repeat_of")) == right
+    for pk in (case.pk, oldest.pk):
+        assert Case.objects.get(pk=pk).version == versions[pk] + 1
+        record = Case.history.filter(id=pk).first()
+        assert record.history_change_reason == RECOMPUTE.REASON
+        assert record.history_user is None
+        # The new history row keeps the violence forms (the earlier rows stay as they were).
+        assert set(record.violence_forms.values_list("violenceform_id", flat=True)) == set(
+            Case.objects.get(pk=pk).violence_forms.values_list("pk", flat=True)
+        )
+    assert Case.history.count() == history + 2
+    event = CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).latest("id")
+    assert (event.case_id, event.actor, event.summary) == (case.pk, None, "")
+    assert CaseEvent.objects.filter(kind=EventKind.MARKED_REPEAT).count() == events + 1
+    # Idempotent.
+    assert RECOMPUTE.recompute_repeats(apps) == 0
+    assert Case.history.count() == history + 2
+
+
+def test_the_old_window_setting_stops_start_up(tmp_path):
+    env = {**os.environ, "FJC_REPEAT_WINDOW_DAYS": "365"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import fjc.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FJC_REPEAT_WINDOW_MONTHS" in result.stderr
 
 
 # --- who sees what -------------------------------------------------------------------

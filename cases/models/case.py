@@ -101,7 +101,8 @@ class Case(models.Model):
     parket_notice_number = models.CharField(_("parket notice number"), max_length=60, blank=True)
     alignment_notes = models.TextField(_("alignment of judicial and care trajectory"), blank=True)
 
-    # Repeat: a new case for the same victim-perpetrator pair within 12 months of the previous one.
+    # Repeat: the most recent earlier case with the same victim-perpetrator pair opened within
+    # FJC_REPEAT_WINDOW_MONTHS calendar months before this one (cases.services.people).
     repeat_of = models.ForeignKey(
         "self",
         verbose_name=_("repeat of"),

@@ -411,7 +411,8 @@ def case_full_history(*, user: User, case_pk: int) -> CaseHistory:
         return CaseHistory([], _Labels(user, {}, {}, {}))
     can_change = is_permitted(user, Case(pk=case_pk), Action.CHANGE)
 
-    rows = _with_previous(Case, case_records, _case_m2m(case_records))
+    case_rows = _with_previous(Case, case_records, _case_m2m(case_records))
+    rows = list(case_rows)
     children: dict[type[models.Model], list[Any]] = {}
     for model in CHILD_MODELS:
         queryset = _history(model).filter(case_id=case_pk)
@@ -437,13 +438,18 @@ def case_full_history(*, user: User, case_pk: int) -> CaseHistory:
         for row in _with_previous(Person, person_records)
         if _within(row.record.history_date, intervals[row.record.id])
     ]
-    if person_rows:
-        insiders = {r.case_director_id for r in case_records}
-        insiders |= {r.user_id for r in children[CoDirector]}
+    # The case row too: a change in another case re-evaluates this one's repeat flag, and
+    # naming who made it would tell that the pair is known there.
+    directors = {r.case_director_id for r in case_records}
+    rows_by_others = person_rows + [
+        r for r in case_rows if r.record.history_user_id not in directors
+    ]
+    if rows_by_others:
+        insiders = directors | {r.user_id for r in children[CoDirector]}
         organisations = set(
             organisations_with_access(case=Case(pk=case_pk)).values_list("pk", flat=True)
         )
-        for row in person_rows:
+        for row in rows_by_others:
             by = row.record.history_user
             row.hide_who = by is not None and not (
                 by.pk in insiders or by.organisation_id in organisations

@@ -29,6 +29,7 @@ from ..models import (
     ViolenceForm,
 )
 from .events import record_event
+from .people import refresh_repeats
 from .sharing import (
     grant_case_to_organisation,
     grant_case_to_user,
@@ -116,11 +117,15 @@ def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) 
     """Change registration fields unless the case changed since ``expected_version`` was read."""
     violence_forms = changes.pop("violence_forms", None)
     current = locked_for_update(case, expected_version)
+    opened_on = current.opened_on
     for field, value in changes.items():
         setattr(current, field, value)
     save_versioned(current, by)
     if violence_forms is not None:
         current.violence_forms.set(violence_forms)
+    if current.opened_on != opened_on:
+        # The opening date decides which cases with the same pair are repeats of which.
+        refresh_repeats(case=current, by=by)
     return current
 
 

@@ -3,6 +3,11 @@ from accounts.models import User
 from ..models import Case, CaseEvent, EventKind
 
 
-def record_event(*, case: Case, kind: EventKind, actor: User, summary: str = "") -> CaseEvent:
-    """Add a line to the case's timeline. ``summary``: staff, organisations, dates; no client data."""
+def record_event(
+    *, case: Case, kind: EventKind, actor: User | None, summary: str = ""
+) -> CaseEvent:
+    """Add a line to the case's timeline. ``summary``: staff, organisations, dates; no client data.
+
+    ``actor`` ``None``: the line names nobody (a change made from another case).
+    """
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, summary=summary[:300])

@@ -1,7 +1,11 @@
 """The client system: people in a case, their roles and relations, and repeat detection."""
 
 import datetime
+import operator
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import reduce
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import restrict
 from accounts.models import User
+from common.dates import add_months
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 
@@ -169,7 +174,7 @@ def _add_party(case: Case, by: User, person: Person, role: PartyRole) -> CasePar
     # The role only: a timeline line never holds a client's name.
     record_event(case=case, kind=EventKind.PERSON_ADDED, actor=by, summary=str(role.label))
     if role in REPEAT_ROLES:
-        refresh_repeat(case=case, by=by)
+        refresh_repeats(case=case, by=by)
     return party
 
 
@@ -227,6 +232,10 @@ def case_party_update(
 ) -> CaseParty:
     """Change a person (in every case they are in) and their role in this case."""
     person = locked_for_update(party.person, expected_version)
+    # The person is the same row in every case they are in; a changed name, date of birth
+    # or role can make or unmake repeats wherever they are, before and after the change.
+    person_cases = list(CaseParty.objects.filter(person=person).values_list("case_id", flat=True))
+    shared_before = cases_sharing_a_pair(person_cases)
     _apply_person_fields(person, fields)
     save_versioned(person, by)
     party = CaseParty.objects.select_for_update().get(pk=party.pk)
@@ -235,9 +244,8 @@ def case_party_update(
         party.role = _check_role(role)
         attribute(party, by)
         party.save()
-    # A changed role, name or date of birth can make or unmake a repeat.
     case = locked_for_update(party.case, None)
-    refresh_repeat(case=case, by=by)
+    refresh_repeats(case=case, by=by, also=shared_before | cases_sharing_a_pair(person_cases))
     return party
 
 
@@ -245,6 +253,10 @@ def case_party_update(
 def case_party_remove(*, party: CaseParty, by: User) -> None:
     """Take a person out of the case: their relations in it go too; the person stays."""
     case = locked_for_update(party.case, None)
+    # A child, a family member, ... makes no pair: nothing to re-evaluate.
+    makes_pairs = CaseParty.objects.filter(pk=party.pk, role__in=REPEAT_ROLES).exists()
+    # The cases that shared a pair with this one may stop being repeats (or of it).
+    shared_before = cases_sharing_a_pair([case.pk]) if makes_pairs else set()
     relations = PartyRelation.objects.filter(Q(from_party=party) | Q(to_party=party))
     for relation in relations:
         # One by one, so each deletion is in the history with who did it.
@@ -252,7 +264,8 @@ def case_party_remove(*, party: CaseParty, by: User) -> None:
         relation.delete()
     attribute(party, by)
     party.delete()
-    refresh_repeat(case=case, by=by)
+    if makes_pairs:
+        refresh_repeats(case=case, by=by, also=shared_before)
 
 
 @transaction.atomic
@@ -300,33 +313,82 @@ def _same_person_condition(parties: list[CaseParty]) -> Q:
     return condition
 
 
-def earlier_cases_with_same_pair(case: Case) -> Any:
-    """Earlier cases, system-wide, with the same victim and perpetrator within the window.
+def _pair_condition(parties: list[CaseParty]) -> Q | None:
+    """Cases with one of these victims as victim and one of these perpetrators as perpetrator.
 
-    Deliberately not restricted to what anyone may see: it feeds a figure and a badge,
-    never the other case's content. Most recent first.
+    ``None`` when the parties hold no pair. The cases these parties are in match too.
     """
-    parties = list(
-        CaseParty.objects.filter(case=case, role__in=REPEAT_ROLES).select_related("person")
-    )
     victims = [p for p in parties if p.role == PartyRole.VICTIM]
     perpetrators = [p for p in parties if p.role == PartyRole.PERPETRATOR]
     if not victims or not perpetrators:
-        return Case.objects.none()
+        return None
     with_victim = CaseParty.objects.filter(role=PartyRole.VICTIM).filter(
         _same_person_condition(victims)
     )
     with_perpetrator = CaseParty.objects.filter(role=PartyRole.PERPETRATOR).filter(
         _same_person_condition(perpetrators)
     )
-    window_start = case.opened_on - datetime.timedelta(days=settings.FJC_REPEAT_WINDOW_DAYS)
+    return Q(pk__in=with_victim.values("case_id")) & Q(pk__in=with_perpetrator.values("case_id"))
+
+
+def _pair_parties(case_ids: Iterable[int]) -> list[CaseParty]:
+    return list(
+        CaseParty.objects.filter(case_id__in=list(case_ids), role__in=REPEAT_ROLES)
+        .select_related("person")
+        .order_by("case_id", "pk")
+    )
+
+
+def cases_sharing_a_pair(case_ids: Iterable[int]) -> set[int]:
+    """The cases, system-wide, that share a victim and a perpetrator with one of these cases.
+
+    These cases are in it themselves when they hold a pair. Two queries however many people
+    and cases: the victims and perpetrators of these cases, then the cases that share a pair
+    with one of them. Deliberately not restricted to what anyone may see (see
+    :func:`earlier_cases_with_same_pair`).
+    """
+    by_case: dict[int, list[CaseParty]] = defaultdict(list)
+    for party in _pair_parties(case_ids):
+        by_case[party.case_id].append(party)
+    conditions = [c for c in map(_pair_condition, by_case.values()) if c is not None]
+    if not conditions:
+        return set()
+    return set(Case.objects.filter(reduce(operator.or_, conditions)).values_list("pk", flat=True))
+
+
+def repeat_window_start(opened_on: datetime.date) -> datetime.date:
+    """The first opening date of an earlier case that a case opened on ``opened_on`` repeats.
+
+    A case repeats an earlier one when it was opened at most ``FJC_REPEAT_WINDOW_MONTHS``
+    calendar months after it: ``earlier + N months >= opened_on``, the day of the month
+    clamped (29-02-2024 + 12 months = 28-02-2025). So 28-02-2024 → 28-02-2025 is inside
+    (366 days), 27-02-2024 → 28-02-2025 is not.
+    """
+    months = settings.FJC_REPEAT_WINDOW_MONTHS
+    start = add_months(opened_on, -months)
+    if add_months(start, months) < opened_on:
+        # Clamped: e.g. 31-03 - 1 month = 28-02, but 28-02 + 1 month = 28-03. Nothing in
+        # that short month reaches ``opened_on``; the window starts on the 1st after it.
+        start += datetime.timedelta(days=1)
+    return start
+
+
+def earlier_cases_with_same_pair(case: Case) -> Any:
+    """Earlier cases, system-wide, with the same victim and perpetrator within the window.
+
+    Deliberately not restricted to what anyone may see: it feeds a figure and a badge,
+    never the other case's content. Most recent first: by opening date, and on the same
+    day the case registered last (the higher id).
+    """
+    condition = _pair_condition(_pair_parties([case.pk]))
+    if condition is None:
+        return Case.objects.none()
     return (
         Case.objects.filter(
-            pk__in=with_victim.values("case_id"),
-            opened_on__gte=window_start,
+            condition,
+            opened_on__gte=repeat_window_start(case.opened_on),
             opened_on__lte=case.opened_on,
         )
-        .filter(pk__in=with_perpetrator.values("case_id"))
         .exclude(pk=case.pk)
         # On the same day, the case registered first is the earlier one.
         .exclude(opened_on=case.opened_on, pk__gt=case.pk)
@@ -334,21 +396,37 @@ def earlier_cases_with_same_pair(case: Case) -> Any:
     )
 
 
-def refresh_repeat(*, case: Case, by: User) -> Case:
-    """Mark (or unmark) the case as a repeat. Call with the case row locked.
-
-    The timeline says only "marked as a repeat": which earlier case it repeats may be
-    in a file the user must not know about.
-    """
-    matches = earlier_cases_with_same_pair(case)
-    if case.repeat_of_id is not None and matches.filter(pk=case.repeat_of_id).exists():
-        return case
-    earlier = matches.only("pk").first()
+def _refresh_one(case: Case, *, by: User, event_actor: User | None) -> None:
+    earlier_id = earlier_cases_with_same_pair(case).values_list("pk", flat=True).first()
+    if earlier_id == case.repeat_of_id:
+        return
     was_repeat = case.repeat_of_id is not None
-    if earlier is None and not was_repeat:
-        return case
-    case.repeat_of = earlier
+    case.repeat_of_id = earlier_id
     save_versioned(case, by)
-    if earlier is not None and not was_repeat:
-        record_event(case=case, kind=EventKind.MARKED_REPEAT, actor=by)
+    if earlier_id is not None and not was_repeat:
+        record_event(case=case, kind=EventKind.MARKED_REPEAT, actor=event_actor)
+
+
+def refresh_repeats(*, case: Case, by: User, also: Iterable[int] = ()) -> Case:
+    """Re-evaluate whether ``case`` and the cases sharing a victim-perpetrator pair with it
+    are repeats, and of which case. Call inside the transaction, with ``case`` locked.
+
+    The rule: a case is a repeat of the most recent earlier case (by opening date; the same
+    day, the one registered first is earlier) with the same victim and perpetrator opened
+    within ``FJC_REPEAT_WINDOW_MONTHS`` calendar months before it (:func:`repeat_window_start`).
+    It depends on the people and the opening dates only, never on the order of changes, so
+    every case that shares a pair with the changed one is evaluated again: later cases may
+    become (or stop being) repeats of it. ``also``: case ids that shared a pair with it
+    before the change (found with :func:`cases_sharing_a_pair` before people left or changed).
+
+    History rows name ``by``. Only the changed case's timeline names them: on another case
+    "marked as a repeat" names nobody, since who worked on the pair elsewhere (and where) is
+    what the hit/no-hit rule keeps from that case's team. The event never says of what.
+    """
+    affected = (cases_sharing_a_pair([case.pk]) | set(also)) - {case.pk}
+    _refresh_one(case, by=by, event_actor=by)
+    # Locked in id order (after the changed case, which the caller locked), so two changes
+    # that reach the same cases mostly wait for each other; PostgreSQL ends a deadlock.
+    for other in Case.objects.select_for_update().filter(pk__in=affected).order_by("pk"):
+        _refresh_one(other, by=by, event_actor=None)
     return case
