@@ -519,3 +519,22 @@ def test_the_forms_show_the_services_message_for_a_bad_amount(
     assert response.context["form"].errors["flemish_amount"] == [message]
     funding.refresh_from_db()
     assert funding.version == 1
+
+
+def test_funding_pages_show_amounts_in_the_dutch_number_format(lead_client, lead, region):
+    funding = funding_year_create(
+        by=lead, year=YEAR, flemish_amount=Decimal("275000.01"), local_amount=Decimal("1000.00")
+    )
+    funding_year_update(
+        funding=funding,
+        by=lead,
+        expected_version=1,
+        flemish_amount=Decimal("275000.01"),
+        local_amount=Decimal("1000.00"),
+        inhabitants={region[0]: 86921, region[1]: 1000, region[2]: 1000},
+    )
+    listing = lead_client.get(reverse("reporting:funding_list")).content.decode()
+    assert "275.000,01" in listing and "275000" not in listing
+    edit = reverse("reporting:funding_edit", kwargs={"funding_year_pk": funding.pk})
+    page = lead_client.get(edit).content.decode()
+    assert "86.921" in page and "1.000,00" in page

@@ -110,7 +110,8 @@ def test_eager_build_makes_a_pdf_with_the_selectors_figures(
     assert amounts.pop("total") == LOCAL_AMOUNT == sum(amounts.values())
     for row in split.display_rows():
         assert _squash("".join(row)) in flat, row
-    assert _squash(str(LOCAL_AMOUNT)) in flat
+    # Amounts in the Dutch format (issue 12): "100.000,00", never "100000.00".
+    assert _squash("100.000,00") in flat and str(LOCAL_AMOUNT) not in text
     # No person: no client or staff name of the world appears.
     for user in world.users.values():
         assert user.get_full_name() not in text
@@ -497,3 +498,36 @@ def test_a_table_of_several_counts_gets_a_bar_per_count_and_amounts_get_none():
         rows=[["Flemish", Decimal("1.00")]],
     )
     assert pdf._chart(amounts, "a") is None
+
+
+def _report_html(world, captured, monkeypatch) -> dict[str, str]:
+    """The annual report's HTML and its PDF's text, for the data of ``_cases_in``."""
+    seen: dict[str, str] = {}
+    original = pdf.render_pdf
+
+    def keep_html(html: str) -> bytes:
+        seen["html"] = html
+        return original(html)
+
+    monkeypatch.setattr(pdf, "render_pdf", keep_html)
+    _cases_in(world, YEAR)
+    run = _request_now(world.users["opslead_city_a"], captured)
+    assert run.status == ReportStatus.DONE, run.error
+    seen["text"] = _pdf_text(run)
+    return seen
+
+
+def test_the_pdf_prints_numbers_the_belgian_way(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    seen = _report_html(world, django_capture_on_commit_callbacks, monkeypatch)
+    flat = _squash(seen["text"])
+    # Amounts with a thousands point and a decimal comma; counts of inhabitants grouped.
+    for shown in ("250.000,00", "100.000,00", "350.000,00", "10.001", "20.000", "30.004"):
+        assert _squash(shown) in flat, shown
+    for english in ("250000.00", "350000.00", "30004"):
+        assert english not in flat, english
+    # A rate per 10,000 inhabitants with a decimal comma (8 new cases over 30,004: 2,7).
+    assert _squash("Totaal830.004-2,7") in flat
+    # A year stays a year, not "2.025".
+    assert f"{YEAR:,}".replace(",", ".") not in seen["html"]
