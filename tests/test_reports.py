@@ -531,3 +531,31 @@ def test_the_pdf_prints_numbers_the_belgian_way(
     assert _squash("Totaal830.004-2,7") in flat
     # A year stays a year, not "2.025".
     assert f"{YEAR:,}".replace(",", ".") not in seen["html"]
+
+
+def _text_beyond_the_right_margin(html: str) -> list[str]:
+    """Every piece of text WeasyPrint laid out past the page's right margin."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    document = HTML(
+        string=html,
+        base_url=common_pdf.STATIC_DIR.as_uri() + "/",
+        url_fetcher=common_pdf._url_fetcher_class()(allowed_protocols=("file",)),
+    ).render()
+    beyond = []
+    for page in document.pages:
+        box = page._page_box
+        right = box.margin_width() - box.margin_right
+        for child in box.descendants():
+            if isinstance(child, TextBox) and child.position_x + child.width > right + 0.5:
+                beyond.append(child.text)
+    return beyond
+
+
+def test_every_table_fits_on_an_a4_page(world, django_capture_on_commit_callbacks, monkeypatch):
+    seen = _report_html(world, django_capture_on_commit_callbacks, monkeypatch)
+    # The widest table (municipalities: five columns, the last "per 10,000 inhabitants")
+    # used to run off the page: its header and values were cut off.
+    assert _text_beyond_the_right_margin(seen["html"]) == []
+    assert _squash("Nieuwe dossiers per 10.000 inwoners") in _squash(seen["text"])
