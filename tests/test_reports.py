@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from access.models import AuditAction, AuditEvent
@@ -559,3 +559,33 @@ def test_every_table_fits_on_an_a4_page(world, django_capture_on_commit_callback
     # used to run off the page: its header and values were cut off.
     assert _text_beyond_the_right_margin(seen["html"]) == []
     assert _squash("Nieuwe dossiers per 10.000 inwoners") in _squash(seen["text"])
+
+
+def test_the_dutch_pdf_holds_no_english(world, django_capture_on_commit_callbacks, monkeypatch):
+    seen = _report_html(world, django_capture_on_commit_callbacks, monkeypatch)
+    text = seen["text"]
+    assert "People in the client system" not in text
+    # Every title, intro, note and column label of the figures is translated: the Dutch
+    # text differs from the English one (the source), apart from words both languages share.
+    same_in_both = {"", "FTE", "Sector", "Status"}
+    with translation.override("en"):
+        english = annual_figures(YEAR)
+    with translation.override("nl"):
+        dutch = annual_figures(YEAR)
+    untranslated = []
+    for en_chapter, nl_chapter in zip(english, dutch, strict=True):
+        pairs = [(en_chapter.title, nl_chapter.title), (en_chapter.intro, nl_chapter.intro)]
+        for en_table, nl_table in zip(en_chapter.tables, nl_chapter.tables, strict=True):
+            pairs += [(en_table.title, nl_table.title), (en_table.note, nl_table.note)]
+            pairs += [
+                (en_column.label, nl_column.label)
+                for en_column, nl_column in zip(en_table.columns, nl_table.columns, strict=True)
+            ]
+            # A note made of several sentences: each English sentence is gone in Dutch.
+            untranslated += [
+                sentence
+                for sentence in en_table.note.split(". ")
+                if len(sentence) > 20 and sentence in nl_table.note
+            ]
+        untranslated += [en for en, nl in pairs if en == nl and en not in same_in_both]
+    assert untranslated == []
