@@ -10,15 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import Municipality
 
 from .models import Funder, StaffRole
+from .services import AMOUNT_NOT_A_NUMBER, validate_amount
 
 
 def amount_field(label: Any, help_text: Any = "") -> forms.DecimalField:
+    # No max_digits/decimal_places/min_value here: the service's rule (validate_amount)
+    # checks the amount, so the form and the service refuse with the same message.
     return forms.DecimalField(
         label=label,
         help_text=help_text,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.00"),
+        validators=[validate_amount],
+        error_messages={"invalid": AMOUNT_NOT_A_NUMBER},
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
     )
 
 

@@ -27,7 +27,7 @@ from reporting.charts import (
     VALUE_WIDTH,
     WIDTH,
 )
-from reporting.figures.base import Table
+from reporting.figures.base import SUPPRESSED, Table
 
 # A second series needs a colour that differs from BAR in lightness too (colour-blind
 # readers), with enough contrast against the white page.
@@ -58,7 +58,8 @@ def series_chart_svg(
 
     def drawn(raw: Sequence[object], shown: Sequence[str], index: int) -> int | None:
         value = raw[index]
-        if isinstance(value, bool) or not isinstance(value, int) or shown[index] != str(value):
+        # A count shown as such (in the language's format: "1.234"), not suppressed.
+        if isinstance(value, bool) or not isinstance(value, int) or shown[index] == SUPPRESSED:
             return None
         return value
 

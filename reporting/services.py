@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from common.history import attribute
@@ -26,9 +28,39 @@ class StaffingInput:
     fte: Decimal
 
 
-def _check_amount(field: str, value: Decimal) -> None:
+# The amount columns of FundingYear: DecimalField(max_digits=12, decimal_places=2).
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")
+
+# The form's "not a number" message is this one too, so both doors say the same.
+AMOUNT_NOT_A_NUMBER = gettext_lazy("Enter the amount as a number, e.g. 275000.00.")
+
+
+def validate_amount(value: Decimal) -> None:
+    """An amount in euro the column can hold exactly: a finite number, not negative, in
+    cents at most (0.015 is refused, never rounded) and at most ``MAX_AMOUNT``. Used by the
+    services and, as a validator, by the forms: one rule and one message for both."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValidationError(AMOUNT_NOT_A_NUMBER, code="invalid")
     if value < 0:
-        raise ValidationError({field: _("An amount cannot be negative.")})
+        raise ValidationError(_("An amount cannot be negative."), code="min_value")
+    if value > MAX_AMOUNT:
+        raise ValidationError(
+            _("An amount is at most %(max)s euro.")
+            % {"max": number_format(MAX_AMOUNT, use_l10n=True, force_grouping=True)},
+            code="max_value",
+        )
+    if value != value.quantize(CENT):
+        raise ValidationError(
+            _("An amount has at most two decimals (cents)."), code="decimal_places"
+        )
+
+
+def _check_amount(field: str, value: Decimal) -> None:
+    try:
+        validate_amount(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
 
 
 @transaction.atomic

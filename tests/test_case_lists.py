@@ -96,9 +96,15 @@ def follow_search(client, term: str, query: str = "") -> list[str]:
     return [c.reference for c in page.context["cases"]]
 
 
+def csv_rows(response) -> list[list[str]]:
+    """The Belgian Excel dialect: UTF-8 with a byte order mark, ";" between cells."""
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+
+
 def csv_refs(response) -> list[str]:
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    return [row[0] for row in rows[1:]]
+    return [row[0] for row in csv_rows(response)[1:]]
 
 
 # --- scopes -------------------------------------------------------------------------
@@ -502,7 +508,7 @@ def test_csv_holds_exactly_the_filtered_set_of_the_page(world, client, varied, p
 
 def test_csv_shows_the_listed_columns(world, client, varied):
     client.force_login(world.users["director_city_a"])
-    rows = list(csv.reader(io.StringIO(client.get(EXPORT, {"overdue": "yes"}).content.decode())))
+    rows = csv_rows(client.get(EXPORT, {"overdue": "yes"}))
     assert len(rows) == 2
     row = rows[1]
     assert row[0] == varied["mechelen_partner"].reference

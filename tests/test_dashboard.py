@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from access.models import AuditAction, AuditEvent
 from cases.models import Referral, ReferralStatus
@@ -30,7 +30,9 @@ from partners.models import (
     Training,
     TrainingKind,
 )
+from reporting.exports import tables_xlsx
 from reporting.figures import network
+from reporting.figures.base import Column, Table
 from reporting.figures.partnership import (
     consultation_participation,
     dashboard_tables,
@@ -47,6 +49,13 @@ from .figures_helpers import REGION, D, make_director, make_region, new_case, ta
 BRUSSELS = ZoneInfo("Europe/Brussels")
 Q1 = Period(D(2025, 1, 1), D(2025, 3, 31))
 URL = reverse("reporting:dashboard")
+
+
+def csv_rows(response) -> list[list[str]]:
+    """A CSV as Belgian Excel reads it: UTF-8 with a byte order mark, ";" between cells."""
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
 
 
 def q(period: Period, **extra: str) -> dict[str, str]:
@@ -388,7 +397,8 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
         ["7", "< 5"],
     ]
     assert tables["consultation_participation"]["Alfa CGG"][1:] == ["< 5"] * 4
-    assert tables["cases_by_municipality"]["Mechelen"][1:] == ["5", "86921", "2025", "0.6"]
+    # Dutch number format (issue 12): thousands point, decimal comma; a year stays a year.
+    assert tables["cases_by_municipality"]["Mechelen"][1:] == ["5", "86.921", "2025", "0,6"]
     assert tables["cases_by_municipality"]["Lier"][1] == "< 5"
     totals = [row for name, row in tables["trainings"].items() if name not in ("Total", "Totaal")]
     assert [row[1:] for row in totals] == [["2", "19", "2"], ["1", "3", "1"], ["0", "0", "0"]]
@@ -458,7 +468,7 @@ def test_csv_per_table_with_suppression_and_formula_safety(data, coordinator, cl
         'filename="netwerk-referrals_per_partner-20250101-20250331.csv"'
         in response["Content-Disposition"]
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = csv_rows(response)
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
     # The raw small count never leaves: "< 5".
@@ -479,18 +489,80 @@ def test_csv_of_every_table(data, coordinator, client):
     for t in dashboard_tables(Q1):
         response = client.get(URL, q(Q1, format="csv", table=t.key))
         assert response.status_code == 200
-        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        rows = csv_rows(response)
         assert len(rows) == len(t.rows) + 1
 
 
 def test_csv_empty_cell_where_there_is_no_value(data, coordinator, client):
     client.force_login(coordinator)
     response = client.get(URL, q(Q1, format="csv", table="cases_by_municipality"))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = csv_rows(response)
     # No inhabitants for "municipality not recorded": an empty cell, not "-" (which a
     # spreadsheet would need to be kept from reading as a formula).
     unknown = rows[-2]
     assert unknown[1:] == ["< 5", "", "", "< 5"]
+
+
+def test_csv_numbers_have_a_decimal_comma_and_no_thousands_separator(data, coordinator, client):
+    client.force_login(coordinator)
+    response = client.get(URL, q(Q1, format="csv", table="cases_by_municipality"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    by_name = {row[0]: row for row in csv_rows(response)[1:]}
+    # Belgian Excel reads "0,6" as a number; "86921" too (a "." would be a thousands point).
+    assert by_name["Mechelen"][1:] == ["5", "86921", "2025", "0,6"]
+    # The same in English: the file is made for Belgian Excel, not for the page's language.
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(URL, q(Q1, format="csv", table="cases_by_municipality"))
+    assert {row[0]: row for row in csv_rows(response)[1:]}["Mechelen"][1:] == [
+        "5",
+        "86921",
+        "2025",
+        "0,6",
+    ]
+
+
+def test_english_page_keeps_english_number_format(data, coordinator, client):
+    client.force_login(coordinator)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    tables = page_tables(client.get(URL, q(Q1)))
+    assert tables["cases_by_municipality"]["Mechelen"][1:] == ["5", "86,921", "2025", "0.6"]
+
+
+def test_display_follows_the_language_number_format():
+    t = Table(
+        key="t",
+        title="T",
+        columns=(
+            Column("label", "Label", is_label=True),
+            Column("count", "Count", suppress_small=True),
+            Column("amount", "Amount"),
+            Column("rate", "Rate"),
+            Column("year", "Year", is_year=True),
+        ),
+        rows=[["x", 1234, Decimal("275000.01"), Decimal("0.6"), 2025], ["y", 3, None, "—", None]],
+    )
+    with translation.override("nl"):
+        assert t.display_rows() == [
+            ["x", "1.234", "275.000,01", "0,6", "2025"],
+            ["y", "< 5", "-", "—", "-"],
+        ]
+    with translation.override("en"):
+        assert t.display_rows()[0] == ["x", "1,234", "275,000.01", "0.6", "2025"]
+
+
+def test_chart_draws_a_bar_for_a_count_shown_with_a_thousands_separator():
+    t = Table(
+        key="t",
+        title="T",
+        columns=(Column("label", "Label", is_label=True), Column("n", "N", suppress_small=True)),
+        rows=[["Big", 1234], ["Small", 7]],
+        row_keys=["big", "small"],
+    )
+    with translation.override("nl"):
+        svg = str(series_chart_svg(t, columns=("n",), chart_id="c"))
+    # The bar is drawn from the raw count; its title shows it as the page does.
+    assert "Big, N: 1.234</title></rect>" in svg
 
 
 def test_unknown_table_or_format_is_404(coordinator, client):
@@ -506,8 +578,18 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
     assert response.status_code == 200
     assert 'filename="netwerk-dashboard-20250101-20250331.xlsx"' in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == [t.key for t in dashboard_tables(Q1)]
-    sheet = workbook["referrals_per_partner"]
+    tables = dashboard_tables(Q1)
+    # Sheets named by the Dutch titles (Excel: at most 31 characters, none of []:*?/\).
+    assert workbook.sheetnames == [
+        "Doorverwijzingen per partner",
+        "Doorverwijzingen per maand",
+        "Deelname aan casusoverleggen",
+        "Nieuwe dossiers per gemeente",
+        "Hiaten in het hulpaanbod",
+        "Gegeven vormingen en sessies",
+    ]
+    sheets = dict(zip([t.key for t in tables], workbook.worksheets, strict=True))
+    sheet = sheets["referrals_per_partner"]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["Alfa CGG"][2:] == (6, "< 5", 5, "< 5")
     assert rows["'=1+1 Gamma"][2:] == ("< 5", 0, 0, 0)
@@ -515,15 +597,28 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
-    months = list(workbook["referrals_per_month"].iter_rows(min_row=2, values_only=True))
+    months = list(sheets["referrals_per_month"].iter_rows(min_row=2, values_only=True))
     assert [row[1:] for row in months] == [("< 5", "< 5")] * 3 + [(7, "< 5")]
-    places = {row[0]: row for row in workbook["cases_by_municipality"].iter_rows(values_only=True)}
+    places = {row[0]: row for row in sheets["cases_by_municipality"].iter_rows(values_only=True)}
     assert places["Mechelen"][1:] == (5, 86921, 2025, 0.6)
     assert places["Lier"][1] == "< 5" and places["Lier"][4] == "< 5"
-    trainings = list(workbook["trainings"].iter_rows(min_row=2, values_only=True))
+    trainings = list(sheets["trainings"].iter_rows(min_row=2, values_only=True))
     assert trainings[-1][1:] == (3, 22, 2)
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert event.case_id is None and event.detail["format"] == "xlsx"
+
+
+def test_xlsx_sheet_names_are_valid_for_excel():
+    def t(key: str, title: str) -> Table:
+        return Table(key=key, title=title, columns=(Column("n", "N"),), rows=[[1]])
+
+    long = "Nieuwe dossiers per politiezone (van de gemeente van het dossier)"
+    content = tables_xlsx([t("a", "Wat? [A/B]: *x*\\y"), t("b", long), t("c", long), t("d", "")])
+    names = openpyxl.load_workbook(io.BytesIO(content)).sheetnames
+    assert names[0] == "Wat A B x y"
+    assert len(set(names)) == 4
+    for name in names:
+        assert 0 < len(name) <= 31 and not set(name) & set("[]:*?/\\'")
 
 
 # --- access ---
@@ -691,7 +786,9 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
         rows=[[name, 3] for name in names],
         row_keys=[str(i) for i in range(len(names))],
     )
-    rows = list(csv.reader(io.StringIO(table_csv(t))))
+    text = table_csv(t)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
     assert [row[0] for row in rows[1:]] == [
         "'=SUM(A1)",
         "'+1",
@@ -701,7 +798,7 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
         "Gewoon",
     ]
     assert {row[1] for row in rows[1:]} == {"< 5"}
-    sheet = openpyxl.load_workbook(io.BytesIO(tables_xlsx([t])))["t"]
+    sheet = openpyxl.load_workbook(io.BytesIO(tables_xlsx([t])))["T"]  # named by its title
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells][:4] == ["'=SUM(A1)", "'+1", "'-1", "'@cmd"]
     assert all(c.data_type == "s" for c in cells)

@@ -81,8 +81,11 @@ def test_network_coordinator_reads_last_years_figures_and_downloads_a_csv(live_s
         page.locator("#gaps").get_by_role("link", name=re.compile("CSV")).click()
     download = download_info.value
     assert download.suggested_filename == f"netwerk-gaps-{last_year}0101-{last_year}1231.csv"
-    with open(download.path(), encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
+    # The Belgian Excel dialect: UTF-8 with a byte order mark, ";" between cells.
+    with open(download.path(), "rb") as handle:
+        assert handle.read(3) == b"\xef\xbb\xbf"
+    with open(download.path(), encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter=";"))
     assert rows[-1][1:] == ["0", "1", "1", "1", "3"]
     assert rows[1][1:] == expected["gaps"][0]
 

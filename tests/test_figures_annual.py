@@ -39,11 +39,12 @@ def test_display_suppresses_small_counts_only():
         ],
         row_keys=["zero", "one", "four", "five", "none"],
     )
+    # Shown in the (default) Dutch number format: a decimal comma.
     assert t.display_rows() == [
-        ["zero", "0", "0.0", "0"],
+        ["zero", "0", "0,0", "0"],
         ["one", "< 5", "< 5", "1"],
         ["four", "< 5", "< 5", "4"],
-        ["five", "5", "0.5", "5"],
+        ["five", "5", "0,5", "5"],
         ["none", "-", "-", "-"],
     ]
     # The raw values stay available for totals and the checksum.

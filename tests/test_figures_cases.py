@@ -228,7 +228,8 @@ def test_places_every_municipality_with_rates(data):
     assert rows["total"] == (4, 328548, None, Decimal("0.1"))
     display = dict(zip(t.row_keys, t.display_rows(), strict=True))
     # Small counts and the rates that would give them away are shown as "< 5".
-    assert display["municipality:Mechelen"] == ["Mechelen", "< 5", "80000", "2025", "< 5"]
+    # Dutch number format: "80.000" inhabitants; the year stays "2025".
+    assert display["municipality:Mechelen"] == ["Mechelen", "< 5", "80.000", "2025", "< 5"]
     assert display["municipality:Putte"][1] == "0"
 
 

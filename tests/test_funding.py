@@ -226,6 +226,50 @@ def test_negative_amount_is_refused(lead):
     assert "flemish_amount" in error.value.message_dict
 
 
+# Amounts the service itself refuses, whoever calls it (issue 12): the form is not the only door.
+BAD_AMOUNTS = [
+    (Decimal("0.015"), "Een bedrag heeft hoogstens twee decimalen (eurocent)."),
+    (Decimal("12.345"), "Een bedrag heeft hoogstens twee decimalen (eurocent)."),
+    (Decimal("NaN"), "Geef het bedrag in als een getal, bv. 275000.00."),
+    (Decimal("sNaN"), "Geef het bedrag in als een getal, bv. 275000.00."),
+    (Decimal("Infinity"), "Geef het bedrag in als een getal, bv. 275000.00."),
+    (Decimal("-Infinity"), "Geef het bedrag in als een getal, bv. 275000.00."),
+    (Decimal("10000000000.00"), "Een bedrag is hoogstens 9.999.999.999,99 euro."),
+    (Decimal("1234567890123"), "Een bedrag is hoogstens 9.999.999.999,99 euro."),
+    (Decimal("-1.00"), "Een bedrag kan niet negatief zijn."),
+]
+
+
+@pytest.mark.parametrize(("amount", "message"), BAD_AMOUNTS)
+def test_service_refuses_amounts_the_column_cannot_hold_with_a_dutch_message(lead, amount, message):
+    with translation.override("nl"):
+        with pytest.raises(ValidationError) as created:
+            funding_year_create(by=lead, year=YEAR, local_amount=amount)
+        assert created.value.message_dict == {"local_amount": [message]}
+        assert not FundingYear.objects.exists()
+        funding = funding_year_create(by=lead, year=YEAR)
+        with pytest.raises(ValidationError) as updated:
+            funding_year_update(
+                funding=funding,
+                by=lead,
+                expected_version=1,
+                flemish_amount=amount,
+                local_amount=Decimal("1.00"),
+            )
+        assert updated.value.message_dict == {"flemish_amount": [message]}
+    funding.refresh_from_db()
+    assert funding.version == 1 and funding.flemish_amount == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    "amount", [Decimal("0"), Decimal("0.01"), Decimal("1.500"), Decimal("9999999999.99")]
+)
+def test_service_keeps_amounts_with_at_most_two_decimals_up_to_the_column_maximum(lead, amount):
+    funding = funding_year_create(by=lead, year=YEAR, flemish_amount=amount)
+    funding.refresh_from_db()
+    assert funding.flemish_amount == amount
+
+
 # --- the report chapter ---
 
 
@@ -445,3 +489,52 @@ def test_nav_shows_funding_to_the_lead_only(client, lead):
     director = make_user("director_nav", lead.organisation, RoleCode.CASE_DIRECTOR)
     client.force_login(director)
     assert reverse("reporting:funding_list") not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ("0.015", "Een bedrag heeft hoogstens twee decimalen (eurocent)."),
+        ("NaN", "Geef het bedrag in als een getal, bv. 275000.00."),
+        ("Infinity", "Geef het bedrag in als een getal, bv. 275000.00."),
+        ("abc", "Geef het bedrag in als een getal, bv. 275000.00."),
+        ("1234567890123", "Een bedrag is hoogstens 9.999.999.999,99 euro."),
+        ("-5", "Een bedrag kan niet negatief zijn."),
+    ],
+)
+def test_the_forms_show_the_services_message_for_a_bad_amount(
+    lead_client, lead, region, posted, message
+):
+    response = lead_client.post(
+        reverse("reporting:funding_create"),
+        {"year": YEAR, "flemish_amount": "1", "local_amount": posted, "notes": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["local_amount"] == [message]
+    assert not FundingYear.objects.exists()
+    funding = funding_year_create(by=lead, year=YEAR)
+    edit = reverse("reporting:funding_edit", kwargs={"funding_year_pk": funding.pk})
+    response = lead_client.post(edit, _post_data(funding, region, flemish_amount=posted))
+    assert response.status_code == 200
+    assert response.context["form"].errors["flemish_amount"] == [message]
+    funding.refresh_from_db()
+    assert funding.version == 1
+
+
+def test_funding_pages_show_amounts_in_the_dutch_number_format(lead_client, lead, region):
+    funding = funding_year_create(
+        by=lead, year=YEAR, flemish_amount=Decimal("275000.01"), local_amount=Decimal("1000.00")
+    )
+    funding_year_update(
+        funding=funding,
+        by=lead,
+        expected_version=1,
+        flemish_amount=Decimal("275000.01"),
+        local_amount=Decimal("1000.00"),
+        inhabitants={region[0]: 86921, region[1]: 1000, region[2]: 1000},
+    )
+    listing = lead_client.get(reverse("reporting:funding_list")).content.decode()
+    assert "275.000,01" in listing and "275000" not in listing
+    edit = reverse("reporting:funding_edit", kwargs={"funding_year_pk": funding.pk})
+    page = lead_client.get(edit).content.decode()
+    assert "86.921" in page and "1.000,00" in page

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from access.models import AuditAction, AuditEvent
@@ -110,7 +110,8 @@ def test_eager_build_makes_a_pdf_with_the_selectors_figures(
     assert amounts.pop("total") == LOCAL_AMOUNT == sum(amounts.values())
     for row in split.display_rows():
         assert _squash("".join(row)) in flat, row
-    assert _squash(str(LOCAL_AMOUNT)) in flat
+    # Amounts in the Dutch format (issue 12): "100.000,00", never "100000.00".
+    assert _squash("100.000,00") in flat and str(LOCAL_AMOUNT) not in text
     # No person: no client or staff name of the world appears.
     for user in world.users.values():
         assert user.get_full_name() not in text
@@ -497,3 +498,94 @@ def test_a_table_of_several_counts_gets_a_bar_per_count_and_amounts_get_none():
         rows=[["Flemish", Decimal("1.00")]],
     )
     assert pdf._chart(amounts, "a") is None
+
+
+def _report_html(world, captured, monkeypatch) -> dict[str, str]:
+    """The annual report's HTML and its PDF's text, for the data of ``_cases_in``."""
+    seen: dict[str, str] = {}
+    original = pdf.render_pdf
+
+    def keep_html(html: str) -> bytes:
+        seen["html"] = html
+        return original(html)
+
+    monkeypatch.setattr(pdf, "render_pdf", keep_html)
+    _cases_in(world, YEAR)
+    run = _request_now(world.users["opslead_city_a"], captured)
+    assert run.status == ReportStatus.DONE, run.error
+    seen["text"] = _pdf_text(run)
+    return seen
+
+
+def test_the_pdf_prints_numbers_the_belgian_way(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    seen = _report_html(world, django_capture_on_commit_callbacks, monkeypatch)
+    flat = _squash(seen["text"])
+    # Amounts with a thousands point and a decimal comma; counts of inhabitants grouped.
+    for shown in ("250.000,00", "100.000,00", "350.000,00", "10.001", "20.000", "30.004"):
+        assert _squash(shown) in flat, shown
+    for english in ("250000.00", "350000.00", "30004"):
+        assert english not in flat, english
+    # A rate per 10,000 inhabitants with a decimal comma (8 new cases over 30,004: 2,7).
+    assert _squash("Totaal830.004-2,7") in flat
+    # A year stays a year, not "2.025".
+    assert f"{YEAR:,}".replace(",", ".") not in seen["html"]
+
+
+def _text_beyond_the_right_margin(html: str) -> list[str]:
+    """Every piece of text WeasyPrint laid out past the page's right margin."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    document = HTML(
+        string=html,
+        base_url=common_pdf.STATIC_DIR.as_uri() + "/",
+        url_fetcher=common_pdf._url_fetcher_class()(allowed_protocols=("file",)),
+    ).render()
+    beyond = []
+    for page in document.pages:
+        box = page._page_box
+        right = box.margin_width() - box.margin_right
+        for child in box.descendants():
+            if isinstance(child, TextBox) and child.position_x + child.width > right + 0.5:
+                beyond.append(child.text)
+    return beyond
+
+
+def test_every_table_fits_on_an_a4_page(world, django_capture_on_commit_callbacks, monkeypatch):
+    seen = _report_html(world, django_capture_on_commit_callbacks, monkeypatch)
+    # The widest table (municipalities: five columns, the last "per 10,000 inhabitants")
+    # used to run off the page: its header and values were cut off.
+    assert _text_beyond_the_right_margin(seen["html"]) == []
+    assert _squash("Nieuwe dossiers per 10.000 inwoners") in _squash(seen["text"])
+
+
+def test_the_dutch_pdf_holds_no_english(world, django_capture_on_commit_callbacks, monkeypatch):
+    seen = _report_html(world, django_capture_on_commit_callbacks, monkeypatch)
+    text = seen["text"]
+    assert "People in the client system" not in text
+    # Every title, intro, note and column label of the figures is translated: the Dutch
+    # text differs from the English one (the source), apart from words both languages share.
+    same_in_both = {"", "FTE", "Sector", "Status"}
+    with translation.override("en"):
+        english = annual_figures(YEAR)
+    with translation.override("nl"):
+        dutch = annual_figures(YEAR)
+    untranslated = []
+    for en_chapter, nl_chapter in zip(english, dutch, strict=True):
+        pairs = [(en_chapter.title, nl_chapter.title), (en_chapter.intro, nl_chapter.intro)]
+        for en_table, nl_table in zip(en_chapter.tables, nl_chapter.tables, strict=True):
+            pairs += [(en_table.title, nl_table.title), (en_table.note, nl_table.note)]
+            pairs += [
+                (en_column.label, nl_column.label)
+                for en_column, nl_column in zip(en_table.columns, nl_table.columns, strict=True)
+            ]
+            # A note made of several sentences: each English sentence is gone in Dutch.
+            untranslated += [
+                sentence
+                for sentence in en_table.note.split(". ")
+                if len(sentence) > 20 and sentence in nl_table.note
+            ]
+        untranslated += [en for en, nl in pairs if en == nl and en not in same_in_both]
+    assert untranslated == []

@@ -78,6 +78,7 @@ def referrals_per_partner(period: Period) -> Table:
     return Table(
         key="referrals_per_partner",
         title=_("Referrals per partner organisation"),
+        sheet_title=_("Referrals per partner"),
         columns=(
             label_column("partner", _("Partner organisation")),
             label_column("sector", _("Sector")),
@@ -196,6 +197,7 @@ def consultation_participation(period: Period) -> Table:
     return Table(
         key="consultation_participation",
         title=_("Partners' participation in case consultations"),
+        sheet_title=_("Participation in consultations"),
         columns=(
             label_column("organisation", _("Organisation")),
             count_column("consultations", _("Consultations with the organisation")),

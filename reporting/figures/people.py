@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, F, QuerySet, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from access.policy import unrestricted_for_aggregates
 from cases.models import AgeBand, CaseParty, Gender, PartyRole, Person
@@ -60,7 +61,7 @@ def _people(period: Period) -> QuerySet[Person]:
     return unrestricted_for_aggregates(Person.objects.all()).filter(pk__in=parties)
 
 
-NOTE = (
+NOTE = gettext_noop(
     "People in the client system of the cases registered in the period, each person once "
     "(also when they are in several of those cases). Age on the last day of the period, "
     "from the date of birth; without one, the age band as entered."

@@ -31,7 +31,7 @@ def _columns(place: str) -> tuple[Column, ...]:
         label_column("place", place),
         count_column("cases", _("New cases")),
         Column("inhabitants", _("Inhabitants")),
-        Column("population_year", _("Year of the inhabitants figure")),
+        Column("population_year", _("Year of the inhabitants figure"), is_year=True),
         Column("per_10000", _("New cases per 10,000 inhabitants"), suppress_with="cases"),
     )
 

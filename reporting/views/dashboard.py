@@ -25,6 +25,7 @@ from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import DASHBOARD_ROLES
+from common.spreadsheet import CSV_CONTENT_TYPE
 from reporting.exports import XLSX_CONTENT_TYPE, table_csv, tables_xlsx
 from reporting.figures.base import SUPPRESSED, Table
 from reporting.figures.partnership import dashboard_tables
@@ -199,7 +200,7 @@ class NetworkDashboardView(RoleRequiredMixin, View):
         if table is None:
             raise Http404
         self._audit(request, period, {"format": "csv", "table": table.key})
-        response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(table_csv(table), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = (
             f'attachment; filename="{self._filename(period, table.key, "csv")}"'
         )
