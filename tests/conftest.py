@@ -100,10 +100,15 @@ def _reference_data(request):
     committed = _CommittedWorld.current
     if "world" not in request.fixturenames and committed and committed.take():
         call_command("flush", interactive=False, verbosity=0)
+    _run_migration_functions(DATA_MIGRATIONS)
+
+
+def _run_migration_functions(functions: list[tuple[str, str]], schema_editor: Any = None) -> None:
+    """Run these functions of our migrations on today's models."""
     from django.apps import apps
 
-    for module, function in DATA_MIGRATIONS:
-        getattr(importlib.import_module(module), function)(apps, None)
+    for module, function in functions:
+        getattr(importlib.import_module(module), function)(apps, schema_editor)
 
 
 @pytest.fixture(scope="session")
@@ -119,15 +124,12 @@ def django_db_use_migrations() -> bool:
 def django_db_setup(django_db_setup, django_db_blocker):
     """The reference data and the database rules of the migrations, from the migrations' own
     functions."""
-    from django.apps import apps
     from django.db import connection
 
     with django_db_blocker.unblock():
-        for module, function in DATA_MIGRATIONS:
-            getattr(importlib.import_module(module), function)(apps, None)
+        _run_migration_functions(DATA_MIGRATIONS)
         with connection.schema_editor() as editor:
-            for module, function in DATABASE_RULES:
-                getattr(importlib.import_module(module), function)(apps, editor)
+            _run_migration_functions(DATABASE_RULES, editor)
 
 
 @pytest.fixture(scope="session")
