@@ -13,3 +13,11 @@ def attribute[M: models.Model](obj: M, by: Any) -> M:
     """
     obj._history_user = by  # type: ignore[attr-defined]
     return obj
+
+
+def save_validated[M: models.Model](obj: M, by: Any) -> M:
+    """Validate ``obj`` (``full_clean``) and save it, its history row naming ``by``."""
+    attribute(obj, by)
+    obj.full_clean()
+    obj.save()
+    return obj

@@ -2,7 +2,6 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -10,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from common.history import attribute
+from common.history import save_validated
 
 from .models import (
     Agreement,
@@ -63,12 +62,6 @@ def organisation_get_or_create(
 # --- the partner directory, trainings and gaps (kept by the network coordinator) ---
 
 
-def _save_with_history(obj: Any, *, by: User) -> None:
-    attribute(obj, by)
-    obj.full_clean()
-    obj.save()
-
-
 @transaction.atomic
 def organisation_directory_create(
     *,
@@ -84,7 +77,7 @@ def organisation_directory_create(
     organisation = organisation_create(name=name, kind=kind)
     organisation.sector = sector
     organisation.is_core_partner = is_core_partner
-    _save_with_history(organisation, by=by)
+    save_validated(organisation, by)
     organisation.municipalities_served.set(municipalities_served)
     return organisation
 
@@ -101,14 +94,14 @@ def organisation_directory_update(
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     organisation.sector = sector
     organisation.is_core_partner = is_core_partner
-    _save_with_history(organisation, by=by)
+    save_validated(organisation, by)
     organisation.municipalities_served.set(municipalities_served)
     return organisation
 
 
 @transaction.atomic
 def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
-    _save_with_history(contact, by=by)
+    save_validated(contact, by)
     return contact
 
 
@@ -116,7 +109,7 @@ def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
 def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
-    _save_with_history(agreement, by=by)
+    save_validated(agreement, by)
     return agreement
 
 
@@ -124,7 +117,7 @@ def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
 def training_save(
     *, training: Training, by: User, organisations: Iterable[Organisation]
 ) -> Training:
-    _save_with_history(training, by=by)
+    save_validated(training, by)
     training.organisations.set(organisations)
     return training
 
@@ -133,7 +126,7 @@ def training_save(
 def gap_set_status(*, gap: Gap, by: User, status: str) -> Gap:
     gap = Gap.objects.select_for_update().get(pk=gap.pk)
     gap.status = status
-    _save_with_history(gap, by=by)
+    save_validated(gap, by)
     return gap
 
 
@@ -147,7 +140,7 @@ def gap_add_follow_up(
     organisation: Organisation | None = None,
 ) -> GapFollowUp:
     follow_up = GapFollowUp(gap=gap, date=date, action=action, organisation=organisation, by=by)
-    _save_with_history(follow_up, by=by)
+    save_validated(follow_up, by)
     if gap.status == GapStatus.NEW:
         gap_set_status(gap=gap, by=by, status=GapStatus.FOLLOW_UP)
     return follow_up

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from common.history import attribute
+from common.history import save_validated
 from partners.models import Gap, Municipality, Organisation
 
 from ..models import Case, EventKind
@@ -35,9 +35,7 @@ def gap_signal(
         signalled_on=timezone.localdate(),
         signalled_by=by,
     )
-    attribute(gap, by)
-    gap.full_clean()
-    gap.save()
+    save_validated(gap, by)
     # The timeline names the kind only: the description stays with the network.
     record_event(
         case=case, kind=EventKind.GAP_SIGNALLED, actor=by, summary=str(gap.get_kind_display())
