@@ -127,7 +127,8 @@ def closed_cases(director):
             director, D(2025, 2, 1), 1, closed=D(2025, 2, 2), reason=r2, is_anonymous_consult=True
         ),
     }
-    Case.objects.filter(pk=c["d5"].pk).update(repeat_of=c["d3"])
+    # A repeat from its opening (repeat_since is what the figures read, see test_figures_people).
+    Case.objects.filter(pk=c["d5"].pk).update(repeat_of=c["d3"], repeat_since=D(2025, 6, 1))
     repeat_next_year = new_case(director, D(2026, 1, 1), 1)
     Case.objects.filter(pk=repeat_next_year.pk).update(repeat_of=c["d1"])
     return c
