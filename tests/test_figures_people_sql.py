@@ -119,7 +119,7 @@ def expected_tables(found: dict[str, dict[tuple[str, str], int]]) -> dict[str, d
 
     def with_total(counts: dict[tuple[str, str], int], keys: list[str]) -> dict[str, Any]:
         rows = {key: row(counts, key) for key in keys}
-        rows["total"] = tuple(sum(r[i] for r in rows.values()) for i in (0, 1))
+        rows["total"] = (sum(r[0] for r in rows.values()), sum(r[1] for r in rows.values()))
         return rows
 
     roles = [str(v) for v in PartyRole.values]

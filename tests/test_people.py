@@ -191,7 +191,10 @@ def test_the_name_key_is_computed_again_on_every_save(world):
         ),
         ({"date_of_birth": years_ago(70).isoformat(), "age_band": "0-5"}, {"age_band"}),
         ({"involved_since": None}, {"involved_since"}),
-        ({"involved_since": (TODAY() + datetime.timedelta(days=1)).isoformat()}, {"involved_since"}),
+        (
+            {"involved_since": (TODAY() + datetime.timedelta(days=1)).isoformat()},
+            {"involved_since"},
+        ),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(world, client, overrides, error_fields):
