@@ -178,7 +178,7 @@ def add_cases(fixture: Fixture, count: int, rng: random.Random) -> None:
             roles.append((case, role))
     Person.objects.bulk_create(people, batch_size=5000)
     parties = [
-        CaseParty(case=case, person=person, role=role)
+        CaseParty(case=case, person=person, role=role, involved_since=case.opened_on)
         for person, (case, role) in zip(people, roles, strict=True)
     ]
     CaseParty.objects.bulk_create(parties, batch_size=5000)

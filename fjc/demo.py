@@ -246,6 +246,8 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
             last_name=last,
             date_of_birth=datetime.date.fromisoformat(born),
             confirm_new=True,
+            # Registered together with the case: involved from its opening.
+            involved_since=case.opened_on,
         )
         for first, last, born, role in family
     ]

@@ -42,7 +42,9 @@ def add_party(case: Case, role: str = PartyRole.VICTIM, first_name: str = "Alex"
     person = Person.objects.create(
         first_name=first_name, last_name=last_name, name_key=f"{last_name} {first_name}".lower()
     )
-    return CaseParty.objects.create(case=case, person=person, role=role)
+    return CaseParty.objects.create(
+        case=case, person=person, role=role, involved_since=case.opened_on
+    )
 
 
 def answers_for(version: InstrumentVersion, **counts: int) -> dict[str, str]:

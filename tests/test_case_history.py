@@ -70,7 +70,7 @@ def new_person(first: str, last: str, by) -> Person:
 
 
 def add_party(case: Case, person: Person, by, role=PartyRole.VICTIM) -> CaseParty:
-    return save(CaseParty(case=case, person=person, role=role), by)
+    return save(CaseParty(case=case, person=person, role=role, involved_since=case.opened_on), by)
 
 
 def journal(case: Case, by, visibility=Visibility.ALL, text="Gesprek") -> JournalEntry:

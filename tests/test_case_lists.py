@@ -65,7 +65,7 @@ def add_person(case: Case, first: str, last: str, role: str = PartyRole.VICTIM) 
     )
     person._history_user = by  # type: ignore[attr-defined]
     person.save()
-    party = CaseParty(case=case, person=person, role=role)
+    party = CaseParty(case=case, person=person, role=role, involved_since=case.opened_on)
     party._history_user = by  # type: ignore[attr-defined]
     party.save()
     return person

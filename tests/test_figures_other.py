@@ -87,6 +87,23 @@ def test_consultations_held_and_cases_discussed(director):
     }
 
 
+def test_an_anonymous_consult_on_an_agenda_is_no_case_discussed(director):
+    # The agenda accepts any case the user steers; the figure counts cases, never consults.
+    case = new_case(director, D(2025, 1, 1), 3)
+    consult = new_case(director, D(2025, 1, 1), 1, is_anonymous_consult=True)
+    _consultation(
+        director,
+        datetime.datetime(2025, 3, 10, 10, 0, tzinfo=BRUSSELS),
+        ConsultationStatus.HELD,
+        [(case, True), (consult, True)],
+    )
+    assert values(table(consultation_tables(YEAR), "consultations")) == {
+        "held": 1,
+        "cases_discussed": 1,
+        "discussions": 1,
+    }
+
+
 def test_restraining_orders_started_and_extended(director):
     x = new_case(director, D(2024, 12, 1), 3)
     y = new_case(director, D(2025, 5, 1), 3)
@@ -127,7 +144,8 @@ def closed_cases(director):
             director, D(2025, 2, 1), 1, closed=D(2025, 2, 2), reason=r2, is_anonymous_consult=True
         ),
     }
-    Case.objects.filter(pk=c["d5"].pk).update(repeat_of=c["d3"])
+    # A repeat from its opening (repeat_since is what the figures read, see test_figures_people).
+    Case.objects.filter(pk=c["d5"].pk).update(repeat_of=c["d3"], repeat_since=D(2025, 6, 1))
     repeat_next_year = new_case(director, D(2026, 1, 1), 1)
     Case.objects.filter(pk=repeat_next_year.pk).update(repeat_of=c["d1"])
     return c

@@ -68,6 +68,7 @@ def years_ago(years: int) -> datetime.date:
 def form_data(**overrides) -> dict:
     data = {
         "role": "victim",
+        "involved_since": TODAY().isoformat(),
         "first_name": "Anna",
         "last_name": "Verhulst",
         "date_of_birth": years_ago(34).isoformat(),
@@ -189,6 +190,11 @@ def test_the_name_key_is_computed_again_on_every_save(world):
             {"first_name", "date_of_birth"},
         ),
         ({"date_of_birth": years_ago(70).isoformat(), "age_band": "0-5"}, {"age_band"}),
+        ({"involved_since": None}, {"involved_since"}),
+        (
+            {"involved_since": (TODAY() + datetime.timedelta(days=1)).isoformat()},
+            {"involved_since"},
+        ),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(world, client, overrides, error_fields):

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,17 @@ from .core import DateInput
 
 class PersonForm(forms.ModelForm):
     role = forms.ChoiceField(label=_("Role in the case"), choices=PartyRole.choices)
-    field_order = ["role", *PERSON_FIELDS]
+    # The rules (not in the future, not before the case's opening) are the service's.
+    involved_since = forms.DateField(
+        label=_("Involved in the case since"),
+        initial=timezone.localdate,
+        widget=DateInput(),
+        help_text=_(
+            "Today, or the earlier day this person's involvement in the case began "
+            "(not before the case was registered). The figures count the person from this day."
+        ),
+    )
+    field_order = ["role", "involved_since", *PERSON_FIELDS]
 
     class Meta:
         model = Person
@@ -57,6 +68,7 @@ class PersonEditForm(PersonForm):
         super().__init__(*args, **kwargs)
         person = party.person
         self.initial["role"] = party.role
+        self.initial["involved_since"] = party.involved_since
         self.initial["version"] = person.version
         if person.date_of_birth is not None:
             # The stored band may have aged since; show the one that matches today.

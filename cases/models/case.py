@@ -111,6 +111,12 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    # The day the case became a repeat according to the dated records: the earliest day on
+    # which a victim and a perpetrator it shares with an earlier case in the window were
+    # involved in both cases (the later of their four ``CaseParty.involved_since`` and this
+    # case's opening). Kept with ``repeat_of`` by refresh_repeats; the figures count a case
+    # as a repeat in a period only if it was one by the period's end.
+    repeat_since = models.DateField(_("repeat since"), null=True, blank=True, editable=False)
 
     closing_reason = models.ForeignKey(
         "cases.ClosingReason",

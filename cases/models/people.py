@@ -87,6 +87,17 @@ class CaseParty(models.Model):
     )
     role = models.CharField(_("role in the case"), max_length=20, choices=PartyRole.choices)
     added_on = models.DateField(_("added on"), auto_now_add=True)
+    # When the person's involvement in the case began: the day they were added, or an earlier
+    # day the case director enters, never before the case's opening (cases.services.people).
+    # The figures count a person for a period from this date (reporting.figures.people), so a
+    # person added in 2026 to a 2025 case never changes 2025's figures unless back-dated.
+    involved_since = models.DateField(
+        _("involved since"),
+        help_text=_(
+            "The day this person's involvement in the case began: today when they are added "
+            "now, or an earlier day, not before the case was registered."
+        ),
+    )
 
     history = HistoricalRecords()
 

@@ -29,7 +29,7 @@ from ..models import (
     ViolenceForm,
 )
 from .events import record_event
-from .people import refresh_repeats
+from .people import involvements_follow_the_opening, refresh_repeats
 from .sharing import (
     grant_case_to_organisation,
     grant_case_to_user,
@@ -123,6 +123,8 @@ def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) 
     save_versioned(current, by)
     if violence_forms is not None:
         current.violence_forms.set(violence_forms)
+    if current.opened_on > opened_on:
+        involvements_follow_the_opening(case=current, by=by)
     if current.opened_on != opened_on:
         # The opening date decides which cases with the same pair are repeats of which.
         refresh_repeats(case=current, by=by)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access.policy import restrict
@@ -153,6 +154,25 @@ def _check_role(role: str) -> PartyRole:
     return PartyRole(role)
 
 
+def check_involved_since(day: datetime.date | None, *, case: Case) -> datetime.date:
+    """The day a person's involvement in ``case`` began: today when not given, never in the
+    future, never before the case's opening. Errors are keyed by field for the forms."""
+    if day is None:
+        return timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError({"involved_since": _("The involvement cannot begin in the future.")})
+    if day < case.opened_on:
+        raise ValidationError(
+            {
+                "involved_since": _(
+                    "The involvement cannot begin before the case was registered (%(date)s)."
+                )
+                % {"date": date_format(case.opened_on, "SHORT_DATE_FORMAT")}
+            }
+        )
+    return day
+
+
 def _lock_case_for_people(case: Case) -> Case:
     # Serialises additions to one case, so "once per case" and repeat detection see each other.
     current = locked_for_update(case, None)
@@ -161,10 +181,12 @@ def _lock_case_for_people(case: Case) -> Case:
     return current
 
 
-def _add_party(case: Case, by: User, person: Person, role: PartyRole) -> CaseParty:
+def _add_party(
+    case: Case, by: User, person: Person, role: PartyRole, involved_since: datetime.date
+) -> CaseParty:
     if CaseParty.objects.filter(case=case, person=person).exists():
         raise ValidationError(_("This person is already in the case."))
-    party = CaseParty(case=case, person=person, role=role)
+    party = CaseParty(case=case, person=person, role=role, involved_since=involved_since)
     attribute(party, by)
     try:
         with transaction.atomic():
@@ -180,17 +202,26 @@ def _add_party(case: Case, by: User, person: Person, role: PartyRole) -> CasePar
 
 @transaction.atomic
 def person_create_in_case(
-    *, case: Case, by: User, role: PartyRole | str, confirm_new: bool = False, **fields: Any
+    *,
+    case: Case,
+    by: User,
+    role: PartyRole | str,
+    confirm_new: bool = False,
+    involved_since: datetime.date | None = None,
+    **fields: Any,
 ) -> CaseParty:
     """A new person in the case's client system.
 
     Unless ``confirm_new``, probable duplicates the user may see stop the creation
     (:class:`ProbableDuplicates`) so the case director can link one of them instead.
+    ``involved_since``: the day the person's involvement began (:func:`check_involved_since`;
+    today when not given). Registering people together with a new case passes its opening.
     """
     from ..selectors.people import probable_duplicates
 
     role = _check_role(role)
     current = _lock_case_for_people(case)
+    since = check_involved_since(involved_since, case=current)
     person = Person()
     _apply_person_fields(person, fields)
     if not confirm_new:
@@ -205,20 +236,27 @@ def person_create_in_case(
             raise ProbableDuplicates(candidates)
     attribute(person, by)
     person.save()
-    return _add_party(current, by, person, role)
+    return _add_party(current, by, person, role, since)
 
 
 @transaction.atomic
 def person_link_to_case(
-    *, case: Case, by: User, person: Person, role: PartyRole | str
+    *,
+    case: Case,
+    by: User,
+    person: Person,
+    role: PartyRole | str,
+    involved_since: datetime.date | None = None,
 ) -> CaseParty:
-    """An existing person, whom the user may see through another case, joins this case."""
+    """An existing person, whom the user may see through another case, joins this case
+    (``involved_since`` as for :func:`person_create_in_case`)."""
     role = _check_role(role)
     current = _lock_case_for_people(case)
+    since = check_involved_since(involved_since, case=current)
     if not restrict(Person.objects.filter(pk=person.pk), by).exists():
         # The same answer as for a person who does not exist.
         raise ValidationError(_("This person cannot be found."))
-    return _add_party(current, by, person, role)
+    return _add_party(current, by, person, role, since)
 
 
 @transaction.atomic
@@ -228,9 +266,11 @@ def case_party_update(
     by: User,
     expected_version: int | None,
     role: PartyRole | str | None = None,
+    involved_since: datetime.date | None = None,
     **fields: Any,
 ) -> CaseParty:
-    """Change a person (in every case they are in) and their role in this case."""
+    """Change a person (in every case they are in), and their role in this case and the day
+    their involvement in it began (``None``: unchanged)."""
     person = locked_for_update(party.person, expected_version)
     # The person is the same row in every case they are in; a changed name, date of birth
     # or role can make or unmake repeats wherever they are, before and after the change.
@@ -240,11 +280,17 @@ def case_party_update(
     save_versioned(person, by)
     party = CaseParty.objects.select_for_update().get(pk=party.pk)
     party.person = person
+    case = locked_for_update(party.case, None)
+    changed = False
     if role is not None and role != party.role:
         party.role = _check_role(role)
+        changed = True
+    if involved_since is not None and involved_since != party.involved_since:
+        party.involved_since = check_involved_since(involved_since, case=case)
+        changed = True
+    if changed:
         attribute(party, by)
         party.save()
-    case = locked_for_update(party.case, None)
     refresh_repeats(case=case, by=by, also=shared_before | cases_sharing_a_pair(person_cases))
     return party
 
@@ -396,12 +442,79 @@ def earlier_cases_with_same_pair(case: Case) -> Any:
     )
 
 
+def involvements_follow_the_opening(*, case: Case, by: User) -> None:
+    """After a case's opening moved later: an involvement cannot begin before the case did,
+    so those that began earlier now begin on the new opening (one history row each)."""
+    for party in CaseParty.objects.select_for_update().filter(
+        case=case, involved_since__lt=case.opened_on
+    ):
+        party.involved_since = case.opened_on
+        attribute(party, by)
+        party.save()
+
+
+def _match_tokens(party: CaseParty) -> list[Any]:
+    """What makes two parties the same person: the row, or the name key and known birth date
+    (the rule of :func:`_same_person_condition`)."""
+    person = party.person
+    tokens: list[Any] = [("row", person.pk)]
+    if person.date_of_birth is not None:
+        tokens.append(("key", person.name_key, person.date_of_birth))
+    return tokens
+
+
+def _earliest_involvements(
+    parties: Iterable[CaseParty],
+) -> dict[tuple[int, str], dict[Any, datetime.date]]:
+    """(case, role) -> matching token -> the earliest involvement of someone with it."""
+    since: dict[tuple[int, str], dict[Any, datetime.date]] = defaultdict(dict)
+    for party in parties:
+        for token in _match_tokens(party):
+            known = since[party.case_id, party.role].get(token)
+            day = party.involved_since
+            since[party.case_id, party.role][token] = day if known is None else min(known, day)
+    return since
+
+
+def _shared_since(
+    mine: dict[Any, datetime.date], theirs: dict[Any, datetime.date]
+) -> datetime.date | None:
+    """The earliest day someone matching in both cases was involved in both, if anyone."""
+    days = [max(day, theirs[token]) for token, day in mine.items() if token in theirs]
+    return min(days) if days else None
+
+
+def repeat_facts(case: Case) -> tuple[int | None, datetime.date | None]:
+    """``(repeat_of, repeat_since)`` of ``case`` under the rule (see :func:`refresh_repeats`).
+
+    ``repeat_since`` is the day the case became a repeat according to the dated records: the
+    earliest day on which one of its victims and one of its perpetrators matched a victim and
+    a perpetrator of an earlier case inside the window while involved in both cases (the later
+    of the four ``involved_since`` and the case's opening), over every such earlier case, not
+    only the one it now repeats. Three queries.
+    """
+    earlier = list(earlier_cases_with_same_pair(case).values_list("pk", flat=True))
+    if not earlier:
+        return None, None
+    since = _earliest_involvements(_pair_parties([case.pk, *earlier]))
+    days = []
+    for other in earlier:
+        victims = _shared_since(since[case.pk, PartyRole.VICTIM], since[other, PartyRole.VICTIM])
+        perpetrators = _shared_since(
+            since[case.pk, PartyRole.PERPETRATOR], since[other, PartyRole.PERPETRATOR]
+        )
+        if victims is not None and perpetrators is not None:
+            days.append(max(case.opened_on, victims, perpetrators))
+    return earlier[0], min(days)
+
+
 def _refresh_one(case: Case, *, by: User, event_actor: User | None) -> None:
-    earlier_id = earlier_cases_with_same_pair(case).values_list("pk", flat=True).first()
-    if earlier_id == case.repeat_of_id:
+    earlier_id, since = repeat_facts(case)
+    if (earlier_id, since) == (case.repeat_of_id, case.repeat_since):
         return
     was_repeat = case.repeat_of_id is not None
     case.repeat_of_id = earlier_id
+    case.repeat_since = since
     save_versioned(case, by)
     if earlier_id is not None and not was_repeat:
         record_event(case=case, kind=EventKind.MARKED_REPEAT, actor=event_actor)
@@ -414,7 +527,10 @@ def refresh_repeats(*, case: Case, by: User, also: Iterable[int] = ()) -> Case:
     The rule: a case is a repeat of the most recent earlier case (by opening date; the same
     day, the one registered first is earlier) with the same victim and perpetrator opened
     within ``FJC_REPEAT_WINDOW_MONTHS`` calendar months before it (:func:`repeat_window_start`).
-    It depends on the people and the opening dates only, never on the order of changes, so
+    ``repeat_since`` dates it (:func:`repeat_facts`), so a figure for a past period counts a
+    repeat only if it was one by the period's end: a person linked later (with a later
+    ``involved_since``) makes a case a repeat from that day on, not retroactively.
+    It depends on the people and the dates only, never on the order of changes, so
     every case that shares a pair with the changed one is evaluated again: later cases may
     become (or stop being) repeats of it. ``also``: case ids that shared a pair with it
     before the change (found with :func:`cases_sharing_a_pair` before people left or changed).

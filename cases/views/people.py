@@ -14,11 +14,12 @@ from django.views.generic import View
 
 from access.policy import Action
 from access.views import CaseScopedMixin
+from common.views import add_service_errors
 
 from .. import selectors, services
 from ..forms.people import DuplicateChoiceForm, PersonEditForm, PersonForm, RelationForm
 from ..models import Case, CaseParty, PartyRelation
-from ..services.people import ProbableDuplicates
+from ..services.people import ProbableDuplicates, check_involved_since
 from .base import CaseFormView
 
 
@@ -41,6 +42,12 @@ class PersonAddView(CaseFormView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         data = form.cleaned_data
+        try:
+            # Before the question about probable duplicates, so it is answered only once.
+            check_involved_since(data["involved_since"], case=self.case)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         candidates = selectors.probable_duplicates(
             user=self.user,
             first_name=data["first_name"],
@@ -61,7 +68,11 @@ class PersonAddView(CaseFormView):
         try:
             if link_to is not None:
                 services.person_link_to_case(
-                    case=self.case, by=self.user, person=link_to, role=data["role"]
+                    case=self.case,
+                    by=self.user,
+                    person=link_to,
+                    role=data["role"],
+                    involved_since=data["involved_since"],
                 )
                 message = _("The existing person was added to this case.")
             else:
@@ -70,6 +81,7 @@ class PersonAddView(CaseFormView):
                     by=self.user,
                     role=data["role"],
                     confirm_new=bool(candidates),
+                    involved_since=data["involved_since"],
                     **form.person_fields(),
                 )
                 message = _("The person was added to the client system.")
@@ -79,8 +91,7 @@ class PersonAddView(CaseFormView):
                 form, found.candidates, DuplicateChoiceForm(candidates=found.candidates)
             )
         except ValidationError as error:
-            for text in error.messages:
-                form.add_error(None, text)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         # No name in the message: messages can end up in cookies.
         messages.success(self.request, message)
@@ -118,6 +129,7 @@ class PersonEditView(PartyMixin, CaseFormView):
             by=self.user,
             expected_version=form.cleaned_data["version"],
             role=form.cleaned_data["role"],
+            involved_since=form.cleaned_data["involved_since"],
             **form.person_fields(),
         )
 

@@ -7,7 +7,7 @@ from access.policy import unrestricted_for_aggregates
 from consultations.models import AgendaItem, Consultation, ConsultationStatus
 
 from .base import Table
-from .common import count_column, label_column
+from .common import anonymous_rule, count_column, label_column
 from .period import Period
 
 
@@ -19,7 +19,13 @@ def consultations_held(period: Period) -> Table:
     # An item taken off the agenda was not discussed, whatever its flag says.
     discussed = (
         unrestricted_for_aggregates(AgendaItem.objects.all())
-        .filter(consultation__in=held, discussed=True, removed_at__isnull=True)
+        # An anonymous consult is never counted among the cases (it can be put on an agenda).
+        .filter(
+            consultation__in=held,
+            discussed=True,
+            removed_at__isnull=True,
+            case__is_anonymous_consult=False,
+        )
         .aggregate(cases=Count("case_id", distinct=True), items=Count("id"))
     )
     return Table(
@@ -32,9 +38,14 @@ def consultations_held(period: Period) -> Table:
             [_("Discussions of a case (a case discussed twice counts twice)"), discussed["items"]],
         ],
         row_keys=["held", "cases_discussed", "discussions"],
-        note=_(
-            "Consultations with the status held whose date falls in the period; a case counts "
-            "as discussed when its agenda item is marked discussed."
+        note=" ".join(
+            [
+                _(
+                    "Consultations with the status held whose date falls in the period; a case "
+                    "counts as discussed when its agenda item is marked discussed."
+                ),
+                anonymous_rule(),
+            ]
         ),
     )
 

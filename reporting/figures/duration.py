@@ -5,6 +5,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
@@ -126,8 +127,15 @@ def closing_reasons(period: Period) -> Table:
 
 
 def repeats(period: Period) -> Table:
+    """The new cases of the period, and those that were repeats by its end.
+
+    By the dated records (``Case.repeat_since``, see cases.services.people.repeat_facts): a
+    case that became a repeat only when someone was linked to it (or to the earlier case)
+    after the period is not a repeat in the period's figures.
+    """
     counts = new_cases(period).aggregate(
-        new=Count("id"), repeats=Count("id", filter=Q(repeat_of__isnull=False))
+        new=Count("id"),
+        repeats=Count("id", filter=Q(repeat_of__isnull=False, repeat_since__lte=period.end)),
     )
     return Table(
         key="repeats",
@@ -149,9 +157,13 @@ def repeats(period: Period) -> Table:
         note=" ".join(
             [
                 _(
-                    "A repeat: a new case for the same victim and perpetrator within 12 months "
-                    "of the previous one. Share rounded to one decimal, halves up."
-                ),
+                    "A repeat: a new case with the same victim and the same perpetrator as an "
+                    "earlier case opened at most %(months)s calendar months before it (the "
+                    "day of the month kept, or the month's last day). Counted as a repeat if "
+                    "it was one by the end of the period: both people were involved in both "
+                    "cases by then. Share rounded to one decimal, halves up."
+                )
+                % {"months": settings.FJC_REPEAT_WINDOW_MONTHS},
                 anonymous_rule(),
             ]
         ),

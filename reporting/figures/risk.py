@@ -1,24 +1,40 @@
 """Running cases by their risk level at the end of the period."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from cases.models import Track
 from risk.current import current_grade_expression
 from risk.models import RiskGrade
 
 from .base import Table
-from .common import anonymous_rule, counts_table, running_cases
+from .common import anonymous_rule, counts_table, running_cases, track_on
 from .period import Period
 
 
 def by_risk_level(period: Period) -> Table:
-    counts = dict(
+    rows = (
         running_cases(period)
+        .alias(on_track=track_on(period.end))
         .annotate(grade=current_grade_expression(on=period.end))
         .values("grade")
-        .annotate(n=Count("id"))
-        .values_list("grade", "n")
+        # Track 1 (advice, consult, referral) is not assessed by design: its cases without an
+        # assessment get a row of their own, so "no risk assessment" means the cases in
+        # tracks 2 and 3 that lack one.
+        .annotate(
+            n=Count("id", filter=~Q(on_track=Track.ADVICE)),
+            advice=Count("id", filter=Q(on_track=Track.ADVICE)),
+        )
+        .values_list("grade", "n", "advice")
     )
+    counts: dict[int | None, int] = {}
+    unassessed_advice = 0
+    for grade, n, advice in rows:
+        if grade is None:
+            counts[None] = n
+            unassessed_advice = advice
+        else:
+            counts[grade] = n + advice
     choices = sorted(RiskGrade.choices, key=lambda choice: -choice[0])
     return counts_table(
         key="cases_by_risk_level",
@@ -27,13 +43,21 @@ def by_risk_level(period: Period) -> Table:
         choices=choices,
         counts=counts,
         count_label=_("Running cases"),
-        extra=[("none", _("No risk assessment"), counts.get(None, 0))],
+        extra=[
+            ("none", _("No risk assessment (tracks 2 and 3)"), counts.get(None, 0)),
+            ("none_track_1", _("Track 1, not assessed"), unassessed_advice),
+        ],
         note=" ".join(
             [
                 _(
                     "The level on the last day of the period: the newest joint assessment, "
                     "or else the newest assessment (on the same date, the one recorded last), "
                     "on the FJC's common scale."
+                ),
+                _(
+                    "Cases in track 1 (advice, consult, referral) on that day are not assessed "
+                    "by design: without an assessment they have a row of their own, apart "
+                    "from the cases in tracks 2 and 3 without one."
                 ),
                 anonymous_rule(),
             ]
