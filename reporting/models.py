@@ -211,10 +211,6 @@ class ReportRun(models.Model):
     def download_name(self) -> str:
         return f"jaarcijfers-{self.year}-{self.pk}.pdf"
 
-    @property
-    def has_figures(self) -> bool:
-        return self.figures is not None
-
 
 # --- published annual reports (issue 12) ---
 

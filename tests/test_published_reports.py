@@ -365,11 +365,14 @@ def _new_case_in(world, opened_on: datetime.date, track: int = Track.ADVICE) -> 
     )
 
 
-def _cells(chapters) -> dict[tuple[str, str, str, str], tuple[tuple[str, ...], str, object]]:
+type Names = tuple[str, str, str, str]
+
+
+def _cells(chapters) -> dict[Names, tuple[Names, str, object]]:
     """(chapter, table, row key, column key) -> ((chapter title, table title, row label,
     column label), shown value, raw value), label columns left out: straight from the
     selectors, not from a stored snapshot."""
-    cells = {}
+    cells: dict[Names, tuple[Names, str, object]] = {}
     for chapter in chapters:
         for table in chapter.tables:
             for index, (row, shown) in enumerate(
@@ -381,7 +384,12 @@ def _cells(chapters) -> dict[tuple[str, str, str, str], tuple[tuple[str, ...], s
                 row_key = table.row_keys[index] if table.row_keys else str(index)
                 for column, raw, value in zip(table.columns, row, shown, strict=True):
                     if not column.is_label:
-                        names = (chapter.title, table.title, label or row_key, column.label)
+                        names: Names = (
+                            chapter.title,
+                            table.title,
+                            label or row_key,
+                            column.label,
+                        )
                         cells[(chapter.key, table.key, row_key, column.key)] = (names, value, raw)
     return cells
 
@@ -390,10 +398,11 @@ def _expected_changes(before, after) -> list[CellChange]:
     changes = []
     for key, (names, shown, raw) in before.items():
         _names, shown_now, raw_now = after[key]
+        chapter, table, row, column = names
         if shown != shown_now:
-            changes.append(CellChange(*names, shown, shown_now))
+            changes.append(CellChange(chapter, table, row, column, shown, shown_now))
         elif raw != raw_now:
-            changes.append(CellChange(*names, "", "", hidden=True))
+            changes.append(CellChange(chapter, table, row, column, "", "", hidden=True))
     return changes
 
 
