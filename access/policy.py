@@ -356,6 +356,22 @@ def may_use_annual_reports(user: AnyUser) -> bool:
     )
 
 
+def may_publish_annual_reports(user: AnyUser) -> bool:
+    """Who may publish a finished run as the year's annual report (a frozen publication).
+
+    Publishing makes a run the FJC's official account to the municipalities and the Flemish
+    government, so it is the operations lead's decision alone: not the roles
+    ``FJC_REPORT_ROLES`` adds for asking and downloading, and never an administrator (who
+    manages accounts), even one who also holds the role.
+    """
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not user.is_administrator
+        and user.has_role(RoleCode.OPERATIONS_LEAD)
+    )
+
+
 # --- art. 458ter consultations: minutes and the parket's reference ---
 
 

@@ -8,6 +8,7 @@ so a corrected population figure can never leave a stale split behind.
 
 import datetime
 from decimal import Decimal
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -143,6 +144,10 @@ class ReportRun(models.Model):
     # MEDIA_ROOT is private storage: served only by the role-checked download view.
     file = models.FileField(_("file"), upload_to="reports/%Y/", blank=True)
     checksum = models.CharField(_("checksum of the figures"), max_length=64, blank=True)
+    # The figures as the PDF shows them (see reporting.snapshot): kept so that a published
+    # year can be compared with a later run without computing anything again. Empty for a
+    # run that is not done, and for runs made before snapshots were kept.
+    figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
     celery_task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -205,3 +210,76 @@ class ReportRun(models.Model):
     @property
     def download_name(self) -> str:
         return f"jaarcijfers-{self.year}-{self.pk}.pdf"
+
+
+# --- published annual reports (issue 12) ---
+
+
+class FrozenError(RuntimeError):
+    pass
+
+
+FROZEN_MESSAGE = "A published report cannot be changed or deleted; publish a correction."
+
+
+class PublishedReportQuerySet(models.QuerySet["PublishedReport"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise FrozenError(FROZEN_MESSAGE)
+
+    def delete(self) -> NoReturn:
+        raise FrozenError(FROZEN_MESSAGE)
+
+
+class PublishedReport(models.Model):
+    """A year's annual report as the FJC sent it out: frozen, like the audit trail.
+
+    The model and its queryset refuse update and delete, and on PostgreSQL a trigger refuses
+    UPDATE and DELETE (migration 0005). A correction is a new version of the same year; the
+    earlier versions stay. The run (and so its PDF) is protected for as long as it is
+    published: the run row cannot be deleted and its file is never replaced (a finished run
+    is never built again).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000)])
+    version = models.PositiveSmallIntegerField(_("version"), validators=[MinValueValidator(1)])
+    run = models.OneToOneField(
+        ReportRun,
+        verbose_name=_("annual report run"),
+        on_delete=models.PROTECT,
+        related_name="publication",
+    )
+    # Copies of the run's, so the publication stands on its own.
+    figures = models.JSONField(_("figures"), editable=False)
+    checksum = models.CharField(_("checksum of the figures"), max_length=64, editable=False)
+    pdf_sha256 = models.CharField(_("checksum of the PDF"), max_length=64, editable=False)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+
+    objects = PublishedReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("published annual report")
+        verbose_name_plural = _("published annual reports")
+        ordering = ["-year", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "version"], name="publishedreport_one_version_number_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} v{self.version}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise FrozenError(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise FrozenError(FROZEN_MESSAGE)

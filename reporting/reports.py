@@ -12,7 +12,7 @@ from uuid import uuid4
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import BooleanField, ExpressionWrapper, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -22,6 +22,7 @@ from access.policy import may_use_annual_reports, unrestricted_for_aggregates
 from accounts.models import User
 from cases.models import Case
 from reporting.models import ReportRun, ReportStatus
+from reporting.publishing import latest_published_run_ids, publish_refusal
 from reporting.tasks import FAILED_MESSAGE, build_annual_report
 
 logger = logging.getLogger(__name__)
@@ -98,11 +99,21 @@ class RunRow:
     run: ReportRun
     # The earlier run of the same year whose figures are identical, if any.
     same_as: int | None
+    # The version this run was published as, if it was.
+    published_version: int | None = None
+    # Whether the run may be published as its year's report (by someone allowed to).
+    publishable: bool = False
 
 
 def report_run_list(*, limit: int = 50) -> list[RunRow]:
-    """The latest runs, newest first, each with an earlier run of identical figures."""
-    runs = list(ReportRun.objects.select_related("requested_by")[:limit])
+    """The latest runs, newest first, each with an earlier run of identical figures and
+    whether it was or can be published (the stored figures themselves are not loaded)."""
+    runs = list(
+        ReportRun.objects.select_related("requested_by", "publication")
+        .defer("figures", "publication__figures")
+        .annotate(has_snapshot=ExpressionWrapper(Q(figures__isnull=False), BooleanField()))[:limit]
+    )
+    published_runs = latest_published_run_ids()
     rows = []
     for run in runs:
         same_as = None
@@ -116,5 +127,18 @@ def report_run_list(*, limit: int = 50) -> list[RunRow]:
                 and other.checksum == run.checksum
             ]
             same_as = max(earlier) if earlier else None
-        rows.append(RunRow(run=run, same_as=same_as))
+        publication = getattr(run, "publication", None)
+        refusal = publish_refusal(
+            run,
+            has_figures=run.has_snapshot,  # type: ignore[attr-defined]  # the annotation
+            latest_published_run_id=published_runs.get(run.year),
+        )
+        rows.append(
+            RunRow(
+                run=run,
+                same_as=same_as,
+                published_version=publication.version if publication else None,
+                publishable=not refusal,
+            )
+        )
     return rows

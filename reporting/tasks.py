@@ -19,6 +19,7 @@ from access.policy import may_use_annual_reports
 from reporting import pdf
 from reporting.figures import annual_figures, figures_checksum
 from reporting.models import ReportRun, ReportStatus
+from reporting.snapshot import figures_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ def build_report(run: ReportRun) -> None:
     _progress(run.pk, 5, gettext_noop("Computing the figures"))
     chapters = annual_figures(run.year)
     checksum = figures_checksum(chapters)
+    # The figures as the PDF shows them, kept for comparing a published year later on.
+    snapshot = figures_snapshot(chapters, language=translation.get_language() or "")
     rendered = []
     count = max(len(chapters), 1)
     for index, chapter in enumerate(chapters, start=1):
@@ -63,6 +66,7 @@ def build_report(run: ReportRun) -> None:
     _progress(run.pk, 95, gettext_noop("Storing the PDF"))
     run.file.save(run.download_name, ContentFile(content), save=False)
     run.checksum = checksum
+    run.figures = snapshot
     run.status = ReportStatus.DONE
     run.progress = 100
     run.progress_label = gettext_noop("Done")
@@ -72,6 +76,7 @@ def build_report(run: ReportRun) -> None:
         update_fields=[
             "file",
             "checksum",
+            "figures",
             "status",
             "progress",
             "progress_label",

@@ -1,6 +1,8 @@
-from .views import dashboard, funding, report
+from .views import dashboard, funding, published, report
 
 app_name = "reporting"
 
 # Each page module keeps its own list, so the funding and the report pages grow apart.
-urlpatterns = funding.urlpatterns + report.urlpatterns + dashboard.urlpatterns
+urlpatterns = (
+    funding.urlpatterns + report.urlpatterns + published.urlpatterns + dashboard.urlpatterns
+)

@@ -30,7 +30,10 @@ DATA_MIGRATIONS = [
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
 # What the migrations do beyond the models' tables: run on the tables made from the models.
-DATABASE_RULES = [("access.migrations.0003_audit_append_only", "forward")]
+DATABASE_RULES = [
+    ("access.migrations.0003_audit_append_only", "forward"),
+    ("reporting.migrations.0005_published_report_frozen", "forward"),
+]
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MATRIX_MODULE = "test_permission_matrix.py"
 
@@ -317,6 +320,7 @@ def build_world() -> World:
         w.children[key] = {param: make(w, case) for param, make in CHILDREN.items()}
     w.directory = _directory_objects(w)
     w.directory["run_pk"] = _report_run(w)
+    w.directory["published_pk"] = _published_report(w)
     w.directory["funding_year_pk"] = _funding_year(w)
     _consultation(w)
     return w
@@ -429,8 +433,32 @@ def _report_run(w: World) -> Any:
         started_at=timezone.now(),
         finished_at=timezone.now(),
     )
+    run.figures = world_snapshot()
     run.file.save("report.pdf", ContentFile(b"%PDF-1.7 annual figures"), save=True)
     return run
+
+
+def world_snapshot() -> dict[str, Any]:
+    """A small stored snapshot of figures for the world's run (computing the real annual
+    figures while the world is built would cost every worker its time)."""
+    from reporting.figures import Chapter, Column, Table
+    from reporting.snapshot import figures_snapshot
+
+    table = Table(
+        key="cases_per_track",
+        title="Nieuwe en lopende dossiers per spoor",
+        columns=(Column("track", "Spoor", is_label=True), Column("new", "Nieuwe dossiers", True)),
+        rows=[["Spoor 1", 7], ["Spoor 3", 1]],
+        row_keys=["1", "3"],
+    )
+    return figures_snapshot([Chapter(key="cases", title="Dossiers", tables=[table])], language="nl")
+
+
+def _published_report(w: World) -> Any:
+    """The world's run, published as version 1 of its year."""
+    from reporting.publishing import report_publish
+
+    return report_publish(run=w.directory["run_pk"], by=w.users["opslead_city_a"])
 
 
 def _co_director(w: World, case: Case) -> Any:

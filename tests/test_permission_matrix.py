@@ -54,6 +54,8 @@ _LEGAL_BASIS_KEEPERS = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LE
 _FUNDING = frozenset({RoleCode.OPERATIONS_LEAD})
 # The default of settings.FJC_REPORT_ROLES.
 _ANNUAL_REPORTS = frozenset({RoleCode.OPERATIONS_LEAD})
+# access.policy.may_publish_annual_reports: the operations lead alone, whatever the setting.
+_PUBLISHERS = frozenset({RoleCode.OPERATIONS_LEAD})
 # accounts.roles.DASHBOARD_ROLES: aggregates of the network, no case data.
 _NETWORK_DASHBOARD = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
 
@@ -143,6 +145,10 @@ SPECS = {
     "reporting:reports": Spec("role", roles=_ANNUAL_REPORTS),
     "reporting:report_status": Spec("role", roles=_ANNUAL_REPORTS),
     "reporting:report_download": Spec("role", roles=_ANNUAL_REPORTS),
+    # --- published annual reports (issue 12): the world's run is published as version 1, so
+    # publishing it again is refused with a message on the list (302) ---
+    "reporting:report_publish": Spec("role", "post", 302, roles=_PUBLISHERS),
+    "reporting:report_differences": Spec("role", roles=_ANNUAL_REPORTS),
     # --- funding (issue 7): the operations lead only ---
     "reporting:funding_list": Spec("role", roles=_FUNDING),
     "reporting:funding_create": Spec("role", roles=_FUNDING),

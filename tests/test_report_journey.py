@@ -82,3 +82,69 @@ def test_operations_lead_asks_for_last_years_report_and_downloads_it(
     assert download.suggested_filename == f"jaarcijfers-{year}-{run.pk}.pdf"
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_operations_lead_publishes_a_year_and_sees_a_back_dated_change(
+    world, live_server, page: Page
+):
+    """Publish last year's report, register a case back-dated into that year, compute the
+    year again from the published year's panel, and read which cells changed. Built
+    in-process (no worker): the publication, not the background work, is tested here."""
+    import datetime
+
+    from cases.services import case_create
+    from reporting.models import PublishedReport
+
+    year = timezone.localdate().year - 1
+    _cases_in(world, year)
+    log_in(page, live_server.url, "opslead_city_a")
+    page.goto(f"{live_server.url}/reporting/annual-report/")
+    before = set(ReportRun.objects.values_list("pk", flat=True))
+    page.get_by_role("button", name="Rapport maken").click()
+    run = ReportRun.objects.exclude(pk__in=before).get()
+    row = page.locator(f"#run-{run.pk}")
+    expect(row.locator(f"#run-status-{run.pk}")).to_have_attribute("data-status", "done")
+
+    row.get_by_text("Publiceren…").click()
+    row.get_by_label("Notitie").fill("Verstuurd naar de twaalf gemeenten.")
+    row.get_by_role("button", name=re.compile(f"Aanvraag #{run.pk} publiceren")).click()
+    published = PublishedReport.objects.get(run=run)
+    expect(page.locator(".messages")).to_contain_text(
+        f"gepubliceerd als versie {published.version}"
+    )
+    panel = page.locator(f"#published-{year}")
+    expect(panel).to_contain_text("Verstuurd naar de twaalf gemeenten.")
+    expect(panel.locator("[data-comparison]")).to_have_attribute(
+        "data-comparison", "not-recomputed"
+    )
+
+    director = world.users["director_city_a"]
+    case_create(
+        by=director,
+        owner_organisation=director.organisation,
+        case_director=director,
+        opened_on=datetime.date(year, 6, 1),
+    )
+    panel.get_by_role("button", name=f"{year} nu opnieuw berekenen").click()
+    panel = page.locator(f"#published-{year}")
+    expect(panel.locator("[data-comparison]")).to_have_attribute("data-comparison", "differs")
+    panel.get_by_role("link", name="Bekijk de verschillen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Verschillen in het jaarrapport {year}"
+    )
+    cells = page.locator("#changed-cells")
+    changed = (
+        cells.locator("tr", has_text="Nieuwe en lopende dossiers per spoor")
+        .filter(has_text="Nieuwe dossiers")
+        .first
+    )
+    expect(changed.locator("td")).to_have_text(
+        [
+            "Dossiers",
+            "Nieuwe en lopende dossiers per spoor",
+            re.compile("Spoor 1"),
+            "Nieuwe dossiers",
+            "7",
+            "8",
+        ]
+    )

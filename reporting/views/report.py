@@ -1,4 +1,5 @@
-"""The annual report pages: ask for a run, follow its progress, download the PDF.
+"""The annual report pages: ask for a run, follow its progress, download the PDF; the
+published years beside today's recomputation (publishing itself: ``published.py``).
 
 Runs belong to the FJC, not to whoever asked: everyone allowed by
 ``access.policy.may_use_annual_reports`` sees and downloads every run; everyone else gets
@@ -19,11 +20,12 @@ from django.views.generic import FormView, View
 
 from access import audit
 from access.models import AuditAction
-from access.policy import may_use_annual_reports
+from access.policy import may_publish_annual_reports, may_use_annual_reports
 from access.views import RoleRequiredMixin
 from common.views import add_service_errors
 from reporting import services
 from reporting.models import ReportRun, ReportStatus
+from reporting.publishing import published_years
 from reporting.reports import default_report_year, report_run_list, report_years
 
 
@@ -50,7 +52,12 @@ class ReportListView(ReportAccessMixin, FormView):
         return {"year": default_report_year()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "rows": report_run_list()}
+        return {
+            **super().get_context_data(**kwargs),
+            "rows": report_run_list(),
+            "published_years": published_years(),
+            "may_publish": may_publish_annual_reports(self.request.user),
+        }
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
