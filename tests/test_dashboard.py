@@ -40,6 +40,7 @@ from reporting.figures.partnership import (
     referrals_per_partner,
 )
 from reporting.figures.period import Period
+from reporting.figures.publication import calendar_code, dashboard_figures
 from reporting.network_charts import series_chart_svg
 
 from .consultation_helpers import make_legal_basis
@@ -59,7 +60,7 @@ def csv_rows(response) -> list[list[str]]:
 
 
 def q(period: Period, **extra: str) -> dict[str, str]:
-    return {"start": period.start.isoformat(), "end": period.end.isoformat(), **extra}
+    return {"period": calendar_code(period), **extra}
 
 
 # --- a hand-computed data set ---
@@ -191,6 +192,9 @@ def data(db):
         )
     for _ in range(5):
         new_case(d.director, D(2025, 2, 1), 1, municipality=d.places["Mechelen"])
+    # Two in Lier, so that Lier and the one case without a municipality, both "< 5", do
+    # not add up to 2 (which would pin both to 1 and hide Mechelen as their complement).
+    new_case(d.director, D(2025, 3, 31), 2, municipality=d.places["Lier"])
     new_case(d.director, D(2025, 3, 31), 2, municipality=d.places["Lier"])
     new_case(d.director, D(2024, 12, 31), 2, municipality=d.places["Lier"])
     new_case(d.director, D(2025, 1, 1), 2)
@@ -239,7 +243,10 @@ def test_referrals_per_partner(data):
     assert by_key[f"organisation:{data.alfa.pk}"][:2] == ["Alfa CGG", str(Sector.HEALTH.label)]
     assert by_key[f"organisation:{data.gamma.pk}"][1] == "—"  # no sector recorded
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
-    assert shown[f"organisation:{data.alfa.pk}"][2:] == ["6", "< 5", "5", "< 5"]
+    # Gamma's one referral in would be the total minus Alfa's 6: Alfa's 6, the smallest
+    # other count of that column, is hidden as its complement ("x").
+    assert shown[f"organisation:{data.gamma.pk}"][2:] == ["< 5", "0", "0", "0"]
+    assert shown[f"organisation:{data.alfa.pk}"][2:] == ["x", "< 5", "5", "< 5"]
     assert shown[f"organisation:{data.beta.pk}"][2:] == ["0", "< 5", "0", "< 5"]
     assert shown["total"][2:] == ["7", "< 5", "5", "< 5"]
 
@@ -290,16 +297,16 @@ def test_cases_per_municipality_reuses_the_places_figures(data):
     found = values(t)
     # Columns: new cases, inhabitants, year of the figure, per 10,000.
     assert found["municipality:Mechelen"] == (5, 86921, 2025, Decimal("0.6"))
-    assert found["municipality:Lier"] == (1, 36646, 2025, Decimal("0.3"))
+    assert found["municipality:Lier"] == (2, 36646, 2025, Decimal("0.5"))
     assert found["unknown"][0] == 1
-    assert found["total"][0] == 7
+    assert found["total"][0] == 8
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
     assert shown["municipality:Mechelen"][1] == "5"
     assert shown["municipality:Lier"][1] == "< 5"
     assert shown["municipality:Lier"][4] == "< 5"  # the rate would give the count away
 
 
-def test_gaps_by_kind_and_status_are_not_suppressed(data):
+def test_gaps_by_kind_and_status_are_suppressed(data):
     t = table(dashboard_tables(Q1), "gaps")
     # Columns: new, in follow-up, addressed, closed, total.
     assert values(t) == {
@@ -310,7 +317,9 @@ def test_gaps_by_kind_and_status_are_not_suppressed(data):
         "total": (2, 0, 0, 1, 3),
     }
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
-    assert shown["waiting_list"][1] == "2"
+    # A gap is signalled about a client's situation: small counts are hidden too.
+    assert shown["waiting_list"][1:] == ["< 5", "0", "0", "0", "< 5"]
+    assert shown["total"][1:] == ["< 5", "0", "0", "< 5", "< 5"]
 
 
 def test_trainings_given_with_organisations_reached(data):
@@ -387,7 +396,7 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
         "gaps",
         "trainings",
     }
-    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
+    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["x", "< 5", "5", "< 5"]
     assert tables["referrals_per_partner"]["=1+1 Gamma"][2:] == ["< 5", "0", "0", "0"]
     assert "Delta OCMW" not in tables["referrals_per_partner"]
     assert [row[1:] for row in tables["referrals_per_month"].values()] == [
@@ -410,14 +419,15 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
     assert "/cases/" not in html
 
 
-def test_chart_draws_no_bar_for_a_suppressed_count(data):
+def test_chart_draws_no_bar_for_a_hidden_count(data):
     t = referrals_per_partner(Q1)
     svg = str(series_chart_svg(t, columns=("in", "out"), chart_id="c"))
     assert 'role="img"' in svg and '<title id="c-title">' in svg
-    # Alfa's in (6) gets a bar; its out (2) and Gamma's in (1) get none, only "< 5".
-    assert "Alfa CGG, " in svg and ": 6</title></rect>" in svg
-    assert ": 2</title>" not in svg and ": 1</title>" not in svg
-    assert "&lt; 5" in svg
+    # No bar at all: Gamma's in (1) and Alfa's out (2) are "< 5", Alfa's in (6) is their
+    # complement "x", Beta's out (1) "< 5"; only the markers are written.
+    assert "</title></rect>" not in svg
+    assert ": 6" not in svg and ": 2" not in svg and ": 1" not in svg
+    assert "&lt; 5" in svg and ">x</text>" in svg
 
 
 def test_default_period_is_this_year(coordinator, client):
@@ -429,31 +439,74 @@ def test_default_period_is_this_year(coordinator, client):
 
 
 @pytest.mark.parametrize(
-    ("params", "error_field"),
+    "params",
     [
-        ({"start": "2025-03-01", "end": "2025-02-28"}, "end"),
-        ({"start": "2020-01-01", "end": "2025-01-01"}, "end"),
-        ({"start": "gisteren", "end": "2025-01-01"}, "start"),
-        ({"start": "2025-01-01"}, "end"),
-        ({"start": "1800-01-01", "end": "1801-01-01"}, "__all__"),
+        # Free ranges of days, the attack of issue 12: 1 January-31 December against
+        # 1 January-30 December gave 31 December's counts away.
+        {"start": "2025-01-01", "end": "2025-12-30"},
+        {"start": "2025-01-01", "end": "2025-12-31"},
+        {"period": "2025", "start": "2025-01-01", "end": "2025-12-30"},
+        {"period": "2025-12-31"},
+        {"period": "2025-Q5"},
+        {"period": "2025-13"},
+        {"period": "2025-W01"},
+        {"period": "gisteren"},
+        {"period": ""},
+        {"period": "1999"},
+        {"period": "2999"},
     ],
 )
-def test_invalid_period_shows_a_message_and_the_default(coordinator, client, params, error_field):
+def test_anything_but_a_calendar_period_is_refused_and_nothing_is_computed(
+    coordinator, client, params, monkeypatch
+):
+    computed = []
+    monkeypatch.setattr(
+        "reporting.views.dashboard.dashboard_figures", lambda period: computed.append(period)
+    )
     client.force_login(coordinator)
-    response = client.get(URL, params)
+    for extra in ({}, {"format": "csv", "table": "gaps"}, {"format": "xlsx"}):
+        response = client.get(URL, {**params, **extra})
+        assert response.status_code == 400
+        assert response.context["refused"] and response.context["tables"] == []
+        assert "period" in response.context["form"].errors
+        html = response.content.decode()
+        assert 'id="period-refused"' in html
+        # The reason in Dutch (the default language), and no file.
+        assert "Kies een kalenderjaar (bv. 2025), een kwartaal (bv. 2025-Q2)" in html
+        assert "attachment" not in response.get("Content-Disposition", "")
+    assert computed == []
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "period"),
+    [
+        ("2025", Period(D(2025, 1, 1), D(2025, 12, 31))),
+        ("2025-Q2", Period(D(2025, 4, 1), D(2025, 6, 30))),
+        ("2025-q4", Period(D(2025, 10, 1), D(2025, 12, 31))),
+        ("2024-02", Period(D(2024, 2, 1), D(2024, 2, 29))),
+        ("2025-12", Period(D(2025, 12, 1), D(2025, 12, 31))),
+    ],
+)
+def test_a_calendar_month_quarter_or_year_is_shown(coordinator, client, code, period):
+    client.force_login(coordinator)
+    response = client.get(URL, {"period": code})
     assert response.status_code == 200
-    assert response.context["refused"]
-    assert error_field in response.context["form"].errors
-    assert response.context["period"] == Period.year(timezone.localdate().year)
-    assert 'id="period-refused"' in response.content.decode()
+    assert response.context["period"] == period and not response.context["refused"]
+    # The downloads carry the same period.
+    html = response.content.decode()
+    assert f"?period={calendar_code(period)}&amp;format=xlsx" in html
+    assert f"?period={calendar_code(period)}&amp;format=csv&amp;table=gaps" in html
 
 
-def test_five_years_exactly_is_allowed(coordinator, client):
+def test_presets_adapt_to_the_year_shown(coordinator, client):
     client.force_login(coordinator)
-    response = client.get(URL, {"start": "2020-01-01", "end": "2024-12-31"})
-    assert not response.context["refused"]
-    months = table([shown.table for shown in response.context["tables"]], "referrals_per_month")
-    assert len(months.rows) == 5 * 12 + 1  # every month, and the total
+    response = client.get(URL, {"period": "2025-Q2"})
+    presets = {preset.label: preset for preset in response.context["presets"]}
+    assert presets["2e kwartaal 2025"].current and presets["2e kwartaal 2025"].query == "period=2025-Q2"
+    assert presets["4e kwartaal 2025"].period == Period(D(2025, 10, 1), D(2025, 12, 31))
+    assert presets["maart 2025"].query == "period=2025-03"
+    assert "period=2025-Q2" in response.content.decode()
 
 
 # --- downloads ---
@@ -477,6 +530,7 @@ def test_csv_per_table_with_suppression_and_formula_safety(data, coordinator, cl
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert event.user == coordinator and event.case_id is None
     assert event.detail == {
+        "period": "2025-Q1",
         "start": "2025-01-01",
         "end": "2025-03-31",
         "format": "csv",

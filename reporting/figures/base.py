@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 
 SMALL_COUNT_THRESHOLD = 5
 SUPPRESSED = "< 5"
-# A cell hidden only so that a "< 5" elsewhere cannot be derived from it (secondary
-# suppression). Never a zero and never a count of 1-4: always 5 or more.
+# A cell hidden so that a "< 5" cannot be derived from the others (secondary suppression):
+# never a zero, otherwise any number (usually 5 or more; a count of 1-4 when its own "< 5"
+# would give it or another one away, e.g. a quarter of "< 5" made of three months of 1).
 COMPLEMENTARY = "x"
 HIDDEN_MARKERS = frozenset({SUPPRESSED, COMPLEMENTARY})
 TOTAL = "total"
@@ -128,7 +129,8 @@ class Table:
         return None if row is None or column is None else (row, column)
 
     def primary_cells(self) -> set[tuple[int, int]]:
-        """The cells shown as "< 5": counts of 1-4 in a column of counts."""
+        """The counts of 1-4 in a column of counts (shown as "< 5" unless protection
+        chose to show one as "x")."""
         return {
             (i, j)
             for i, row in enumerate(self.rows)
@@ -165,7 +167,7 @@ class Table:
 
         def marker(i: int, j: int) -> str | None:
             if (i, j) in hidden:
-                return SUPPRESSED if _is_small(self.rows[i][j]) else COMPLEMENTARY
+                return COMPLEMENTARY if (i, j) in self.complementary else SUPPRESSED
             found = [marker(*source) for source in sources.get((i, j), ()) if source != (i, j)]
             if SUPPRESSED in found:
                 return SUPPRESSED
@@ -206,8 +208,8 @@ def _index(items: Sequence[str], item: str) -> int | None:
 def disclosure_legend() -> str:
     """The markers explained, for under a table and in the files."""
     return _(
-        '"%(small)s": a number from 1 to 4, hidden so that no person can be recognised. '
-        '"%(complement)s": a number of 5 or more, hidden so that a number below 5 cannot be '
+        "“%(small)s”: a number from 1 to 4, hidden so that no person can be recognised. "
+        "“%(complement)s”: a number (never 0) hidden so that a number below 5 cannot be "
         "worked out from the totals, other rows, areas or periods."
     ) % {"small": SUPPRESSED, "complement": COMPLEMENTARY}
 

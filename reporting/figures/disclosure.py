@@ -163,16 +163,19 @@ def _over_time(problem: _Problem, periods: Sequence[Period], splits: Sequence[Ti
 class _Bounds:
     """The attacker's interval for every cell, propagated through the lines."""
 
-    def __init__(self, problem: _Problem, hidden: set[Key]) -> None:
+    def __init__(self, problem: _Problem, hidden: set[Key], small: set[Key]) -> None:
         self.low: dict[Key, float] = {}
         self.high: dict[Key, float] = {}
         for key, value in problem.values.items():
             if key not in hidden:
                 self.low[key] = self.high[key] = value
-            elif 0 < value < SMALL_COUNT_THRESHOLD:
+            elif key in small:
+                # "< 5": 1 to 4.
                 self.low[key], self.high[key] = 1, SMALL_COUNT_THRESHOLD - 1
             else:
-                self.low[key], self.high[key] = SMALL_COUNT_THRESHOLD, INFINITY
+                # "x": never a zero, any number from 1 up (a complement, or a small count
+                # whose "< 5" would itself give it away).
+                self.low[key], self.high[key] = 1, INFINITY
         self.lines = problem.lines
         self.by_cell: dict[Key, list[int]] = defaultdict(list)
         for number, line in enumerate(self.lines):
@@ -257,20 +260,26 @@ def _solved_by_elimination(problem: _Problem, hidden: set[Key]) -> set[Key]:
     return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
-def _exposed(problem: _Problem, hidden: set[Key]) -> list[Key]:
+def _exposed(problem: _Problem, hidden: set[Key], small: set[Key]) -> list[Key]:
     """Hidden cells the attacker pins to one number: by bounds first (cheap, and it finds
     differencing and the "two < 5 adding up to 2" cases); only when that finds nothing, by
     exact elimination (which finds combinations of relations bounds cannot)."""
-    bounds = _Bounds(problem, hidden)
+    bounds = _Bounds(problem, hidden, small)
     bounds.propagate()
     exposed = sorted(key for key in hidden if bounds.exact(key))
     return exposed or sorted(_solved_by_elimination(problem, hidden))
 
 
-def _complement_for(problem: _Problem, key: Key, hidden: set[Key]) -> Key | None:
+def _complement_for(
+    problem: _Problem, key: Key, hidden: set[Key], small: set[Key]
+) -> Key | None:
     """The cell to hide next for ``key``: in the relations through it, fewest hidden cells
-    first, the smallest non-zero count still shown, a part before the total."""
+    first, the smallest non-zero count still shown, a part before the total. When none
+    is left, a "< 5" whose upper bound pins it is shown as "x" instead (the line's total
+    first, then ``key`` itself): e.g. three months of "< 5" in a quarter of "< 5" give
+    the quarter at least 3, so the quarter cannot also say "at most 4"."""
     best: tuple[tuple[int, int, int, Key], Key] | None = None
+    fallback: tuple[tuple[int, int, int, Key], Key] | None = None
     for line in problem.lines:
         cells = [cell for cell, _sign in line.terms]
         if key not in cells:
@@ -278,12 +287,18 @@ def _complement_for(problem: _Problem, key: Key, hidden: set[Key]) -> Key | None
         hidden_here = sum(1 for cell in cells if cell in hidden)
         for cell in cells:
             value = problem.values[cell]
+            if cell in small:
+                rank = (int(cell != line.total), int(cell != key), value, cell)
+                if fallback is None or rank < fallback[0]:
+                    fallback = (rank, cell)
             if cell in hidden or value == 0:
                 continue
             rank = (hidden_here, value, int(cell == line.total), cell)
             if best is None or rank < best[0]:
                 best = (rank, cell)
-    return best[1] if best else None
+    if best is not None:
+        return best[1]
+    return fallback[1] if fallback is not None else None
 
 
 def protect(tables: Sequence[Table], *, same: Sequence[Same] = ()) -> list[Table]:
@@ -306,13 +321,14 @@ def protect_periods(
     if periods:
         _over_time(problem, periods, splits)
     hidden = {key for key, value in problem.values.items() if 0 < value < SMALL_COUNT_THRESHOLD}
-    primary = set(hidden)
+    # The hidden cells shown as "< 5"; every other hidden cell is shown as "x".
+    small = set(hidden)
     lines_of: dict[Key, set[int]] = defaultdict(set)
     for number, line in enumerate(problem.lines):
         for key, _sign in line.terms:
             lines_of[key].add(number)
     for _round in range(MAX_ROUNDS):
-        exposed = _exposed(problem, hidden)
+        exposed = _exposed(problem, hidden, small)
         touched: set[int] = set()
         added = False
         for key in exposed:
@@ -320,9 +336,10 @@ def protect_periods(
             # which may find them protected already (fewer cells hidden).
             if lines_of[key] & touched:
                 continue
-            complement = _complement_for(problem, key, hidden)
+            complement = _complement_for(problem, key, hidden, small)
             if complement is not None:
                 hidden.add(complement)
+                small.discard(complement)
                 touched |= lines_of[complement]
                 added = True
         if not added:
@@ -330,7 +347,7 @@ def protect_periods(
                 logger.warning("figures: %s hidden cells could not be protected", len(exposed))
             break
     complements: dict[tuple[int, int], set[tuple[int, int]]] = defaultdict(set)
-    for p, t, i, j in hidden - primary:
+    for p, t, i, j in hidden - small:
         complements[(p, t)].add((i, j))
     return [
         [

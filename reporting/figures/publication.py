@@ -13,7 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass, replace
 
-from cases.models import ReferrerKind
+from cases.models import ReferralDirection, ReferrerKind
 
 from .annual import annual_chapters
 from .base import TOTAL, Chapter, Table
@@ -37,12 +37,12 @@ _CLOSED = (
 )
 _PEOPLE = (("people_by_gender", TOTAL, "count"), ("people_by_age", TOTAL, "count"))
 _INCOMING = (
-    ("referrals", "incoming", "total"),
+    ("referrals", ReferralDirection.INCOMING.value, "total"),
     ("referrals_per_partner", TOTAL, "in"),
     ("referrals_per_month", TOTAL, "in"),
 )
 _OUTGOING = (
-    ("referrals", "outgoing", "total"),
+    ("referrals", ReferralDirection.OUTGOING.value, "total"),
     ("referrals_per_partner", TOTAL, "out"),
     ("referrals_per_month", TOTAL, "out"),
 )

@@ -68,6 +68,8 @@ PERIOD_REFUSED = _(
 class PeriodForm(forms.Form):
     period = forms.CharField(
         label=_("Period"),
+        # Checked in clean_period, so an empty field gets the same explanation.
+        required=False,
         max_length=10,
         help_text=PERIOD_HELP,
         widget=forms.TextInput(attrs={"placeholder": "2025-Q2", "inputmode": "text"}),
