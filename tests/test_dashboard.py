@@ -52,11 +52,21 @@ Q1 = Period(D(2025, 1, 1), D(2025, 3, 31))
 URL = reverse("reporting:dashboard")
 
 
+LEGEND_START = "“< 5”: "
+
+
 def csv_rows(response) -> list[list[str]]:
-    """A CSV as Belgian Excel reads it: UTF-8 with a byte order mark, ";" between cells."""
+    """A CSV as Belgian Excel reads it: UTF-8 with a byte order mark, ";" between cells;
+    the table's rows only (a table with hidden cells ends with an empty line and the
+    markers explained, in Dutch)."""
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    if [] in rows:
+        legend = rows[rows.index([]) + 1:]
+        assert len(legend) == 1 and legend[0][0].startswith(LEGEND_START), legend
+        rows = rows[: rows.index([])]
+    return rows
 
 
 def q(period: Period, **extra: str) -> dict[str, str]:
@@ -267,7 +277,9 @@ def test_referrals_per_month_lists_every_month_with_zeros(data):
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
     assert shown["2024-11"][1:] == ["0", "0"]
     assert shown["2025-01"][1:] == ["< 5", "< 5"]
-    assert shown["total"][1:] == ["8", "< 5"]
+    # Four months of "< 5" referrals out make at least 4: a total "< 5" would pin them
+    # all to 1, so the total is "x".
+    assert shown["total"][1:] == ["8", "x"]
     assert list(values(referrals_per_month(Period(D(2025, 2, 1), D(2025, 2, 28))))) == [
         "2025-02",
         "total",
@@ -388,6 +400,8 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
     assert response.status_code == 200
     assert response.context["period"] == Q1 and not response.context["refused"]
     tables = page_tables(response)
+    # The markers explained on the page.
+    assert "“x” staat (nooit 0) is verborgen" in response.content.decode()
     assert set(tables) == {
         "referrals_per_partner",
         "referrals_per_month",
@@ -396,16 +410,21 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
         "gaps",
         "trainings",
     }
-    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["x", "< 5", "5", "< 5"]
+    # Protected with every other calendar period of 2025 and the annual report: Gamma's
+    # one referral in is covered by Alfa's 6 ("x"); Alfa's 2 and Beta's 1 referrals out
+    # are "x" too, since as "< 5" the months (1 each) would pin them.
+    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["x", "x", "5", "< 5"]
+    assert tables["referrals_per_partner"]["Beta Politie"][2:] == ["0", "x", "0", "< 5"]
     assert tables["referrals_per_partner"]["=1+1 Gamma"][2:] == ["< 5", "0", "0", "0"]
     assert "Delta OCMW" not in tables["referrals_per_partner"]
     assert [row[1:] for row in tables["referrals_per_month"].values()] == [
-        ["< 5", "< 5"],
-        ["< 5", "< 5"],
-        ["< 5", "< 5"],
-        ["7", "< 5"],
+        ["< 5", "x"],
+        ["< 5", "x"],
+        ["< 5", "x"],
+        ["x", "< 5"],
     ]
-    assert tables["consultation_participation"]["Alfa CGG"][1:] == ["< 5"] * 4
+    # The number held (3: three months of 1) cannot be "< 5" as well: "x".
+    assert tables["consultation_participation"]["Alfa CGG"][1:] == ["< 5", "x", "< 5", "< 5"]
     # Dutch number format (issue 12): thousands point, decimal comma; a year stays a year.
     assert tables["cases_by_municipality"]["Mechelen"][1:] == ["5", "86.921", "2025", "0,6"]
     assert tables["cases_by_municipality"]["Lier"][1] == "< 5"
@@ -523,7 +542,7 @@ def test_csv_per_table_with_suppression_and_formula_safety(data, coordinator, cl
     )
     rows = csv_rows(response)
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
+    assert by_name["Alfa CGG"][2:] == ["x", "x", "5", "< 5"]
     # The raw small count never leaves: "< 5".
     assert by_name["'=1+1 Gamma"][1:] == ["—", "< 5", "0", "0", "0"]
     assert "=1+1 Gamma" not in by_name
@@ -554,6 +573,7 @@ def test_csv_empty_cell_where_there_is_no_value(data, coordinator, client):
     # No inhabitants for "municipality not recorded": an empty cell, not "-" (which a
     # spreadsheet would need to be kept from reading as a formula).
     unknown = rows[-2]
+    assert unknown[0] == "Gemeente niet geregistreerd"
     assert unknown[1:] == ["< 5", "", "", "< 5"]
 
 
@@ -645,18 +665,21 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
     sheets = dict(zip([t.key for t in tables], workbook.worksheets, strict=True))
     sheet = sheets["referrals_per_partner"]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["Alfa CGG"][2:] == (6, "< 5", 5, "< 5")
+    assert rows["Alfa CGG"][2:] == ("x", "x", 5, "< 5")
     assert rows["'=1+1 Gamma"][2:] == ("< 5", 0, 0, 0)
     assert rows["'=1+1 Gamma"][1] == "—"
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
     months = list(sheets["referrals_per_month"].iter_rows(min_row=2, values_only=True))
-    assert [row[1:] for row in months] == [("< 5", "< 5")] * 3 + [(7, "< 5")]
+    assert [row[1:] for row in months] == [("< 5", "x")] * 3 + [("x", "< 5")] + [(None, None)] * 2
+    # Below the table: an empty row and the markers explained.
+    assert months[-1][0].startswith(LEGEND_START)
     places = {row[0]: row for row in sheets["cases_by_municipality"].iter_rows(values_only=True)}
     assert places["Mechelen"][1:] == (5, 86921, 2025, 0.6)
     assert places["Lier"][1] == "< 5" and places["Lier"][4] == "< 5"
     trainings = list(sheets["trainings"].iter_rows(min_row=2, values_only=True))
+    # Trainings count no client: nothing hidden, so no legend either.
     assert trainings[-1][1:] == (3, 22, 2)
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert event.case_id is None and event.detail["format"] == "xlsx"
@@ -842,7 +865,7 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
     )
     text = table_csv(t)
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))[:-2]
     assert [row[0] for row in rows[1:]] == [
         "'=SUM(A1)",
         "'+1",
@@ -855,4 +878,4 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
     sheet = openpyxl.load_workbook(io.BytesIO(tables_xlsx([t])))["T"]  # named by its title
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells][:4] == ["'=SUM(A1)", "'+1", "'-1", "'@cmd"]
-    assert all(c.data_type == "s" for c in cells)
+    assert all(c.data_type == "s" for c in cells[: len(names)])

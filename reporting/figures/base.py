@@ -138,21 +138,28 @@ class Table:
             if column.suppress_small and _is_small(row[j])
         }
 
-    def hidden_cells(self) -> set[tuple[int, int]]:
-        """Every count not shown: primary and complementary. A table nobody protected yet
-        is protected on its own here, so no output can show it unprotected."""
+    def as_protected(self) -> "Table":
+        """This table if a protection ran over it, else protected on its own (its own
+        relations only), so that no output can show a table unprotected."""
         if self.protected:
-            return self.primary_cells() | set(self.complementary)
+            return self
         # Imported here: the protection builds on this module's shapes.
         from .disclosure import protect
 
-        return protect([self])[0].hidden_cells()
+        return protect([self])[0]
+
+    def hidden_cells(self) -> set[tuple[int, int]]:
+        """Every count not shown: "< 5" and "x"."""
+        table = self.as_protected()
+        return table.primary_cells() | set(table.complementary)
 
     def display_rows(self, *, localize: bool = True) -> list[list[str]]:
         """The rows as shown: "< 5" for counts of 1-4, "x" for the complements chosen by
         the protection, rates hidden with the counts they come from; numbers in the active
         language's format (or, with ``localize=False``, as plain digits with a "." for the
         files)."""
+        if not self.protected:
+            return self.as_protected().display_rows(localize=localize)
         hidden = self.hidden_cells()
         positions = {column.key: index for index, column in enumerate(self.columns)}
         sources: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
