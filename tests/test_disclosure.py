@@ -143,12 +143,13 @@ def test_a_zone_minus_its_shown_municipalities_gives_nothing_away():
             relations=column_sums(keys, ["n"]),
         )
 
-    towns = municipalities({"a": 3, "b": 20, "c": 30, "d": 40})
+    # a and b make zone 1, c and d zone 2.
+    towns = municipalities({"a": 3, "b": 20, "c": 6, "d": 40})
     zones = Table(
         key="z",
         title="Z",
         columns=(Column("l", "L", is_label=True), Column("n", "N", suppress_small=True)),
-        rows=[["z1", 23], ["z2", 70], ["t", 93]],
+        rows=[["z1", 23], ["z2", 46], ["t", 69]],
         row_keys=["z1", "z2", "total"],
         relations=(
             *column_sums(["z1", "z2", "total"], ["n"]),
@@ -157,12 +158,13 @@ def test_a_zone_minus_its_shown_municipalities_gives_nothing_away():
             Relation(Cell("total", "n"), (Cell("total", "n", "m"),)),
         ),
     )
-    # On its own, the municipalities' table hides 20 with the 3; the zone's 23 would
-    # then give both away, so together the zone is hidden too (and its partner zone).
-    assert shown(towns) == [SUPPRESSED, COMPLEMENTARY, "30", "40", "93"]
+    # On its own, the municipalities' table hides 6 with the 3: zone 1 (23) minus b (20)
+    # would then give a away.
+    assert shown(towns) == [SUPPRESSED, "20", COMPLEMENTARY, "40", "69"]
     together = protect([towns, zones])
-    assert shown(together[0])[:2] == [SUPPRESSED, COMPLEMENTARY]
-    assert shown(together[1]) == [COMPLEMENTARY, COMPLEMENTARY, "93"]
+    # Together: b covers a inside zone 1, and d covers c (the complement) inside zone 2.
+    assert shown(together[0]) == [SUPPRESSED, COMPLEMENTARY, COMPLEMENTARY, COMPLEMENTARY, "69"]
+    assert shown(together[1]) == ["23", "46", "69"]
 
 
 def test_a_month_cannot_be_worked_out_from_the_year_and_the_other_months():
