@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from cases.models import Case
 from fjc.demo import DEMO_PASSWORD, seed
 from reporting.figures.base import HIDDEN_MARKERS
-from reporting.figures.publication import dashboard_figures
 from reporting.figures.period import Period
+from reporting.figures.publication import dashboard_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

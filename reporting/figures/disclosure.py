@@ -270,9 +270,7 @@ def _exposed(problem: _Problem, hidden: set[Key], small: set[Key]) -> list[Key]:
     return exposed or sorted(_solved_by_elimination(problem, hidden))
 
 
-def _complement_for(
-    problem: _Problem, key: Key, hidden: set[Key], small: set[Key]
-) -> Key | None:
+def _complement_for(problem: _Problem, key: Key, hidden: set[Key], small: set[Key]) -> Key | None:
     """The cell to hide next for ``key``: in the relations through it, fewest hidden cells
     first, the smallest non-zero count still shown, a part before the total. When none
     is left, a "< 5" whose upper bound pins it is shown as "x" instead (the line's total
