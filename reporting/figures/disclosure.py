@@ -2,7 +2,7 @@
 count can be worked out from what is shown (docs/disclosure-control.md).
 
 The attacker this protects against knows every shown value, that "< 5" means 1 to 4, that
-"x" means 5 or more (a complement is never a zero nor a small count), and every relation
+"x" is never a zero (usually 5 or more, see ``base.COMPLEMENTARY``), and every relation
 the tables declare (``base.Relation``), those between a period and its parts
 (``TimeSplit``: a year is its quarters and its months) and the cells that several tables
 show of one quantity. From that the attacker narrows every hidden cell to an interval, by
@@ -11,15 +11,14 @@ differencing: a relation with one hidden cell gives it exactly).
 
 The protection plays that attacker. While some hidden cell is narrowed to one number, it
 hides one more cell for it: in a relation through that cell (those with the fewest hidden
-cells first), the smallest non-zero count still shown (a part before the total on a tie).
-Each round hides at least one more cell, so it ends; it is deterministic, so the same
-figures give the same pattern in every output.
+cells first), the smallest non-zero count still shown (a part before the total on a tie);
+when none is left, a "< 5" of those relations is shown as "x" instead, so that its upper
+bound no longer pins the others. Each round hides one more cell or widens one, so it ends;
+it is deterministic, so the same figures give the same pattern in every output.
 
-Its limits (stated in the docs): bounds propagation is not a full integer programme, so in
-theory a solver combining many relations at once could narrow a cell further than the
-interval found here; the tables published here are one- and two-way tables with totals,
-nested areas and nested periods, for which the propagation combined with the exact
-elimination below finds what differencing can find.
+Its limits (docs/disclosure-control.md): bounds propagation with exact elimination is not a
+full integer programme, so in theory a solver combining many relations at once could narrow
+a cell further than the interval found here.
 """
 
 import logging
