@@ -4,8 +4,9 @@ Same approach as ``risk.charts``: plain Python, presentation attributes instead 
 (the CSP forbids inline style), every text escaped, a <title> and <desc> for assistive
 technology. The table next to the chart stays the source of the numbers.
 
-Small counts stay hidden: a bar is drawn from the *displayed* value, so a count shown as
-"< 5" gets no bar (its length would give the number away) and the label "< 5" instead.
+Hidden counts stay hidden: a bar is drawn only for a count ``Table.display_rows()`` shows
+as a number, so a count shown as "< 5" or "x" (a complement of the secondary suppression)
+gets no bar (its length would give the number away), only its marker.
 """
 
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reporting.figures.base import SUPPRESSED, Column, Table, display
+from reporting.figures.base import HIDDEN_MARKERS, Column, Table
 
 WIDTH = 640
 LABEL_WIDTH = 230
@@ -58,6 +59,15 @@ def _bar_rows(table: Table) -> list[Sequence[object]]:
     return [row for row, key in zip(table.rows, keys, strict=True) if key not in TOTAL_ROW_KEYS]
 
 
+def _shown_rows(table: Table) -> list[list[str]]:
+    keys = list(table.row_keys) or [""] * len(table.rows)
+    return [
+        row
+        for row, key in zip(table.display_rows(), keys, strict=True)
+        if key not in TOTAL_ROW_KEYS
+    ]
+
+
 def bar_chart_svg(table: Table, *, chart_id: str) -> SafeString | None:
     """A horizontal bar chart of ``table``, or None when the table is not one count column."""
     column = chartable_column(table)
@@ -65,12 +75,12 @@ def bar_chart_svg(table: Table, *, chart_id: str) -> SafeString | None:
         return None
     rows = _bar_rows(table)
     shown: list[tuple[str, str, int | None]] = []
-    for row in rows:
+    for row, displayed in zip(rows, _shown_rows(table), strict=True):
         value = row[column]
         assert isinstance(value, int)
-        text = display(value, suppress_small=True)
-        # Only an unsuppressed count gets a bar.
-        shown.append((str(row[0]), text, None if text == SUPPRESSED else value))
+        text = displayed[column]
+        # Only a count shown as a number gets a bar.
+        shown.append((str(row[0]), text, None if text in HIDDEN_MARKERS else value))
     largest = max((length for _l, _t, length in shown if length), default=0)
     inner = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     height = TOP * 2 + len(shown) * (BAR_HEIGHT + ROW_GAP)

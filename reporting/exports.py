@@ -1,6 +1,8 @@
-"""Figures tables as CSV and XLSX, with the same "< 5" as on the screen.
+"""Figures tables as CSV and XLSX, with the same "< 5" and "x" as on the screen.
 
-A suppressed count leaves the application only as the text "< 5", never as its raw value,
+A hidden count leaves the application only as the text "< 5" (1 to 4) or "x" (a
+complement, see ``reporting.figures.disclosure``), never as its raw value; a table with
+hidden cells ends with a line that explains the markers,
 and every text cell is made safe against formula injection (the case list export's rule):
 a spreadsheet must never run a partner's name as a formula.
 
@@ -18,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
 
 from common.spreadsheet import csv_number, csv_text, formula_safe
-from reporting.figures.base import Table, Value
+from reporting.figures.base import Table, Value, disclosure_legend
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,12 +50,17 @@ def _csv_cell(raw: Value, shown: str) -> str:
     return shown if number is None else csv_number(number)
 
 
+def _legend_rows(table: Table) -> list[list[str]]:
+    """An empty line and the markers explained, when the table hides any cell."""
+    return [[], [disclosure_legend()]] if table.has_hidden_cells() else []
+
+
 def table_csv(table: Table) -> str:
     rows = [
         [_csv_cell(raw, shown) for raw, shown in zip(raw_row, shown_row, strict=True)]
         for raw_row, shown_row in zip(table.rows, _export_rows(table), strict=True)
     ]
-    return csv_text([[column.label for column in table.columns], *rows])
+    return csv_text([[column.label for column in table.columns], *rows, *_legend_rows(table)])
 
 
 def _xlsx_value(raw: Value, shown: str) -> int | Decimal | str:
@@ -94,6 +101,8 @@ def tables_xlsx(tables: Sequence[Table], *, heading: str = "") -> bytes:
             sheet.append(
                 [_xlsx_value(raw, shown) for raw, shown in zip(raw_row, shown_row, strict=True)]
             )
+        for legend_row in _legend_rows(table):
+            sheet.append([formula_safe(text) for text in legend_row])
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):

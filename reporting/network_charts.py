@@ -3,8 +3,9 @@
 ``reporting.charts.bar_chart_svg`` draws one count column; the dashboard's tables have
 several (in and out, sessions and participants), so this draws one bar per chosen column
 and row, in the same style (its constants are reused) and with the same rule for small
-counts: a bar is drawn only for a value shown as it is, so a "< 5" gets no bar (its
-length would give the number away) and the label "< 5" instead. The table next to the
+counts: a bar is drawn only for a value shown as it is, so a "< 5" or an "x" (a complement
+of the secondary suppression) gets no bar (its length would give the number away), only
+its marker. The table next to the
 chart is the text alternative; the chart has role="img", a <title> and a <desc>.
 """
 
@@ -27,7 +28,7 @@ from reporting.charts import (
     VALUE_WIDTH,
     WIDTH,
 )
-from reporting.figures.base import SUPPRESSED, Table
+from reporting.figures.base import HIDDEN_MARKERS, Table
 
 # A second series needs a colour that differs from BAR in lightness too (colour-blind
 # readers), with enough contrast against the white page.
@@ -58,8 +59,8 @@ def series_chart_svg(
 
     def drawn(raw: Sequence[object], shown: Sequence[str], index: int) -> int | None:
         value = raw[index]
-        # A count shown as such (in the language's format: "1.234"), not suppressed.
-        if isinstance(value, bool) or not isinstance(value, int) or shown[index] == SUPPRESSED:
+        # A count shown as such (in the language's format: "1.234"), not hidden.
+        if isinstance(value, bool) or not isinstance(value, int) or shown[index] in HIDDEN_MARKERS:
             return None
         return value
 

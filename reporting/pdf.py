@@ -1,8 +1,8 @@
 """The annual figures as a PDF (WeasyPrint).
 
 The document is rendered from the chapters ``reporting.figures.annual_figures`` returns,
-generically: every table through ``Table.display_rows()`` (so "< 5" is applied exactly as
-on screen) and a bar chart for each table of counts. ``common.pdf`` turns the HTML into
+generically: every table through ``Table.display_rows()`` (so "< 5" and the complements
+"x" are applied exactly as on screen, with the markers explained under the table) and a bar chart for each table of counts. ``common.pdf`` turns the HTML into
 the PDF, reading the stylesheet from the static folder on disk and nothing else.
 """
 
@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 
 from common.pdf import render_pdf
 from reporting.charts import bar_chart_svg
-from reporting.figures.base import Chapter, Table
+from reporting.figures.base import Chapter, Table, disclosure_legend
 from reporting.network_charts import SERIES_COLOURS, series_chart_svg
 
 
@@ -26,6 +26,7 @@ class RenderedTable:
     rows: list[list[str]]
     chart: SafeString | None
     anchor: str
+    legend: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def render_chapter(chapter: Chapter, index: int) -> RenderedChapter:
             rows=table.display_rows(),
             chart=_chart(table, f"{anchor}-chart-{number}"),
             anchor=f"{anchor}-table-{number}",
+            legend=disclosure_legend() if table.has_hidden_cells() else "",
         )
         for number, table in enumerate(chapter.tables, start=1)
     ]

@@ -40,6 +40,7 @@ from reporting.figures.partnership import (
     referrals_per_partner,
 )
 from reporting.figures.period import Period
+from reporting.figures.publication import calendar_code
 from reporting.network_charts import series_chart_svg
 
 from .consultation_helpers import make_legal_basis
@@ -51,15 +52,25 @@ Q1 = Period(D(2025, 1, 1), D(2025, 3, 31))
 URL = reverse("reporting:dashboard")
 
 
+LEGEND_START = "“< 5”: "
+
+
 def csv_rows(response) -> list[list[str]]:
-    """A CSV as Belgian Excel reads it: UTF-8 with a byte order mark, ";" between cells."""
+    """A CSV as Belgian Excel reads it: UTF-8 with a byte order mark, ";" between cells;
+    the table's rows only (a table with hidden cells ends with an empty line and the
+    markers explained, in Dutch)."""
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    if [] in rows:
+        legend = rows[rows.index([]) + 1 :]
+        assert len(legend) == 1 and legend[0][0].startswith(LEGEND_START), legend
+        rows = rows[: rows.index([])]
+    return rows
 
 
 def q(period: Period, **extra: str) -> dict[str, str]:
-    return {"start": period.start.isoformat(), "end": period.end.isoformat(), **extra}
+    return {"period": calendar_code(period), **extra}
 
 
 # --- a hand-computed data set ---
@@ -191,6 +202,9 @@ def data(db):
         )
     for _ in range(5):
         new_case(d.director, D(2025, 2, 1), 1, municipality=d.places["Mechelen"])
+    # Two in Lier, so that Lier and the one case without a municipality, both "< 5", do
+    # not add up to 2 (which would pin both to 1 and hide Mechelen as their complement).
+    new_case(d.director, D(2025, 3, 31), 2, municipality=d.places["Lier"])
     new_case(d.director, D(2025, 3, 31), 2, municipality=d.places["Lier"])
     new_case(d.director, D(2024, 12, 31), 2, municipality=d.places["Lier"])
     new_case(d.director, D(2025, 1, 1), 2)
@@ -239,7 +253,10 @@ def test_referrals_per_partner(data):
     assert by_key[f"organisation:{data.alfa.pk}"][:2] == ["Alfa CGG", str(Sector.HEALTH.label)]
     assert by_key[f"organisation:{data.gamma.pk}"][1] == "—"  # no sector recorded
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
-    assert shown[f"organisation:{data.alfa.pk}"][2:] == ["6", "< 5", "5", "< 5"]
+    # Gamma's one referral in would be the total minus Alfa's 6: Alfa's 6, the smallest
+    # other count of that column, is hidden as its complement ("x").
+    assert shown[f"organisation:{data.gamma.pk}"][2:] == ["< 5", "0", "0", "0"]
+    assert shown[f"organisation:{data.alfa.pk}"][2:] == ["x", "< 5", "5", "< 5"]
     assert shown[f"organisation:{data.beta.pk}"][2:] == ["0", "< 5", "0", "< 5"]
     assert shown["total"][2:] == ["7", "< 5", "5", "< 5"]
 
@@ -260,7 +277,9 @@ def test_referrals_per_month_lists_every_month_with_zeros(data):
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
     assert shown["2024-11"][1:] == ["0", "0"]
     assert shown["2025-01"][1:] == ["< 5", "< 5"]
-    assert shown["total"][1:] == ["8", "< 5"]
+    # Four months of "< 5" referrals out make at least 4: a total "< 5" would pin them
+    # all to 1, so the total is "x".
+    assert shown["total"][1:] == ["8", "x"]
     assert list(values(referrals_per_month(Period(D(2025, 2, 1), D(2025, 2, 28))))) == [
         "2025-02",
         "total",
@@ -290,16 +309,16 @@ def test_cases_per_municipality_reuses_the_places_figures(data):
     found = values(t)
     # Columns: new cases, inhabitants, year of the figure, per 10,000.
     assert found["municipality:Mechelen"] == (5, 86921, 2025, Decimal("0.6"))
-    assert found["municipality:Lier"] == (1, 36646, 2025, Decimal("0.3"))
+    assert found["municipality:Lier"] == (2, 36646, 2025, Decimal("0.5"))
     assert found["unknown"][0] == 1
-    assert found["total"][0] == 7
+    assert found["total"][0] == 8
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
     assert shown["municipality:Mechelen"][1] == "5"
     assert shown["municipality:Lier"][1] == "< 5"
     assert shown["municipality:Lier"][4] == "< 5"  # the rate would give the count away
 
 
-def test_gaps_by_kind_and_status_are_not_suppressed(data):
+def test_gaps_by_kind_and_status_are_suppressed(data):
     t = table(dashboard_tables(Q1), "gaps")
     # Columns: new, in follow-up, addressed, closed, total.
     assert values(t) == {
@@ -310,7 +329,9 @@ def test_gaps_by_kind_and_status_are_not_suppressed(data):
         "total": (2, 0, 0, 1, 3),
     }
     shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
-    assert shown["waiting_list"][1] == "2"
+    # A gap is signalled about a client's situation: small counts are hidden too.
+    assert shown["waiting_list"][1:] == ["< 5", "0", "0", "0", "< 5"]
+    assert shown["total"][1:] == ["< 5", "0", "0", "< 5", "< 5"]
 
 
 def test_trainings_given_with_organisations_reached(data):
@@ -379,6 +400,8 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
     assert response.status_code == 200
     assert response.context["period"] == Q1 and not response.context["refused"]
     tables = page_tables(response)
+    # The markers explained on the page.
+    assert "“x” staat (nooit 0) is verborgen" in response.content.decode()
     assert set(tables) == {
         "referrals_per_partner",
         "referrals_per_month",
@@ -387,16 +410,21 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
         "gaps",
         "trainings",
     }
-    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
+    # Protected with every other calendar period of 2025 and the annual report: Gamma's
+    # one referral in is covered by Alfa's 6 ("x"); Alfa's 2 and Beta's 1 referrals out
+    # are "x" too, since as "< 5" the months (1 each) would pin them.
+    assert tables["referrals_per_partner"]["Alfa CGG"][2:] == ["x", "x", "5", "< 5"]
+    assert tables["referrals_per_partner"]["Beta Politie"][2:] == ["0", "x", "0", "< 5"]
     assert tables["referrals_per_partner"]["=1+1 Gamma"][2:] == ["< 5", "0", "0", "0"]
     assert "Delta OCMW" not in tables["referrals_per_partner"]
     assert [row[1:] for row in tables["referrals_per_month"].values()] == [
-        ["< 5", "< 5"],
-        ["< 5", "< 5"],
-        ["< 5", "< 5"],
-        ["7", "< 5"],
+        ["< 5", "x"],
+        ["< 5", "x"],
+        ["< 5", "x"],
+        ["x", "< 5"],
     ]
-    assert tables["consultation_participation"]["Alfa CGG"][1:] == ["< 5"] * 4
+    # The number held (3: three months of 1) cannot be "< 5" as well: "x".
+    assert tables["consultation_participation"]["Alfa CGG"][1:] == ["< 5", "x", "< 5", "< 5"]
     # Dutch number format (issue 12): thousands point, decimal comma; a year stays a year.
     assert tables["cases_by_municipality"]["Mechelen"][1:] == ["5", "86.921", "2025", "0,6"]
     assert tables["cases_by_municipality"]["Lier"][1] == "< 5"
@@ -410,14 +438,15 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
     assert "/cases/" not in html
 
 
-def test_chart_draws_no_bar_for_a_suppressed_count(data):
+def test_chart_draws_no_bar_for_a_hidden_count(data):
     t = referrals_per_partner(Q1)
     svg = str(series_chart_svg(t, columns=("in", "out"), chart_id="c"))
     assert 'role="img"' in svg and '<title id="c-title">' in svg
-    # Alfa's in (6) gets a bar; its out (2) and Gamma's in (1) get none, only "< 5".
-    assert "Alfa CGG, " in svg and ": 6</title></rect>" in svg
-    assert ": 2</title>" not in svg and ": 1</title>" not in svg
-    assert "&lt; 5" in svg
+    # No bar at all: Gamma's in (1) and Alfa's out (2) are "< 5", Alfa's in (6) is their
+    # complement "x", Beta's out (1) "< 5"; only the markers are written.
+    assert "</title></rect>" not in svg
+    assert ": 6" not in svg and ": 2" not in svg and ": 1" not in svg
+    assert "&lt; 5" in svg and ">x</text>" in svg
 
 
 def test_default_period_is_this_year(coordinator, client):
@@ -429,31 +458,77 @@ def test_default_period_is_this_year(coordinator, client):
 
 
 @pytest.mark.parametrize(
-    ("params", "error_field"),
+    "params",
     [
-        ({"start": "2025-03-01", "end": "2025-02-28"}, "end"),
-        ({"start": "2020-01-01", "end": "2025-01-01"}, "end"),
-        ({"start": "gisteren", "end": "2025-01-01"}, "start"),
-        ({"start": "2025-01-01"}, "end"),
-        ({"start": "1800-01-01", "end": "1801-01-01"}, "__all__"),
+        # Free ranges of days, the attack of issue 12: 1 January-31 December against
+        # 1 January-30 December gave 31 December's counts away.
+        {"start": "2025-01-01", "end": "2025-12-30"},
+        {"start": "2025-01-01", "end": "2025-12-31"},
+        {"period": "2025", "start": "2025-01-01", "end": "2025-12-30"},
+        {"period": "2025-12-31"},
+        {"period": "2025-Q5"},
+        {"period": "2025-13"},
+        {"period": "2025-W01"},
+        {"period": "gisteren"},
+        {"period": ""},
+        {"period": "1999"},
+        {"period": "2999"},
     ],
 )
-def test_invalid_period_shows_a_message_and_the_default(coordinator, client, params, error_field):
+def test_anything_but_a_calendar_period_is_refused_and_nothing_is_computed(
+    coordinator, client, params, monkeypatch
+):
+    computed = []
+    monkeypatch.setattr(
+        "reporting.views.dashboard.dashboard_figures", lambda period: computed.append(period)
+    )
     client.force_login(coordinator)
-    response = client.get(URL, params)
+    for extra in ({}, {"format": "csv", "table": "gaps"}, {"format": "xlsx"}):
+        response = client.get(URL, {**params, **extra})
+        assert response.status_code == 400
+        assert response.context["refused"] and response.context["tables"] == []
+        assert "period" in response.context["form"].errors
+        html = response.content.decode()
+        assert 'id="period-refused"' in html
+        # The reason in Dutch (the default language), and no file.
+        assert "Kies een kalenderjaar (bv. 2025), een kwartaal (bv. 2025-Q2)" in html
+        assert "attachment" not in response.get("Content-Disposition", "")
+    assert computed == []
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "period"),
+    [
+        ("2025", Period(D(2025, 1, 1), D(2025, 12, 31))),
+        ("2025-Q2", Period(D(2025, 4, 1), D(2025, 6, 30))),
+        ("2025-q4", Period(D(2025, 10, 1), D(2025, 12, 31))),
+        ("2024-02", Period(D(2024, 2, 1), D(2024, 2, 29))),
+        ("2025-12", Period(D(2025, 12, 1), D(2025, 12, 31))),
+    ],
+)
+def test_a_calendar_month_quarter_or_year_is_shown(coordinator, client, code, period):
+    client.force_login(coordinator)
+    response = client.get(URL, {"period": code})
     assert response.status_code == 200
-    assert response.context["refused"]
-    assert error_field in response.context["form"].errors
-    assert response.context["period"] == Period.year(timezone.localdate().year)
-    assert 'id="period-refused"' in response.content.decode()
+    assert response.context["period"] == period and not response.context["refused"]
+    # The downloads carry the same period.
+    html = response.content.decode()
+    assert f"?period={calendar_code(period)}&amp;format=xlsx" in html
+    assert f"?period={calendar_code(period)}&amp;format=csv&amp;table=gaps" in html
 
 
-def test_five_years_exactly_is_allowed(coordinator, client):
+def test_presets_adapt_to_the_year_shown(coordinator, client):
     client.force_login(coordinator)
-    response = client.get(URL, {"start": "2020-01-01", "end": "2024-12-31"})
-    assert not response.context["refused"]
-    months = table([shown.table for shown in response.context["tables"]], "referrals_per_month")
-    assert len(months.rows) == 5 * 12 + 1  # every month, and the total
+    response = client.get(URL, {"period": "2025-Q2"})
+    presets = {preset.label: preset for preset in response.context["presets"]}
+    assert (
+        presets["2e kwartaal 2025"].current
+        and presets["2e kwartaal 2025"].query == "period=2025-Q2"
+    )
+    assert presets["4e kwartaal 2025"].period == Period(D(2025, 10, 1), D(2025, 12, 31))
+    assert presets["maart 2025"].query == "period=2025-03"
+    assert "period=2025-Q2" in response.content.decode()
 
 
 # --- downloads ---
@@ -470,13 +545,14 @@ def test_csv_per_table_with_suppression_and_formula_safety(data, coordinator, cl
     )
     rows = csv_rows(response)
     by_name = {row[0]: row for row in rows[1:]}
-    assert by_name["Alfa CGG"][2:] == ["6", "< 5", "5", "< 5"]
+    assert by_name["Alfa CGG"][2:] == ["x", "x", "5", "< 5"]
     # The raw small count never leaves: "< 5".
     assert by_name["'=1+1 Gamma"][1:] == ["—", "< 5", "0", "0", "0"]
     assert "=1+1 Gamma" not in by_name
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert event.user == coordinator and event.case_id is None
     assert event.detail == {
+        "period": "2025-Q1",
         "start": "2025-01-01",
         "end": "2025-03-31",
         "format": "csv",
@@ -500,6 +576,7 @@ def test_csv_empty_cell_where_there_is_no_value(data, coordinator, client):
     # No inhabitants for "municipality not recorded": an empty cell, not "-" (which a
     # spreadsheet would need to be kept from reading as a formula).
     unknown = rows[-2]
+    assert unknown[0] == "Gemeente niet geregistreerd"
     assert unknown[1:] == ["< 5", "", "", "< 5"]
 
 
@@ -591,18 +668,21 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
     sheets = dict(zip([t.key for t in tables], workbook.worksheets, strict=True))
     sheet = sheets["referrals_per_partner"]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["Alfa CGG"][2:] == (6, "< 5", 5, "< 5")
+    assert rows["Alfa CGG"][2:] == ("x", "x", 5, "< 5")
     assert rows["'=1+1 Gamma"][2:] == ("< 5", 0, 0, 0)
     assert rows["'=1+1 Gamma"][1] == "—"
     for row in sheet.iter_rows():
         for cell in row:
             assert cell.data_type != "f"
     months = list(sheets["referrals_per_month"].iter_rows(min_row=2, values_only=True))
-    assert [row[1:] for row in months] == [("< 5", "< 5")] * 3 + [(7, "< 5")]
+    assert [row[1:] for row in months] == [("< 5", "x")] * 3 + [("x", "< 5")] + [(None, None)] * 2
+    # Below the table: an empty row and the markers explained.
+    assert str(months[-1][0]).startswith(LEGEND_START)
     places = {row[0]: row for row in sheets["cases_by_municipality"].iter_rows(values_only=True)}
     assert places["Mechelen"][1:] == (5, 86921, 2025, 0.6)
     assert places["Lier"][1] == "< 5" and places["Lier"][4] == "< 5"
     trainings = list(sheets["trainings"].iter_rows(min_row=2, values_only=True))
+    # Trainings count no client: nothing hidden, so no legend either.
     assert trainings[-1][1:] == (3, 22, 2)
     event = AuditEvent.objects.filter(action=AuditAction.EXPORT).latest("pk")
     assert event.case_id is None and event.detail["format"] == "xlsx"
@@ -788,7 +868,7 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
     )
     text = table_csv(t)
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))[:-2]
     assert [row[0] for row in rows[1:]] == [
         "'=SUM(A1)",
         "'+1",
@@ -801,4 +881,4 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
     sheet = openpyxl.load_workbook(io.BytesIO(tables_xlsx([t])))["T"]  # named by its title
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells][:4] == ["'=SUM(A1)", "'+1", "'-1", "'@cmd"]
-    assert all(c.data_type == "s" for c in cells)
+    assert all(c.data_type == "s" for c in cells[: len(names)])

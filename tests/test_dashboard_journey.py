@@ -10,8 +10,9 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case
 from fjc.demo import DEMO_PASSWORD, seed
-from reporting.figures.partnership import dashboard_tables
+from reporting.figures.base import HIDDEN_MARKERS
 from reporting.figures.period import Period
+from reporting.figures.publication import dashboard_figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +29,7 @@ def _figures(period: Period) -> dict[str, list[list[str]]]:
     """Per table: the displayed values of its count columns, row by row (no labels, so
     the comparison does not depend on the language)."""
     found = {}
-    for table in dashboard_tables(period):
+    for table in dashboard_figures(period):
         keep = [i for i, column in enumerate(table.columns) if not column.is_label]
         found[table.key] = [[row[i] for i in keep] for row in table.display_rows()]
     return found
@@ -57,25 +58,29 @@ def test_network_coordinator_reads_last_years_figures_and_downloads_a_csv(live_s
         re.compile("Network dashboard|Netwerkdashboard")
     )
     page.get_by_role("link", name=re.compile("^(Last year|Vorig jaar)$")).click()
-    expect(page).to_have_url(re.compile(rf"start={last_year}-01-01&end={last_year}-12-31"))
+    # Calendar periods only: the year as "period=2025", no free range of days.
+    expect(page).to_have_url(re.compile(rf"\?period={last_year}$"))
     expect(page.locator("#period-shown")).to_contain_text(str(last_year))
 
     # What the page shows is what the selectors compute for the demo data.
-    for table in dashboard_tables(period):
+    for table in dashboard_figures(period):
         keep = [i for i, column in enumerate(table.columns) if not column.is_label]
         assert _page_figures(page, table.key, keep) == expected[table.key], table.key
         expect(page.locator(f"#chart-{table.key}")).to_have_attribute("role", "img")
 
     # Pinned by hand from fjc.demo: last year's gaps (waiting list closed, missing service
-    # addressed, refused service in follow-up; counts are not suppressed) ...
+    # addressed, refused service in follow-up): three gaps, all hidden now ...
     gaps_total = page.locator('table[data-table="gaps"] tbody tr').last
-    assert gaps_total.locator("td").all_inner_texts() == ["0", "1", "1", "1", "3"]
+    gap_cells = gaps_total.locator("td").all_inner_texts()
+    assert gap_cells[0] == "0" and set(gap_cells[1:]) <= HIDDEN_MARKERS
     # ... the one intervision (9 participants, CAW) ...
     intervision = page.locator('table[data-table="trainings"] tbody tr').nth(1)
     assert intervision.locator("td").all_inner_texts() == ["1", "9", "1"]
-    # ... and three referrals each way (EARLIER_CASES), shown as "< 5".
+    # ... and three referrals each way (EARLIER_CASES), hidden ("< 5" or "x").
     referrals_total = page.locator('table[data-table="referrals_per_partner"] tbody tr').last
-    assert referrals_total.locator("td").all_inner_texts()[1:] == ["< 5", "< 5", "< 5", "< 5"]
+    assert set(referrals_total.locator("td").all_inner_texts()[1:]) <= HIDDEN_MARKERS
+    # The markers explained under the tables.
+    expect(page.locator(".disclosure-legend").first).to_contain_text("“x”")
 
     with page.expect_download() as download_info:
         page.locator("#gaps").get_by_role("link", name=re.compile("CSV")).click()
@@ -86,7 +91,9 @@ def test_network_coordinator_reads_last_years_figures_and_downloads_a_csv(live_s
         assert handle.read(3) == b"\xef\xbb\xbf"
     with open(download.path(), encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
-    assert rows[-1][1:] == ["0", "1", "1", "1", "3"]
+    # The table, an empty line, and the markers explained.
+    assert rows[-2] == [] and rows[-1][0].startswith("“< 5”")
+    assert rows[-3][1:] == gap_cells
     assert rows[1][1:] == expected["gaps"][0]
 
     # Aggregates only: every case page is a 404 for the network coordinator.

@@ -184,4 +184,6 @@ def test_query_count_does_not_grow_with_the_data(region):
     _data(director, region, 9)
     assert values(table(annual_figures(YEAR), "cases_per_track"))["total"][0] == 12
     assert _count_queries(YEAR) == few
-    assert few < 60
+    # The annual chapters, and the dashboard of the year's 16 other calendar periods they
+    # are protected with (secondary suppression across periods): a fixed number each.
+    assert few < 300

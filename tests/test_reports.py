@@ -20,7 +20,7 @@ from partners.models import MunicipalityPopulation
 from reporting import pdf, reports, tasks
 from reporting.charts import bar_chart_svg
 from reporting.figures import Column, Table, annual_figures, figures_checksum
-from reporting.figures.base import SUPPRESSED
+from reporting.figures.base import COMPLEMENTARY, SUPPRESSED
 from reporting.models import FundingYear, ReportRun, ReportStatus
 from reporting.services import report_request
 
@@ -97,11 +97,15 @@ def test_eager_build_makes_a_pdf_with_the_selectors_figures(
             for row in table.display_rows():
                 assert _squash("".join(row)) in flat, (table.key, row)
     assert SUPPRESSED in text
-    # The case table in particular: 7 track-1 cases shown, the single track-3 case hidden.
+    # The case table in particular: the single track-3 case hidden as "< 5", and the 7
+    # track-1 cases hidden as its complement "x" (else 8 - 7 - 0 gives the 1 away); the
+    # markers explained under the table.
     per_track = next(t for c in chapters for t in c.tables if t.key == "cases_per_track")
     shown = {row[0]: row[1] for row in per_track.display_rows()}  # label: new cases
-    assert shown[str(Track.ADVICE.label)] == "7"
+    assert shown[str(Track.ADVICE.label)] == COMPLEMENTARY
     assert shown[str(Track.CHAIN.label)] == SUPPRESSED
+    assert shown["Totaal"] == "8"
+    assert _squash("“x”: een aantal (nooit 0)") in flat
     # The funding split: every municipality's share as displayed, adding up to the total.
     split = next(t for c in chapters for t in c.tables if t.key == "funding_split")
     amounts = {
@@ -527,8 +531,9 @@ def test_the_pdf_prints_numbers_the_belgian_way(
         assert _squash(shown) in flat, shown
     for english in ("250000.00", "350000.00", "30004"):
         assert english not in flat, english
-    # A rate per 10,000 inhabitants with a decimal comma (8 new cases over 30,004: 2,7).
-    assert _squash("Totaal830.004-2,7") in flat
+    # A rate per 10,000 inhabitants with a decimal comma. The total's rate counts only the
+    # cases of the municipalities in its denominator: none of the 8 (0 over 30,004: 0,0).
+    assert _squash("Totaal830.004-0,0") in flat
     # A year stays a year, not "2.025".
     assert f"{YEAR:,}".replace(",", ".") not in seen["html"]
 

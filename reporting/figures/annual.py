@@ -1,7 +1,9 @@
 """The annual figures: every theme's chapter for one calendar year, in a fixed order.
 
-Each theme's selectors take a ``Period`` so the network dashboard can use them for any
-period; here they are called with 1 January to 31 December.
+Each theme's selectors take a ``Period`` so the network dashboard can use them for its
+calendar periods; here they are called with 1 January to 31 December. ``annual_figures``
+gives them protected (secondary suppression) together with everything the dashboard
+publishes about the same year (``publication``).
 """
 
 from django.utils.translation import gettext as _
@@ -19,7 +21,8 @@ from .places import place_tables
 from .risk import risk_tables
 
 
-def annual_figures(year: int) -> list[Chapter]:
+def annual_chapters(year: int) -> list[Chapter]:
+    """The chapters with raw tables, not yet protected together."""
     period = Period.year(year)
     funding = funding_tables(year)
     return [
@@ -52,3 +55,11 @@ def annual_figures(year: int) -> list[Chapter]:
             intro="" if funding else _("No funding was entered for this year."),
         ),
     ]
+
+
+def annual_figures(year: int) -> list[Chapter]:
+    """The chapters as published: protected with the dashboard's periods of the year."""
+    # Imported here: the publication builds on annual_chapters.
+    from .publication import year_publication
+
+    return year_publication(year).chapters

@@ -8,7 +8,7 @@ from access.policy import unrestricted_for_aggregates
 from cases.models import Case, ReferrerKind, TrackChange, ViolenceFormCode
 from partners.models import Sector
 
-from .base import Table, Value
+from .base import Table, Value, column_sums
 from .common import (
     anonymous_rule,
     count_column,
@@ -54,6 +54,9 @@ def cases_per_track(period: Period) -> Table:
         ),
         rows=rows,
         row_keys=[*(str(value) for value, _label in track_choices()), "total"],
+        relations=column_sums(
+            [*(str(value) for value, _label in track_choices()), "total"], ["new", "running"]
+        ),
         note=" ".join(
             [
                 _(
@@ -118,6 +121,7 @@ def track_moves(period: Period) -> Table:
         columns=(label_column("move", _("Move")), count_column("count", _("Moves"))),
         rows=rows,
         row_keys=keys,
+        relations=column_sums(keys, ["count"]),
         note=_("Every move made in the period counts; a case may move more than once."),
     )
 

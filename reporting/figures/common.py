@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from access.policy import unrestricted_for_aggregates
 from cases.models import Case, Track, TrackChange
 
-from .base import Column, Table, Value
+from .base import Column, Table, Value, column_sums
 from .period import Period
 
 ONE_DECIMAL = Decimal("0.1")
@@ -89,8 +89,10 @@ def label_column(key: str, label: str) -> Column:
     return Column(key, label, is_label=True)
 
 
-def count_column(key: str, label: str) -> Column:
-    return Column(key, label, suppress_small=True)
+def count_column(key: str, label: str, *, adds_up_over_time: bool = False) -> Column:
+    """A count that could point to a person: "< 5" when small, protected by complements.
+    ``adds_up_over_time``: see ``Column`` (events dated in the period, not states)."""
+    return Column(key, label, suppress_small=True, adds_up_over_time=adds_up_over_time)
 
 
 def counts_table(
@@ -106,7 +108,8 @@ def counts_table(
     extra: Sequence[tuple[str, str, int]] = (),
 ) -> Table:
     """One row per choice (zeros included, in the choices' order), optional extra rows
-    ``(row key, label, count)`` and a total row."""
+    ``(row key, label, count)`` and a total row, which is declared the sum of the rows
+    (without a total row the rows may overlap, so no relation is declared)."""
     rows: list[list[Value]] = []
     keys: list[str] = []
     for value, text in choices:
@@ -125,4 +128,5 @@ def counts_table(
         rows=rows,
         row_keys=keys,
         note=note,
+        relations=column_sums(keys, ["count"]) if total else (),
     )

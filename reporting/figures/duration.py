@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import ClosingReason
 
-from .base import Column, Table, Value
+from .base import Cell, Column, Table, Value, column_sums
 from .common import (
     ONE_DECIMAL,
     anonymous_rule,
@@ -79,6 +79,9 @@ def duration(period: Period) -> list[Table]:
         ),
         rows=rows,
         row_keys=[*(str(value) for value, _label in track_choices()), "total"],
+        relations=column_sums(
+            [*(str(value) for value, _label in track_choices()), "total"], ["cases"]
+        ),
         note=" ".join(
             [
                 _(
@@ -154,6 +157,8 @@ def repeats(period: Period) -> Table:
             ],
         ],
         row_keys=["new", "repeats"],
+        # The share would give the number of new cases away when that is hidden.
+        derived=[(Cell("repeats", "share"), (Cell("new", "count"),))],
         note=" ".join(
             [
                 _(

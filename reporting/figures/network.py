@@ -9,9 +9,17 @@ from access.policy import unrestricted_for_aggregates
 from cases.models import Referral, ReferralDirection, ReferralStatus
 from partners.models import Gap, GapKind, GapStatus, Organisation, Training, TrainingKind
 
-from .base import Column, Table, Value
+from .base import Column, Relation, Table, Value, column_sums, row_sums
 from .common import count_column, label_column
 from .period import Period
+
+
+def _grid_relations(row_keys: list[str], columns: list[str]) -> tuple[Relation, ...]:
+    """A table with a total column and a total row: both ways."""
+    return (
+        *row_sums(row_keys, columns),
+        *column_sums(row_keys, [*columns, "total"]),
+    )
 
 
 def referrals(period: Period) -> Table:
@@ -35,16 +43,21 @@ def referrals(period: Period) -> Table:
         columns=(
             label_column("direction", _("Direction")),
             *(count_column(status, str(label)) for status, label in statuses),
-            count_column("total", _("Total")),
+            count_column("total", _("Total"), adds_up_over_time=True),
         ),
         rows=rows,
         row_keys=[*ReferralDirection.values, "total"],
+        relations=_grid_relations([*ReferralDirection.values, "total"], ReferralStatus.values),
         note=_("Referrals made or received in the period, by direction and by their status now."),
     )
 
 
 def trainings(period: Period) -> Table:
     """Sessions, participants and partner organisations reached, per kind.
+
+    Not suppressed: these count the FJC's own sessions and the professionals and partner
+    organisations taking part, never a client or a case, and they are public in the
+    network anyway.
 
     Each partner organisation reached counts once per kind, and once in the total however
     many sessions it attended.
@@ -120,11 +133,14 @@ def gaps(period: Period) -> Table:
         title=_("Gaps in the care offer"),
         columns=(
             label_column("kind", _("Kind of gap")),
-            *(Column(status, str(label)) for status, label in statuses),
-            Column("total", _("Total")),
+            # A gap is signalled about a client's situation: few of them in a period can
+            # point to a family, so they are suppressed like every other count.
+            *(count_column(status, str(label)) for status, label in statuses),
+            count_column("total", _("Total"), adds_up_over_time=True),
         ),
         rows=rows,
         row_keys=[*GapKind.values, "total"],
+        relations=_grid_relations([*GapKind.values, "total"], GapStatus.values),
         note=_("Gaps signalled in the period, by their status now."),
     )
 

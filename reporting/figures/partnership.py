@@ -21,15 +21,16 @@ from consultations.models import AgendaItem, Consultation, ConsultationStatus, P
 from partners.models import Sector
 
 from . import network, places
-from .base import Column, Table, Value
+from .base import Cell, Column, Relation, Table, Value, column_sums
 from .common import count_column, label_column, share
 from .period import Period
 
-# Counts of referrals, cases and consultations are suppressed when small ("< 5"): a
-# referral or a case stands for a family, and a consultation is a meeting about a
-# handful of cases (the annual report suppresses "consultations held" for the same
-# reason). Trainings and gaps are not: they describe the care offer and the FJC's own
-# sessions, never a client, and their numbers are already public in the network.
+# Counts of referrals, cases, consultations and gaps are suppressed when small ("< 5") and
+# protected by complements ("x", see ``disclosure``): a referral or a case stands for a
+# family, a consultation is a meeting about a handful of cases (the annual report
+# suppresses "consultations held" for the same reason), and a gap is signalled about a
+# client's situation. Trainings are not: they count the FJC's own sessions and the
+# professionals taking part, never a client, and they are public in the network anyway.
 
 
 def _months(period: Period) -> list[datetime.date]:
@@ -82,13 +83,14 @@ def referrals_per_partner(period: Period) -> Table:
         columns=(
             label_column("partner", _("Partner organisation")),
             label_column("sector", _("Sector")),
-            count_column("in", _("Referred by the partner")),
-            count_column("out", _("Referred to the partner")),
+            count_column("in", _("Referred by the partner"), adds_up_over_time=True),
+            count_column("out", _("Referred to the partner"), adds_up_over_time=True),
             count_column("accepted", _("Accepted")),
             count_column("declined", _("Declined")),
         ),
         rows=rows,
         row_keys=keys,
+        relations=column_sums(keys, ["in", "out", "accepted", "declined"]),
         note=_(
             "Referrals made or received in the period, in both directions; accepted and "
             "declined by the referral's status now (a referral that is done or still awaits "
@@ -139,11 +141,12 @@ def referrals_per_month(period: Period) -> Table:
         title=_("Referrals per month"),
         columns=(
             label_column("month", _("Month")),
-            count_column("in", _("Referred by a partner")),
-            count_column("out", _("Referred to a partner")),
+            count_column("in", _("Referred by a partner"), adds_up_over_time=True),
+            count_column("out", _("Referred to a partner"), adds_up_over_time=True),
         ),
         rows=rows,
         row_keys=keys,
+        relations=column_sums(keys, ["in", "out"]),
         note=_(
             "By the date of the referral. The first and last month count only the days "
             "inside the period."
@@ -200,13 +203,23 @@ def consultation_participation(period: Period) -> Table:
         sheet_title=_("Participation in consultations"),
         columns=(
             label_column("organisation", _("Organisation")),
-            count_column("consultations", _("Consultations with the organisation")),
+            # Each consultation falls in one period: an organisation's count over a year is
+            # the sum over its months. Cases are counted once per period, so they are not.
+            count_column(
+                "consultations",
+                _("Consultations with the organisation"),
+                adds_up_over_time=True,
+            ),
             count_column("held", _("Consultations held")),
             Column("share", _("Share (%)"), suppress_with="consultations"),
             count_column("cases", _("Cases discussed with the organisation present")),
         ),
         rows=rows,
         row_keys=keys,
+        # The organisations overlap (several at one consultation): no sums. Every row's
+        # "held" is the number of consultations held, the total row's count.
+        relations=[Relation(Cell(key, "held"), (Cell("total", "consultations"),)) for key in keys],
+        derived=[(Cell(key, "share"), (Cell(key, "held"),)) for key in keys],
         note=_(
             "Art. 458ter consultations with the status held whose date falls in the period. "
             "An organisation took part when at least one of its participants (not removed "

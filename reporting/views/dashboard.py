@@ -1,10 +1,11 @@
-"""The network coordinator's dashboard: the partner network's figures for a chosen period,
-each table with an SVG chart, downloadable as CSV (per table) and XLSX (all tables).
+"""The network coordinator's dashboard: the partner network's figures for a calendar
+month, quarter or year (nothing else: two free ranges of days could be subtracted), each
+table with an SVG chart, downloadable as CSV (per table) and XLSX (all tables).
 
 Aggregates only: no case, no person, no link to either. The operations lead (workload and
 figures, the annual report) may look too; case directors and administrators may not.
-The same selectors (``reporting.figures.partnership.dashboard_tables``) feed the page and
-both downloads, so their numbers cannot differ.
+The same protected tables (``reporting.figures.publication.dashboard_figures``) feed the
+page and both downloads, so their numbers and hidden cells cannot differ.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,14 +28,19 @@ from access.views import RoleRequiredMixin
 from accounts.roles import DASHBOARD_ROLES
 from common.spreadsheet import CSV_CONTENT_TYPE
 from reporting.exports import XLSX_CONTENT_TYPE, table_csv, tables_xlsx
-from reporting.figures.base import SUPPRESSED, Table
-from reporting.figures.partnership import dashboard_tables
+from reporting.figures.base import COMPLEMENTARY, SUPPRESSED, Table, disclosure_legend
 from reporting.figures.period import Period
+from reporting.figures.publication import (
+    calendar_code,
+    dashboard_figures,
+    month,
+    parse_calendar_period,
+    quarter,
+)
 from reporting.network_charts import series_chart_svg
 
-MAX_YEARS = 5
-# Far enough for any real period; keeps month arithmetic clear of date.max.
-EARLIEST, LATEST = datetime.date(1990, 1, 1), datetime.date(2999, 12, 31)
+# The first year the dashboard publishes; the last is this year.
+FIRST_YEAR = 2000
 
 # Which columns each table's chart shows.
 CHART_COLUMNS = {
@@ -47,39 +53,34 @@ CHART_COLUMNS = {
 }
 
 
-def _years_later(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+PERIOD_HELP = _(
+    "A calendar year (2025), quarter (2025-Q2) or month (2025-03). Only calendar periods "
+    "are shown: two periods of any days could be subtracted from each other and give away "
+    "a small number."
+)
+PERIOD_REFUSED = _(
+    "Choose a calendar year (e.g. 2025), a quarter (e.g. 2025-Q2) or a month (e.g. "
+    "2025-03) from %(first)s up to this year. Other periods, such as a range of days, are "
+    "not shown, so that small numbers cannot be worked out by comparing two periods."
+)
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(
-        label=_("To (inclusive)"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    period = forms.CharField(
+        label=_("Period"),
+        # Checked in clean_period, so an empty field gets the same explanation.
+        required=False,
+        max_length=10,
+        help_text=PERIOD_HELP,
+        widget=forms.TextInput(attrs={"placeholder": "2025-Q2", "inputmode": "text"}),
     )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start is None or end is None:
-            return data
-        if not (EARLIEST <= start <= LATEST and EARLIEST <= end <= LATEST):
-            raise forms.ValidationError(
-                _("Choose dates between %(earliest)s and %(latest)s.")
-                % {"earliest": EARLIEST.year, "latest": LATEST.year}
-            )
-        if end < start:
-            self.add_error("end", _("The end of the period lies before its start."))
-        elif end >= _years_later(start, MAX_YEARS):
-            self.add_error(
-                "end", _("A period can span at most %(years)s years.") % {"years": MAX_YEARS}
-            )
-        return data
+    def clean_period(self) -> Period:
+        period = parse_calendar_period(self.cleaned_data["period"])
+        this_year = timezone.localdate().year
+        if period is None or not FIRST_YEAR <= period.start.year <= this_year:
+            raise forms.ValidationError(PERIOD_REFUSED % {"first": FIRST_YEAR})
+        return period
 
 
 def default_period() -> Period:
@@ -90,35 +91,34 @@ def default_period() -> Period:
 class Preset:
     label: str
     period: Period
+    current: bool
 
     @property
     def query(self) -> str:
-        return urlencode(
-            {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()}
-        )
+        return urlencode({"period": calendar_code(self.period)})
 
 
 def presets(today: datetime.date, shown: Period) -> list[Preset]:
-    """This year, last year, and the four quarters of the year shown."""
+    """This year, last year, and the quarters and months of the year shown."""
     year = shown.start.year
     found = [
-        Preset(gettext("This year"), Period.year(today.year)),
-        Preset(gettext("Last year"), Period.year(today.year - 1)),
+        (gettext("This year"), Period.year(today.year)),
+        (gettext("Last year"), Period.year(today.year - 1)),
     ]
-    for quarter in range(4):
-        start = datetime.date(year, quarter * 3 + 1, 1)
-        end = (
-            datetime.date(year, 12, 31)
-            if quarter == 3
-            else datetime.date(year, quarter * 3 + 4, 1) - datetime.timedelta(days=1)
-        )
+    if year not in (today.year, today.year - 1):
+        found.append((str(year), Period.year(year)))
+    for number in range(1, 5):
         found.append(
-            Preset(
-                gettext("Q%(quarter)s %(year)s") % {"quarter": quarter + 1, "year": year},
-                Period(start, end),
+            (
+                gettext("Q%(quarter)s %(year)s") % {"quarter": number, "year": year},
+                quarter(year, number),
             )
         )
-    return found
+    for number in range(1, 13):
+        period = month(year, number)
+        if period.start <= today:
+            found.append((formats.date_format(period.start, "YEAR_MONTH_FORMAT"), period))
+    return [Preset(label, period, period == shown) for label, period in found]
 
 
 @dataclass(frozen=True)
@@ -127,33 +127,53 @@ class ShownTable:
     rows: list[list[str]]
     chart: Any
     csv_query: str
+    legend: str
 
 
 class NetworkDashboardView(RoleRequiredMixin, View):
     required_roles = DASHBOARD_ROLES
 
-    def period(self, request: HttpRequest) -> tuple[Period, PeriodForm, bool]:
-        """The period asked for, or the default one (and whether the request was refused)."""
-        if "start" not in request.GET and "end" not in request.GET:
+    def period(self, request: HttpRequest) -> tuple[Period | None, PeriodForm]:
+        """The calendar period asked for (this year by default), or None when refused."""
+        if not request.GET.keys() - {"format", "table"}:
             period = default_period()
-            form = PeriodForm(initial={"start": period.start, "end": period.end})
-            return period, form, False
+            return period, PeriodForm(initial={"period": calendar_code(period)})
         form = PeriodForm(request.GET)
+        if set(request.GET) & {"start", "end"}:
+            # The free day range of before: refused, whatever else the request holds.
+            form.is_valid()
+            form.errors.clear()
+            form.add_error("period", PERIOD_REFUSED % {"first": FIRST_YEAR})
+            return None, form
         if form.is_valid():
-            return Period(form.cleaned_data["start"], form.cleaned_data["end"]), form, False
-        return default_period(), form, True
+            return form.cleaned_data["period"], form
+        return None, form
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        period, form, refused = self.period(request)
-        tables = dashboard_tables(period)
+        period, form = self.period(request)
         kind = request.GET.get("format", "")
+        if kind not in ("", "csv", "xlsx"):
+            raise Http404
+        if period is None:
+            # Nothing is computed for a refused period, and no file is made.
+            return TemplateResponse(
+                request,
+                "reporting/dashboard.html",
+                {
+                    "form": form,
+                    "refused": True,
+                    "period": None,
+                    "presets": presets(timezone.localdate(), default_period()),
+                    "tables": [],
+                },
+                status=400,
+            )
+        tables = dashboard_figures(period)
         if kind == "csv":
             return self.csv(request, period, tables)
         if kind == "xlsx":
             return self.xlsx(request, period, tables)
-        if kind:
-            raise Http404
-        period_query = urlencode({"start": period.start.isoformat(), "end": period.end.isoformat()})
+        period_query = urlencode({"period": calendar_code(period)})
         shown = [
             ShownTable(
                 table=table,
@@ -162,6 +182,7 @@ class NetworkDashboardView(RoleRequiredMixin, View):
                     table, columns=CHART_COLUMNS[table.key], chart_id=f"chart-{table.key}"
                 ),
                 csv_query=f"{period_query}&{urlencode({'format': 'csv', 'table': table.key})}",
+                legend=disclosure_legend() if table.has_hidden_cells() else "",
             )
             for table in tables
         ]
@@ -170,12 +191,13 @@ class NetworkDashboardView(RoleRequiredMixin, View):
             "reporting/dashboard.html",
             {
                 "form": form,
-                "refused": refused,
+                "refused": False,
                 "period": period,
                 "presets": presets(timezone.localdate(), period),
                 "tables": shown,
                 "xlsx_query": f"{period_query}&format=xlsx",
                 "suppressed": SUPPRESSED,
+                "complementary": COMPLEMENTARY,
             },
         )
 
@@ -187,7 +209,12 @@ class NetworkDashboardView(RoleRequiredMixin, View):
             object_type="reporting.network_dashboard",
             request=request,
             purpose="network dashboard export",
-            detail={"start": period.start.isoformat(), "end": period.end.isoformat(), **detail},
+            detail={
+                "period": calendar_code(period),
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+                **detail,
+            },
         )
 
     def _filename(self, period: Period, stem: str, extension: str) -> str:
