@@ -35,6 +35,10 @@ def by_risk_level(period: Period) -> Table:
                     "or else the newest assessment (on the same date, the one recorded last), "
                     "on the FJC's common scale."
                 ),
+                _(
+                    "Running cases by the dated status changes; an assessment counts with its "
+                    "level on that day, so a level raised after the period does not change it."
+                ),
                 anonymous_rule(),
             ]
         ),
