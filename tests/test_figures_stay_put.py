@@ -188,7 +188,7 @@ def build_year(seed: int = 12) -> Year:
                 measure_extend(
                     measure=order,
                     by=director,
-                    new_end=order.ends_on + datetime.timedelta(days=14),
+                    new_end=starts + datetime.timedelta(days=24),
                     decided_on=starts + datetime.timedelta(days=5),
                 )
         # Last, so that the steps above still found the case open.
