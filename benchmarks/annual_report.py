@@ -49,6 +49,7 @@ from cases.models import (  # noqa: E402
     Person,
     ReferrerKind,
     Status,
+    StatusChange,
     Track,
     TrackChange,
     ViolenceForm,
@@ -222,6 +223,20 @@ def add_cases(fixture: Fixture, count: int, rng: random.Random) -> None:
                     ends_on=begins + datetime.timedelta(days=14),
                 )
             )
+    # The figures count closings from their records, as the services write them.
+    closings = [
+        StatusChange(
+            case=case,
+            from_status=Status.ACTIVE,
+            to_status=Status.CLOSED,
+            changed_on=case.closed_on,
+            closing_reason=case.closing_reason,
+            changed_by=case.case_director,
+        )
+        for case in cases
+        if case.closed_on is not None
+    ]
+    StatusChange.objects.bulk_create(closings, batch_size=5000)
     TrackChange.objects.bulk_create(moves, batch_size=5000)
     Assessment.objects.bulk_create(assessments, batch_size=5000)
     Measure.objects.bulk_create(measures, batch_size=5000)

@@ -656,7 +656,12 @@ def _network_history(users: dict[str, User]) -> None:
                 organisation=helper,
             )
         if status not in (GapStatus.NEW, GapStatus.FOLLOW_UP):
-            gap_set_status(gap=gap, by=coordinator, status=status)
+            gap_set_status(
+                gap=gap,
+                by=coordinator,
+                status=status,
+                changed_on=min(signalled_on + datetime.timedelta(days=28), today),
+            )
 
 
 # Partners represented at the held consultations, in turn.

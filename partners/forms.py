@@ -65,6 +65,8 @@ class GapSignalForm(forms.ModelForm):
 
 class GapStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("status"), choices=GapStatus.choices)
+    # Empty means today (the service's default).
+    changed_on = forms.DateField(label=_("Changed on"), widget=_DATE, required=False)
 
 
 class GapFollowUpForm(forms.ModelForm):

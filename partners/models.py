@@ -1,7 +1,12 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -302,6 +307,43 @@ class Gap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.signalled_on})"
+
+
+class GapStatusChange(models.Model):
+    """One dated change of a gap's status; never edited.
+
+    The status of a gap on a day is the ``to_status`` of its last change dated on or before
+    it (by ``changed_on``, then ``id``), else "new"; ``Gap.status`` is the current one. The
+    service refuses a change dated before the last one, so both orders agree.
+    """
+
+    gap = models.ForeignKey(
+        Gap, verbose_name=_("gap"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=GapStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=GapStatus.choices)
+    changed_on = models.DateField(_("date"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change of a gap")
+        verbose_name_plural = _("status changes of gaps")
+        ordering = ["changed_on", "id"]
+        indexes = [models.Index(fields=["gap", "changed_on"], name="gap_status_change_day")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError(gettext("A status change of a gap is never changed."))
+        super().save(*args, **kwargs)
 
 
 class GapFollowUp(models.Model):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -17,6 +18,7 @@ from .models import (
     Gap,
     GapFollowUp,
     GapStatus,
+    GapStatusChange,
     Municipality,
     Organisation,
     OrganisationKind,
@@ -122,9 +124,43 @@ def training_save(
     return training
 
 
+def _last_status_change_on(gap: Gap) -> datetime.date | None:
+    return (
+        gap.status_changes.order_by("-changed_on", "-id")
+        .values_list("changed_on", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
-def gap_set_status(*, gap: Gap, by: User, status: str) -> Gap:
+def gap_set_status(
+    *, gap: Gap, by: User, status: str, changed_on: datetime.date | None = None
+) -> Gap:
+    """Change the gap's status on ``changed_on`` (default today), as a dated record.
+
+    The figures count gaps by their status on the last day of a period, so the change is
+    recorded (``GapStatusChange``) rather than only written over ``Gap.status``. Setting the
+    status it already has records nothing.
+    """
     gap = Gap.objects.select_for_update().get(pk=gap.pk)
+    changed_on = changed_on or timezone.localdate()
+    if status == gap.status:
+        return gap
+    if changed_on > timezone.localdate():
+        raise ValidationError({"status": _("The date cannot be in the future.")})
+    if changed_on < gap.signalled_on:
+        raise ValidationError({"status": _("The date cannot be before the gap was signalled.")})
+    latest = _last_status_change_on(gap)
+    if latest is not None and changed_on < latest:
+        raise ValidationError(
+            {
+                "status": _("The date cannot be before the last status change (%(date)s).")
+                % {"date": formats.date_format(latest, "SHORT_DATE_FORMAT")}
+            }
+        )
+    GapStatusChange.objects.create(
+        gap=gap, from_status=gap.status, to_status=status, changed_on=changed_on, changed_by=by
+    )
     gap.status = status
     save_validated(gap, by)
     return gap
@@ -142,5 +178,14 @@ def gap_add_follow_up(
     follow_up = GapFollowUp(gap=gap, date=date, action=action, organisation=organisation, by=by)
     save_validated(follow_up, by)
     if gap.status == GapStatus.NEW:
-        gap_set_status(gap=gap, by=by, status=GapStatus.FOLLOW_UP)
+        # In follow-up from the follow-up's date, kept within what a status change allows
+        # (a follow-up noted with an earlier date than the gap's last change still counts).
+        day = min(max(date, gap.signalled_on), timezone.localdate())
+        latest = _last_status_change_on(gap)
+        gap_set_status(
+            gap=gap,
+            by=by,
+            status=GapStatus.FOLLOW_UP,
+            changed_on=max(day, latest) if latest else day,
+        )
     return follow_up

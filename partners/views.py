@@ -393,7 +393,10 @@ class GapStatusView(GapObjectMixin, NetworkFormView):
 
     def perform(self, form: Any) -> None:
         services.gap_set_status(
-            gap=self.get_gap(), by=self.user, status=form.cleaned_data["status"]
+            gap=self.get_gap(),
+            by=self.user,
+            status=form.cleaned_data["status"],
+            changed_on=form.cleaned_data["changed_on"],
         )
 
 

@@ -9,6 +9,11 @@ a joint assessment alike. "Newest" is one ordering, used everywhere:
    the partners agreed on after weighing the individual ones);
 4. and finally the higher id, so the answer never depends on how the database returns rows.
 
+On a day D (the figures of a period ask for its last day), only records dated on or before D
+count, and an individual assessment counts with its level on D: the ``to_level`` of its last
+raise (``LevelRaise``) dated on or before D, else the ``from_level`` of its first raise (its
+level before any raise), else its level. A raise dated after D never changes D's answer.
+
 This is the rule the steering page documents ("on the same date, what was recorded last
 counts") and its chart draws. Step 2 uses the recording time rather than the id because it
 has to compare two tables (whose ids say nothing about each other's order); using it within
@@ -26,9 +31,10 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import F, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
 
-from .models import Assessment, JointAssessment, RiskGrade
+from .models import Assessment, JointAssessment, Level, LevelRaise, RiskGrade
 
 RiskRecord = Assessment | JointAssessment
 
@@ -68,6 +74,38 @@ def risk_date(record: RiskRecord) -> datetime.date:
     return recency(record)[0]
 
 
+def level_on(assessment: Assessment, on: datetime.date | None) -> Level:
+    """The assessment's level on ``on`` (now if None), from its raises.
+
+    Reads ``assessment.raises.all()``: callers that ask about many assessments prefetch
+    ``raises`` with their levels.
+    """
+    if on is None:
+        return assessment.level
+    raises = sorted(assessment.raises.all(), key=lambda r: (r.raised_on, r.pk))
+    before = [r for r in raises if r.raised_on <= on]
+    if before:
+        return before[-1].to_level
+    if raises:
+        return raises[0].from_level
+    return assessment.level
+
+
+def level_grade_on(on: datetime.date | None, *, assessment: str = "pk") -> Coalesce | F:
+    """SQL for :func:`level_on`'s grade, on a model whose ``assessment`` path leads to the
+    assessment (``"pk"`` on ``Assessment``)."""
+    if on is None:
+        return F("level__grade")
+    raises = LevelRaise.objects.filter(assessment_id=OuterRef(assessment))
+    last = raises.filter(raised_on__lte=on).order_by("-raised_on", "-id")
+    first = raises.order_by("raised_on", "id")
+    return Coalesce(
+        Subquery(last.values("to_level__grade")[:1]),
+        Subquery(first.values("from_level__grade")[:1]),
+        F("level__grade"),
+    )
+
+
 @dataclass
 class CurrentRisk:
     """The level that counts: that of the newest assessment or joint assessment."""
@@ -93,6 +131,7 @@ def current_risk(
     """The current level among the given records (in any order), or that of ``on`` if given.
 
     Callers that load only the newest of each kind pass ``newest_first(...)[:1]`` of each.
+    With ``on``, an assessment's level is its level on that day (:func:`level_on`).
     """
     records: list[RiskRecord] = [*assessments, *joints]
     if on is not None:
@@ -109,11 +148,12 @@ def current_risk(
         )
     if newest is None:
         return None
+    level = level_on(newest, on)
     return CurrentRisk(
         on=newest.assessed_on,
-        grade=RiskGrade(newest.level.grade),
-        label=newest.level.label,
-        suggests_escalation=newest.level.suggests_escalation,
+        grade=RiskGrade(level.grade),
+        label=level.label,
+        suggests_escalation=level.suggests_escalation,
         assessment=newest,
     )
 
@@ -122,7 +162,8 @@ def current_grade_expression(*, case: str = "pk", on: datetime.date | None = Non
     """The current level's grade (``RiskGrade``; NULL without any assessment) as SQL.
 
     ``case``: the path from the annotated model to the case's id (``"pk"`` on ``Case``).
-    ``on``: the grade that counted on that day (records dated after it do not count yet).
+    ``on``: the grade that counted on that day (records and raises dated after it do not
+    count yet).
     The same ordering as :func:`current_risk`: the newest record of each kind by
     ``NEWEST_FIRST``, then the joint one if it is at least as recent as the individual one.
     """
@@ -133,7 +174,9 @@ def current_grade_expression(*, case: str = "pk", on: datetime.date | None = Non
         joints = joints.filter(held_on__lte=on)
     assessment_date = Subquery(assessments.values("assessed_on")[:1])
     assessment_recorded = Subquery(assessments.values("created_at")[:1])
-    assessment_grade = Subquery(assessments.values("level__grade")[:1])
+    assessment_grade = Subquery(
+        assessments.annotate(grade_on=level_grade_on(on)).values("grade_on")[:1]
+    )
     joint_date = Subquery(joints.values("held_on")[:1])
     joint_recorded = Subquery(joints.values("recorded_at")[:1])
     joint_grade = Subquery(joints.values("level")[:1])

@@ -154,9 +154,15 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
         return cleaned
 
 
-class RaiseLevelForm(forms.Form):
+class RaiseLevelForm(NotInFutureMixin, forms.Form):
+    date_fields = ("raised_on",)
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     level = LevelChoiceField(label=_("New level"), queryset=Level.objects.none())
+    # Empty means today (the service's default).
+    raised_on = forms.DateField(
+        label=_("Raised on"), widget=DateInput(), initial=timezone.localdate, required=False
+    )
     reason = forms.CharField(
         label=_("Professional judgement: why the level is higher"),
         widget=forms.Textarea(attrs={"rows": 4}),

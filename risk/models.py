@@ -481,6 +481,55 @@ class Answer(models.Model):
         return f"{self.item.code}: {self.option.code}"
 
 
+class LevelRaise(models.Model):
+    """The assessor raised an assessment's level by professional judgement, on a date.
+
+    Immutable: a raise is a fact the figures of its period count, so it is never edited or
+    moved (a new raise is recorded instead). ``from_level`` keeps the level before it, so
+    the assessment's original level stays known; ``Assessment.level`` is the current one.
+    The level of an assessment on a day is the ``to_level`` of its last raise dated on or
+    before it, else the ``from_level`` of its first raise, else its level (``risk.current``).
+    """
+
+    case_access_path = "assessment__case_id"
+
+    assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("assessment"),
+        on_delete=models.CASCADE,
+        related_name="raises",
+    )
+    from_level = models.ForeignKey(
+        Level, verbose_name=_("from level"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_level = models.ForeignKey(
+        Level, verbose_name=_("to level"), on_delete=models.PROTECT, related_name="+"
+    )
+    raised_on = models.DateField(_("raised on"))
+    reason = models.TextField(_("reason"), blank=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("raised risk level")
+        verbose_name_plural = _("raised risk levels")
+        ordering = ["raised_on", "id"]
+        indexes = [models.Index(fields=["assessment", "raised_on"], name="level_raise_day")]
+
+    def __str__(self) -> str:
+        return f"{self.from_level} → {self.to_level} ({self.raised_on.isoformat()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError(gettext("A raised risk level is never changed."))
+        super().save(*args, **kwargs)
+
+
 class JointAssessment(models.Model):
     """Partners' assessments of the same situation, combined into one agreed level."""
 

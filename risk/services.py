@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -28,6 +28,7 @@ from .models import (
     InstrumentVersion,
     JointAssessment,
     Level,
+    LevelRaise,
     RiskDecision,
     RiskGrade,
     VersionStatus,
@@ -211,9 +212,15 @@ def assessment_raise_level(
     by: User,
     level: Level,
     reason: str,
+    raised_on: datetime.date | None = None,
     expected_version: int | None = None,
 ) -> Assessment:
-    """The assessor raises the level by professional judgement (never lowers it)."""
+    """The assessor raises the level by professional judgement (never lowers it).
+
+    The raise is a dated record (``LevelRaise``, from the level before to the new one), so
+    the level on a past day stays what it was; ``raised_on`` defaults to today and may be
+    earlier (not before the assessment, nor before its last raise, nor in the future).
+    """
     if assessment.assessor_id != by.pk:
         raise ValidationError(_("Only the assessor can change the level of an assessment."))
     current = locked_for_update(assessment, expected_version)
@@ -235,10 +242,30 @@ def assessment_raise_level(
         )
     if not reason.strip() and not current.escalation:
         raise ValidationError(_("Explain why you raise the level."))
+    raised_on = raised_on or timezone.localdate()
+    if raised_on > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    if raised_on < current.assessed_on:
+        raise ValidationError(_("A level cannot be raised before the assessment was made."))
+    last = current.raises.order_by("-raised_on", "-id").values_list("raised_on", flat=True)
+    latest = last.first()
+    if latest is not None and raised_on < latest:
+        raise ValidationError(
+            _("A level cannot be raised before its last raise (%(date)s).")
+            % {"date": formats.date_format(latest, "SHORT_DATE_FORMAT")}
+        )
     previous = current.level
     note = reason.strip()
+    LevelRaise.objects.create(
+        assessment=current,
+        from_level=previous,
+        to_level=level,
+        raised_on=raised_on,
+        reason=note,
+        raised_by=by,
+    )
     if note:
-        dated = f"{timezone.localdate().isoformat()}: {note}"
+        dated = f"{raised_on.isoformat()}: {note}"
         current.judgement_reason = (
             f"{current.judgement_reason}\n\n{dated}" if current.judgement_reason else dated
         )

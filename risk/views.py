@@ -201,6 +201,7 @@ class AssessmentRaiseView(CaseFormView):
             by=self.user,
             level=d["level"],
             reason=d["reason"],
+            raised_on=d["raised_on"],
             expected_version=d["version"],
         )
 

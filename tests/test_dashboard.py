@@ -30,6 +30,7 @@ from partners.models import (
     Training,
     TrainingKind,
 )
+from partners.services import gap_set_status
 from reporting.exports import tables_xlsx
 from reporting.figures import network
 from reporting.figures.base import Column, Table
@@ -215,13 +216,13 @@ def data(db):
         (GapKind.MISSING_SERVICE, D(2025, 2, 2), GapStatus.CLOSED),
         (GapKind.OTHER, D(2025, 4, 1), GapStatus.NEW),
     ]:
-        Gap.objects.create(
-            kind=kind,
-            description="Wachtlijst",
-            signalled_on=on,
-            signalled_by=d.director,
-            status=status,
+        gap = Gap.objects.create(
+            kind=kind, description="Wachtlijst", signalled_on=on, signalled_by=d.director
         )
+        if status != GapStatus.NEW:
+            # A status counts from its dated change (the figures count the status on the
+            # period's last day), so it is set through the service, on the signalling day.
+            gap_set_status(gap=gap, by=d.director, status=status, changed_on=on)
 
     for on, training_kind, participants, organisations in [
         (D(2025, 1, 5), TrainingKind.TRAINING, 12, [alfa, beta]),

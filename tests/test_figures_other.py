@@ -11,6 +11,7 @@ from cases.models import Case, ClosingReason, MeasureKind, Referral, ReferralSta
 from cases.services import measure_add, measure_extend
 from consultations.models import AgendaItem, Consultation, ConsultationStatus
 from partners.models import Gap, GapKind, GapStatus, OrganisationKind, Training, TrainingKind
+from partners.services import gap_set_status
 from reporting.figures.consultations import consultation_tables
 from reporting.figures.duration import closing_tables, duration_tables, repeat_tables
 from reporting.figures.judicial import judicial_tables
@@ -121,6 +122,9 @@ def test_restraining_orders_started_and_extended(director):
     assert values(table(judicial_tables(YEAR), "restraining_orders")) == {
         "started": 3,  # x on 1 January and 31 December, y in June
         "cases": 2,
+        # The three started, and the one from 2024 that its extension kept in force.
+        "in_force": 4,
+        "cases_in_force": 2,
         "extensions": 3,  # the 2024 order extended in January, y's order twice
         "extended": 2,
     }
@@ -188,8 +192,11 @@ def test_network_referrals_trainings_and_gaps(director):
     partner = make_organisation("CGG Figuren", OrganisationKind.PARTNER)
     case = new_case(director, D(2025, 1, 1), 2)
 
-    def referral(direction, on, status=ReferralStatus.PENDING):
-        answered = on if status != ReferralStatus.PENDING else None
+    def referral(direction, on, status=ReferralStatus.PENDING, answered=None, done=None):
+        if status != ReferralStatus.PENDING:
+            answered = answered or on
+        if status == ReferralStatus.DONE:
+            done = done or answered
         Referral.objects.create(
             case=case,
             direction=direction,
@@ -199,7 +206,7 @@ def test_network_referrals_trainings_and_gaps(director):
             status=status,
             answered_on=answered,
             decline_reason="Wachtlijst" if status == ReferralStatus.DECLINED else "",
-            done_on=on if status == ReferralStatus.DONE else None,
+            done_on=done,
             created_by=director,
         )
 
@@ -209,6 +216,10 @@ def test_network_referrals_trainings_and_gaps(director):
     referral("in", D(2025, 3, 3), ReferralStatus.DONE)
     referral("out", D(2024, 12, 31))
     referral("in", D(2026, 1, 1))
+    # Answered after the year: still awaiting an answer on 31 December 2025.
+    referral("out", D(2025, 11, 1), ReferralStatus.DECLINED, answered=D(2026, 1, 5))
+    # Accepted in 2025, done in 2026: accepted on 31 December 2025.
+    referral("in", D(2025, 10, 1), ReferralStatus.DONE, answered=D(2025, 10, 2), done=D(2026, 2, 1))
     Training.objects.create(
         date=D(2025, 1, 1), kind=TrainingKind.TRAINING, topic="A", participants=10
     )
@@ -222,26 +233,32 @@ def test_network_referrals_trainings_and_gaps(director):
         date=D(2024, 12, 31), kind=TrainingKind.TRAINING, topic="D", participants=7
     )
 
-    def gap(kind, on, status):
-        Gap.objects.create(
-            kind=kind,
-            description="Wachtlijst",
-            signalled_on=on,
-            signalled_by=director,
-            status=status,
+    def gap(kind, on, *changes):
+        signalled = Gap.objects.create(
+            kind=kind, description="Wachtlijst", signalled_on=on, signalled_by=director
         )
+        for status, changed_on in changes:
+            gap_set_status(gap=signalled, by=director, status=status, changed_on=changed_on)
 
-    gap(GapKind.WAITING_LIST, D(2025, 1, 1), GapStatus.NEW)
-    gap(GapKind.WAITING_LIST, D(2025, 5, 1), GapStatus.CLOSED)
-    gap(GapKind.MISSING_SERVICE, D(2025, 12, 31), GapStatus.FOLLOW_UP)
-    gap(GapKind.OTHER, D(2026, 1, 1), GapStatus.NEW)
+    gap(GapKind.WAITING_LIST, D(2025, 1, 1))
+    gap(GapKind.WAITING_LIST, D(2025, 5, 1), (GapStatus.CLOSED, D(2025, 5, 2)))
+    gap(GapKind.MISSING_SERVICE, D(2025, 12, 31), (GapStatus.FOLLOW_UP, D(2025, 12, 31)))
+    gap(GapKind.OTHER, D(2026, 1, 1))
+    # Followed up in 2025, closed in 2026: in follow-up on 31 December 2025.
+    gap(
+        GapKind.SERVICE_REFUSED,
+        D(2025, 3, 1),
+        (GapStatus.FOLLOW_UP, D(2025, 3, 5)),
+        (GapStatus.CLOSED, D(2026, 1, 10)),
+    )
 
     tables = network_tables(YEAR)
     # Columns: pending, accepted, declined, done, total.
+    # By their status on 31 December 2025 (an answer given later does not count yet).
     assert values(table(tables, "referrals")) == {
-        "out": (1, 1, 1, 0, 3),
-        "in": (0, 0, 0, 1, 1),
-        "total": (1, 1, 1, 1, 4),
+        "out": (2, 1, 1, 0, 4),
+        "in": (0, 1, 0, 1, 2),
+        "total": (2, 2, 1, 1, 6),
     }
     assert values(table(tables, "trainings")) == {
         # Sessions, participants, partner organisations reached (none linked here).
@@ -251,10 +268,11 @@ def test_network_referrals_trainings_and_gaps(director):
         "total": (3, 18, 0),
     }
     # Columns: new, follow-up, addressed, closed, total.
+    # By their status on 31 December 2025, from the dated status changes.
     assert values(table(tables, "gaps")) == {
         "waiting_list": (1, 0, 0, 1, 2),
         "missing_service": (0, 1, 0, 0, 1),
-        "service_refused": (0, 0, 0, 0, 0),
+        "service_refused": (0, 1, 0, 0, 1),
         "other": (0, 0, 0, 0, 0),
-        "total": (1, 1, 0, 1, 3),
+        "total": (1, 2, 0, 1, 4),
     }

@@ -56,7 +56,9 @@ def sql_grades(on: datetime.date | None = None) -> dict[int, int | None]:
 
 def python_grade(case: Case, on: datetime.date | None = None) -> int | None:
     found = current_risk(
-        assessments=Assessment.objects.filter(case=case).select_related("level"),
+        assessments=Assessment.objects.filter(case=case)
+        .select_related("level")
+        .prefetch_related("raises__from_level", "raises__to_level"),
         joints=JointAssessment.objects.filter(case=case),
         on=on,
     )
@@ -81,6 +83,7 @@ def test_the_sql_expression_and_the_python_function_agree_on_every_case(
             "assessment_then_joint_same_day",
             "joint_and_assessment_same_moment",
             "assessed_after_the_day",
+            "raised_twice",
             "never_assessed",
         ]
     }
@@ -95,11 +98,22 @@ def test_the_sql_expression_and_the_python_function_agree_on_every_case(
     recorded(high_first, noon)
     recorded(low_second, noon - datetime.timedelta(hours=1))
 
-    # A low assessment raised to high by professional judgement.
+    # A low assessment raised to high by professional judgement today (after the day).
     c = cases["raised_by_judgement"]
     raised = assess(c, LOW, day)
     high = shipped(CHECKLIST).levels.get(grade=RiskGrade.HIGH)
+    medium = shipped(CHECKLIST).levels.get(grade=RiskGrade.MEDIUM)
     assessment_raise_level(assessment=raised, by=director, level=high, reason="Nieuwe dreiging.")
+
+    # Low on the day before, raised to medium on the day, to high later: each day its level.
+    c = cases["raised_twice"]
+    twice = assess(c, LOW, day - datetime.timedelta(days=1))
+    twice = assessment_raise_level(
+        assessment=twice, by=director, level=medium, reason="Dreiging.", raised_on=day
+    )
+    assessment_raise_level(
+        assessment=twice, by=director, level=high, reason="Wapen.", raised_on=later
+    )
 
     # A joint assessment, then later the same day a new individual assessment: it counts.
     c = cases["joint_then_assessment_same_day"]
@@ -142,16 +156,30 @@ def test_the_sql_expression_and_the_python_function_agree_on_every_case(
         "assessment_then_joint_same_day": RiskGrade.MEDIUM,
         "joint_and_assessment_same_moment": RiskGrade.HIGH,
         "assessed_after_the_day": RiskGrade.HIGH,
+        "raised_twice": RiskGrade.HIGH,
         "never_assessed": None,
     }
+    # A raise dated after the day does not count on it (it used to: the level was edited in
+    # place, so the day's figures moved with a later raise).
     expected_on_day = {
         **dict.fromkeys(expected_now, None),
         "same_day_pk_against_time": RiskGrade.HIGH,
-        "raised_by_judgement": RiskGrade.HIGH,
+        "raised_by_judgement": RiskGrade.LOW,
         "joint_then_assessment_same_day": RiskGrade.MEDIUM,
         "assessed_after_the_day": RiskGrade.MEDIUM,
+        "raised_twice": RiskGrade.MEDIUM,
     }
-    for on, expected in [(None, expected_now), (day, expected_on_day)]:
+    the_day_before = {
+        **dict.fromkeys(expected_now, None),
+        "raised_twice": RiskGrade.LOW,  # the level before its first raise
+    }
+    checks = [
+        (None, expected_now),
+        (timezone.localdate(), expected_now),
+        (day, expected_on_day),
+        (day - datetime.timedelta(days=1), the_day_before),
+    ]
+    for on, expected in checks:
         in_sql = sql_grades(on)
         for name, case in cases.items():
             assert in_sql[case.pk] == python_grade(case, on) == expected[name], (name, on)

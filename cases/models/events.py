@@ -42,6 +42,15 @@ class TrackChange(models.Model):
 
 
 class StatusChange(models.Model):
+    """One dated change of a case's status; never edited.
+
+    The status on a day is the ``to_status`` of the last change dated on or before it
+    (by ``changed_on``, then ``id``), else "registered"; the services refuse a change dated
+    before the last one, so that order is also the order in which they were recorded.
+    A closing carries its closing reason: the case row holds only the current closing, which
+    reopening clears, and the figures count every closing in its own period.
+    """
+
     case_access_path = "case_id"
 
     case = models.ForeignKey(
@@ -54,6 +63,14 @@ class StatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
     changed_on = models.DateField(_("date"))
     reason = models.TextField(_("reason"), blank=True)
+    closing_reason = models.ForeignKey(
+        "cases.ClosingReason",
+        verbose_name=_("closing reason"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),
@@ -65,6 +82,17 @@ class StatusChange(models.Model):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["changed_on", "id"]
+        indexes = [models.Index(fields=["case", "changed_on"], name="status_change_case_day")]
+        constraints = [
+            # A closing has its reason; no other change has one.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(to_status=Status.CLOSED, closing_reason__isnull=False)
+                    | (~models.Q(to_status=Status.CLOSED) & models.Q(closing_reason__isnull=True))
+                ),
+                name="status_change_closing_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"

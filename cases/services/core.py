@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from access.policy import Action, is_active_case_director
@@ -198,15 +198,39 @@ def case_change_status(
     return _set_status(current, by, Status(to_status), changed_on, reason, EventKind.STATUS_CHANGED)
 
 
+def _validate_status_date(day: datetime.date, case: Case) -> None:
+    """A status change is dated on or after the case's last one.
+
+    The status on a day is read from the changes in date order (the figures of a past
+    period depend on it), so a change dated before the last one would make the records say
+    something else than the case's status now.
+    """
+    last = case.status_changes.order_by("-changed_on", "-id").values_list("changed_on", flat=True)
+    latest = last.first()
+    if latest is not None and day < latest:
+        raise ValidationError(
+            _("The date cannot be before the last status change (%(date)s).")
+            % {"date": formats.date_format(latest, "SHORT_DATE_FORMAT")}
+        )
+
+
 def _set_status(
-    case: Case, by: User, to_status: Status, day: datetime.date, reason: str, kind: EventKind
+    case: Case,
+    by: User,
+    to_status: Status,
+    day: datetime.date,
+    reason: str,
+    kind: EventKind,
+    closing_reason: ClosingReason | None = None,
 ) -> Case:
+    _validate_status_date(day, case)
     StatusChange.objects.create(
         case=case,
         from_status=case.status,
         to_status=to_status,
         changed_on=day,
         reason=reason,
+        closing_reason=closing_reason,
         changed_by=by,
     )
     summary = f"{Status(case.status).label} → {to_status.label}"
@@ -232,10 +256,17 @@ def case_close(
     if closing_reason is None or not closing_reason.is_active:
         raise ValidationError(_("Choose a closing reason."))
     _validate_change_date(closed_on, current)
+    # The case row keeps the current closing; the status change keeps it for good.
     current.closing_reason = closing_reason
     current.closed_on = closed_on
     _set_status(
-        current, by, Status.CLOSED, closed_on, note or str(closing_reason), EventKind.CLOSED
+        current,
+        by,
+        Status.CLOSED,
+        closed_on,
+        note or str(closing_reason),
+        EventKind.CLOSED,
+        closing_reason=closing_reason,
     )
     return current
 
@@ -257,6 +288,7 @@ def case_reopen(
     if current.closed_on and reopened_on < current.closed_on:
         raise ValidationError(_("A case cannot be reopened before it was closed."))
     _validate_change_date(reopened_on, current)
+    # Only the current value is cleared: the closing stays on its status change.
     current.closing_reason = None
     current.closed_on = None
     return _set_status(current, by, Status.ACTIVE, reopened_on, reason, EventKind.REOPENED)

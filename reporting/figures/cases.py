@@ -61,8 +61,11 @@ def cases_per_track(period: Period) -> Table:
             [
                 _(
                     "New: registered in the period, by the track they were registered in. "
-                    "Running: open at any moment in the period (registered by its end and "
-                    "not closed before its start), by their track at the end of the period."
+                    "Running: open on at least one day of the period by the dated status "
+                    "changes (registered by its end, and not closed on the day before it "
+                    "starts unless reopened in the period; a case closed on its first day "
+                    "counts), by their track at the end of the period. A change dated after "
+                    "the period never changes these figures."
                 ),
                 anonymous_rule(),
             ]

@@ -1,16 +1,19 @@
 """Building blocks the theme selectors share: which cases count, rates, standard tables."""
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db import models as db
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.policy import unrestricted_for_aggregates
-from cases.models import Case, Track, TrackChange
+from cases.models import Case, ReferralStatus, Status, StatusChange, Track, TrackChange
+from partners.models import GapStatus, GapStatusChange
 
 from .base import Column, Table, Value, column_sums
 from .period import Period
@@ -38,9 +41,66 @@ def new_cases(period: Period) -> QuerySet[Case]:
     return case_files().filter(opened_on__range=(period.start, period.end))
 
 
+def _status_changes() -> QuerySet[StatusChange]:
+    return unrestricted_for_aggregates(StatusChange.objects.all())
+
+
+def status_on(day: Any, *, case: str = "pk") -> Coalesce:
+    """The status on ``day`` (a date or an expression): the ``to_status`` of the case's last
+    status change dated on or before it (by date, then id), else "registered".
+
+    ``case``: the path from the annotated model to the case's id.
+    """
+    latest = (
+        _status_changes()
+        .filter(case_id=OuterRef(case), changed_on__lte=day)
+        .order_by("-changed_on", "-id")
+    )
+    return Coalesce(Subquery(latest.values("to_status")[:1]), db.Value(Status.REGISTERED.value))
+
+
 def running_cases(period: Period) -> QuerySet[Case]:
-    """Open at any moment in the period: registered by its end, not closed before its start."""
-    return case_files().filter(opened_on__lte=period.end).exclude(closed_on__lt=period.start)
+    """Open on at least one day of the period, by the dated status changes (never the case's
+    status now): registered by its end, and not closed on the day before its start unless it
+    was reopened in the period. A case closed on the first day ran that day."""
+    reopened = _status_changes().filter(
+        case_id=OuterRef("pk"),
+        from_status=Status.CLOSED,
+        changed_on__range=(period.start, period.end),
+    )
+    day_before = period.start - datetime.timedelta(days=1)
+    return (
+        case_files()
+        .filter(opened_on__lte=period.end)
+        .alias(status_before=status_on(day_before), reopened_in_period=Exists(reopened))
+        .filter(~Q(status_before=Status.CLOSED) | Q(reopened_in_period=True))
+    )
+
+
+def closings(period: Period) -> QuerySet[StatusChange]:
+    """Each case closed in the period once, by its last closing dated in the period (a
+    closing record keeps its own reason and date, whatever happened to the case since)."""
+    later = (
+        _status_changes()
+        .filter(
+            case_id=OuterRef("case_id"),
+            to_status=Status.CLOSED,
+            changed_on__range=(period.start, period.end),
+        )
+        .filter(
+            Q(changed_on__gt=OuterRef("changed_on"))
+            | Q(changed_on=OuterRef("changed_on"), id__gt=OuterRef("id"))
+        )
+    )
+    return (
+        _status_changes()
+        .filter(
+            to_status=Status.CLOSED,
+            changed_on__range=(period.start, period.end),
+            case__is_anonymous_consult=False,
+        )
+        .exclude(Exists(later))
+    )
 
 
 def initial_track() -> Coalesce:
@@ -53,16 +113,47 @@ def initial_track() -> Coalesce:
     return Coalesce(Subquery(first.values("from_track")[:1]), F("track"))
 
 
-def track_on(day: Any) -> Coalesce:
-    """The track on ``day``, so a report over a past year does not move with later changes."""
-    moves = unrestricted_for_aggregates(TrackChange.objects.all()).filter(case=OuterRef("pk"))
+def track_on(day: Any, *, case: str = "pk") -> Coalesce:
+    """The track on ``day`` (a date or an expression such as ``OuterRef("changed_on")``), so
+    a report over a past year does not move with later changes.
+
+    ``case``: the path from the annotated model to the case (``"pk"`` on ``Case``,
+    ``"case_id"`` on a model inside a case).
+    """
+    moves = unrestricted_for_aggregates(TrackChange.objects.all()).filter(case=OuterRef(case))
     latest = moves.filter(changed_on__lte=day).order_by("-changed_on", "-id")
     first = moves.order_by("changed_on", "id")
+    current = F("track") if case == "pk" else F(f"{case.removesuffix('_id')}__track")
     return Coalesce(
         Subquery(latest.values("to_track")[:1]),
         Subquery(first.values("from_track")[:1]),
-        F("track"),
+        current,
     )
+
+
+def referral_status_on(day: Any) -> db.Case:
+    """A referral's status on ``day``: pending until its answer's date, done from the day it
+    was done, in between its answer (a referral done now was accepted before, or done at
+    once: then it is done from its answer's day)."""
+    return db.Case(
+        When(
+            Q(answered_on__isnull=True) | Q(answered_on__gt=day),
+            then=db.Value(ReferralStatus.PENDING.value),
+        ),
+        When(done_on__lte=day, then=db.Value(ReferralStatus.DONE.value)),
+        When(status=ReferralStatus.DONE, then=db.Value(ReferralStatus.ACCEPTED.value)),
+        default=F("status"),
+        output_field=CharField(),
+    )
+
+
+def gap_status_on(day: Any) -> Coalesce:
+    """A gap's status on ``day``: that of its last status change dated on or before it (by
+    date, then id), else "new"."""
+    latest = GapStatusChange.objects.filter(gap_id=OuterRef("pk"), changed_on__lte=day).order_by(
+        "-changed_on", "-id"
+    )
+    return Coalesce(Subquery(latest.values("to_status")[:1]), db.Value(GapStatus.NEW.value))
 
 
 def track_choices() -> list[tuple[int, str]]:

@@ -1,6 +1,9 @@
-"""Temporary restraining orders (THV): started and extended in the period."""
+"""Temporary restraining orders (THV): started, in force and extended in the period."""
 
-from django.db.models import Count
+import datetime
+
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from access.policy import unrestricted_for_aggregates
@@ -11,11 +14,37 @@ from .common import count_column, label_column
 from .period import Period
 
 
+def end_as_known_on(day: datetime.date) -> Coalesce:
+    """A measure's end as it was known on ``day``: the new end of its last extension decided
+    on or before that day (by decision date, then id), else its original end.
+
+    ``Measure.ends_on`` holds the end now (an extension writes over it), so the original
+    end is the previous end of its first extension (the first recorded), else ``ends_on``.
+    """
+    extensions = unrestricted_for_aggregates(MeasureExtension.objects.all()).filter(
+        measure_id=OuterRef("pk")
+    )
+    last = extensions.filter(decided_on__lte=day).order_by("-decided_on", "-id")
+    first = extensions.order_by("id")
+    return Coalesce(
+        Subquery(last.values("new_end")[:1]),
+        Subquery(first.values("previous_end")[:1]),
+        F("ends_on"),
+    )
+
+
 def restraining_orders(period: Period) -> Table:
     span = (period.start, period.end)
-    started = (
-        unrestricted_for_aggregates(Measure.objects.all())
-        .filter(kind=MeasureKind.RESTRAINING_ORDER, starts_on__range=span)
+    orders = unrestricted_for_aggregates(Measure.objects.all()).filter(
+        kind=MeasureKind.RESTRAINING_ORDER
+    )
+    started = orders.filter(starts_on__range=span).aggregate(
+        orders=Count("id"), cases=Count("case_id", distinct=True)
+    )
+    in_force = (
+        orders.filter(starts_on__lte=period.end)
+        .alias(end_on=end_as_known_on(period.end))
+        .filter(end_on__gte=period.start)
         .aggregate(orders=Count("id"), cases=Count("case_id", distinct=True))
     )
     extended = (
@@ -30,13 +59,18 @@ def restraining_orders(period: Period) -> Table:
         rows=[
             [_("Restraining orders started"), started["orders"]],
             [_("Cases with a restraining order started"), started["cases"]],
+            [_("Restraining orders in force during the period"), in_force["orders"]],
+            [_("Cases with a restraining order in force"), in_force["cases"]],
             [_("Extensions decided"), extended["extensions"]],
             [_("Restraining orders extended"), extended["orders"]],
         ],
-        row_keys=["started", "cases", "extensions", "extended"],
+        row_keys=["started", "cases", "in_force", "cases_in_force", "extensions", "extended"],
         note=_(
-            "Started: the order's start date falls in the period. Extended: the family "
-            "court's decision falls in the period."
+            "Started: the order's start date falls in the period. In force: the order "
+            "started on or before the last day of the period and its end, as known on that "
+            "day (the end set by the last extension decided by then, else the original "
+            "end), is on or after the first day. Extended: the family court's decision "
+            "falls in the period."
         ),
     )
 

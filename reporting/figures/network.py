@@ -10,7 +10,7 @@ from cases.models import Referral, ReferralDirection, ReferralStatus
 from partners.models import Gap, GapKind, GapStatus, Organisation, Training, TrainingKind
 
 from .base import Column, Relation, Table, Value, column_sums, row_sums
-from .common import count_column, label_column
+from .common import count_column, gap_status_on, label_column, referral_status_on
 from .period import Period
 
 
@@ -24,10 +24,12 @@ def _grid_relations(row_keys: list[str], columns: list[str]) -> tuple[Relation, 
 
 def referrals(period: Period) -> Table:
     counts = {
-        (row["direction"], row["status"]): row["n"]
+        (row["direction"], row["status_on"]): row["n"]
         for row in unrestricted_for_aggregates(Referral.objects.all())
         .filter(referred_on__range=(period.start, period.end))
-        .values("direction", "status")
+        .annotate(status_on=referral_status_on(period.end))
+        .order_by()
+        .values("direction", "status_on")
         .annotate(n=Count("id"))
     }
     statuses = ReferralStatus.choices
@@ -48,7 +50,12 @@ def referrals(period: Period) -> Table:
         rows=rows,
         row_keys=[*ReferralDirection.values, "total"],
         relations=_grid_relations([*ReferralDirection.values, "total"], ReferralStatus.values),
-        note=_("Referrals made or received in the period, by direction and by their status now."),
+        note=_(
+            "Referrals made or received in the period, by direction and by their status on "
+            "the last day of the period: awaiting an answer until the answer's date, done "
+            "from the day the work was done, otherwise the answer. A later answer does not "
+            "change these figures."
+        ),
     )
 
 
@@ -116,9 +123,11 @@ def trainings(period: Period) -> Table:
 
 def gaps(period: Period) -> Table:
     counts = {
-        (row["kind"], row["status"]): row["n"]
+        (row["kind"], row["status_on"]): row["n"]
         for row in Gap.objects.filter(signalled_on__range=(period.start, period.end))
-        .values("kind", "status")
+        .annotate(status_on=gap_status_on(period.end))
+        .order_by()
+        .values("kind", "status_on")
         .annotate(n=Count("id"))
     }
     statuses = GapStatus.choices
@@ -141,7 +150,10 @@ def gaps(period: Period) -> Table:
         rows=rows,
         row_keys=[*GapKind.values, "total"],
         relations=_grid_relations([*GapKind.values, "total"], GapStatus.values),
-        note=_("Gaps signalled in the period, by their status now."),
+        note=_(
+            "Gaps signalled in the period, by their status on the last day of the period "
+            "(from the dated status changes; a later change does not change these figures)."
+        ),
     )
 
 

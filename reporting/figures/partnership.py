@@ -22,7 +22,7 @@ from partners.models import Sector
 
 from . import network, places
 from .base import Cell, Column, Relation, Table, Value, column_sums
-from .common import count_column, label_column, share
+from .common import count_column, label_column, referral_status_on, share
 from .period import Period
 
 # Counts of referrals, cases, consultations and gaps are suppressed when small ("< 5") and
@@ -54,13 +54,14 @@ def referrals_per_partner(period: Period) -> Table:
     in_, out = ReferralDirection.INCOMING, ReferralDirection.OUTGOING
     rows_found = (
         _referrals_in(period)
+        .alias(status_on=referral_status_on(period.end))
         .order_by()
         .values("partner_id", "partner__name", "partner__sector")
         .annotate(
             incoming=Count("id", filter=Q(direction=in_)),
             outgoing=Count("id", filter=Q(direction=out)),
-            accepted=Count("id", filter=Q(status=ReferralStatus.ACCEPTED)),
-            declined=Count("id", filter=Q(status=ReferralStatus.DECLINED)),
+            accepted=Count("id", filter=Q(status_on=ReferralStatus.ACCEPTED)),
+            declined=Count("id", filter=Q(status_on=ReferralStatus.DECLINED)),
         )
         .order_by("partner__name", "partner_id")
     )
@@ -93,8 +94,9 @@ def referrals_per_partner(period: Period) -> Table:
         relations=column_sums(keys, ["in", "out", "accepted", "declined"]),
         note=_(
             "Referrals made or received in the period, in both directions; accepted and "
-            "declined by the referral's status now (a referral that is done or still awaits "
-            "an answer is in neither)."
+            "declined by the referral's status on the last day of the period (a referral "
+            "that was done or still awaited an answer that day is in neither; a later "
+            "answer does not change these figures)."
         ),
     )
 

@@ -55,6 +55,10 @@ def by_risk_level(period: Period) -> Table:
                     "on the FJC's common scale."
                 ),
                 _(
+                    "Running cases by the dated status changes; an assessment counts with its "
+                    "level on that day, so a level raised after the period does not change it."
+                ),
+                _(
                     "Cases in track 1 (advice, consult, referral) on that day are not assessed "
                     "by design: without an assessment they have a row of their own, apart "
                     "from the cases in tracks 2 and 3 without one."
