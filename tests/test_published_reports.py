@@ -448,6 +448,7 @@ def test_a_back_dated_case_shows_exactly_the_changed_cells(
     # hidden as a complement); the track-3 count stays hidden.
     new_total = before[("cases", "cases_per_track", "total", "new")]
     raw_total = new_total[2]
+    assert isinstance(raw_total, int)
     change = next(
         c for c in differences.cells if (c.chapter, c.table, c.row, c.column) == new_total[0]
     )
