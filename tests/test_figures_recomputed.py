@@ -387,12 +387,26 @@ def sql_risk_levels(p: Period) -> dict[str, int]:
         end=p.end,
     )
     grade = dict(newest)
-    counts: dict[str, int] = defaultdict(int)
     running = running_ids(p)
+    # Track 1 on the last day is not assessed by design: without an assessment, a row apart.
+    advice = {
+        pk
+        for (pk,) in rows(
+            f"SELECT c.id FROM cases_case c WHERE c.id = ANY(%(ids)s) "
+            f"AND {track_on('%(end)s')} = 1",
+            ids=list(running),
+            end=p.end,
+        )
+    }
+    counts: dict[str, int] = defaultdict(int)
     for case_id in running:
-        counts[str(grade[case_id]) if case_id in grade else "none"] += 1
+        if case_id in grade:
+            counts[str(grade[case_id])] += 1
+        else:
+            counts["none_track_1" if case_id in advice else "none"] += 1
     result = {str(g): counts.get(str(g), 0) for g in (3, 2, 1)}
     result["none"] = counts.get("none", 0)
+    result["none_track_1"] = counts.get("none_track_1", 0)
     result["total"] = len(running)
     return result
 
