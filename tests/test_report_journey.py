@@ -133,18 +133,18 @@ def test_operations_lead_publishes_a_year_and_sees_a_back_dated_change(
         f"Verschillen in het jaarrapport {year}"
     )
     cells = page.locator("#changed-cells")
+    # The total of new cases stays shown (a track's own count may be hidden as a complement).
     changed = (
         cells.locator("tr", has_text="Nieuwe en lopende dossiers per spoor")
         .filter(has_text="Nieuwe dossiers")
-        .first
+        .filter(has_text="Totaal")
     )
-    expect(changed.locator("td")).to_have_text(
-        [
-            "Dossiers",
-            "Nieuwe en lopende dossiers per spoor",
-            re.compile("Spoor 1"),
-            "Nieuwe dossiers",
-            "7",
-            "8",
-        ]
-    )
+    expect(changed).to_have_count(1)
+    texts = changed.locator("td").all_inner_texts()
+    assert texts[:4] == [
+        "Dossiers",
+        "Nieuwe en lopende dossiers per spoor",
+        "Totaal",
+        "Nieuwe dossiers",
+    ]
+    assert int(texts[5]) == int(texts[4]) + 1
