@@ -43,6 +43,8 @@ from cases.services import (
     case_reopen,
     measure_add,
     measure_extend,
+    person_create_in_case,
+    person_link_to_case,
     referral_answer,
     referral_create,
 )
@@ -106,11 +108,12 @@ def build_year(seed: int = 12) -> Year:
     for n in range(24):
         carried_over = n % 4 == 0
         opened = day_in_year(rng) - datetime.timedelta(days=365 if carried_over else 0)
+        track = rng.choice(list(Track))  # an anonymous consult is always track 1
         case = case_create(
             by=director,
             owner_organisation=director.organisation,
             case_director=director,
-            track=rng.choice(list(Track)),
+            track=Track.ADVICE if n == 7 else track,
             opened_on=opened,
             is_anonymous_consult=n == 7,
         )
@@ -138,6 +141,9 @@ def build_year(seed: int = 12) -> Year:
                 changed_on=day_in_year(rng, first),
                 reason="Risico",
             )
+        if rng.random() < 0.5:
+            # A perpetrator already in the case: a victim linked later may make a repeat.
+            rf.add_party(case, PartyRole.PERPETRATOR, first_name="Kim")
         if rng.random() < 0.6:
             party = rf.add_party(case, PartyRole.VICTIM)
             assessment = rf.make_assessment(
@@ -278,10 +284,16 @@ def move_a_case(year: Year, pick: int, day: datetime.date) -> bool:
 
 
 def raise_a_level(year: Year, pick: int, day: datetime.date) -> bool:
-    assessment = Assessment.objects.select_related("level").get(pk=_pick(year.assessments, pick))
-    higher = assessment.instrument_version.levels.filter(order__gt=assessment.level.order)
-    level = higher.order_by("order").first()
-    if level is None:
+    # The picked assessment, or the next one after it that is not at its top level yet.
+    for offset in range(len(year.assessments)):
+        assessment = Assessment.objects.select_related("level").get(
+            pk=_pick(year.assessments, pick + offset)
+        )
+        higher = assessment.instrument_version.levels.filter(order__gt=assessment.level.order)
+        level = higher.order_by("order").first()
+        if level is not None:
+            break
+    else:
         return False
     return _accepted(
         lambda: assessment_raise_level(
@@ -398,6 +410,45 @@ def assess_a_case(year: Year, pick: int, day: datetime.date) -> bool:
     return _accepted(assess)
 
 
+PEOPLE_ROLES = (PartyRole.VICTIM, PartyRole.PERPETRATOR, PartyRole.CHILD)
+
+
+def add_a_person(year: Year, pick: int, day: datetime.date) -> bool:
+    """A person who joins a case of the year after it: a child born since, an adult."""
+    case = _case(year, pick)
+    if case is None:
+        return False
+    role = PEOPLE_ROLES[pick % len(PEOPLE_ROLES)]
+    born = day - datetime.timedelta(days=pick % 200) if role == PartyRole.CHILD else None
+    return _accepted(
+        lambda: person_create_in_case(
+            case=case,
+            by=year.director,
+            role=role,
+            confirm_new=True,
+            involved_since=day,
+            first_name="Later",
+            last_name=f"Persoon{pick}",
+            date_of_birth=born,
+        )
+    )
+
+
+def link_a_person(year: Year, pick: int, day: datetime.date) -> bool:
+    """Someone of one case of the year joins another in the same role after the year (which
+    can make either case a repeat)."""
+    source = _case(year, pick, parties__isnull=False)
+    target = _case(year, pick // 7 + 1)
+    if source is None or target is None or source.pk == target.pk:
+        return False
+    party = source.parties.order_by("pk")[pick % source.parties.count()]
+    return _accepted(
+        lambda: person_link_to_case(
+            case=target, by=year.director, person=party.person, role=party.role, involved_since=day
+        )
+    )
+
+
 EVENTS: dict[str, Callable[[Year, int, datetime.date], bool]] = {
     "close": close_a_case,
     "reopen": reopen_a_case,
@@ -411,6 +462,8 @@ EVENTS: dict[str, Callable[[Year, int, datetime.date], bool]] = {
     "register": register_a_case,
     "refer": refer_a_case,
     "assess": assess_a_case,
+    "person": add_a_person,
+    "link": link_a_person,
 }
 
 event = st.tuples(
