@@ -143,14 +143,12 @@ def build(rng: random.Random, year: int) -> None:
     added and linked at random dates, some after the year, some born after it, some with only
     an age band.
 
-    Reopenings are dated by 30 June of ``year``, the end of the periods compared: a reopening
-    after a period is the one event the current-state ``closed_on`` and the dated rule read
-    differently, and ``running_cases`` is being moved to the dated rule elsewhere.
+    Reopenings fall anywhere up to today, also after the periods compared: the running
+    cases follow the dated status changes, not the case's ``closed_on`` now.
     """
     today = timezone.localdate()
     director = make_director(f"director_sql_{rng.randrange(10**6)}")
     reason = ClosingReason.objects.filter(is_active=True).first()
-    end = D(year, 6, 30)
     people: list[Any] = []
     for n in range(28):
         opened = _day(rng, D(year - 1, 7, 1), min(D(year + 1, 3, 31), today))
@@ -203,8 +201,8 @@ def build(rng: random.Random, year: int) -> None:
         if rng.random() < 0.5:
             closed = _day(rng, opened, min(opened + datetime.timedelta(days=400), today))
             case = case_close(case=case, by=director, closing_reason=reason, closed_on=closed)
-            if closed <= end and rng.random() < 0.4:
-                reopened = _day(rng, closed, min(end, today))
+            if rng.random() < 0.4:
+                reopened = _day(rng, closed, today)
                 case_reopen(case=case, by=director, reopened_on=reopened, reason="Opnieuw")
 
 
