@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from cases.models import ClosingReason, Gender, PartyRole, Status, StatusChange
+from cases.models import Case, ClosingReason, Gender, PartyRole, Status, StatusChange
 from cases.services import case_change_status, case_close, case_reopen
 from partners.models import Gap, GapKind, GapStatus, GapStatusChange
 from partners.services import gap_add_follow_up, gap_set_status
 from reporting.figures.cases import cases_per_track
+from reporting.figures.common import track_on
 from reporting.figures.duration import closing_reasons, duration
 from reporting.figures.period import Period
 from reporting.figures.risk import by_risk_level
@@ -113,6 +114,26 @@ def test_a_status_change_dated_before_the_last_one_is_refused(director, reasons)
         )
     case = close(case, D(2025, 6, 10), reasons["goal"])  # the same day is fine
     assert case.status == Status.CLOSED
+
+
+def test_a_move_dated_before_the_last_move_is_refused(director):
+    """The track on a day is read from the moves in date order, as the status is."""
+    case = move(new_case(director, D(2025, 1, 1), 1), 2, D(2025, 6, 10))
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        move(case, 3, D(2025, 6, 9))
+    assert refused.value.messages == [
+        "De datum kan niet vóór de laatste wijziging van spoor (10-6-2025) liggen."
+    ]
+    case = move(case, 3, D(2025, 6, 10))  # the same day is fine
+    assert case.track == 3
+    assert track_on_day(case, D(2025, 6, 9)) == 1
+    assert track_on_day(case, D(2025, 6, 10)) == 3
+
+
+def track_on_day(case, day):
+    return (
+        Case.objects.filter(pk=case.pk).annotate(t=track_on(day)).values_list("t", flat=True).get()
+    )
 
 
 def test_a_back_dated_closing_recorded_later_changes_the_year(director, reasons):

@@ -158,6 +158,7 @@ def case_change_track(
     if not reason.strip():
         raise ValidationError(_("Give the reason for the move."))
     _validate_change_date(changed_on, current)
+    _validate_track_date(changed_on, current)
     TrackChange.objects.create(
         case=current,
         from_track=current.track,
@@ -198,6 +199,11 @@ def case_change_status(
     return _set_status(current, by, Status(to_status), changed_on, reason, EventKind.STATUS_CHANGED)
 
 
+def _not_before_latest(day: datetime.date, latest: datetime.date | None, message: str) -> None:
+    if latest is not None and day < latest:
+        raise ValidationError(message % {"date": formats.date_format(latest, "SHORT_DATE_FORMAT")})
+
+
 def _validate_status_date(day: datetime.date, case: Case) -> None:
     """A status change is dated on or after the case's last one.
 
@@ -205,13 +211,19 @@ def _validate_status_date(day: datetime.date, case: Case) -> None:
     period depend on it), so a change dated before the last one would make the records say
     something else than the case's status now.
     """
-    last = case.status_changes.order_by("-changed_on", "-id").values_list("changed_on", flat=True)
-    latest = last.first()
-    if latest is not None and day < latest:
-        raise ValidationError(
-            _("The date cannot be before the last status change (%(date)s).")
-            % {"date": formats.date_format(latest, "SHORT_DATE_FORMAT")}
-        )
+    latest = case.status_changes.order_by("-changed_on", "-id").values_list("changed_on", flat=True)
+    _not_before_latest(
+        day, latest.first(), _("The date cannot be before the last status change (%(date)s).")
+    )
+
+
+def _validate_track_date(day: datetime.date, case: Case) -> None:
+    """A move is dated on or after the case's last move, for the same reason as a status
+    change: the track on a day is read from the moves in date order."""
+    latest = case.track_changes.order_by("-changed_on", "-id").values_list("changed_on", flat=True)
+    _not_before_latest(
+        day, latest.first(), _("The date cannot be before the last change of track (%(date)s).")
+    )
 
 
 def _set_status(
