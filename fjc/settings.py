@@ -162,6 +162,21 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process (embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache (Redis when there is one, so every web process shares it; else in-process). It
+# holds aggregates only, never case data.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fjc",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# How long the network dashboard keeps a year's protected figures (0: computed per request).
+FJC_FIGURES_CACHE_SECONDS = env.int("FJC_FIGURES_CACHE_SECONDS", default=300)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

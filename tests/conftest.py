@@ -149,6 +149,8 @@ def _fast_and_isolated(settings, _media_root):
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     settings.MEDIA_ROOT = _media_root
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Figures computed per request: a test sees the data it just made.
+    settings.FJC_FIGURES_CACHE_SECONDS = 0
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

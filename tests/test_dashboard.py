@@ -883,3 +883,39 @@ def test_every_formula_start_is_escaped_in_csv_and_xlsx():
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells][:4] == ["'=SUM(A1)", "'+1", "'-1", "'@cmd"]
     assert all(c.data_type == "s" for c in cells[: len(names)])
+
+
+def test_a_years_figures_are_kept_for_the_configured_time(db, client, settings, time_machine):
+    """Protecting a year computes all its periods; within FJC_FIGURES_CACHE_SECONDS every
+    request reads the kept result (the same hidden cells, no figure queries) and says when
+    it was computed; after it, a new case shows."""
+    settings.FJC_FIGURES_CACHE_SECONDS = 300
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept"}
+    }
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    director = make_director("director_bewaard")
+    make_region()
+    for day in (3, 4, 5, 6, 7, 10):
+        new_case(director, D(2025, 2, day))
+    coordinator = make_user(
+        "netcoord_bewaard",
+        make_organisation("VO bewaard", OrganisationKind.FLEMISH_GOVERNMENT),
+        "network_coordinator",
+    )
+    client.force_login(coordinator)
+    url = reverse("reporting:dashboard")
+
+    def new_cases_in_q1() -> str:
+        body = client.get(url, q(Q1)).content.decode()
+        assert "Berekend op 2 maart 2026" in body
+        return body[body.index('id="period-shown"') :]  # the figures, not the form's token
+
+    computed = _count(client, q(Q1))
+    kept = _count(client, q(Q1))
+    assert kept < computed - 100  # the seventeen periods are not computed again
+    first = new_cases_in_q1()
+    new_case(director, D(2025, 2, 11))
+    assert new_cases_in_q1() == first  # still the kept figures
+    time_machine.shift(datetime.timedelta(seconds=301))
+    assert new_cases_in_q1() != first

@@ -11,7 +11,11 @@ table shows the same hidden cells on the dashboard and in the PDF.
 
 import datetime
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone, translation
 
 from cases.models import ReferralDirection, ReferrerKind
 
@@ -110,6 +114,7 @@ class YearPublication:
     year: int
     chapters: list[Chapter]
     dashboard: dict[Period, list[Table]]
+    computed_at: datetime.datetime = field(default_factory=timezone.now)
 
 
 def year_publication(year: int) -> YearPublication:
@@ -142,13 +147,32 @@ def year_publication(year: int) -> YearPublication:
     return YearPublication(year=year, chapters=shown_chapters, dashboard=dashboard)
 
 
-def dashboard_figures(period: Period) -> list[Table]:
+def kept_year_publication(year: int) -> YearPublication:
+    """``year_publication(year)``, kept in the cache for ``FJC_FIGURES_CACHE_SECONDS``.
+
+    Protecting a year means computing all seventeen of its periods (about a second at 10,000
+    cases), which a dashboard request should not pay each time; and every request within
+    that time shows the same protected tables, whichever period it asks for. The annual
+    report computes afresh. Kept per language: the tables carry translated titles.
+    """
+    seconds = settings.FJC_FIGURES_CACHE_SECONDS
+    if not seconds:
+        return year_publication(year)
+    key = f"figures:year-publication:{year}:{translation.get_language()}"
+    publication = cache.get(key)
+    if publication is None:
+        publication = year_publication(year)
+        cache.set(key, publication, seconds)
+    return publication
+
+
+def dashboard_figures(period: Period) -> tuple[list[Table], datetime.datetime]:
     """The dashboard's tables for a calendar month, quarter or year, protected with
-    everything else published about that year."""
-    publication = year_publication(period.start.year)
+    everything else published about that year, and when they were computed."""
+    publication = kept_year_publication(period.start.year)
     if period not in publication.dashboard:
         raise ValueError("the dashboard publishes calendar months, quarters and years only")
-    return publication.dashboard[period]
+    return publication.dashboard[period], publication.computed_at
 
 
 _CODE = re.compile(r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$")

@@ -168,7 +168,7 @@ class NetworkDashboardView(RoleRequiredMixin, View):
                 },
                 status=400,
             )
-        tables = dashboard_figures(period)
+        tables, computed_at = dashboard_figures(period)
         if kind == "csv":
             return self.csv(request, period, tables)
         if kind == "xlsx":
@@ -198,6 +198,7 @@ class NetworkDashboardView(RoleRequiredMixin, View):
                 "xlsx_query": f"{period_query}&format=xlsx",
                 "suppressed": SUPPRESSED,
                 "complementary": COMPLEMENTARY,
+                "computed_at": computed_at,
             },
         )
 
