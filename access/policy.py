@@ -12,6 +12,10 @@ data through :func:`restrict`. Rules, all default deny:
   to their case in ``case_access_path`` and are visible exactly when the case is.
 * Nothing is cached beyond the query: a revoked grant is gone on the next request.
 
+A grant to another organisation's group comes from a share (a ground, a scope and an end):
+it counts only while the share is open and only for the parts of the file in its scope
+(:func:`share_grant_condition`, :func:`case_part_of`), checked at every request.
+
 Two deliberate exceptions read case data without :func:`restrict`, each named here:
 :func:`restrict_consultation_view` (an art. 458ter consultation's view of an agenda case)
 and :func:`unrestricted_for_aggregates` (the counts of the figures and the dashboard).
@@ -521,12 +525,13 @@ def share_grant_condition(
     if Action(action) != Action.VIEW:
         return Q(share__isnull=True)
     today = today or timezone.localdate()
-    return Q(share__isnull=True) | Q(
-        share__ended_at__isnull=True,
-        share__starts_on__lte=today,
-        share__ends_on__gte=today,
-        share__scope__in=scopes_including(part),
+    open_share = Q(
+        share__ended_at__isnull=True, share__starts_on__lte=today, share__ends_on__gte=today
     )
+    scopes = scopes_including(part)
+    if len(scopes) < len(SCOPE_PARTS):  # every scope holds the summary: no filter needed
+        open_share &= Q(share__scope__in=scopes)
+    return Q(share__isnull=True) | open_share
 
 
 def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]:

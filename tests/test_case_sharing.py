@@ -11,6 +11,7 @@ import importlib
 
 import pytest
 import time_machine
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -71,6 +72,12 @@ def share(world, case_key="city_b", org_key="parket_b", **changes):
         organisation=world.orgs[org_key],
         terms=whole_file_share(**changes),
     )
+
+
+def _choices(form, name):
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field.queryset
 
 
 def status(client, user, url):
@@ -196,7 +203,7 @@ def test_the_database_refuses_a_ground_without_its_particulars(world):
 
 def test_only_organisations_with_case_workers_are_offered_and_accepted(world):
     case = world.cases["city_b"]
-    offered = set(CaseShareForm(case=case).fields["organisation"].queryset)
+    offered = set(_choices(CaseShareForm(case=case), "organisation"))
     # The Flemish government's organisations hold network coordinators only.
     assert world.orgs["vo_a"] not in offered and world.orgs["vo_b"] not in offered
     assert world.orgs["city_b"] not in offered  # the owner
@@ -215,7 +222,7 @@ def test_an_organisation_whose_case_workers_left_is_no_longer_offered(world):
 
     user_deactivate(user=world.users["liaison_parket_b"])
     assert world.orgs["parket_b"] not in set(
-        CaseShareForm(case=world.cases["city_b"]).fields["organisation"].queryset
+        _choices(CaseShareForm(case=world.cases["city_b"]), "organisation")
     )
     with pytest.raises(ValidationError):
         share(world)
@@ -312,7 +319,7 @@ def test_stopping_a_share_through_the_page_ends_it_at_once(world, client):
     # Stopping again tells that nothing is shared, and changes nothing.
     client.force_login(director)
     response = client.post(url, follow=True)
-    assert "not shared with this organisation" in response.content.decode()
+    assert "niet gedeeld met deze organisatie" in response.content.decode()
     assert CaseShare.objects.filter(case=case, ended_at__isnull=True).count() == 0
 
 
@@ -548,7 +555,7 @@ def test_a_hand_over_within_the_organisation_stays_as_it_was(world):
 def test_the_hand_over_page_offers_other_organisations_and_keeps_a_share(world, client):
     case = world.cases["city_b"]
     form = DirectorForm(case=case)
-    offered = set(form.fields["new_director"].queryset)
+    offered = set(_choices(form, "new_director"))
     assert world.users["director_caw_a"] in offered
     assert world.users["director_city_b"] not in offered
     client.force_login(world.users["director_city_b"])
@@ -637,15 +644,15 @@ def test_the_migration_turns_old_grants_into_flagged_shares_and_loses_nothing(wo
     assert CaseShare.objects.filter(ground=ShareGround.LEGACY).count() == 1
     # The case page asks the director to confirm a ground.
     client.force_login(director)
-    assert "without a confirmed ground" in client.get(detail(case)).content.decode()
+    assert "zonder bevestigde grond" in client.get(detail(case)).content.decode()
     client.force_login(world.users["liaison_parket_b"])
-    assert "without a confirmed ground" not in client.get(detail(case)).content.decode()
+    assert "zonder bevestigde grond" not in client.get(detail(case)).content.decode()
     # Confirming a ground replaces the legacy share.
     share(world)
     made.refresh_from_db()
     assert made.end_reason == ShareEndReason.REPLACED
     client.force_login(director)
-    assert "without a confirmed ground" not in client.get(detail(case)).content.decode()
+    assert "zonder bevestigde grond" not in client.get(detail(case)).content.decode()
 
 
 def test_a_legacy_share_ends_on_its_end_date_like_any_other(world, client):

@@ -16,8 +16,10 @@ from ..models import Case, ShareGround
 from ..services.shares import ShareTerms, default_share_end
 from .core import DateInput, _set_queryset, active_case_directors
 
-BLANK = [("", "---------")]
-CHOSEN_GROUNDS = [(value, label) for value, label in ShareGround.choices if value != "legacy"]
+BLANK: list[tuple[str, Any]] = [("", "---------")]
+CHOSEN_GROUNDS: list[tuple[str, Any]] = [
+    (value, label) for value, label in ShareGround.choices if value != ShareGround.LEGACY
+]
 
 
 class ShareTermsForm(forms.Form):
@@ -53,7 +55,9 @@ class ShareTermsForm(forms.Form):
         help_text=_("For a legal duty."),
     )
     scope = forms.ChoiceField(
-        label=_("What is shared"), choices=BLANK + list(ShareScope.choices), required=False
+        label=_("What is shared"),
+        choices=BLANK + list[tuple[str, Any]](ShareScope.choices),
+        required=False,
     )
     ends_on = forms.DateField(
         label=_("Shared until (included)"),

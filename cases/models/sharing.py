@@ -160,15 +160,16 @@ class CaseShare(models.Model):
     @property
     def ground_particulars(self) -> list[tuple[str, object]]:
         """The particulars of its ground, as (label, value), for the disclosure record."""
-        names = {
+        particulars: dict[str, tuple[str, ...]] = {
             ShareGround.CONSENT: ("consent_given_by", "consent_given_on", "consent_purpose"),
             ShareGround.CONSULTATION_458TER: ("consultation_reference",),
             ShareGround.NECESSITY: ("necessity_reason",),
             ShareGround.LEGAL_DUTY: ("legal_duty",),
             ShareGround.LEGACY: ("legacy_reason",),
-        }.get(self.ground, ())
+        }
         return [
-            (str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in names
+            (str(getattr(self._meta.get_field(name), "verbose_name", name)), getattr(self, name))
+            for name in particulars.get(self.ground, ())
         ]
 
 
