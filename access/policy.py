@@ -12,6 +12,10 @@ data through :func:`restrict`. Rules, all default deny:
   to their case in ``case_access_path`` and are visible exactly when the case is.
 * Nothing is cached beyond the query: a revoked grant is gone on the next request.
 
+A grant to another organisation's group comes from a share (a ground, a scope and an end):
+it counts only while the share is open and only for the parts of the file in its scope
+(:func:`share_grant_condition`, :func:`case_part_of`), checked at every request.
+
 Two deliberate exceptions read case data without :func:`restrict`, each named here:
 :func:`restrict_consultation_view` (an art. 458ter consultation's view of an agenda case)
 and :func:`unrestricted_for_aggregates` (the counts of the figures and the dashboard).
@@ -34,6 +38,7 @@ from django.utils import timezone
 from accounts.roles import CASE_WORKING_ROLES, RoleCode
 from accounts.types import AnyUser
 
+from .parts import ALL_PARTS, SCOPE_PARTS, CasePart
 from .registry import case_models, consultation_models
 
 if TYPE_CHECKING:
@@ -69,20 +74,29 @@ def case_access_path(model: type[models.Model]) -> str:
     return str(path)
 
 
-def permitted_case_condition(user: AnyUser, action: Action, path: str = "pk") -> Q:
-    """A condition that selects the cases (or case children) the user may ``action``.
+def permitted_case_condition(
+    user: AnyUser, action: Action, path: str = "pk", part: CasePart = CasePart.FILE
+) -> Q:
+    """A condition that selects the cases (or case children) the user may ``action``, for
+    the ``part`` of the file they belong to (see :func:`case_part_of`).
 
     Two ``IN (subquery)`` clauses, so each row is returned once and the query count
-    does not depend on the number of cases.
+    does not depend on the number of cases. A group grant made by a share counts only while
+    the share is open and its scope holds ``part`` (:func:`share_grant_condition`), a
+    condition on the grant's own row, inside the subquery.
     """
     grants = case_models()
     codename = f"{Action(action)}_case"
     by_user = grants.user_permission._default_manager.filter(
         user_id=user.pk, permission__codename=codename
     ).values("content_object_id")
-    by_group = grants.group_permission._default_manager.filter(
-        group__user=user.pk, permission__codename=codename
-    ).values("content_object_id")
+    by_group = (
+        grants.group_permission._default_manager.filter(
+            group__user=user.pk, permission__codename=codename
+        )
+        .filter(share_grant_condition(action, part))
+        .values("content_object_id")
+    )
     return Q(**{f"{path}__in": by_user}) | Q(**{f"{path}__in": by_group})
 
 
@@ -112,14 +126,22 @@ _EXTRA_CONDITIONS = {
 
 
 def restrict[M: models.Model](
-    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
+    queryset: models.QuerySet[M],
+    user: AnyUser,
+    action: Action = Action.VIEW,
+    *,
+    part: CasePart | None = None,
 ) -> models.QuerySet[M]:
-    """The only way to get case data a user may see (or change)."""
+    """The only way to get case data a user may see (or change).
+
+    ``part``: the part of the file being read, for a page of one part that starts from the
+    case (the journal, the risk list); by default the part ``queryset``'s model belongs to.
+    """
     model = queryset.model
     path = case_access_path(model)
     if not may_hold_case_access(user):
         return queryset.none()
-    condition = permitted_case_condition(user, action, path)
+    condition = permitted_case_condition(user, action, path, part or case_part_of(model))
     extra = _EXTRA_CONDITIONS.get(model._meta.label_lower)
     if extra is not None:
         condition &= extra(user)
@@ -129,9 +151,15 @@ def restrict[M: models.Model](
     return queryset.filter(condition)
 
 
-def is_permitted(user: AnyUser, obj: models.Model, action: Action = Action.VIEW) -> bool:
+def is_permitted(
+    user: AnyUser,
+    obj: models.Model,
+    action: Action = Action.VIEW,
+    *,
+    part: CasePart | None = None,
+) -> bool:
     model = type(obj)
-    return restrict(model._default_manager.filter(pk=obj.pk), user, action).exists()
+    return restrict(model._default_manager.filter(pk=obj.pk), user, action, part=part).exists()
 
 
 # --- directing a case: who steers it, decides on its risk and corrects its journal ---
@@ -438,4 +466,133 @@ def may_see_judicial_information(user: AnyUser, case: models.Model) -> bool:
     the case team, and participants from the prosecutor's office or the police."""
     if not may_hold_case_access(user):
         return False
-    return sees_judicial_information_as_participant(user) or is_permitted(user, case, Action.VIEW)
+    return sees_judicial_information_as_participant(user) or is_permitted(
+        user, case, Action.VIEW, part=CasePart.JUDICIAL
+    )
+
+
+# --- sharing a case with another organisation: a ground, a scope and an end ---
+
+# The part of the file each model's rows belong to; any other model is part of the rest of
+# the file (CasePart.FILE), so a new model is never opened to a scoped share by accident.
+_CASE_PARTS: dict[str, CasePart] = {
+    "cases.case": CasePart.SUMMARY,
+    "cases.person": CasePart.SUMMARY,
+    "cases.caseparty": CasePart.SUMMARY,
+    "cases.partyrelation": CasePart.SUMMARY,
+    "cases.codirector": CasePart.SUMMARY,
+    "cases.policereport": CasePart.JUDICIAL,
+    "cases.measure": CasePart.JUDICIAL,
+    "cases.measureextension": CasePart.JUDICIAL,
+    "cases.hearing": CasePart.JUDICIAL,
+    "risk.assessment": CasePart.RISK,
+    "risk.answer": CasePart.RISK,
+    "risk.levelraise": CasePart.RISK,
+    "risk.jointassessment": CasePart.RISK,
+    "risk.riskdecision": CasePart.RISK,
+}
+
+
+def case_part_of(model: type[models.Model]) -> CasePart:
+    """The part of a case file that rows of ``model`` belong to (default: the rest of the file).
+
+    A share opens only the parts of its scope: an organisation that received "summary and
+    risk" reads the people and the risk assessments, never the journal. Declared here, once,
+    so that every read through :func:`restrict` honours it.
+    """
+    return _CASE_PARTS.get(model._meta.label_lower, CasePart.FILE)
+
+
+def scopes_including(part: CasePart) -> list[str]:
+    """The share scopes that open ``part``."""
+    return sorted(scope for scope, parts in SCOPE_PARTS.items() if part in parts)
+
+
+def share_grant_condition(
+    action: Action, part: CasePart = CasePart.FILE, today: datetime.date | None = None
+) -> Q:
+    """A condition on a case's *group* grants: the ones that count today for ``part``.
+
+    A grant without a share is the owning organisation's. A grant made by a share counts only
+    while the share is open: started, not past its end date (the end date included), not
+    ended, and for a part its scope holds. It is checked here at every request, so a share
+    past its end gives 404 on the next request without any task running (the beat task
+    ``cases.tasks.end_expired_shares`` only tidies up). A share never gives change access.
+
+    One join from the grant to its share inside the group-grant subquery: no OR across
+    subqueries (the OR is on the joined row), so the subquery keeps using the grant's indexes.
+    """
+    if Action(action) != Action.VIEW:
+        return Q(share__isnull=True)
+    today = today or timezone.localdate()
+    open_share = Q(
+        share__ended_at__isnull=True, share__starts_on__lte=today, share__ends_on__gte=today
+    )
+    scopes = scopes_including(part)
+    if len(scopes) < len(SCOPE_PARTS):  # every scope holds the summary: no filter needed
+        open_share &= Q(share__scope__in=scopes)
+    return Q(share__isnull=True) | open_share
+
+
+def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]:
+    """The parts of ``case`` the user may read: all of them through a personal grant or the
+    owning organisation's; through shares only, the parts of the open shares' scopes.
+
+    For pages that show several parts at once (the steering page): a page of one part asks
+    :func:`restrict` with that part and answers 404.
+    """
+    if not may_hold_case_access(user):
+        return frozenset()
+    grants = case_models()
+    codename = f"{Action.VIEW}_case"
+    if grants.user_permission._default_manager.filter(
+        user_id=user.pk, content_object_id=case.pk, permission__codename=codename
+    ).exists():
+        return ALL_PARTS
+    today = timezone.localdate()
+    scopes = (
+        grants.group_permission._default_manager.filter(
+            group__user=user.pk, content_object_id=case.pk, permission__codename=codename
+        )
+        .filter(
+            Q(share__isnull=True)
+            | Q(
+                share__ended_at__isnull=True, share__starts_on__lte=today, share__ends_on__gte=today
+            )
+        )
+        .values_list("share__scope", flat=True)
+    )
+    parts: set[CasePart] = set()
+    for scope in scopes:
+        if scope is None:
+            return ALL_PARTS
+        parts |= SCOPE_PARTS.get(scope, frozenset())
+    return frozenset(parts)
+
+
+def organisations_that_may_receive_cases[M: models.Model](
+    organisations: models.QuerySet[M],
+) -> models.QuerySet[M]:
+    """Organisations a case may be shared with or handed over to: active ones with at least
+    one member in their case group, i.e. an active case worker who is not an administrator
+    (``accounts.services.sync_case_group_membership`` keeps the group so).
+
+    A share to an organisation without case workers (the Flemish government's, an
+    organisation of coordinators only) would reach nobody who may work with a file, so it is
+    never offered nor accepted.
+    """
+    from django.contrib.auth import get_user_model
+
+    members = (
+        get_user_model()
+        .groups.through._default_manager.filter(user__is_active=True, user__is_superuser=False)
+        .values("group_id")
+    )
+    return organisations.filter(is_active=True, group_id__in=members)
+
+
+def may_receive_case_access(organisation: models.Model) -> bool:
+    """:func:`organisations_that_may_receive_cases` for one organisation."""
+    return organisations_that_may_receive_cases(
+        type(organisation)._default_manager.filter(pk=organisation.pk)
+    ).exists()

@@ -18,6 +18,7 @@ from django.views import View
 
 from . import audit
 from .models import AuditAction
+from .parts import CasePart
 from .policy import (
     Action,
     is_permitted,
@@ -91,12 +92,16 @@ class CaseScopedMixin(AccessControlledView):
     # A stable English phrase, not translated: the audit trail must read the same in any language.
     audit_purpose: ClassVar[str] = ""
     pk_url_kwarg = "pk"
+    # The part of the file the page shows, when it starts from the case but shows one part
+    # of it (the journal, the risk list): a share whose scope lacks it answers 404. By
+    # default the part of ``model`` itself (access.policy.case_part_of).
+    case_part: ClassVar[CasePart | None] = None
 
     def base_queryset(self) -> models.QuerySet[Any]:
         return self.model._default_manager.all()
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        return restrict(self.base_queryset(), self.request.user, Action.VIEW)
+        return restrict(self.base_queryset(), self.request.user, Action.VIEW, part=self.case_part)
 
     object_cache: models.Model | None = None
 

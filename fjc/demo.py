@@ -10,11 +10,19 @@ from typing import Any
 
 from django.db import models, transaction
 
+from access.parts import ShareScope
 from accounts.models import User
 from accounts.roles import RoleCode
 from accounts.services import user_create
-from cases.models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
-from cases.services import case_change_status, case_close, case_create, case_share
+from cases.models import Case, ClosingReason, ReferrerKind, ShareGround, Status, Track, ViolenceForm
+from cases.services import (
+    ShareTerms,
+    case_change_status,
+    case_close,
+    case_create,
+    case_share,
+    default_share_end,
+)
 from common.history import attribute
 from partners.models import (
     Municipality,
@@ -189,7 +197,15 @@ def _cases(users: dict[str, User]) -> None:
         _steer_to(case, director, status, case.opened_on + datetime.timedelta(days=7))
         if track == Track.CHAIN and director is city:
             case_share(
-                case=case, by=director, organisation=prosecutor, reason="458ter case consultation"
+                case=case,
+                by=director,
+                organisation=prosecutor,
+                terms=ShareTerms(
+                    ground=ShareGround.CONSULTATION_458TER,
+                    consultation_reference="Casusoverleg IFG (demo)",
+                    scope=ShareScope.SUMMARY_RISK_JUDICIAL,
+                    ends_on=default_share_end(),
+                ),
             )
 
 

@@ -195,6 +195,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.end_expired_access",
         "schedule": 60 * 60,
     },
+    # The policy checks a share's end date at every request; this only ends the record,
+    # removes its grant and writes the audit row.
+    "end-expired-case-shares": {
+        "task": "cases.tasks.end_expired_shares",
+        "schedule": 60 * 60,
+    },
 }
 
 LOGGING = {
@@ -229,6 +235,13 @@ if "FJC_REPEAT_WINDOW_DAYS" in os.environ:
     raise ImproperlyConfigured(
         "FJC_REPEAT_WINDOW_DAYS was replaced by FJC_REPEAT_WINDOW_MONTHS (calendar months)."
     )
+
+# Sharing a case with another organisation (issue 13): a share ends on its end date, by
+# default this many days after it is made, and at most this many days after it.
+FJC_SHARE_DEFAULT_DAYS = env.int("FJC_SHARE_DEFAULT_DAYS", default=90)
+FJC_SHARE_MAX_DAYS = env.int("FJC_SHARE_MAX_DAYS", default=365)
+if not 1 <= FJC_SHARE_DEFAULT_DAYS <= FJC_SHARE_MAX_DAYS:
+    raise ImproperlyConfigured("FJC_SHARE_DEFAULT_DAYS must be between 1 and FJC_SHARE_MAX_DAYS.")
 
 # Article 458ter consultations: participants outside a case's team may open its consultation
 # view from this many days before the meeting until this many days after it.

@@ -13,6 +13,7 @@ from django.views.generic import DetailView
 
 from access import audit
 from access.models import AuditAction
+from access.parts import CasePart
 from access.policy import Action, is_permitted, may_decide_on_risk, restrict
 from access.views import CaseScopedMixin
 from cases.models import Case
@@ -38,6 +39,7 @@ class RiskListView(CaseScopedMixin, DetailView):
     """All assessments, joint assessments and decisions of a case, with the chart."""
 
     model = Case
+    case_part = CasePart.RISK
     template_name = "risk/assessment_list.html"
     context_object_name = "case"
     audit_purpose = "risk assessments of a case"
@@ -60,6 +62,7 @@ class AssessmentChooseView(CaseScopedMixin, DetailView):
     """Step 1 of a new assessment: choose the instrument (its newest published version)."""
 
     model = Case
+    case_part = CasePart.RISK
     action = Action.CHANGE
     template_name = "risk/assessment_choose.html"
     context_object_name = "case"

@@ -11,11 +11,10 @@ import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 
-from access.policy import Action
 from accounts.models import User
 from accounts.roles import RoleCode
 from cases.models import Case, Track
-from cases.services import grant_case_to_organisation
+from cases.services import share_create
 from partners.models import Organisation, OrganisationKind
 
 from . import risk_factories
@@ -299,6 +298,22 @@ def _copy_on_read(world: World) -> World:
     return copied
 
 
+def whole_file_share(**changes: Any) -> Any:
+    """Terms of a share of the whole file on a legal duty, until the default end."""
+    from access.parts import ShareScope
+    from cases.models import ShareGround
+    from cases.services import ShareTerms, default_share_end
+
+    terms = {
+        "ground": ShareGround.LEGAL_DUTY,
+        "legal_duty": "Art. 29 Sv. (melding aan het parket)",
+        "scope": ShareScope.WHOLE_FILE,
+        "ends_on": default_share_end(),
+        **changes,
+    }
+    return ShareTerms(**terms)
+
+
 def build_world() -> World:
     w = World()
     for key, (name, kind) in ORGS.items():
@@ -310,13 +325,13 @@ def build_world() -> World:
     w.cases["city_b"] = make_case(u["director_city_b"])
     w.cases["caw_a"] = make_case(u["director_caw_a"])
     w.cases["caw_b"] = make_case(u["director_caw_b"])
-    # A track-3 case of city A, shared with prosecutor's office A only.
+    # A track-3 case of city A, shared (the whole file) with prosecutor's office A only.
     w.cases["city_a_shared"] = make_case(u["director_city_a"], track=Track.CHAIN)
-    grant_case_to_organisation(
+    share_create(
         case=w.cases["city_a_shared"],
         organisation=w.orgs["parket_a"],
-        actions=(Action.VIEW,),
         by=u["director_city_a"],
+        terms=whole_file_share(),
     )
     for key, case in w.cases.items():
         w.children[key] = {param: make(w, case) for param, make in CHILDREN.items()}

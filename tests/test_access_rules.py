@@ -12,8 +12,8 @@ from accounts.services import user_deactivate, user_set_roles
 from cases.models import Case
 from cases.services import (
     grant_case_to_user,
-    revoke_case_from_organisation,
     revoke_case_from_user,
+    share_stop,
 )
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +53,7 @@ def test_revoking_a_share_takes_effect_on_the_next_request(world, client):
     case = world.cases["city_a_shared"]
     client.force_login(world.users["liaison_parket_a"])
     assert client.get(detail(case)).status_code == 200
-    revoke_case_from_organisation(
-        case=case, organisation=world.orgs["parket_a"], by=world.users["director_city_a"]
-    )
+    share_stop(case=case, organisation=world.orgs["parket_a"], by=world.users["director_city_a"])
     assert client.get(detail(case)).status_code == 404
 
 

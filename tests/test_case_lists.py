@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
-from access.policy import Action
 from accounts.roles import RoleCode
 from cases.models import (
     Case,
@@ -34,9 +33,10 @@ from cases.services import (
     case_change_status,
     case_close,
     case_create,
-    grant_case_to_organisation,
+    share_create,
 )
 
+from .conftest import whole_file_share
 from .factories import MunicipalityFactory, make_case, make_user
 
 pytestmark = pytest.mark.django_db
@@ -545,9 +545,7 @@ def _make_rich_cases(world, n: int, shared_with=None):
         add_person(case, "An", "Peeters")
         add_action(case, past)
         if shared_with is not None:
-            grant_case_to_organisation(
-                case=case, organisation=shared_with, actions=(Action.VIEW,), by=director
-            )
+            share_create(case=case, organisation=shared_with, by=director, terms=whole_file_share())
     return mechelen, partner
 
 

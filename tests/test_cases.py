@@ -22,6 +22,7 @@ from cases.services import case_update
 from common.versioning import EditConflict
 from partners.models import Municipality, PoliceZone
 
+from .clock import iso
 from .factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +333,14 @@ def test_sharing_and_unsharing_through_the_pages(world, client):
     case, parket = world.cases["city_a"], world.orgs["parket_b"]
     client.force_login(world.users["director_city_a"])
     response = client.post(
-        url("share", case), {"organisation": parket.pk, "reason": "458ter overleg"}
+        url("share", case),
+        {
+            "organisation": parket.pk,
+            "ground": "art_458ter",
+            "consultation_reference": "IFG-overleg 12/2025",
+            "scope": "whole_file",
+            "ends_on": iso(30),
+        },
     )
     assert response.status_code == 302
     client.force_login(world.users["liaison_parket_b"])

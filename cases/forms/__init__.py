@@ -2,16 +2,15 @@ from .core import (
     AnonymousConsultForm,
     CaseEditForm,
     CaseRegisterForm,
-    CaseShareForm,
     CloseForm,
     CoDirectorForm,
     DateInput,
-    DirectorForm,
     ReopenForm,
     StatusChangeForm,
     TrackChangeForm,
 )
 from .referrals import ReferralAnswerForm, ReferralForm
+from .sharing import CaseShareForm, DirectorForm, ShareTermsForm
 
 __all__ = [
     "AnonymousConsultForm",
@@ -25,6 +24,7 @@ __all__ = [
     "ReferralAnswerForm",
     "ReferralForm",
     "ReopenForm",
+    "ShareTermsForm",
     "StatusChangeForm",
     "TrackChangeForm",
 ]

@@ -192,23 +192,6 @@ class ReopenForm(NotInFutureMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DirectorForm(forms.Form):
-    new_director = forms.ModelChoiceField(
-        label=_("New case director"), queryset=User.objects.none()
-    )
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _set_queryset(
-            self,
-            "new_director",
-            active_case_directors()
-            .filter(organisation=case.owner_organisation_id)
-            .exclude(pk=case.case_director_id),
-        )
-
-
 class CoDirectorForm(forms.Form):
     user = forms.ModelChoiceField(label=_("Co-director"), queryset=User.objects.none())
 
@@ -224,18 +207,3 @@ class CoDirectorForm(forms.Form):
         field = self.fields["user"]
         assert isinstance(field, forms.ModelChoiceField)
         field.label_from_instance = lambda u: f"{u} ({u.organisation})"  # type: ignore[method-assign,assignment]
-
-
-class CaseShareForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-
-    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _set_queryset(
-            self,
-            "organisation",
-            Organisation.objects.filter(is_active=True).exclude(pk=case.owner_organisation_id),
-        )

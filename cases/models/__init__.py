@@ -14,6 +14,7 @@ from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceRep
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
+from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "CasePartner",
     "CaseParty",
     "CaseQuerySet",
+    "CaseShare",
     "CaseUserObjectPermission",
     "Channel",
     "ClosingReason",
@@ -37,6 +39,7 @@ __all__ = [
     "Measure",
     "MeasureExtension",
     "MeasureKind",
+    "OwnershipChange",
     "PartyRelation",
     "PartyRole",
     "Person",
@@ -46,6 +49,8 @@ __all__ = [
     "ReferralStatus",
     "ReferrerKind",
     "RelationKind",
+    "ShareEndReason",
+    "ShareGround",
     "Status",
     "StatusChange",
     "Track",

@@ -177,6 +177,17 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    # The share that made this grant; empty for the owning organisation's grants.
+    # access.policy counts a grant with a share only while the share is open and only for the
+    # parts of its scope (share_grant_condition).
+    share = models.ForeignKey(
+        "cases.CaseShare",
+        verbose_name=_("share"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grants",
+    )
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("case permission for an organisation")

@@ -1,6 +1,6 @@
 """Reads for cases. Every one starts from ``access.policy.restrict``."""
 
-from .core import organisations_with_access
+from .core import case_shares, open_shares, organisations_with_access
 from .history import CaseHistory, HistoryEntry, case_full_history, case_history
 from .journal import (
     HomeActions,
@@ -38,12 +38,14 @@ __all__ = [
     "case_list",
     "case_parties",
     "case_referrals",
+    "case_shares",
     "case_steering",
     "contact_summary",
     "default_scope",
     "home_actions",
     "journal_entries",
     "normalise_name",
+    "open_shares",
     "organisations_with_access",
     "parse_scope",
     "probable_duplicates",

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
-from access.policy import Action, is_permitted, restrict
+from access.parts import ALL_PARTS, CasePart
+from access.policy import Action, is_permitted, restrict, visible_case_parts
 from accounts.models import User
 from partners.models import Gap
 
@@ -18,6 +19,7 @@ from ..models import (
     CaseEvent,
     CasePartner,
     CaseParty,
+    CaseShare,
     CoDirector,
     EntryKind,
     Hearing,
@@ -29,7 +31,7 @@ from ..models import (
     PoliceReport,
     Referral,
 )
-from .core import organisations_with_access
+from .core import open_shares
 from .journal import with_overdue_flag
 from .referrals import case_gaps, case_referrals
 
@@ -64,8 +66,25 @@ class Steering:
     referrals: list[Referral] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
-    shared_with: list[Any] = field(default_factory=list)
+    # The shares that give access today (the disclosure records), for the case team and
+    # readers of the whole file; and whether one still lacks a confirmed ground.
+    shares: list[CaseShare] = field(default_factory=list)
+    has_unconfirmed_share: bool = False
+    # The parts of the file the user reads (a scoped share reads only some).
+    parts: frozenset[CasePart] = ALL_PARTS
     today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def sees_risk(self) -> bool:
+        return CasePart.RISK in self.parts
+
+    @property
+    def sees_judicial(self) -> bool:
+        return CasePart.JUDICIAL in self.parts
+
+    @property
+    def sees_file(self) -> bool:
+        return CasePart.FILE in self.parts
 
 
 def restraining_order_warnings(
@@ -103,6 +122,9 @@ def case_steering(*, case: Case, user: User) -> Steering:
     """The case has been authorised for ``user``; children are restricted again all the same."""
     today = timezone.localdate()
     can_change = is_permitted(user, case, Action.CHANGE)
+    # Change access comes only with the whole file (a share never gives it): no query then.
+    parts = ALL_PARTS if can_change else visible_case_parts(user, case)
+    shares = list(open_shares(case=case, user=user))
 
     def scoped(queryset: Any) -> Any:
         return restrict(queryset.filter(case=case), user)
@@ -137,6 +159,8 @@ def case_steering(*, case: Case, user: User) -> Steering:
         referrals=list(case_referrals(case=case, user=user)),
         gaps=list(case_gaps(case=case, user=user)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
-        shared_with=list(organisations_with_access(case=case)),
+        shares=shares,
+        has_unconfirmed_share=any(share.is_legacy for share in shares),
+        parts=parts,
         today=today,
     )

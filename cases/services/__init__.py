@@ -33,6 +33,13 @@ from .people import (
     relation_remove,
 )
 from .referrals import referral_answer, referral_create
+from .shares import (
+    ShareTerms,
+    default_share_end,
+    end_expired_shares,
+    share_create,
+    share_stop,
+)
 from .sharing import (
     grant_case_to_organisation,
     grant_case_to_user,
@@ -53,6 +60,7 @@ from .trajectory import (
 
 __all__ = [
     "ProbableDuplicates",
+    "ShareTerms",
     "case_action_add",
     "case_action_mark_done",
     "case_action_undo_done",
@@ -71,6 +79,8 @@ __all__ = [
     "case_unshare",
     "case_update",
     "case_update_trajectory_notes",
+    "default_share_end",
+    "end_expired_shares",
     "gap_signal",
     "grant_case_to_organisation",
     "grant_case_to_user",
@@ -93,4 +103,6 @@ __all__ = [
     "relation_remove",
     "revoke_case_from_organisation",
     "revoke_case_from_user",
+    "share_create",
+    "share_stop",
 ]

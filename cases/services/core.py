@@ -17,6 +17,7 @@ from partners.models import Municipality, Organisation
 
 from ..models import (
     Case,
+    CaseShare,
     ClosingReason,
     CoDirector,
     EventKind,
@@ -30,12 +31,8 @@ from ..models import (
 )
 from .events import record_event
 from .people import involvements_follow_the_opening, refresh_repeats
-from .sharing import (
-    grant_case_to_organisation,
-    grant_case_to_user,
-    revoke_case_from_organisation,
-    revoke_case_from_user,
-)
+from .shares import ShareTerms, check_hand_over, move_ownership, share_create, share_stop
+from .sharing import grant_case_to_organisation, grant_case_to_user, revoke_case_from_user
 
 BOTH = (Action.VIEW, Action.CHANGE)
 
@@ -308,15 +305,37 @@ def case_reopen(
 
 @transaction.atomic
 def case_change_director(
-    *, case: Case, by: User, new_director: User, expected_version: int | None = None
+    *,
+    case: Case,
+    by: User,
+    new_director: User,
+    expected_version: int | None = None,
+    reason: str = "",
+    keep_share: ShareTerms | None = None,
 ) -> Case:
+    """Hand the case over to another case director.
+
+    To a director of another organisation the file moves with them: the owning organisation
+    changes (with ``reason``, a dated ``OwnershipChange``, an event and an audit row) and the
+    former owner's access ends, unless ``keep_share`` keeps a share for it on a ground.
+    Within the organisation only the director changes.
+    """
     current = locked_for_update(case, expected_version)
     if not is_active_case_director(new_director):
         raise ValidationError(_("The new case director must be an active case director."))
     if new_director.pk == current.case_director_id:
         raise ValidationError(_("This person already directs the case."))
+    moves = new_director.organisation_id != current.owner_organisation_id
+    if moves:
+        check_hand_over(
+            case=current, new_director=new_director, reason=reason, keep_share=keep_share
+        )
     old = current.case_director
+    old_organisation = current.owner_organisation
     current.case_director = new_director
+    if moves:
+        assert new_director.organisation is not None  # check_hand_over made sure
+        current.owner_organisation = new_director.organisation
     save_versioned(current, by)
     grant_case_to_user(case=current, user=new_director, actions=BOTH, by=by, reason="case director")
     CoDirector.objects.filter(case=current, user=new_director).delete()
@@ -324,6 +343,15 @@ def case_change_director(
     record_event(
         case=current, kind=EventKind.DIRECTOR_CHANGED, actor=by, summary=f"{old} → {new_director}"
     )
+    if moves:
+        move_ownership(
+            case=current,
+            by=by,
+            from_organisation=old_organisation,
+            to_organisation=current.owner_organisation,
+            reason=reason,
+            keep_share=keep_share,
+        )
     return current
 
 
@@ -353,21 +381,14 @@ def case_remove_co_director(*, case: Case, by: User, co_director: CoDirector) ->
     record_event(case=case, kind=EventKind.CO_DIRECTOR_REMOVED, actor=by, summary=str(user))
 
 
-@transaction.atomic
-def case_share(*, case: Case, by: User, organisation: Organisation, reason: str) -> None:
-    if organisation.pk == case.owner_organisation_id:
-        raise ValidationError(_("The owning organisation already has access."))
-    grant_case_to_organisation(
-        case=case, organisation=organisation, actions=(Action.VIEW,), by=by, reason=reason
-    )
-    record_event(case=case, kind=EventKind.SHARED, actor=by, summary=organisation.name)
+def case_share(*, case: Case, by: User, organisation: Organisation, terms: ShareTerms) -> CaseShare:
+    """Share the case with another organisation on a ground, for a scope, until an end date
+    (``cases.services.shares.share_create``)."""
+    return share_create(case=case, by=by, organisation=organisation, terms=terms)
 
 
-@transaction.atomic
-def case_unshare(*, case: Case, by: User, organisation: Organisation) -> None:
+def case_unshare(*, case: Case, by: User, organisation: Organisation) -> CaseShare:
+    """Stop sharing with ``organisation`` at once (``cases.services.shares.share_stop``)."""
     if organisation.pk == case.owner_organisation_id:
         raise ValidationError(_("The owning organisation keeps its access."))
-    revoke_case_from_organisation(
-        case=case, organisation=organisation, by=by, reason="stop sharing"
-    )
-    record_event(case=case, kind=EventKind.UNSHARED, actor=by, summary=organisation.name)
+    return share_stop(case=case, by=by, organisation=organisation)

@@ -1,5 +1,10 @@
 """Granting and revoking access to a case (guardian grants on the case). Every grant and
-revocation is audited through ``access.audit``; what a grant opens is ``access.policy``'s answer."""
+revocation is audited through ``access.audit``; what a grant opens is ``access.policy``'s answer.
+
+Organisation grants here are the *owning* organisation's. Another organisation reads a case
+only through a share with a ground, a scope and an end (``cases.services.shares``), whose
+grant carries the share.
+"""
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -27,6 +32,11 @@ def grant_case_to_organisation(
     by: User,
     reason: str = "",
 ) -> None:
+    if organisation.pk != case.owner_organisation_id:
+        raise ValueError(
+            "Only the owning organisation is granted a case; share it with another "
+            "(cases.services.shares.share_create)."
+        )
     group: Group = organisation.group
     for action in actions:
         assign_perm(_perm(action), group, case)

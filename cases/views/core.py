@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -187,6 +188,7 @@ class ReopenView(CaseFormView):
 
 class DirectorChangeView(CaseFormView):
     form_class = DirectorForm
+    template_name = "cases/case_director.html"
     title = gettext_lazy("Hand over to another case director")
     success_message = gettext_lazy("The case has a new case director.")
     audit_purpose = "change case director"
@@ -201,6 +203,8 @@ class DirectorChangeView(CaseFormView):
             by=self.user,
             new_director=d["new_director"],
             expected_version=d["version"],
+            reason=d["reason"],
+            keep_share=form.keep_share_terms(),
         )
 
     def get_success_url(self) -> str:
@@ -242,6 +246,9 @@ class CoDirectorRemoveView(CaseScopedMixin, View):
 
 
 class CaseShareView(CaseFormView):
+    """The disclosure records of the case, and sharing it on a ground, for a scope, until an
+    end date."""
+
     form_class = CaseShareForm
     template_name = "cases/case_share.html"
     title = gettext_lazy("Sharing")
@@ -254,18 +261,16 @@ class CaseShareView(CaseFormView):
         return {**super().get_form_kwargs(), "case": self.case}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        shared = selectors.organisations_with_access(case=self.case).exclude(
-            pk=self.case.owner_organisation_id
-        )
-        return {**super().get_context_data(**kwargs), "shared_with": shared}
+        return {
+            **super().get_context_data(**kwargs),
+            "shares": list(selectors.case_shares(case=self.case, user=self.user)),
+            "max_days": settings.FJC_SHARE_MAX_DAYS,
+        }
 
     def perform(self, form: Any) -> None:
         organisation = form.cleaned_data["organisation"]
         services.case_share(
-            case=self.case,
-            by=self.user,
-            organisation=organisation,
-            reason=form.cleaned_data["reason"],
+            case=self.case, by=self.user, organisation=organisation, terms=form.terms()
         )
         messages.success(self.request, _("Shared with %(org)s.") % {"org": organisation.name})
 
@@ -286,6 +291,12 @@ class CaseRevokeShareView(CaseScopedMixin, View):
         organisation = get_object_or_404(
             Organisation.objects.exclude(pk=case.owner_organisation_id), pk=organisation_pk
         )
-        services.case_unshare(case=case, by=self.user, organisation=organisation)
-        messages.success(request, _("No longer shared with %(org)s.") % {"org": organisation.name})
+        try:
+            services.case_unshare(case=case, by=self.user, organisation=organisation)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("No longer shared with %(org)s.") % {"org": organisation.name}
+            )
         return redirect("cases:share", pk=case.pk)

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, View
 
 from access import audit
 from access.models import AuditAction
+from access.parts import CasePart
 from access.policy import Action, is_permitted, may_correct_entry
 from access.views import CaseScopedMixin
 
@@ -38,6 +39,7 @@ class JournalView(CaseScopedMixin, DetailView):
     """Every entry of the case the user may read, newest first, by kind if asked."""
 
     model = Case
+    case_part = CasePart.FILE  # the journal is part of the whole file only
     template_name = "cases/journal/journal.html"
     context_object_name = "case"
     audit_purpose = "case journal"
@@ -146,6 +148,7 @@ class ActionListView(CaseScopedMixin, DetailView):
     """All actions of the case, the open ones first, then what was done."""
 
     model = Case
+    case_part = CasePart.FILE
     template_name = "cases/journal/actions.html"
     context_object_name = "case"
     audit_purpose = "case actions"

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, View
 
 from access import audit
 from access.models import AuditAction
+from access.parts import CasePart
 from access.views import CaseScopedMixin, CaseWorkRequiredMixin
 from accounts.models import User
 from accounts.roles import RoleCode
@@ -199,6 +200,7 @@ class CaseHistoryView(CaseScopedMixin, DetailView):
     """Everything that changed in the case, from the change history, newest first."""
 
     model = Case
+    case_part = CasePart.FILE  # every change of every part
     template_name = "cases/case_history.html"
     context_object_name = "case"
     audit_purpose = "case history"

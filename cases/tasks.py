@@ -1,0 +1,16 @@
+"""Background work of cases: ending shares whose end date has passed.
+
+``access.policy`` already stops counting a share's grant the day after its end date, at every
+request; this task ends the record, removes the grant and writes the audit row, so the file
+says when and why the access stopped. Idempotent: shares already ended are left alone.
+"""
+
+from celery import shared_task
+
+from .services.shares import end_expired_shares as _end_expired_shares
+
+
+@shared_task(name="cases.tasks.end_expired_shares", acks_late=True)
+def end_expired_shares() -> int:
+    """End every open share past its end date; the number ended."""
+    return _end_expired_shares()
