@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
-from access.policy import Action, is_permitted, restrict
+from access.policy import Action, is_permitted, may_see_confidential, restrict
 from accounts.models import User
 from partners.models import Gap
 
@@ -31,6 +31,7 @@ from ..models import (
 )
 from .core import organisations_with_access
 from .journal import with_overdue_flag
+from .people import ShownParty, shown_party
 from .referrals import case_gaps, case_referrals
 
 
@@ -50,7 +51,9 @@ class ContactSummary:
 @dataclass
 class Steering:
     can_change: bool
-    parties: list[CaseParty] = field(default_factory=list)
+    # The case team's: where the confidential details of its people are shown.
+    may_see_confidential: bool = False
+    parties: list[ShownParty] = field(default_factory=list)
     relations: list[PartyRelation] = field(default_factory=list)
     co_directors: list[CoDirector] = field(default_factory=list)
     open_actions: list[CaseAction] = field(default_factory=list)
@@ -103,6 +106,7 @@ def case_steering(*, case: Case, user: User) -> Steering:
     """The case has been authorised for ``user``; children are restricted again all the same."""
     today = timezone.localdate()
     can_change = is_permitted(user, case, Action.CHANGE)
+    may_see = may_see_confidential(user, case, can_change=can_change)
 
     def scoped(queryset: Any) -> Any:
         return restrict(queryset.filter(case=case), user)
@@ -114,7 +118,11 @@ def case_steering(*, case: Case, user: User) -> Steering:
     )
     return Steering(
         can_change=can_change,
-        parties=list(scoped(CaseParty.objects).select_related("person")),
+        may_see_confidential=may_see,
+        parties=[
+            shown_party(party, may_see=may_see)
+            for party in scoped(CaseParty.objects).select_related("person")
+        ],
         relations=list(
             scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
         ),
