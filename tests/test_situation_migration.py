@@ -151,9 +151,9 @@ def test_the_situation_moves_to_the_team_that_entered_it_with_its_history(world)
         )
         for v in row
     } - {""}
-    kept = {
-        v for row in History.objects.values_list("address", "safe_contact") for v in row
-    } | {v for row in Party.objects.values_list("address", "safe_contact") for v in row}
+    kept = {v for row in History.objects.values_list("address", "safe_contact") for v in row} | {
+        v for row in Party.objects.values_list("address", "safe_contact") for v in row
+    }
     assert ever <= kept
 
     # A second run changes nothing.

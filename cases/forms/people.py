@@ -45,12 +45,10 @@ class PersonForm(forms.ModelForm):
                     "address": forms.Textarea(attrs={"rows": 2}),
                     "safe_contact": forms.Textarea(attrs={"rows": 2}),
                 },
-                help_texts={
-                    "safe_contact": _(
-                        "For example: only by phone on weekdays after 2 pm, not at home."
-                    ),
-                },
             )
+        )
+        self.fields["safe_contact"].help_text = _(
+            "For example: only by phone on weekdays after 2 pm, not at home."
         )
         self.order_fields(self.field_order)
 
@@ -79,7 +77,6 @@ class PersonForm(forms.ModelForm):
             for name in (*PERSON_FIELDS, *SITUATION_FIELDS)
             if not self.fields[name].disabled
         }
-
 
     def situation_fields(self) -> dict[str, Any]:
         """Only the situation in this case (linking an existing person)."""

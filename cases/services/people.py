@@ -382,9 +382,7 @@ def case_party_update(
     refresh_repeats(
         case=case,
         by=by,
-        also=shared_before
-        | cases_sharing_a_pair(person_cases)
-        | cases_sharing_a_pair([case.pk]),
+        also=shared_before | cases_sharing_a_pair(person_cases) | cases_sharing_a_pair([case.pk]),
     )
     return party
 
