@@ -25,7 +25,8 @@ This module imports no domain app: the apps register the models it needs in
 """
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -160,6 +161,136 @@ def is_permitted(
 ) -> bool:
     model = type(obj)
     return restrict(model._default_manager.filter(pk=obj.pk), user, action, part=part).exists()
+
+
+# --- confidential details of people: declared once, asked by every output ---
+
+
+@dataclass(frozen=True)
+class ConfidentialField:
+    """A field whose value only the case team sees.
+
+    ``when``: the name of the flag that makes it confidential (an address is confidential when
+    it is marked so); ``None``: always confidential (a safe way to make contact is never for
+    anyone but the team: knowing it lets someone reach the victim unseen).
+    """
+
+    name: str
+    when: str | None = None
+
+    def is_confidential(self, obj: Any) -> bool:
+        """Whether the value on ``obj`` (a row, or a historical row of it) is confidential."""
+        return self.when is None or bool(getattr(obj, self.when, False))
+
+
+# Model label -> its confidential fields. They sit on the involvement of a person in one case
+# (``CaseParty``), never on the person shared by several cases, so a link never carries them.
+# Name, date of birth, gender and language identify the person (a repeat, a duplicate, the
+# consultation's minimal identity) and are not confidential; the flag "confidential address"
+# itself is shown (it tells a reader not to use or pass on the address).
+CONFIDENTIAL_FIELDS: Mapping[str, tuple[ConfidentialField, ...]] = {
+    "cases.caseparty": (
+        ConfidentialField("address", when="address_confidential"),
+        ConfidentialField("safe_contact"),
+    ),
+}
+
+
+class Hidden:
+    """Stands in for a confidential value a user may not see (falsy, like a blank value:
+    an output shows a fixed word for it, never the value nor a hint of its length)."""
+
+    _instance: "Hidden | None" = None
+
+    def __new__(cls) -> "Hidden":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "HIDDEN"
+
+
+HIDDEN = Hidden()
+
+
+def confidential_fields(model: type[models.Model] | str) -> tuple[ConfidentialField, ...]:
+    """The declared confidential fields of ``model`` (a model, a historical model of it, or a
+    label); none for a model that declares none."""
+    if isinstance(model, str):
+        label = model.lower()
+    else:
+        # A simple-history model (``HistoricalCaseParty``) holds the same fields.
+        instance_type = getattr(model, "instance_type", model)
+        label = instance_type._meta.label_lower
+    return CONFIDENTIAL_FIELDS.get(label, ())
+
+
+def may_see_confidential(user: AnyUser, case: Any, *, can_change: bool | None = None) -> bool:
+    """Whether ``user`` sees the confidential details of the people in ``case``.
+
+    The case team only: those who may change the case (its organisation's case workers, its
+    director and co-directors). A view-only share (another organisation, the prosecutor's
+    liaison), a consultation's participants, the network coordinator and administrators never
+    do: the details serve the team that protects the person, and every extra reader is a risk
+    to their safety. Per case, never per person: the same person's details in another case
+    are that case's team's. ``can_change`` saves the query when the caller knows it.
+
+    Outputs that others than the reader will see (a consultation's agenda and minutes, shown
+    and printed for every participant) show none, whoever reads them.
+    """
+    if not may_hold_case_access(user):
+        return False
+    if can_change is not None:
+        return can_change
+    return is_permitted(user, case, Action.CHANGE)
+
+
+def may_see_confidential_condition(user: AnyUser, path: str = "case_id") -> Q:
+    """:func:`may_see_confidential` for querysets (``path``: the lookup to the case's primary
+    key), for outputs that list involvements of several cases (exports)."""
+    if not may_hold_case_access(user):
+        return Q(pk__in=[])
+    return permitted_case_condition(user, Action.CHANGE, path)
+
+
+def shown_value(obj: Any, name: str, *, may_see: bool) -> Any:
+    """The value of ``obj.name`` as an output may show it: :data:`HIDDEN` when it is a
+    declared confidential field, confidential on ``obj``, and ``may_see`` is false."""
+    value = getattr(obj, name)
+    if may_see:
+        return value
+    for declared in confidential_fields(type(obj)):
+        if declared.name == name and declared.is_confidential(obj):
+            return HIDDEN
+    return value
+
+
+def shown_fields(obj: Any, *, may_see: bool) -> dict[str, Any]:
+    """Every declared confidential field of ``obj`` as an output may show it (see
+    :func:`shown_value`): what templates, forms and exports read instead of the fields."""
+    return {
+        declared.name: shown_value(obj, declared.name, may_see=may_see)
+        for declared in confidential_fields(type(obj))
+    }
+
+
+def hidden_in_history(records: list[Any], name: str, *, may_see: bool) -> bool:
+    """Whether ``name`` is hidden in the history of one object (its historical rows).
+
+    Hidden from a reader outside the team when any version was confidential: an earlier value
+    of an address marked confidential later is as secret as the last (it may still be where the
+    person lives), and a later value made public does not open the earlier ones.
+    """
+    if may_see:
+        return False
+    for declared in confidential_fields(type(records[0]) if records else ""):
+        if declared.name == name:
+            return any(declared.is_confidential(record) for record in records)
+    return False
 
 
 # --- directing a case: who steers it, decides on its risk and corrects its journal ---

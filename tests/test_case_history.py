@@ -288,24 +288,34 @@ def test_a_confidential_address_stays_with_the_case_team(world, client):
     case = world.cases["city_a_shared"]
     director = world.users["director_city_a"]
     person = new_person("Sara", "Maes", director)
-    add_party(case, person, director)
-    person.address = "Oude straat 1"
-    save(person, director)
-    person.address = "Geheime straat 9"
-    person.address_confidential = True
-    save(person, director)
+    party = add_party(case, person, director)
+    party.address = "Oude straat 1"
+    party.safe_contact = "Bellen na 14u"
+    save(party, director)
+    party.address = "Geheime straat 9"
+    party.address_confidential = True
+    party.safe_contact = "Enkel via de zus"
+    save(party, director)
 
     client.force_login(director)
-    assert "Geheime straat 9" in client.get(history_url(case)).content.decode()
+    html = client.get(history_url(case)).content.decode()
+    assert "Geheime straat 9" in html and "Enkel via de zus" in html
     client.force_login(world.users["liaison_parket_a"])
     html = client.get(history_url(case)).content.decode()
-    assert "Geheime straat 9" not in html and "Oude straat 1" not in html
+    for secret in ("Geheime straat 9", "Oude straat 1", "Bellen na 14u", "Enkel via de zus"):
+        assert secret not in html
     rows = [
-        e for e in entries(client, case) if e.model == "cases.person" and e.object_id == person.pk
+        e
+        for e in entries(client, case)
+        if e.model == "cases.caseparty" and e.object_id == party.pk and e.kind == "~"
     ]
-    values = [v for c in rows[0].changes for v in (c.old, c.new)]
-    assert len(rows[0].changes) == 2  # the address (masked) and the confidentiality flag
+    assert len(rows) == 2
+    # The address (masked: a later version is confidential), the safe contact (always
+    # masked) and the confidentiality flag (shown).
+    assert len(rows[0].changes) == 3
+    values = [v for row in rows for c in row.changes for v in (c.old, c.new)]
     assert "Oude straat 1" not in values and "Geheime straat 9" not in values
+    assert "Bellen na 14u" not in values and "Enkel via de zus" not in values
 
 
 def test_out_of_scope_history_is_404_and_other_cases_never_leak_in(world, client):
@@ -368,7 +378,7 @@ def test_person_history_covers_only_their_time_in_this_case(world, client, engli
     save(person, director_b)
     party_pk = party.pk
     delete(party, director_a)
-    person.address = "Na vertrek"
+    person.language = "Engels"
     save(person, director_b)
 
     client.force_login(director_a)
@@ -381,7 +391,7 @@ def test_person_history_covers_only_their_time_in_this_case(world, client, engli
     # Made by city B, which has no access to this case: who it was stays unsaid.
     assert person_rows[0].who is None and person_rows[0].who_hidden
     html = client.get(history_url(case_a)).content.decode()
-    assert "Na vertrek" not in html
+    assert "Engels" not in html
     assert [e.kind for e in rows if e.model == "cases.caseparty" and e.object_id == party_pk] == [
         "-",
         "+",

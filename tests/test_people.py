@@ -145,7 +145,10 @@ def test_a_case_director_adds_a_person_through_the_page(world, client):
     assert party.role == PartyRole.VICTIM
     assert person.first_name == "Élise"
     assert person.name_key == "van damme elise"
-    assert person.address_confidential
+    # The situation is the involvement's; the person holds who they are.
+    assert party.address_confidential
+    assert party.address == "Fictieve Dreef 1, 2800 Mechelen"
+    assert party.safe_contact == "Enkel via gsm op dinsdag"
     assert person.age_band == AgeBand.AGE_25_44
     assert person.history.first().history_user == director
     assert party.history.first().history_user == director

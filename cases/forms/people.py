@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import HIDDEN, shown_fields
+
 from ..models import AgeBand, CaseParty, PartyRole, Person, RelationKind
-from ..services.people import PERSON_FIELDS, age_band_for, check_person_data
+from ..services.people import PERSON_FIELDS, SITUATION_FIELDS, age_band_for, check_person_data
 from .core import DateInput
 
 
@@ -25,19 +27,30 @@ class PersonForm(forms.ModelForm):
             "(not before the case was registered). The figures count the person from this day."
         ),
     )
-    field_order = ["role", "involved_since", *PERSON_FIELDS]
+    field_order = ["role", "involved_since", *PERSON_FIELDS, *SITUATION_FIELDS]
 
     class Meta:
         model = Person
         fields = list(PERSON_FIELDS)
-        widgets = {
-            "date_of_birth": DateInput(),
-            "address": forms.Textarea(attrs={"rows": 2}),
-            "safe_contact": forms.Textarea(attrs={"rows": 2}),
-        }
-        help_texts = {
-            "safe_contact": _("For example: only by phone on weekdays after 2 pm, not at home."),
-        }
+        widgets = {"date_of_birth": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The person's situation in this case: fields of the involvement, not of the person.
+        self.fields.update(
+            forms.fields_for_model(
+                CaseParty,
+                fields=SITUATION_FIELDS,
+                widgets={
+                    "address": forms.Textarea(attrs={"rows": 2}),
+                    "safe_contact": forms.Textarea(attrs={"rows": 2}),
+                },
+            )
+        )
+        self.fields["safe_contact"].help_text = _(
+            "For example: only by phone on weekdays after 2 pm, not at home."
+        )
+        self.order_fields(self.field_order)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -57,19 +70,42 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
     def person_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in PERSON_FIELDS}
+        """The person's and their situation's fields (the service keeps each where it belongs);
+        a field the user may not see is left out, so it stays as it is."""
+        return {
+            name: self.cleaned_data[name]
+            for name in (*PERSON_FIELDS, *SITUATION_FIELDS)
+            if not self.fields[name].disabled
+        }
+
+    def situation_fields(self) -> dict[str, Any]:
+        """Only the situation in this case (linking an existing person)."""
+        return {name: self.cleaned_data[name] for name in SITUATION_FIELDS}
 
 
 class PersonEditForm(PersonForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    party_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, party: CaseParty, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, party: CaseParty, may_see: bool, **kwargs: Any) -> None:
         kwargs["instance"] = party.person
         super().__init__(*args, **kwargs)
         person = party.person
         self.initial["role"] = party.role
         self.initial["involved_since"] = party.involved_since
         self.initial["version"] = person.version
+        self.initial["party_version"] = party.version
+        # Through access.policy like every output: the edit form needs change access, which is
+        # the team's, so in practice everything is shown; a value hidden all the same is
+        # neither shown nor overwritten.
+        shown = shown_fields(party, may_see=may_see)
+        for name in SITUATION_FIELDS:
+            value = shown.get(name, getattr(party, name))
+            self.initial[name] = "" if value is HIDDEN else value
+            self.fields[name].disabled = value is HIDDEN
+        if shown.get("address") is HIDDEN:
+            # Unticking the box would open a value this user never saw to every reader.
+            self.fields["address_confidential"].disabled = True
         if person.date_of_birth is not None:
             # The stored band may have aged since; show the one that matches today.
             self.initial["age_band"] = age_band_for(person.date_of_birth)

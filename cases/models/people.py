@@ -24,7 +24,11 @@ class AgeBand(models.TextChoices):
 
 
 class Person(models.Model):
-    """Someone in a client system. One person can be in several cases."""
+    """Someone in a client system: who they are. One person can be in several cases.
+
+    Only identity lives here (shared by every case the person is in); where they live and how
+    to reach them safely belong to their situation in one case (:class:`CaseParty`).
+    """
 
     # A person is visible through any case they are in (see access.policy).
     case_access_path = "involvements__case_id"
@@ -44,13 +48,6 @@ class Person(models.Model):
     )
     language = models.CharField(_("language"), max_length=60, blank=True)
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
-    address = models.TextField(_("address"), blank=True)
-    address_confidential = models.BooleanField(
-        _("confidential address"),
-        default=False,
-        help_text=_("Never share this address with other parties."),
-    )
-    safe_contact = models.TextField(_("safe way and moment to make contact"), blank=True)
     # Lower-case, accent-free "last first" for finding probable duplicates.
     name_key = models.CharField(max_length=220, editable=False, db_index=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -98,6 +95,20 @@ class CaseParty(models.Model):
             "now, or an earlier day, not before the case was registered."
         ),
     )
+
+    # The person's situation in this case, never shared with another case they are in: a
+    # victim's safe address and safe contact are for this case's team only (the confidential
+    # fields of access.policy.CONFIDENTIAL_FIELDS), so linking the person elsewhere carries
+    # nothing over.
+    address = models.TextField(_("address"), blank=True)
+    address_confidential = models.BooleanField(
+        _("confidential address"),
+        default=False,
+        help_text=_("Never share this address with other parties."),
+    )
+    safe_contact = models.TextField(_("safe way and moment to make contact"), blank=True)
+    # Edits of the situation are checked against it (common.versioning), as the person's are.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 

@@ -24,7 +24,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.policy import Action, is_permitted, restrict
+from access.policy import (
+    Action,
+    confidential_fields,
+    hidden_in_history,
+    is_permitted,
+    may_see_confidential,
+    restrict,
+)
 from accounts.models import User
 
 from ..models import (
@@ -268,7 +275,7 @@ def _foreign_keys(record: Any) -> Iterator[models.ForeignKey[Any, Any]]:
 
 def _shown(record: Any, name: str, value: Any, labels: _Labels) -> str:
     if value is CONFIDENTIAL:
-        return _("confidential address")
+        return _("confidential")
     if name == VIOLENCE_FORMS:
         from ..models import ViolenceForm
 
@@ -398,6 +405,27 @@ class CaseHistory(Sequence[HistoryEntry]):
         ]
 
 
+def _hide_confidential(rows: list[_Row], *, may_see: bool) -> None:
+    """As on the steering page: the confidential fields of access.policy are for the case team
+    only, in every version (:func:`access.policy.hidden_in_history`)."""
+    if may_see:
+        return
+    versions: dict[tuple[type[models.Model], Any], list[Any]] = defaultdict(list)
+    for row in rows:
+        if confidential_fields(row.model):
+            versions[row.model, row.record.id].append(row.record)
+    for row in rows:
+        if not row.changes or not confidential_fields(row.model):
+            continue
+        records = versions[row.model, row.record.id]
+        row.changes = [
+            (name, CONFIDENTIAL, CONFIDENTIAL)
+            if hidden_in_history(records, name, may_see=False)
+            else (name, old, new)
+            for name, old, new in row.changes
+        ]
+
+
 def case_full_history(*, user: User, case_pk: int) -> CaseHistory:
     """Everything that changed in the case and in what belongs to it, newest first.
 
@@ -454,17 +482,10 @@ def case_full_history(*, user: User, case_pk: int) -> CaseHistory:
             row.hide_who = by is not None and not (
                 by.pk in insiders or by.organisation_id in organisations
             )
-    if not can_change:
-        # As on the steering page: a confidential address is for the case team only,
-        # and so are its earlier values once it was ever marked confidential.
-        confidential = {r.id for r in person_records if r.address_confidential}
-        for row in person_rows:
-            if row.record.id in confidential:
-                row.changes = [
-                    (c[0], CONFIDENTIAL, CONFIDENTIAL) if c[0] == "address" else c
-                    for c in row.changes
-                ]
     rows += person_rows
+    _hide_confidential(
+        rows, may_see=may_see_confidential(user, Case(pk=case_pk), can_change=can_change)
+    )
 
     # A save that changed nothing shown here (e.g. only the version number) is noise.
     rows = [r for r in rows if r.record.history_type != "~" or r.changes]

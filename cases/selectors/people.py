@@ -3,14 +3,54 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from access.policy import restrict
+from access.policy import HIDDEN, restrict, shown_fields
 from accounts.models import User
 
 from ..models import Case, CaseParty, Person
 from ..services.people import make_name_key, normalise_name
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A value as an output shows it: the value, or ``hidden`` (then a fixed word, no value)."""
+
+    value: Any
+    hidden: bool = False
+
+
+@dataclass
+class ShownParty:
+    """A person's involvement in a case as a page shows it: the confidential fields of
+    ``access.policy`` already decided for the reader (templates decide nothing)."""
+
+    party: CaseParty
+    address: Shown
+    address_confidential: bool
+    safe_contact: Shown
+
+    @property
+    def person(self) -> Person:
+        return self.party.person
+
+
+def shown_party(party: CaseParty, *, may_see: bool) -> ShownParty:
+    """``party`` with its situation as ``access.policy`` lets this reader see it."""
+    shown = shown_fields(party, may_see=may_see)
+
+    def one(name: str) -> Shown:
+        value = shown[name]
+        return Shown(None, hidden=True) if value is HIDDEN else Shown(value)
+
+    return ShownParty(
+        party=party,
+        address=one("address"),
+        address_confidential=party.address_confidential,
+        safe_contact=one("safe_contact"),
+    )
 
 
 @dataclass

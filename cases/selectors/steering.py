@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart
-from access.policy import Action, is_permitted, restrict, visible_case_parts
+from access.policy import Action, is_permitted, may_see_confidential, restrict, visible_case_parts
 from accounts.models import User
 from partners.models import Gap
 
@@ -33,6 +33,7 @@ from ..models import (
 )
 from .core import open_shares
 from .journal import with_overdue_flag
+from .people import ShownParty, shown_party
 from .referrals import case_gaps, case_referrals
 
 
@@ -52,7 +53,9 @@ class ContactSummary:
 @dataclass
 class Steering:
     can_change: bool
-    parties: list[CaseParty] = field(default_factory=list)
+    # The case team's: where the confidential details of its people are shown.
+    may_see_confidential: bool = False
+    parties: list[ShownParty] = field(default_factory=list)
     relations: list[PartyRelation] = field(default_factory=list)
     co_directors: list[CoDirector] = field(default_factory=list)
     open_actions: list[CaseAction] = field(default_factory=list)
@@ -125,6 +128,7 @@ def case_steering(*, case: Case, user: User) -> Steering:
     # Change access comes only with the whole file (a share never gives it): no query then.
     parts = ALL_PARTS if can_change else visible_case_parts(user, case)
     shares = list(open_shares(case=case, user=user))
+    may_see = may_see_confidential(user, case, can_change=can_change)
 
     def scoped(queryset: Any) -> Any:
         return restrict(queryset.filter(case=case), user)
@@ -136,7 +140,11 @@ def case_steering(*, case: Case, user: User) -> Steering:
     )
     return Steering(
         can_change=can_change,
-        parties=list(scoped(CaseParty.objects).select_related("person")),
+        may_see_confidential=may_see,
+        parties=[
+            shown_party(party, may_see=may_see)
+            for party in scoped(CaseParty.objects).select_related("person")
+        ],
         relations=list(
             scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
         ),

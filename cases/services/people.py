@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from access.policy import restrict
+from access.policy import Action, restrict
 from accounts.models import User
 from common.dates import add_months
 from common.history import attribute
@@ -35,7 +35,7 @@ from ..models import (
 )
 from .events import record_event
 
-# The fields of a person a case director fills in (name_key and version are derived).
+# Who a person is, shared by every case they are in (name_key and version are derived).
 PERSON_FIELDS = (
     "first_name",
     "last_name",
@@ -44,10 +44,19 @@ PERSON_FIELDS = (
     "gender",
     "language",
     "interpreter_needed",
-    "address",
-    "address_confidential",
-    "safe_contact",
 )
+# Identity: what makes two cases' people the same person (repeats, duplicates). A correction of
+# these by someone who may not change every case showing the person stays with their cases
+# (see case_party_update).
+IDENTITY_FIELDS = ("first_name", "last_name", "date_of_birth", "age_band", "gender")
+# The person's situation in one case, kept on the involvement (CaseParty): never carried into
+# another case by a link. The confidential ones among them are declared in access.policy.
+SITUATION_FIELDS = ("address", "address_confidential", "safe_contact")
+SITUATION_DEFAULTS: dict[str, Any] = {
+    "address": "",
+    "address_confidential": False,
+    "safe_contact": "",
+}
 REPEAT_ROLES = (PartyRole.VICTIM, PartyRole.PERPETRATOR)
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
@@ -148,6 +157,23 @@ def _apply_person_fields(person: Person, fields: dict[str, Any]) -> None:
     person.name_key = make_name_key(first_name=person.first_name, last_name=person.last_name)
 
 
+def _split_fields(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(person fields, situation fields) of what a form gave; anything else is a mistake."""
+    unknown = set(fields) - set(PERSON_FIELDS) - set(SITUATION_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a person or situation field: {sorted(unknown)}")
+    person = {k: v for k, v in fields.items() if k in PERSON_FIELDS}
+    situation = {k: v for k, v in fields.items() if k in SITUATION_FIELDS}
+    return person, situation
+
+
+def _apply_situation(party: CaseParty, situation: dict[str, Any]) -> None:
+    for name, value in situation.items():
+        setattr(party, name, value)
+    party.address = party.address.strip()
+    party.safe_contact = party.safe_contact.strip()
+
+
 def _check_role(role: str) -> PartyRole:
     if role not in PartyRole.values:
         raise ValidationError(_("Choose a role in the case."))
@@ -182,11 +208,19 @@ def _lock_case_for_people(case: Case) -> Case:
 
 
 def _add_party(
-    case: Case, by: User, person: Person, role: PartyRole, involved_since: datetime.date
+    case: Case,
+    by: User,
+    person: Person,
+    role: PartyRole,
+    involved_since: datetime.date,
+    situation: dict[str, Any],
 ) -> CaseParty:
     if CaseParty.objects.filter(case=case, person=person).exists():
         raise ValidationError(_("This person is already in the case."))
     party = CaseParty(case=case, person=person, role=role, involved_since=involved_since)
+    # Only what was entered for this case: a linked person's situation in their other cases
+    # (a safe address, a safe contact) is those cases' teams', never copied here.
+    _apply_situation(party, {**SITUATION_DEFAULTS, **situation})
     attribute(party, by)
     try:
         with transaction.atomic():
@@ -220,10 +254,11 @@ def person_create_in_case(
     from ..selectors.people import probable_duplicates
 
     role = _check_role(role)
+    person_fields, situation = _split_fields(fields)
     current = _lock_case_for_people(case)
     since = check_involved_since(involved_since, case=current)
     person = Person()
-    _apply_person_fields(person, fields)
+    _apply_person_fields(person, person_fields)
     if not confirm_new:
         candidates = probable_duplicates(
             user=by,
@@ -236,7 +271,7 @@ def person_create_in_case(
             raise ProbableDuplicates(candidates)
     attribute(person, by)
     person.save()
-    return _add_party(current, by, person, role, since)
+    return _add_party(current, by, person, role, since, situation)
 
 
 @transaction.atomic
@@ -247,16 +282,64 @@ def person_link_to_case(
     person: Person,
     role: PartyRole | str,
     involved_since: datetime.date | None = None,
+    **situation: Any,
 ) -> CaseParty:
     """An existing person, whom the user may see through another case, joins this case
-    (``involved_since`` as for :func:`person_create_in_case`)."""
+    (``involved_since`` as for :func:`person_create_in_case`).
+
+    Who they are comes with them; their situation here (``address``, ``address_confidential``,
+    ``safe_contact``) is what the user enters now, never what another case holds."""
     role = _check_role(role)
+    _person_fields, situation = _split_fields(situation)
+    if _person_fields:
+        raise TypeError(f"Linking changes nothing of the person: {sorted(_person_fields)}")
     current = _lock_case_for_people(case)
     since = check_involved_since(involved_since, case=current)
     if not restrict(Person.objects.filter(pk=person.pk), by).exists():
         # The same answer as for a person who does not exist.
         raise ValidationError(_("This person cannot be found."))
-    return _add_party(current, by, person, role, since)
+    return _add_party(current, by, person, role, since, situation)
+
+
+def _person_changes(person: Person, fields: dict[str, Any]) -> Person | None:
+    """``person`` with ``fields`` applied, as a new unsaved row; ``None`` when nothing of who
+    they are would change (an age band that only follows the date of birth is no change)."""
+    candidate = Person(**{name: getattr(person, name) for name in PERSON_FIELDS})
+    _apply_person_fields(candidate, fields)
+    compared = [name for name in PERSON_FIELDS if name != "age_band"]
+    if candidate.date_of_birth is None:
+        compared.append("age_band")
+    if all(getattr(candidate, name) == getattr(person, name) for name in compared):
+        return None
+    return candidate
+
+
+def _correct_person(*, person: Person, corrected: Person, by: User) -> list[CaseParty]:
+    """Apply a correction of who ``person`` is, made by ``by``; the involvements that moved to a
+    case-local copy (none when the shared row was corrected).
+
+    The shared row is corrected only when ``by`` may change every case that shows the person:
+    then every team that sees the person is one ``by`` works in. Otherwise the correction is
+    case-local: the involvements in the cases ``by`` may change move to a new person with the
+    corrected data, and the other cases keep the person as their teams know them. Refusing
+    instead would block the team that registered someone as soon as another organisation
+    linked them, and would tell the editor that the person is in a case they cannot change.
+    """
+    involvements = CaseParty.objects.filter(person=person)
+    changeable = restrict(involvements, by, Action.CHANGE)
+    if not involvements.exclude(pk__in=changeable.values("pk")).exists():
+        for name in PERSON_FIELDS:
+            setattr(person, name, getattr(corrected, name))
+        person.name_key = corrected.name_key
+        save_versioned(person, by)
+        return []
+    attribute(corrected, by)
+    corrected.save()
+    moved = list(changeable.select_for_update().order_by("pk"))
+    for involvement in moved:
+        involvement.person = corrected
+        save_versioned(involvement, by)
+    return moved
 
 
 @transaction.atomic
@@ -265,33 +348,42 @@ def case_party_update(
     party: CaseParty,
     by: User,
     expected_version: int | None,
+    expected_party_version: int | None = None,
     role: PartyRole | str | None = None,
     involved_since: datetime.date | None = None,
     **fields: Any,
 ) -> CaseParty:
-    """Change a person (in every case they are in), and their role in this case and the day
-    their involvement in it began (``None``: unchanged)."""
+    """Change a person in this case: who they are (:data:`PERSON_FIELDS`, see
+    :func:`_correct_person`), their situation in this case (:data:`SITUATION_FIELDS`, this
+    involvement only), their role in it and the day their involvement began (``None``:
+    unchanged). ``expected_version`` is the person's, ``expected_party_version`` the
+    involvement's, as the form was opened with."""
+    person_fields, situation = _split_fields(fields)
     person = locked_for_update(party.person, expected_version)
-    # The person is the same row in every case they are in; a changed name, date of birth
-    # or role can make or unmake repeats wherever they are, before and after the change.
+    party = locked_for_update(party, expected_party_version)
+    # A changed name, date of birth or role can make or unmake repeats wherever the person
+    # is, before and after the change.
     person_cases = list(CaseParty.objects.filter(person=person).values_list("case_id", flat=True))
     shared_before = cases_sharing_a_pair(person_cases)
-    _apply_person_fields(person, fields)
-    save_versioned(person, by)
-    party = CaseParty.objects.select_for_update().get(pk=party.pk)
-    party.person = person
+    corrected = _person_changes(person, person_fields)
+    if corrected is not None:
+        _correct_person(person=person, corrected=corrected, by=by)
+    party = CaseParty.objects.select_for_update().select_related("person").get(pk=party.pk)
     case = locked_for_update(party.case, None)
-    changed = False
-    if role is not None and role != party.role:
+    before = [getattr(party, name) for name in (*SITUATION_FIELDS, "role", "involved_since")]
+    _apply_situation(party, situation)
+    if role is not None:
         party.role = _check_role(role)
-        changed = True
     if involved_since is not None and involved_since != party.involved_since:
         party.involved_since = check_involved_since(involved_since, case=case)
-        changed = True
-    if changed:
-        attribute(party, by)
-        party.save()
-    refresh_repeats(case=case, by=by, also=shared_before | cases_sharing_a_pair(person_cases))
+    after = [getattr(party, name) for name in (*SITUATION_FIELDS, "role", "involved_since")]
+    if after != before:
+        save_versioned(party, by)
+    refresh_repeats(
+        case=case,
+        by=by,
+        also=shared_before | cases_sharing_a_pair(person_cases) | cases_sharing_a_pair([case.pk]),
+    )
     return party
 
 

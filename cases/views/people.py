@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
-from access.policy import Action
+from access.policy import Action, may_see_confidential
 from access.views import CaseScopedMixin
 from common.views import add_service_errors
 
@@ -67,12 +67,14 @@ class PersonAddView(CaseFormView):
             link_to = choice.cleaned_data["link_to"]
         try:
             if link_to is not None:
+                # Who the person is comes with them; their situation here is what was typed.
                 services.person_link_to_case(
                     case=self.case,
                     by=self.user,
                     person=link_to,
                     role=data["role"],
                     involved_since=data["involved_since"],
+                    **form.situation_fields(),
                 )
                 message = _("The existing person was added to this case.")
             else:
@@ -121,13 +123,15 @@ class PersonEditView(PartyMixin, CaseFormView):
         return {}
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "party": self.party}
+        may_see = may_see_confidential(self.user, self.case)
+        return {**super().get_form_kwargs(), "party": self.party, "may_see": may_see}
 
     def perform(self, form: Any) -> None:
         services.case_party_update(
             party=self.party,
             by=self.user,
             expected_version=form.cleaned_data["version"],
+            expected_party_version=form.cleaned_data["party_version"],
             role=form.cleaned_data["role"],
             involved_since=form.cleaned_data["involved_since"],
             **form.person_fields(),
