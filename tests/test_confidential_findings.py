@@ -6,11 +6,11 @@ page showed old and new safe-contact values to a view-only reader."""
 import pytest
 from django.urls import reverse
 
-from access.policy import Action
 from cases.models import Case, CaseParty, PartyRole
-from cases.services import grant_case_to_organisation, person_create_in_case
+from cases.services import person_create_in_case, share_create
 
 from .clock import iso
+from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +50,8 @@ def city_person(world):
     """On the city's track-3 case (shared with the parket), a victim with a confidential
     address and a safe contact; the case is also shared with CAW A (view only)."""
     city_case, director = world.cases["city_a_shared"], world.users["director_city_a"]
-    grant_case_to_organisation(
-        case=city_case, organisation=world.orgs["caw_a"], actions=(Action.VIEW,), by=director
+    share_create(
+        case=city_case, organisation=world.orgs["caw_a"], by=director, terms=whole_file_share()
     )
     return person_create_in_case(
         case=city_case,

@@ -21,15 +21,16 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from access.policy import Action
 from cases.models import PartyRole
 from cases.services import (
     case_party_update,
-    grant_case_to_organisation,
     person_create_in_case,
     person_link_to_case,
+    share_create,
 )
 from consultations.services import planning
+
+from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +62,7 @@ class Scene:
 def _scene(world: Any) -> Scene:
     city, caw = world.cases["city_a_shared"], world.cases["caw_a"]
     director, caw_director = world.users["director_city_a"], world.users["director_caw_a"]
-    grant_case_to_organisation(
-        case=city, organisation=world.orgs["caw_a"], actions=(Action.VIEW,), by=director
-    )
+    share_create(case=city, organisation=world.orgs["caw_a"], by=director, terms=whole_file_share())
     victim = person_create_in_case(
         case=city,
         by=director,

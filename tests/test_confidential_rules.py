@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from access.policy import (
     CONFIDENTIAL_FIELDS,
     HIDDEN,
-    Action,
     confidential_fields,
     hidden_in_history,
     may_see_confidential,
@@ -21,13 +20,16 @@ from access.policy import (
 )
 from cases.models import Case, CaseParty, PartyRole, Person
 from cases.services import (
+    case_add_co_director,
     case_party_update,
-    grant_case_to_organisation,
+    case_remove_co_director,
     person_create_in_case,
     person_link_to_case,
-    revoke_case_from_organisation,
+    share_create,
 )
 from cases.services.people import SITUATION_FIELDS
+
+from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
 
@@ -112,20 +114,17 @@ def test_only_the_case_team_may_see_confidential_details(world, username, expect
     assert CaseParty.objects.filter(condition, pk=_victim(world).pk).exists() is expected
 
 
-def test_anonymous_sees_nothing_and_a_revoked_share_never_did(world):
+def test_anonymous_sees_nothing_and_a_removed_co_director_at_once_no_more(world):
     case = world.cases["city_a_shared"]
     assert not may_see_confidential(AnonymousUser(), case)
     assert not may_see_confidential(AnonymousUser(), case, can_change=True)
-    director = world.users["director_city_a"]
-    grant_case_to_organisation(
-        case=case,
-        organisation=world.orgs["caw_a"],
-        actions=(Action.VIEW, Action.CHANGE),
-        by=director,
-    )
-    caw = world.users["director_caw_a"]
+    director, caw = world.users["director_city_a"], world.users["director_caw_a"]
+    # A share never gives change access, so it never opens the confidential details.
+    share_create(case=case, organisation=world.orgs["caw_a"], by=director, terms=whole_file_share())
+    assert not may_see_confidential(caw, case)
+    co_director = case_add_co_director(case=case, by=director, user=caw)
     assert may_see_confidential(caw, case)
-    revoke_case_from_organisation(case=case, organisation=world.orgs["caw_a"], by=director)
+    case_remove_co_director(case=case, by=director, co_director=co_director)
     # Revocation works on the next question: nothing is cached.
     assert not may_see_confidential(caw, case)
 
@@ -134,11 +133,11 @@ def test_anonymous_sees_nothing_and_a_revoked_share_never_did(world):
 
 
 def _shared_with_caw(world) -> None:
-    grant_case_to_organisation(
+    share_create(
         case=world.cases["city_a_shared"],
         organisation=world.orgs["caw_a"],
-        actions=(Action.VIEW,),
         by=world.users["director_city_a"],
+        terms=whole_file_share(),
     )
 
 

@@ -16,11 +16,12 @@ from django.db.migrations.loader import MigrationLoader
 from django.test import override_settings
 from django.utils import timezone
 
-from access.policy import Action
 from cases.models import CaseParty, PartyRole
-from cases.services import grant_case_to_organisation, person_create_in_case, person_link_to_case
+from cases.services import person_create_in_case, person_link_to_case, share_create
 
-MOVE = importlib.import_module("cases.migrations.0015_move_situation_to_involvements")
+from .conftest import whole_file_share
+
+MOVE = importlib.import_module("cases.migrations.0017_move_situation_to_involvements")
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +76,7 @@ def _situations(apps: Any) -> dict[str, list[tuple]]:
 def test_the_situation_moves_to_the_team_that_entered_it_with_its_history(world):
     city, caw = world.cases["city_a_shared"], world.cases["caw_a"]
     director, caw_director = world.users["director_city_a"], world.users["director_caw_a"]
-    grant_case_to_organisation(
-        case=city, organisation=world.orgs["caw_a"], actions=(Action.VIEW,), by=director
-    )
+    share_create(case=city, organisation=world.orgs["caw_a"], by=director, terms=whole_file_share())
     victim = person_create_in_case(
         case=city, by=director, role=PartyRole.VICTIM, confirm_new=True,
         first_name="Ines", last_name="Claes",
