@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
-from access.policy import Action, is_permitted, restrict
+from access.policy import Action, is_permitted, restrict, visible_repeated_cases
 from accounts.models import User
 from partners.models import Gap
 
@@ -21,6 +21,7 @@ from ..models import (
     CoDirector,
     EntryKind,
     Hearing,
+    HitNotice,
     JournalEntry,
     Measure,
     MeasureExtension,
@@ -65,7 +66,16 @@ class Steering:
     gaps: list[Gap] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
     shared_with: list[Any] = field(default_factory=list)
+    # The earlier cases the user may see of which this case is a repeat (most recent first):
+    # the full hit inside the user's own cases, and nothing about the others.
+    repeats_shown: list[Case] = field(default_factory=list)
+    # Hit notices to this user about this case, unread first.
+    hit_notices: list[HitNotice] = field(default_factory=list)
     today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def is_repeat_shown(self) -> bool:
+        return bool(self.repeats_shown)
 
 
 def restraining_order_warnings(
@@ -97,6 +107,17 @@ def contact_summary(*, user: User, case: Case) -> ContactSummary:
         last=Max("occurred_at", filter=real),
     )
     return ContactSummary(row["attempts"], row["failed"], row["last"])
+
+
+def case_hit_notices(*, user: User, case: Case | None = None) -> Any:
+    """The hit notices addressed to ``user`` (on ``case``, or on every case they may see),
+    unread first, newest first; the other organisation loaded."""
+    notices = restrict(HitNotice.objects.all(), user)
+    if case is not None:
+        notices = notices.filter(case=case)
+    return notices.select_related("case", "other_organisation").order_by(
+        F("read_at").desc(nulls_first=True), "-created_at", "-pk"
+    )
 
 
 def case_steering(*, case: Case, user: User) -> Steering:
@@ -138,5 +159,7 @@ def case_steering(*, case: Case, user: User) -> Steering:
         gaps=list(case_gaps(case=case, user=user)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
         shared_with=list(organisations_with_access(case=case)),
+        repeats_shown=list(visible_repeated_cases(user, case)),
+        hit_notices=list(case_hit_notices(user=user, case=case)),
         today=today,
     )
