@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
-from access.policy import restrict, visible_repeat_condition
+from access.policy import Action, restrict, visible_repeat_condition
 from cases.models import Case, CaseEvent, CaseParty, EventKind, HitNotice, PartyRole, RepeatMatch
 from cases.selectors import case_steering
 from cases.services import (
@@ -85,7 +85,9 @@ def what_the_user_sees(client, user, case: Case) -> dict:
     steering = case_steering(case=Case.objects.get(pk=case.pk), user=user)
     listed = client.get(reverse("cases:list"), {"scope": "mine", "repeat": "yes"})
     export = client.get(reverse("cases:export"), {"scope": "mine"})
-    rows = {r[0]: r for r in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")}
+    rows = {
+        r[0]: r for r in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")
+    }
     history = client.get(url("history", case)).content.decode()
     return {
         "badge": steering.is_repeat_shown,
@@ -124,7 +126,7 @@ def test_a_guessed_pair_shows_the_guesser_nothing_and_tells_the_other_side(world
     hit.refresh_from_db()
     assert (hit.repeat_of, hit.repeat_since) == (earlier, TODAY())
     assert RepeatMatch.objects.filter(later=hit, earlier=earlier).exists()
-    assert repeats(Period.year(TODAY().year)).rows[1][1] >= 1
+    assert repeats(Period.year(TODAY().year)).rows[1][1] == 1
 
     # The attacker's screen: exactly what a miss shows.
     client.force_login(attacker)
@@ -255,7 +257,7 @@ def test_the_badge_is_per_viewer(world, client):
     assert restrict(marked, director).count() == 1
     # Sharing the earlier case with the parket shows it at the next request.
     grant_case_to_organisation(
-        case=earlier, organisation=world.orgs["parket_a"], actions=("view",), by=director
+        case=earlier, organisation=world.orgs["parket_a"], actions=(Action.VIEW,), by=director
     )
     assert case_steering(case=later, user=liaison).repeats_shown == [earlier]
 
