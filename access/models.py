@@ -14,6 +14,7 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", _("Denied")
     GRANT = "grant", _("Access granted")
     REVOKE = "revoke", _("Access revoked")
+    NOTICE = "notice", _("Notice sent")
 
 
 class AppendOnlyError(RuntimeError):

@@ -120,9 +120,25 @@ def _journal_condition(user: AnyUser) -> Q:
     )
 
 
+def _event_condition(user: AnyUser) -> Q:
+    """A timeline line about another case ("marked as a repeat" of it) needs access to that
+    case too: otherwise the line itself would tell that a case the user may not see holds the
+    same people (hit/no-hit). A line of that kind without its other case shows to nobody."""
+    return ~case_models().event_about_another_case | permitted_case_condition(
+        user, Action.VIEW, "about_case_id"
+    )
+
+
+def _hit_notice_condition(user: AnyUser) -> Q:
+    """A hit notice is addressed to one person: their colleagues on the case see none of it."""
+    return Q(recipient_id=user.pk)
+
+
 # Conditions on top of case access, per model: all rules stay in this module.
 _EXTRA_CONDITIONS = {
     "cases.journalentry": _journal_condition,
+    "cases.caseevent": _event_condition,
+    "cases.hitnotice": _hit_notice_condition,
 }
 
 
@@ -291,6 +307,55 @@ def hidden_in_history(records: list[Any], name: str, *, may_see: bool) -> bool:
         if declared.name == name:
             return any(declared.is_confidential(record) for record in records)
     return False
+
+
+# --- hit/no-hit: repeats and duplicates across organisations ---
+
+
+def visible_repeat_condition(user: AnyUser, path: str = "pk") -> Q:
+    """The cases (through ``path`` to the case's primary key) that are, *for this user*, a
+    repeat: of an earlier case with the same victim and perpetrator that the user may see.
+
+    Why per viewer and not a stored "visible repeat" flag: who sees which case depends on the
+    user (their organisation, personal grants, co-direction, shares) and changes at any request
+    (a share ends, a co-director is removed), so a flag stored on the case would be right for
+    one viewer and wrong, or stale, for the next. ``Case.repeat_of`` stays system-wide for the
+    figures; every match (not only the most recent) is kept so that a visible earlier case
+    always shows, whatever invisible cases lie between (the silence would tell otherwise).
+    One ``IN (subquery)``: lists, filters and exports ask it in the same query.
+    """
+    if not may_hold_case_access(user):
+        return Q(pk__in=[])
+    matches = (
+        case_models()
+        .repeat_match._default_manager.filter(
+            permitted_case_condition(user, Action.VIEW, "earlier_id")
+        )
+        .values("later_id")
+    )
+    return Q(**{f"{path}__in": matches})
+
+
+def visible_repeated_cases(user: AnyUser, case: models.Model) -> models.QuerySet[Any]:
+    """The earlier cases the user may see of which ``case`` is a repeat, most recent first:
+    the full hit inside the user's own cases, nothing about the others."""
+    case_model = case_models().case
+    earlier = (
+        case_models().repeat_match._default_manager.filter(later_id=case.pk).values("earlier_id")
+    )
+    return restrict(case_model._default_manager.filter(pk__in=earlier), user).order_by(
+        "-opened_on", "-pk"
+    )
+
+
+def cases_out_of_sight(user: AnyUser, case_ids: Collection[int]) -> set[int]:
+    """Those of ``case_ids`` the user may not see: a hit there is never shown to the user but
+    sent as a hit notice to that case's directors (cases.services.hits)."""
+    ids = set(case_ids)
+    if not ids:
+        return set()
+    visible = restrict(case_models().case._default_manager.filter(pk__in=ids), user)
+    return ids - set(visible.values_list("pk", flat=True))
 
 
 # --- directing a case: who steers it, decides on its risk and corrects its journal ---
@@ -590,6 +655,21 @@ def sees_judicial_information_as_participant(user: AnyUser) -> bool:
         and organisation is not None
         and organisation.receives_judicial_information
     )
+
+
+def may_see_consultation_identity(user: AnyUser, agenda_item: Any, now: Any = None) -> bool:
+    """The client system's minimal identity (names, date of birth or age, role in the case,
+    the case's municipality) in the consultation view of an agenda case.
+
+    Partners prepare an art. 458ter consultation by checking their own records, which they
+    cannot do without knowing who the family is; so whoever may open that consultation view
+    now sees it: the case team, and a participant who confirmed the duty of secrecy, inside
+    the access window only (checked here at every request). Nothing more of a person: a
+    confidential address or safe contact is never part of it, for anyone. Each read is
+    audited by the page.
+    """
+    items = consultation_models().agenda_item._default_manager.filter(pk=agenda_item.pk)
+    return restrict_consultation_view(items, user, now).exists()
 
 
 def may_see_judicial_information(user: AnyUser, case: models.Model) -> bool:

@@ -24,6 +24,11 @@ class CaseModels:
     # The journal entries anyone who may see the case may read; the others are "case team
     # only", which access.policy reserves for change access.
     journal_open_to_viewers: Q
+    # Every (later, earlier) pair of cases that the repeat rule matched (``later_id``,
+    # ``earlier_id``), system-wide: access.policy tells each user only the matches they may see.
+    repeat_match: type[models.Model]
+    # Timeline lines about another case (``about_case_id``), shown only to who may see it.
+    event_about_another_case: Q
 
 
 @dataclass(frozen=True)

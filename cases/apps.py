@@ -16,6 +16,8 @@ class CasesConfig(AppConfig):
             CaseGroupObjectPermission,
             CaseUserObjectPermission,
             CoDirector,
+            EventKind,
+            RepeatMatch,
             Visibility,
         )
 
@@ -26,5 +28,7 @@ class CasesConfig(AppConfig):
                 group_permission=CaseGroupObjectPermission,
                 co_director=CoDirector,
                 journal_open_to_viewers=Q(visibility=Visibility.ALL),
+                repeat_match=RepeatMatch,
+                event_about_another_case=Q(kind=EventKind.MARKED_REPEAT),
             )
         )

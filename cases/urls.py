@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import core, journal, judicial, lists, people, referrals
+from .views import core, hits, journal, judicial, lists, people, referrals
 
 app_name = "cases"
 
@@ -31,6 +31,7 @@ urlpatterns = [
 # Each part of case work keeps its own URL list beside its views.
 urlpatterns += (
     people.urlpatterns
+    + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns
     + lists.urlpatterns

@@ -31,6 +31,8 @@ class HomeView(AuthenticatedView, TemplateView):
         if context["is_case_director"]:
             # A fixed number of queries, however many cases and actions there are.
             context["actions"] = case_selectors.home_actions(user=user)
+            # Hit notices (cases.models.HitNotice): the unread ones, and the last few read.
+            context["hit_notices"] = list(case_selectors.case_hit_notices(user=user)[:10])
             # Room for "restraining orders ending soon" (built separately).
         context["is_administrator"] = user.is_administrator
         context["is_operations_lead"] = user.has_role(RoleCode.OPERATIONS_LEAD)

@@ -69,3 +69,14 @@ def consultation_status(username: str, *, manage: bool, ok: int) -> int:
     if manage and role != CHAIR:
         return 403
     return ok
+
+
+# The world's hit notices (tests/conftest.py _hit_notice): one per case, to its director. A
+# hit notice is its recipient's alone: anyone else, colleagues on the case included, gets 404.
+NOTICE_RECIPIENTS = {
+    "city_a": "director_city_a",
+    "city_b": "director_city_b",
+    "caw_a": "director_caw_a",
+    "caw_b": "director_caw_b",
+    "city_a_shared": "director_city_a",
+}

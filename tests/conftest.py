@@ -611,6 +611,15 @@ def _case_action(w: World, case: Case) -> Any:
     )
 
 
+def _hit_notice(w: World, case: Case) -> Any:
+    from cases.models import HitNotice
+
+    # To the case's director, about no other case (tests/test_hit_notices.py tells them apart).
+    return HitNotice.objects.create(
+        recipient=case.case_director, case=case, other_organisation=w.orgs["partner_a"]
+    )
+
+
 # URL parameter name -> how to make one such object inside a case. Every URL parameter
 # that names an object inside a case needs an entry, so the permission matrix can reach it.
 CHILDREN: dict[str, Callable[[World, Case], Any]] = {
@@ -624,6 +633,7 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "hearing_pk": _hearing,
     "case_partner_pk": _case_partner,
     "referral_pk": _referral,
+    "notice_pk": _hit_notice,
     # --- risk ---
     "version_pk": lambda w, case: risk_factories.matrix_version(case),
     "assessment_pk": lambda w, case: risk_factories.matrix_assessment(case),

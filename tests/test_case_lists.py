@@ -20,6 +20,7 @@ from cases.models import (
     ClosingReason,
     PartyRole,
     Person,
+    RepeatMatch,
     Status,
     Track,
     Urgency,
@@ -44,6 +45,12 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("cases:list")
 SEARCH = reverse("cases:search")
 EXPORT = reverse("cases:export")
+
+
+def mark_repeat(case, earlier):
+    """As the repeat rule would (cases.services.people): the flag and the match it shows by."""
+    Case.objects.filter(pk=case.pk).update(repeat_of=earlier)
+    RepeatMatch.objects.create(later=case, earlier=earlier)
 
 
 def listed(client, url=LIST, **params) -> list[str]:
@@ -217,7 +224,7 @@ def varied(world):
         closing_reason=ClosingReason.objects.filter(is_active=True).first(),
         closed_on=today,
     )
-    Case.objects.filter(pk=cases["lier_elder_urgent"].pk).update(repeat_of=world.cases["city_a"])
+    mark_repeat(cases["lier_elder_urgent"], world.cases["city_a"])
     add_action(cases["mechelen_partner"], due_on=today - datetime.timedelta(days=2))
     add_action(cases["mechelen_partner"], due_on=today - datetime.timedelta(days=1))
     add_action(cases["lier_elder_urgent"], due_on=today - datetime.timedelta(days=5), done_on=today)
@@ -540,7 +547,8 @@ def _make_rich_cases(world, n: int, shared_with=None):
             violence_forms=[partner],
             track=Track.CHAIN,
         )
-        Case.objects.filter(pk=case.pk).update(repeat_of=world.cases["city_a"])
+        # Of a case the liaison sees too (shared with the parket): the filter is per viewer.
+        mark_repeat(case, world.cases["city_a_shared"])
         add_person(case, "Jan", "Peeters")
         add_person(case, "An", "Peeters")
         add_action(case, past)

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from access.policy import restrict
 from cases.models import (
     AgeBand,
     Case,
@@ -631,13 +632,16 @@ def test_a_new_case_for_the_same_pair_within_a_year_is_a_repeat_system_wide(worl
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.repeat_of == earlier
-    assert case.version == version + 1
+    # Derived: the version stays, so no open form of the case turns stale (a 409 would tell).
+    assert case.version == version
     assert case.history.first().history_user == director
     event = CaseEvent.objects.get(case=case, kind=EventKind.MARKED_REPEAT)
-    assert event.actor == director
-    assert earlier.reference not in event.summary
+    assert (event.actor, event.about_case) == (director, earlier)
+    # The line is about a case the director may not see: it is not on their timeline.
+    assert not restrict(CaseEvent.objects.filter(pk=event.pk), director).exists()
     page = client.get(url("detail", case)).content.decode()
     assert earlier.reference not in page
+    assert "herhaling" not in page.lower()
     # Taking the perpetrator out again unmarks it.
     perpetrator = CaseParty.objects.get(case=case, role=PartyRole.PERPETRATOR)
     case_party_remove(party=perpetrator, by=director)
@@ -781,26 +785,28 @@ def test_an_earlier_case_that_gains_the_pair_makes_the_later_case_a_repeat(world
     perpetrator = add(earlier, outsider, role=PartyRole.PERPETRATOR, **PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of == earlier
-    assert case.version == version + 1
-    # The history says who changed the row; the timeline names nobody from outside.
+    assert case.version == version
+    # The history row says who changed the row; the timeline names nobody from outside.
     assert case.history.first().history_user == outsider
     event = CaseEvent.objects.get(case=case, kind=EventKind.MARKED_REPEAT)
-    assert event.actor is None
-    assert event.summary == ""
+    assert (event.actor, event.about_case) == (None, earlier)
+    assert not restrict(CaseEvent.objects.filter(pk=event.pk), director).exists()
     earlier.refresh_from_db()
     assert earlier.repeat_of is None
     assert not CaseEvent.objects.filter(case=earlier, kind=EventKind.MARKED_REPEAT).exists()
-    # City_a's director learns that it is a repeat, not of what or through whom.
+    # City_a's director sees no repeat of a case out of their sight: a hit notice names the
+    # other organisation to contact (tests/test_hit_notices.py), never its case or its people.
     client.force_login(director)
     for name in ("detail", "history"):
         page = client.get(url(name, case)).content.decode()
         assert earlier.reference not in page
-        assert str(outsider.organisation) not in page
+        assert "herhaling" not in page.lower()
+    assert str(outsider.organisation) not in client.get(url("history", case)).content.decode()
+    # The history never shows the repeat fields: the row that changed only them is not there.
     with translation.override("en"):
-        entry = case_full_history(user=director, case_pk=case.pk)[0]
-    assert [c.field for c in entry.changes] == ["Repeat of"]
-    assert entry.changes[0].new == "—"  # a case the director may not see
-    assert entry.who is None and entry.who_hidden
+        entries = list(case_full_history(user=director, case_pk=case.pk))
+    assert not any(e.model == "cases.case" and e.who_hidden for e in entries)
+    assert not any(c.field in ("Repeat of", "Repeat since") for e in entries for c in e.changes)
     # The earlier case losing its perpetrator unmarks the later one.
     case_party_remove(party=perpetrator, by=outsider)
     case.refresh_from_db()
@@ -820,8 +826,10 @@ def test_a_repeat_points_to_the_most_recent_earlier_case_and_follows_changes(wor
     middle.refresh_from_db()
     assert case.repeat_of == middle
     assert middle.repeat_of == oldest
-    # One "marked as a repeat" per case: pointing elsewhere is no new mark.
-    assert CaseEvent.objects.filter(case=case, kind=EventKind.MARKED_REPEAT).count() == 1
+    # One "marked as a repeat" line per earlier case matched, about it.
+    lines = CaseEvent.objects.filter(case=case, kind=EventKind.MARKED_REPEAT)
+    assert {e.about_case_id for e in lines} == {oldest.pk, middle.pk}
+    assert lines.count() == 2
     victim = parties(middle).get(role=PartyRole.VICTIM)
     case_party_update(
         party=victim, by=middle.case_director, expected_version=1, role=PartyRole.FAMILY

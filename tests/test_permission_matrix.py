@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.roles import RoleCode
 
-from .access_rules import CASE_KEYS, EXPECTED, consultation_status
+from .access_rules import CASE_KEYS, EXPECTED, NOTICE_RECIPIENTS, consultation_status
 from .conftest import USERS
 from .urlwalk import Route, walk
 
@@ -18,6 +18,7 @@ from .urlwalk import Route, walk
 #   kind "case_view": a page of one case, needs read access
 #   kind "case_change": a write on one case, needs change access
 #   kind "case_work": case lists and exports, needs a case-working role
+#   kind "case_notice": a hit notice on one case, for its recipient only (404 for all others)
 #   kind "register": registering a case
 #   kind "authenticated": any signed-in user
 #   kind "public": no login needed
@@ -82,6 +83,7 @@ SPECS = {
     "cases:director": Spec("case_change"),
     "cases:co_director_add": Spec("case_change"),
     "cases:co_director_remove": Spec("case_change", "post", 302),
+    "cases:hit_notice_read": Spec("case_notice", "post", 302),
     # --- client system (people) ---
     "cases:person_add": Spec("case_change"),
     "cases:person_edit": Spec("case_change"),
@@ -254,6 +256,8 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         return consultation_status(username, manage=spec.kind == "consultation_change", ok=spec.ok)
     if case_key not in rule.views:
         return 404
+    if spec.kind == "case_notice":
+        return spec.ok if NOTICE_RECIPIENTS[case_key] == username else 404
     if spec.kind == "case_change" and case_key not in rule.changes:
         return 403
     return spec.ok

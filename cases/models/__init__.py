@@ -9,6 +9,7 @@ from .case import (
     Urgency,
 )
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
+from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
 from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
@@ -35,6 +36,7 @@ __all__ = [
     "EventKind",
     "Gender",
     "Hearing",
+    "HitNotice",
     "JournalEntry",
     "Measure",
     "MeasureExtension",
@@ -49,6 +51,7 @@ __all__ = [
     "ReferralStatus",
     "ReferrerKind",
     "RelationKind",
+    "RepeatMatch",
     "ShareEndReason",
     "ShareGround",
     "Status",

@@ -103,6 +103,7 @@ class Case(models.Model):
 
     # Repeat: the most recent earlier case with the same victim-perpetrator pair opened within
     # FJC_REPEAT_WINDOW_MONTHS calendar months before this one (cases.services.people).
+    # System-wide, for the figures: never shown as such (see RepeatMatch and HitNotice).
     repeat_of = models.ForeignKey(
         "self",
         verbose_name=_("repeat of"),
@@ -163,9 +164,9 @@ class Case(models.Model):
         """Track 3, where the judicial side takes part."""
         return self.track == Track.CHAIN
 
-    @property
-    def is_repeat(self) -> bool:
-        return self.repeat_of_id is not None
+    # No ``is_repeat`` here on purpose: ``repeat_of`` is system-wide, for the figures, and may
+    # point at a case the viewer may not see. Pages ask access.policy (visible_repeat_condition,
+    # annotated as ``shown_repeat`` by the selectors) what they may show.
 
 
 class CaseUserObjectPermission(UserObjectPermissionBase):

@@ -151,6 +151,16 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     summary = models.CharField(_("details"), max_length=300, blank=True)
+    # The other case a line is about ("marked as a repeat" of it): access.policy shows the
+    # line only to who may see that case, since it tells that the other case holds the pair.
+    about_case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("about case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("case event")

@@ -20,7 +20,12 @@ from .lists import (
 )
 from .people import DuplicateCandidate, case_parties, probable_duplicates
 from .referrals import case_gaps, case_referrals
-from .steering import case_steering, contact_summary, restraining_order_warnings
+from .steering import (
+    case_hit_notices,
+    case_steering,
+    contact_summary,
+    restraining_order_warnings,
+)
 from .trajectory import restraining_orders_ending
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "case_full_history",
     "case_gaps",
     "case_history",
+    "case_hit_notices",
     "case_list",
     "case_parties",
     "case_referrals",

@@ -87,6 +87,10 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     Referral,
 )
 VIOLENCE_FORMS = "violence_forms"
+# Kept by the repeat rule over every case, for the figures: a change of them can come from a
+# case out of the viewer's sight and tell of it (hit/no-hit), so the history never shows
+# them; the steering page shows the repeats the viewer may see.
+NOT_SHOWN = frozenset({"repeat_of", "repeat_since"})
 CONFIDENTIAL = object()  # stands in for a value the user may not see
 
 
@@ -139,7 +143,8 @@ def _raw_changes(
     if previous is None or record.history_type != "~":
         return []
     m2m_names = [f.name for f in record._history_m2m_fields]
-    delta = record.diff_against(previous, excluded_fields=m2m_names)
+    hidden = [f.name for f in record._meta.fields if f.name in NOT_SHOWN]
+    delta = record.diff_against(previous, excluded_fields=[*m2m_names, *hidden])
     changes = [(c.field, c.old, c.new) for c in delta.changes]
     if VIOLENCE_FORMS in m2m_names:
         old, new = (

@@ -7,12 +7,24 @@ from typing import Any
 
 import django_filters
 from django.db import models
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import Action, directing_condition, restrict
+from access.policy import Action, directing_condition, restrict, visible_repeat_condition
 from accounts.models import User
 from accounts.roles import RoleCode
 from partners.models import Municipality
@@ -180,7 +192,9 @@ class CaseListFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=tagged)
 
     def filter_repeat(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return queryset.filter(repeat_of__isnull=value != "yes")
+        # A repeat for this user (annotated by case_list), never the system-wide flag: that
+        # filter would tell which cases repeat one out of the user's sight.
+        return queryset.filter(Q(shown_repeat=value == "yes"))
 
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         # The count is annotated by case_list (Q keeps the type checker off the alias).
@@ -220,9 +234,10 @@ def case_list(
     queryset = _in_scope(queryset, user, scope)
     if search:
         queryset = _matching(queryset, search)
-    queryset = queryset.annotate(overdue_actions=overdue_actions_count()).order_by(
-        *ordering(DEFAULT_SORT)
-    )
+    queryset = queryset.annotate(
+        overdue_actions=overdue_actions_count(),
+        shown_repeat=ExpressionWrapper(visible_repeat_condition(user), output_field=BooleanField()),
+    ).order_by(*ordering(DEFAULT_SORT))
     if filters is not None:
         queryset = CaseListFilter(filters, queryset=queryset).qs
     return queryset

@@ -5,11 +5,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart
-from access.policy import Action, is_permitted, may_see_confidential, restrict, visible_case_parts
+from access.policy import (
+    Action,
+    is_permitted,
+    may_see_confidential,
+    restrict,
+    visible_case_parts,
+    visible_repeated_cases,
+)
 from accounts.models import User
 from partners.models import Gap
 
@@ -23,6 +30,7 @@ from ..models import (
     CoDirector,
     EntryKind,
     Hearing,
+    HitNotice,
     JournalEntry,
     Measure,
     MeasureExtension,
@@ -75,6 +83,11 @@ class Steering:
     has_unconfirmed_share: bool = False
     # The parts of the file the user reads (a scoped share reads only some).
     parts: frozenset[CasePart] = ALL_PARTS
+    # The earlier cases the user may see of which this case is a repeat (most recent first):
+    # the full hit inside the user's own cases, and nothing about the others.
+    repeats_shown: list[Case] = field(default_factory=list)
+    # Hit notices to this user about this case, unread first.
+    hit_notices: list[HitNotice] = field(default_factory=list)
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
@@ -88,6 +101,10 @@ class Steering:
     @property
     def sees_file(self) -> bool:
         return CasePart.FILE in self.parts
+
+    @property
+    def is_repeat_shown(self) -> bool:
+        return bool(self.repeats_shown)
 
 
 def restraining_order_warnings(
@@ -119,6 +136,17 @@ def contact_summary(*, user: User, case: Case) -> ContactSummary:
         last=Max("occurred_at", filter=real),
     )
     return ContactSummary(row["attempts"], row["failed"], row["last"])
+
+
+def case_hit_notices(*, user: User, case: Case | None = None) -> Any:
+    """The hit notices addressed to ``user`` (on ``case``, or on every case they may see),
+    unread first, newest first; the other organisation loaded."""
+    notices = restrict(HitNotice.objects.all(), user)
+    if case is not None:
+        notices = notices.filter(case=case)
+    return notices.select_related("case", "other_organisation").order_by(
+        F("read_at").desc(nulls_first=True), "-created_at", "-pk"
+    )
 
 
 def case_steering(*, case: Case, user: User) -> Steering:
@@ -170,5 +198,7 @@ def case_steering(*, case: Case, user: User) -> Steering:
         shares=shares,
         has_unconfirmed_share=any(share.is_legacy for share in shares),
         parts=parts,
+        repeats_shown=list(visible_repeated_cases(user, case)),
+        hit_notices=list(case_hit_notices(user=user, case=case)),
         today=today,
     )

@@ -32,8 +32,10 @@ from ..models import (
     PartyRole,
     Person,
     RelationKind,
+    RepeatMatch,
 )
 from .events import record_event
+from .hits import notify_hits
 
 # Who a person is, shared by every case they are in (name_key and version are derived).
 PERSON_FIELDS = (
@@ -229,9 +231,23 @@ def _add_party(
         raise ValidationError(_("This person is already in the case.")) from error
     # The role only: a timeline line never holds a client's name.
     record_event(case=case, kind=EventKind.PERSON_ADDED, actor=by, summary=str(role.label))
+    _notify_duplicate_hits(party, by)
     if role in REPEAT_ROLES:
         refresh_repeats(case=case, by=by)
     return party
+
+
+def _notify_duplicate_hits(party: CaseParty, by: User) -> None:
+    """A person added or linked who is also in cases out of the user's sight (the same row,
+    or the same name and known date of birth, as for repeats): the user saw only the people
+    they may see in the duplicate dialog, and those cases' directors get a hit notice."""
+    elsewhere = (
+        CaseParty.objects.filter(_same_person_condition([party]))
+        .exclude(case_id=party.case_id)
+        .order_by()
+        .values_list("case_id", flat=True)
+    )
+    notify_hits(by=by, pairs=[(party.case_id, pk) for pk in elsewhere])
 
 
 @transaction.atomic
@@ -586,6 +602,11 @@ def repeat_facts(case: Case) -> tuple[int | None, datetime.date | None]:
     only the one it now repeats. Three queries.
     """
     earlier = list(earlier_cases_with_same_pair(case).values_list("pk", flat=True))
+    return _facts(case, earlier)
+
+
+def _facts(case: Case, earlier: list[int]) -> tuple[int | None, datetime.date | None]:
+    """:func:`repeat_facts` from the earlier cases it repeats (most recent first)."""
     if not earlier:
         return None, None
     since = _earliest_involvements(_pair_parties([case.pk, *earlier]))
@@ -600,16 +621,40 @@ def repeat_facts(case: Case) -> tuple[int | None, datetime.date | None]:
     return earlier[0], min(days)
 
 
-def _refresh_one(case: Case, *, by: User, event_actor: User | None) -> None:
-    earlier_id, since = repeat_facts(case)
-    if (earlier_id, since) == (case.repeat_of_id, case.repeat_since):
-        return
-    was_repeat = case.repeat_of_id is not None
-    case.repeat_of_id = earlier_id
-    case.repeat_since = since
-    save_versioned(case, by)
-    if earlier_id is not None and not was_repeat:
-        record_event(case=case, kind=EventKind.MARKED_REPEAT, actor=event_actor)
+def _sync_matches(case: Case, earlier: list[int]) -> list[int]:
+    """Keep every (case, earlier case) match of the rule in ``RepeatMatch``; the new ones."""
+    known = set(RepeatMatch.objects.filter(later=case).values_list("earlier_id", flat=True))
+    gone = known - set(earlier)
+    if gone:
+        RepeatMatch.objects.filter(later=case, earlier_id__in=gone).delete()
+    new = [pk for pk in earlier if pk not in known]
+    RepeatMatch.objects.bulk_create([RepeatMatch(later=case, earlier_id=pk) for pk in new])
+    return new
+
+
+def _refresh_one(case: Case, *, by: User, event_actor: User | None) -> list[int]:
+    """Re-evaluate one case; returns the earlier cases it newly repeats."""
+    earlier = list(earlier_cases_with_same_pair(case).values_list("pk", flat=True))
+    new = _sync_matches(case, earlier)
+    references = dict(Case.objects.filter(pk__in=new).values_list("pk", "reference"))
+    for pk in new:
+        # One line per earlier case, about it: access.policy shows it only to who may see that
+        # case, so the line never tells of a case out of the viewer's sight.
+        record_event(
+            case=case,
+            kind=EventKind.MARKED_REPEAT,
+            actor=event_actor,
+            summary=references[pk],
+            about_case=Case(pk=pk),
+        )
+    earlier_id, since = _facts(case, earlier)
+    if (earlier_id, since) != (case.repeat_of_id, case.repeat_since):
+        case.repeat_of_id = earlier_id
+        case.repeat_since = since
+        # Derived, and never a reason to refuse someone's form: the version stays, or a
+        # stale-form conflict would tell the user that a hit was made out of their sight.
+        save_versioned(case, by, bump=False)
+    return new
 
 
 def refresh_repeats(*, case: Case, by: User, also: Iterable[int] = ()) -> Case:
@@ -627,14 +672,18 @@ def refresh_repeats(*, case: Case, by: User, also: Iterable[int] = ()) -> Case:
     become (or stop being) repeats of it. ``also``: case ids that shared a pair with it
     before the change (found with :func:`cases_sharing_a_pair` before people left or changed).
 
-    History rows name ``by``. Only the changed case's timeline names them: on another case
-    "marked as a repeat" names nobody, since who worked on the pair elsewhere (and where) is
-    what the hit/no-hit rule keeps from that case's team. The event never says of what.
+    Hit/no-hit: every match is kept (``RepeatMatch``) and a user is shown only the matches
+    with cases they may see (``access.policy.visible_repeat_condition``); the version does not
+    move. A "marked as a repeat" line is written per newly matched earlier case, about it, and
+    shown only to who may see that case; it names ``by`` on the changed case only. A new match
+    with a case out of ``by``'s sight sends a hit notice to that case's directors
+    (:mod:`.hits`).
     """
     affected = (cases_sharing_a_pair([case.pk]) | set(also)) - {case.pk}
-    _refresh_one(case, by=by, event_actor=by)
+    hits = [(case.pk, pk) for pk in _refresh_one(case, by=by, event_actor=by)]
     # Locked in id order (after the changed case, which the caller locked), so two changes
     # that reach the same cases mostly wait for each other; PostgreSQL ends a deadlock.
     for other in Case.objects.select_for_update().filter(pk__in=affected).order_by("pk"):
-        _refresh_one(other, by=by, event_actor=None)
+        hits += [(other.pk, pk) for pk in _refresh_one(other, by=by, event_actor=None)]
+    notify_hits(by=by, pairs=hits)
     return case

@@ -187,7 +187,7 @@ class CaseExportView(CaseWorkRequiredMixin, View):
                 c.get_status_display(),
                 c.municipality.name if c.municipality else "",
                 c.opened_on.isoformat(),
-                _("Yes") if c.is_repeat else _("No"),
+                _("Yes") if c.shown_repeat else _("No"),
                 c.overdue_actions,
             )
             for c in cases

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from access.policy import (
     Action,
     may_manage_consultation,
+    may_see_consultation_identity,
     may_see_judicial_information,
     restrict,
     restrict_consultation_view,
@@ -23,6 +24,7 @@ from accounts.models import User
 from cases.models import (
     Case,
     CaseAction,
+    CaseParty,
     Hearing,
     Measure,
     PoliceReport,
@@ -30,6 +32,7 @@ from cases.models import (
     Track,
     TrackChange,
 )
+from cases.services.people import age_on
 from risk.current import CurrentRisk, current_grade_expression, current_risk, newest_first
 from risk.models import Assessment, JointAssessment, RiskGrade
 
@@ -211,12 +214,74 @@ class Judicial:
 
 
 @dataclass
+class IdentityLine:
+    """One person of the client system as a consultation shows them: who, not where."""
+
+    party_id: int
+    first_name: str
+    last_name: str
+    date_of_birth: datetime.date | None
+    age: int | None
+    age_band: str  # the band's label, when the date of birth is not known
+    role: str
+
+
+# The fields of a person the consultation view reads, and no others: an address (confidential
+# or not) and a safe contact are never loaded, so no template or export can show them.
+IDENTITY_FIELDS = (
+    "role",
+    "person__first_name",
+    "person__last_name",
+    "person__date_of_birth",
+    "person__age_band",
+)
+
+
+def consultation_identity(*, item: AgendaItem, on: datetime.date) -> list[IdentityLine]:
+    """The client system's minimal identity for the consultation view of ``item``: names,
+    date of birth or age, role in the case (the page adds the case's municipality). The
+    caller has asked ``access.policy.may_see_consultation_identity``. One query."""
+    parties = (
+        CaseParty.objects.filter(case_id=item.case_id)
+        .select_related("person")
+        .only(*IDENTITY_FIELDS, "case_id", "person_id")
+        .order_by("role", "person__last_name", "person__first_name", "pk")
+    )
+    lines = []
+    for party in parties:
+        person = party.person
+        born = person.date_of_birth
+        lines.append(
+            IdentityLine(
+                party_id=party.pk,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                date_of_birth=born,
+                age=age_on(born, on) if born is not None else None,
+                age_band=str(person.get_age_band_display()),
+                role=str(party.get_role_display()),
+            )
+        )
+    return lines
+
+
+def case_people_names(case: Case) -> list[str]:
+    """The names of the case's people, for spotting them in a free-text summary."""
+    rows = CaseParty.objects.filter(case=case).values_list(
+        "person__first_name", "person__last_name"
+    )
+    return [part for row in rows for part in row]
+
+
+@dataclass
 class ConsultationView:
     item: AgendaItem
     case: Case
     joints: list[JointAssessment]
     current: CurrentRisk | None
     judicial: Judicial | None
+    # The client system's minimal identity, or None for who may not see it.
+    identity: list[IdentityLine] | None = None
 
 
 def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
@@ -245,12 +310,16 @@ def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
             ),
             hearings=list(Hearing.objects.filter(case=case).order_by("held_at")),
         )
+    identity = None
+    if may_see_consultation_identity(user, item):
+        identity = consultation_identity(item=item, on=timezone.localdate())
     return ConsultationView(
         item=item,
         case=case,
         joints=joints,
         current=current_risk(assessments=latest, joints=joints[:1]),
         judicial=judicial,
+        identity=identity,
     )
 
 
@@ -258,9 +327,12 @@ __all__ = [
     "ConsultationDetail",
     "ConsultationList",
     "ConsultationView",
+    "IdentityLine",
     "Suggestion",
     "agenda_suggestions",
+    "case_people_names",
     "consultation_detail",
+    "consultation_identity",
     "consultation_list",
     "consultation_view",
     "legal_basis_list",

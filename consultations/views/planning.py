@@ -21,6 +21,7 @@ from access.models import AuditAction
 from access.policy import Action, is_permitted, may_work_with_cases
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
+from common.personal_data import Finding, personal_data_findings
 from common.views import ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
@@ -377,6 +378,12 @@ class SecrecyView(ConsultationScopedMixin, TemplateView):
 
 # --- The consultation view of an agenda case ---
 
+FINDING_LABELS = {
+    Finding.NATIONAL_NUMBER: gettext_lazy("a national register number"),
+    Finding.DATE: gettext_lazy("a date"),
+    Finding.NAME: gettext_lazy("a name of someone in the case"),
+}
+
 
 class AgendaItemView(ConsultationScopedMixin, TemplateView):
     template_name = "consultations/planning/item.html"
@@ -385,10 +392,27 @@ class AgendaItemView(ConsultationScopedMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         consultation = self.get_consultation(record=False)
         item = self.get_agenda_item()
+        view = selectors.consultation_view(item=item, user=self.user)
+        if view.identity is not None:
+            # Who the family is, read by someone who may be outside the case team: each read
+            # is in the audit trail (ids only).
+            audit.record(
+                user=self.user,
+                action=AuditAction.VIEW,
+                object_type="cases.caseparty",
+                case_id=item.case_id,
+                request=self.request,
+                purpose="consultation view: client system identity",
+                detail={
+                    "consultation": consultation.pk,
+                    "agenda_item": item.pk,
+                    "ids": [str(line.party_id) for line in view.identity],
+                },
+            )
         return {
             **super().get_context_data(**kwargs),
             "consultation": consultation,
-            "view": selectors.consultation_view(item=item, user=self.user),
+            "view": view,
             "may_edit": is_permitted(self.user, item, Action.CHANGE),
         }
 
@@ -430,6 +454,20 @@ class AgendaItemEditView(ServiceFormMixin, ConsultationScopedMixin, FormView):
         services.agenda_item_update(
             item=self.item, by=self.user, version=data["version"], summary=data["summary"]
         )
+        findings = personal_data_findings(
+            data["summary"], names=selectors.case_people_names(self.item.case)
+        )
+        if findings:
+            # A warning, not a refusal: the case team decides what the summary needs.
+            messages.warning(
+                self.request,
+                _(
+                    "The summary seems to hold personal data (%(what)s). Every participant "
+                    "reads it: leave names, dates of birth and national register numbers out, "
+                    "the consultation view already shows who the family is."
+                )
+                % {"what": ", ".join(str(FINDING_LABELS[f]) for f in findings)},
+            )
 
 
 _ITEM = "<int:pk>/items/<int:item_pk>"
