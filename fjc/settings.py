@@ -223,3 +223,11 @@ FJC_CONSULTATION_ACCESS_DAYS_AFTER = env.int("FJC_CONSULTATION_ACCESS_DAYS_AFTER
 # Annual figures (issue 7): the roles, besides the operations lead, that may ask for the
 # annual report and download it (role codes of accounts.roles.RoleCode, comma-separated).
 FJC_REPORT_ROLES = env.list("FJC_REPORT_ROLES", default=["operations_lead"])
+
+# Legal bases of consultations (issue 13): the roles, besides the operations lead, that may
+# create, change and deactivate them (role codes, comma-separated; none by default).
+FJC_LEGAL_BASIS_ROLES = env.list("FJC_LEGAL_BASIS_ROLES", default=[])
+
+# Uploaded documents (signed agreements, signed authorisations): at most this many bytes.
+# Their kind is checked from their content (common.uploads).
+FJC_UPLOAD_MAX_BYTES = env.int("FJC_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -153,6 +153,9 @@ class OrganisationCreateView(NetworkFormView):
     title = _("Add an organisation to the directory")
     success_message = _("The organisation was added.")
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user}
+
     def perform(self, form: Any) -> None:
         data = form.cleaned_data
         self.organisation = services.organisation_directory_create(
