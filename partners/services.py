@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from access.policy import may_set_judicial_organisation_kind
 from accounts.models import User
 from common.history import save_validated
+from common.uploads import check_upload, is_new_upload
 
 from .models import (
     JUDICIAL_INFORMATION_KINDS,
@@ -122,6 +123,9 @@ def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
 def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
+    if is_new_upload(agreement.document):
+        # The kind from the file's bytes, a size limit (common.uploads).
+        check_upload(agreement.document, field="document")
     save_validated(agreement, by)
     return agreement
 
