@@ -212,6 +212,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consultations.tasks.end_expired_access",
         "schedule": 60 * 60,
     },
+    # Django refuses an expired session when it is read; this removes the rows.
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": 60 * 60,
+    },
+}
+
+# The cache holds short-lived server-side state (e.g. case search terms, never in the
+# session): Redis when REDIS_URL is set (shared by every process), else this process's memory
+# (the embedded default runs one process).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fjc",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 LOGGING = {
