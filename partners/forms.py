@@ -87,6 +87,13 @@ class TrainingForm(forms.ModelForm):
 
 
 class GapSignalForm(forms.ModelForm):
+    # Needed only when the check finds something that looks like personal data
+    # (cases.services.gaps.check_gap_description).
+    personal_data_checked = forms.BooleanField(
+        label=_("I checked: the description holds no personal data of clients."),
+        required=False,
+    )
+
     class Meta:
         model = Gap
         fields = ["kind", "organisation", "municipality", "description"]

@@ -368,7 +368,8 @@ class GapObjectMixin:
     def get_gap(self) -> Gap:
         if not hasattr(self, "_gap"):
             self._gap = get_object_or_404(
-                Gap.objects.select_related("organisation", "municipality", "signalled_by"),
+                # Not signalled_by: the coordinator's pages never name who signalled a gap.
+                Gap.objects.select_related("organisation", "municipality"),
                 pk=self.kwargs["gap_pk"],
             )
         return self._gap
