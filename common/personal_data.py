@@ -20,9 +20,20 @@ _NATIONAL_NUMBER = re.compile(
 _NUMERIC_DATE = re.compile(
     r"(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})(?!\d)"
 )
-_DUTCH_MONTHS = (
-    "januari februari maart april mei juni juli augustus september oktober november december"
-).split()
+_DUTCH_MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 @dataclass(frozen=True)

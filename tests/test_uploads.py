@@ -82,9 +82,10 @@ def test_anything_else_is_refused_whatever_its_name_or_content_type(name, conten
 
 
 def test_sniffing_leaves_the_file_at_its_start():
-    upload = SimpleUploadedFile("akkoord.docx", DOCX)
-    sniff(upload.file)
-    assert upload.file.read() == DOCX
+    file = io.BytesIO(DOCX)
+    file.seek(5)
+    sniff(file)
+    assert file.read() == DOCX
 
 
 def test_the_size_limit_is_a_setting(settings):
@@ -130,4 +131,4 @@ def test_an_agreement_document_must_pass_the_check(world, client, settings):
     )
     assert response.status_code == 302
     agreement.refresh_from_db()
-    assert agreement.document.name.endswith(".odt")
+    assert (agreement.document.name or "").endswith(".odt")
