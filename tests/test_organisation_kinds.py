@@ -67,7 +67,17 @@ def test_an_administrator_sets_a_judicial_kind_in_the_admin(world, client):
 
 
 def test_staff_without_the_administrator_role_cannot_in_the_admin(world):
+    from django.contrib.auth.models import Permission
+
     staff = make_user("staff_only", world.orgs["vo_a"], RoleCode.NETWORK_COORDINATOR, is_staff=True)
+    # Staff who were given the admin's organisation permissions (not case data).
+    staff.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="partners",
+            codename__in=["change_organisation", "view_organisation"],
+        )
+    )
+    staff = type(staff).objects.get(pk=staff.pk)
     partner = world.orgs["partner_b"]
     form_class = OrganisationAdmin(Organisation, admin.site).get_form(
         type("Request", (), {"user": staff})(), partner, change=True
