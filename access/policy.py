@@ -807,3 +807,80 @@ def may_receive_case_access(organisation: models.Model) -> bool:
     return organisations_that_may_receive_cases(
         type(organisation)._default_manager.filter(pk=organisation.pk)
     ).exists()
+
+
+# --- legal bases of consultations and organisation kinds (issue 13, part 5) ---
+
+
+def may_manage_legal_bases(user: AnyUser) -> bool:
+    """Who creates, changes, widens and deactivates the legal bases of art. 458ter
+    consultations: the operations lead, plus the roles an installation lists in
+    ``FJC_LEGAL_BASIS_ROLES``.
+
+    A legal basis decides which organisations may hear professional secrets, so it is kept
+    by the FJC's management, not by every case director; never by an administrator (who
+    manages accounts), even one who also holds the role.
+    """
+    roles = {RoleCode.OPERATIONS_LEAD, *settings.FJC_LEGAL_BASIS_ROLES}
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not user.is_administrator
+        and user.has_role(*roles)
+    )
+
+
+def may_read_legal_bases(user: AnyUser) -> bool:
+    """Who reads the list of legal bases: those who keep them, case directors (who plan
+    consultations under them) and prosecutor liaisons (who confirm the parket's
+    authorisations)."""
+    return may_manage_legal_bases(user) or bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_role(RoleCode.CASE_DIRECTOR, RoleCode.PROSECUTOR_LIAISON)
+    )
+
+
+def may_confirm_legal_basis(user: AnyUser, legal_basis: Any) -> bool:
+    """A prosecutor's reasoned authorisation is confirmed in the application by a prosecutor
+    liaison of the prosecutor's office that gave it, and by nobody else: not a liaison of
+    another office, not an organisation that is not a prosecutor's office, not the person who
+    recorded it (two people confirm what one wrote), never an administrator."""
+    organisation = getattr(user, "organisation", None)
+    return bool(
+        may_hold_case_access(user)
+        and user.has_role(RoleCode.PROSECUTOR_LIAISON)
+        and organisation is not None
+        and organisation.is_prosecutors_office
+        and legal_basis.is_authorisation
+        and legal_basis.issuing_office_id is not None
+        and legal_basis.issuing_office_id == organisation.pk
+        and legal_basis.created_by_id != user.pk
+    )
+
+
+def may_download_legal_basis_document(user: AnyUser, legal_basis: Any) -> bool:
+    """A prosecutor's signed authorisation leaves the application only to those who keep the
+    legal bases and to the prosecutor liaisons of the office that gave it."""
+    if may_manage_legal_bases(user):
+        return True
+    organisation = getattr(user, "organisation", None)
+    return bool(
+        may_hold_case_access(user)
+        and user.has_role(RoleCode.PROSECUTOR_LIAISON)
+        and organisation is not None
+        and legal_basis.issuing_office_id == organisation.pk
+    )
+
+
+def may_set_judicial_organisation_kind(user: AnyUser) -> bool:
+    """Who may give an organisation a kind that opens judicial information to its staff
+    (``Organisation.receives_judicial_information``: the prosecutor's office, the police), or
+    change such a kind: administrators alone (in the Django admin), because the kind decides
+    who reads PV numbers and measures in every consultation. The network coordinator keeps
+    the directory with the other kinds."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and getattr(user, "is_administrator", False)
+    )

@@ -33,6 +33,38 @@ class LegalBasis(models.Model):
         related_name="legal_bases",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # A protocol is the partner agreement that holds it (its signed document is there).
+    agreement = models.ForeignKey(
+        "partners.Agreement",
+        verbose_name=_("partner agreement that holds the protocol"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legal_bases",
+    )
+    # A reasoned authorisation: the prosecutor's office that gave it. Only that office's
+    # prosecutor liaisons may confirm it in the application.
+    issuing_office = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("prosecutor's office that gave the authorisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Private storage (MEDIA_ROOT), served only by the policy-checked, audited download view.
+    signed_document = models.FileField(
+        _("signed authorisation"), upload_to="legal-bases/%Y/", blank=True
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed by the parket at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,11 +81,36 @@ class LegalBasis(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_authorisation(self) -> bool:
+        return self.kind == LegalBasisKind.AUTHORISATION
+
+    @property
+    def is_confirmed(self) -> bool:
+        """The parket confirmed it in the application."""
+        return self.confirmed_at is not None
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """A reasoned authorisation that neither the parket confirmed in the application nor
+        a signed document backs: no consultation may use it (see :data:`USABLE`)."""
+        return self.is_authorisation and not self.is_confirmed and not self.signed_document
+
     def is_valid_on(self, day: "datetime | None" = None) -> bool:
+        if self.awaits_confirmation:
+            return False
         if not self.is_active or day is None:
             return self.is_active
         on = day.date() if isinstance(day, datetime) else day
         return self.dated_on <= on and (self.valid_until is None or on <= self.valid_until)
+
+
+# The bases a consultation may use, as a query: a protocol, or an authorisation that the
+# parket confirmed or a signed document backs. ``LegalBasis.awaits_confirmation`` is its
+# Python form.
+USABLE = (
+    ~Q(kind=LegalBasisKind.AUTHORISATION) | Q(confirmed_at__isnull=False) | ~Q(signed_document="")
+)
 
 
 class ConsultationStatus(models.TextChoices):

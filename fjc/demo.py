@@ -548,6 +548,19 @@ def _funding(users: dict[str, User]) -> None:
     )
 
 
+def _protocol_agreement() -> Any:
+    """The partner agreement that holds the demo's 458ter protocol (legal bases link it)."""
+    from partners.models import Agreement, AgreementKind
+
+    agreement, _created = Agreement.objects.get_or_create(
+        organisation=Organisation.objects.get(name="Stad Mechelen"),
+        kind=AgreementKind.PROTOCOL_458TER,
+        title="Protocol intersectoraal casusoverleg IFG (demo)",
+        defaults={"signed_on": datetime.date(datetime.date.today().year - 1, 1, 1)},
+    )
+    return agreement
+
+
 def _consultation(users: dict[str, User]) -> None:
     """One protocol and an upcoming art. 458ter consultation on the city's track-3 case, with
     the demo prosecutor liaison as a participant who confirmed the duty of secrecy."""
@@ -562,7 +575,8 @@ def _consultation(users: dict[str, User]) -> None:
         return
     today = datetime.date.today()
     basis = legal_bases.legal_basis_create(
-        by=director,
+        by=users["operationeel"],
+        agreement=_protocol_agreement(),
         kind=LegalBasisKind.PROTOCOL,
         reference="Protocol intersectoraal casusoverleg IFG (demo)",
         dated_on=today - datetime.timedelta(days=365),
@@ -699,7 +713,8 @@ def _consultations_held(users: dict[str, User]) -> None:
     today = datetime.date.today()
     city, caw = users["regisseur.stad"], users["regisseur.caw"]
     basis = legal_bases.legal_basis_create(
-        by=city,
+        by=users["operationeel"],
+        agreement=_protocol_agreement(),
         kind=LegalBasisKind.PROTOCOL,
         reference="Protocol casusoverleg IFG met de partners (demo)",
         dated_on=datetime.date(today.year - 1, 1, 1),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that static files (WhiteNoise) carry the header too.
+    "fjc.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Responses to a signed-in user are never stored by the browser (common.caching).
+    "fjc.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -155,6 +159,34 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+# No browser feature the application does not use (fjc.middleware.PermissionsPolicyMiddleware).
+FJC_PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -162,8 +194,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run in-process (embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
-# The cache (Redis when there is one, so every web process shares it; else in-process). It
-# holds aggregates only, never case data.
+# The cache (Redis when there is one, so every web process shares it; else in-process; the
+# embedded default runs one process): the dashboard's protected figures and short-lived
+# server-side state such as case search terms (which never go into the session).
 CACHES = {
     "default": (
         {
@@ -199,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
     # removes its grant and writes the audit row.
     "end-expired-case-shares": {
         "task": "cases.tasks.end_expired_shares",
+        "schedule": 60 * 60,
+    },
+    # Django refuses an expired session when it is read; this removes the rows.
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
     },
 }
@@ -251,3 +289,11 @@ FJC_CONSULTATION_ACCESS_DAYS_AFTER = env.int("FJC_CONSULTATION_ACCESS_DAYS_AFTER
 # Annual figures (issue 7): the roles, besides the operations lead, that may ask for the
 # annual report and download it (role codes of accounts.roles.RoleCode, comma-separated).
 FJC_REPORT_ROLES = env.list("FJC_REPORT_ROLES", default=["operations_lead"])
+
+# Legal bases of consultations (issue 13): the roles, besides the operations lead, that may
+# create, change and deactivate them (role codes, comma-separated; none by default).
+FJC_LEGAL_BASIS_ROLES = env.list("FJC_LEGAL_BASIS_ROLES", default=[])
+
+# Uploaded documents (signed agreements, signed authorisations): at most this many bytes.
+# Their kind is checked from their content (common.uploads).
+FJC_UPLOAD_MAX_BYTES = env.int("FJC_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

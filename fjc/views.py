@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from access import audit
 from access.policy import may_work_with_cases
 from access.views import AuthenticatedView
 from accounts.roles import RoleCode
 from cases import selectors as case_selectors
+from cases.models import Case, CaseAction
 
 
 class HomeView(AuthenticatedView, TemplateView):
@@ -30,7 +32,8 @@ class HomeView(AuthenticatedView, TemplateView):
         )
         if context["is_case_director"]:
             # A fixed number of queries, however many cases and actions there are.
-            context["actions"] = case_selectors.home_actions(user=user)
+            context["actions"] = actions = case_selectors.home_actions(user=user)
+            self._audit_reads(actions)
             # Hit notices (cases.models.HitNotice): the unread ones, and the last few read.
             context["hit_notices"] = list(case_selectors.case_hit_notices(user=user)[:10])
             # Room for "restraining orders ending soon" (built separately).
@@ -38,6 +41,27 @@ class HomeView(AuthenticatedView, TemplateView):
         context["is_operations_lead"] = user.has_role(RoleCode.OPERATIONS_LEAD)
         context["is_network_coordinator"] = user.has_role(RoleCode.NETWORK_COORDINATOR)
         return context
+
+    def _audit_reads(self, actions: case_selectors.HomeActions) -> None:
+        """The page lists actions with their case's reference, as the case lists do: the trail
+        records the ids shown (two rows, whatever the number of actions)."""
+        shown = [*actions.overdue, *actions.upcoming, *actions.assigned_to_me]
+        action_ids = sorted({a.pk for a in shown})
+        case_ids = sorted({a.case_id for a in shown})
+        audit.record_list(
+            user=self.user,
+            model=CaseAction,
+            ids=action_ids,
+            request=self.request,
+            purpose="home page actions",
+        )
+        audit.record_list(
+            user=self.user,
+            model=Case,
+            ids=case_ids,
+            request=self.request,
+            purpose="home page cases",
+        )
 
 
 @never_cache

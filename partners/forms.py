@@ -1,9 +1,15 @@
 """Forms of the partner directory, trainings and gaps in the care offer."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import may_set_judicial_organisation_kind
+from accounts.types import AnyUser
+
 from .models import (
+    JUDICIAL_INFORMATION_KINDS,
     Agreement,
     ContactPerson,
     Gap,
@@ -12,6 +18,7 @@ from .models import (
     GapStatus,
     Municipality,
     Organisation,
+    OrganisationKind,
     Sector,
     Training,
 )
@@ -19,11 +26,33 @@ from .models import (
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def directory_kind_choices(user: AnyUser) -> list[tuple[str, Any]]:
+    """The organisation kinds ``user`` may give: kinds that open judicial information only
+    for an administrator (``access.policy.may_set_judicial_organisation_kind``)."""
+    if may_set_judicial_organisation_kind(user):
+        return list(OrganisationKind.choices)
+    return [
+        (v, label) for v, label in OrganisationKind.choices if v not in JUDICIAL_INFORMATION_KINDS
+    ]
+
+
 class OrganisationCreateForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "kind", "sector", "is_core_partner", "municipalities_served"]
         widgets = {"municipalities_served": forms.CheckboxSelectMultiple}
+        help_texts = {
+            "kind": _(
+                "A prosecutor's office or a police zone is added by an administrator: that "
+                "kind opens judicial information to its staff."
+            )
+        }
+
+    def __init__(self, *args: Any, user: AnyUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", "---------"), *directory_kind_choices(user)]
 
     def validate_unique(self) -> None:
         # The service checks the name, inside its transaction.
@@ -58,6 +87,13 @@ class TrainingForm(forms.ModelForm):
 
 
 class GapSignalForm(forms.ModelForm):
+    # Needed only when the check finds something that looks like personal data
+    # (cases.services.gaps.check_gap_description).
+    personal_data_checked = forms.BooleanField(
+        label=_("I checked: the description holds no personal data of clients."),
+        required=False,
+    )
+
     class Meta:
         model = Gap
         fields = ["kind", "organisation", "municipality", "description"]

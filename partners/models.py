@@ -79,6 +79,13 @@ class OrganisationKind(models.TextChoices):
     PARTNER = "partner", _("Other partner")
 
 
+# Kinds whose staff see judicial information (PV numbers, the parket's notice, measures,
+# hearings) as consultation participants. Because the kind opens that information, only an
+# administrator sets or changes it (``access.policy.may_set_judicial_organisation_kind``);
+# the network coordinator's directory forms offer the other kinds only.
+JUDICIAL_INFORMATION_KINDS = frozenset({OrganisationKind.PROSECUTOR, OrganisationKind.POLICE_ZONE})
+
+
 class Sector(models.TextChoices):
     POLICE = "police", _("Police")
     JUSTICE = "justice", _("Justice")
@@ -147,7 +154,13 @@ class Organisation(models.Model):
     def receives_judicial_information(self) -> bool:
         """The prosecutor's office and the police: their participants in a case consultation
         see the judicial information of the agenda cases (``access.policy`` asks this)."""
-        return self.kind in (OrganisationKind.PROSECUTOR, OrganisationKind.POLICE_ZONE)
+        return self.kind in JUDICIAL_INFORMATION_KINDS
+
+    @property
+    def is_prosecutors_office(self) -> bool:
+        """A prosecutor's office (parket): its prosecutor liaisons confirm the reasoned
+        authorisations it gave (``access.policy.may_confirm_legal_basis``)."""
+        return self.kind == OrganisationKind.PROSECUTOR
 
 
 class ContactPerson(models.Model):

@@ -9,10 +9,13 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from access.policy import may_set_judicial_organisation_kind
 from accounts.models import User
 from common.history import save_validated
+from common.uploads import check_upload, is_new_upload
 
 from .models import (
+    JUDICIAL_INFORMATION_KINDS,
     Agreement,
     ContactPerson,
     Gap,
@@ -74,6 +77,15 @@ def organisation_directory_create(
     is_core_partner: bool = False,
     municipalities_served: Iterable[Municipality] = (),
 ) -> Organisation:
+    if kind in JUDICIAL_INFORMATION_KINDS and not may_set_judicial_organisation_kind(by):
+        raise ValidationError(
+            {
+                "kind": _(
+                    "Only an administrator adds a prosecutor's office or a police zone: that "
+                    "kind opens judicial information to its staff."
+                )
+            }
+        )
     if Organisation.objects.filter(name=name).exists():
         raise ValidationError({"name": _("An organisation with this name already exists.")})
     organisation = organisation_create(name=name, kind=kind)
@@ -111,6 +123,9 @@ def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
 def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
+    if is_new_upload(agreement.document):
+        # The kind from the file's bytes, a size limit (common.uploads).
+        check_upload(agreement.document, field="document")
     save_validated(agreement, by)
     return agreement
 

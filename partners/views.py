@@ -153,6 +153,9 @@ class OrganisationCreateView(NetworkFormView):
     title = _("Add an organisation to the directory")
     success_message = _("The organisation was added.")
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.user}
+
     def perform(self, form: Any) -> None:
         data = form.cleaned_data
         self.organisation = services.organisation_directory_create(
@@ -365,7 +368,8 @@ class GapObjectMixin:
     def get_gap(self) -> Gap:
         if not hasattr(self, "_gap"):
             self._gap = get_object_or_404(
-                Gap.objects.select_related("organisation", "municipality", "signalled_by"),
+                # Not signalled_by: the coordinator's pages never name who signalled a gap.
+                Gap.objects.select_related("organisation", "municipality"),
                 pk=self.kwargs["gap_pk"],
             )
         return self._gap

@@ -354,8 +354,10 @@ def _consultation(w: World) -> None:
     from consultations.services import legal_bases, planning
 
     director = w.users["director_city_a"]
+    # The operations lead keeps the legal bases (issue 13); a protocol names its agreement.
     w.legal_basis = legal_bases.legal_basis_create(
-        by=director,
+        by=w.users["opslead_city_a"],
+        agreement=w.directory["agreement_pk"],
         kind=LegalBasisKind.PROTOCOL,
         reference="Protocol IFG Alfa 2025",
         dated_on=timezone.localdate() - datetime.timedelta(days=365),
@@ -364,6 +366,7 @@ def _consultation(w: World) -> None:
         allowed_organisations=[w.orgs[k] for k in ("city_a", "caw_a", "parket_a", "police_a")],
     )
     w.directory["legal_basis_pk"] = w.legal_basis
+    w.directory["authorisation_pk"] = _authorisation(w)
     w.consultation = planning.consultation_create(
         by=director,
         legal_basis=w.legal_basis,
@@ -380,6 +383,29 @@ def _consultation(w: World) -> None:
     w.consultation_children = {
         param: make(w, w.consultation) for param, make in CONSULTATION_CHILDREN.items()
     }
+
+
+def _authorisation(w: World) -> Any:
+    """A reasoned authorisation of prosecutor's office A with a signed copy, not yet
+    confirmed in the application (its liaison may confirm it)."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from consultations.models import LegalBasisKind
+    from consultations.services import legal_bases
+
+    return legal_bases.legal_basis_create(
+        by=w.users["opslead_city_a"],
+        kind=LegalBasisKind.AUTHORISATION,
+        reference="Machtiging PK Alfa 2025/1",
+        dated_on=timezone.localdate() - datetime.timedelta(days=10),
+        purpose="Overleg over één gezin.",
+        issuing_office=w.orgs["parket_a"],
+        allowed_organisations=[w.orgs[k] for k in ("city_a", "parket_a")],
+        signed_document=SimpleUploadedFile("machtiging.pdf", b"%PDF-1.7 signed authorisation"),
+    )
 
 
 def _directory_objects(w: World) -> dict[str, Any]:

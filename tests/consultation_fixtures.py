@@ -11,7 +11,7 @@ from accounts.roles import RoleCode
 from cases.models import Track
 from consultations.models import LegalBasisKind
 from consultations.services import legal_bases, planning
-from partners.models import OrganisationKind
+from partners.models import Agreement, AgreementKind, OrganisationKind
 
 from .factories import make_case, make_organisation, make_user
 
@@ -22,6 +22,7 @@ class Setting:
     users: dict[str, Any] = field(default_factory=dict)
     cases: dict[str, Any] = field(default_factory=dict)
     basis: Any = None
+    agreement: Any = None
     consultation: Any = None
     items: dict[str, Any] = field(default_factory=dict)
 
@@ -63,12 +64,20 @@ def build_setting() -> Setting:
     s.users["helper"] = make_user("helper", s.orgs["partner"], RoleCode.PARTNER_PROFESSIONAL)
     s.users["outsider"] = make_user("outsider", s.orgs["caw"], RoleCode.CASE_DIRECTOR)
     s.users["admin"] = make_user("admin", s.orgs["city"], RoleCode.ADMINISTRATOR, is_staff=True)
+    s.users["opslead"] = make_user("opslead", s.orgs["city"], RoleCode.OPERATIONS_LEAD)
+    s.agreement = Agreement.objects.create(
+        organisation=s.orgs["city"],
+        kind=AgreementKind.PROTOCOL_458TER,
+        title="Protocol 458ter IFG",
+        signed_on=timezone.localdate() - datetime.timedelta(days=60),
+    )
     director = s.users["director"]
     for key in ("x", "y", "z"):
         s.cases[key] = make_case(director, track=Track.CHAIN)
     s.cases["other"] = make_case(s.users["outsider"], track=Track.CHAIN)
     s.basis = legal_bases.legal_basis_create(
-        by=director,
+        by=s.users["opslead"],
+        agreement=s.agreement,
         kind=LegalBasisKind.PROTOCOL,
         reference="Protocol IFG",
         dated_on=timezone.localdate() - datetime.timedelta(days=30),

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -425,7 +426,7 @@ def test_an_empty_search_clears_it_and_a_too_long_one_is_refused(world, client):
     assert response.status_code == 302 and "search=" not in response["Location"]
     response = search(client, "x" * 101)
     assert response.status_code == 302 and "search=" not in response["Location"]
-    assert "case_searches" not in client.session
+    assert "case_search_tokens" not in client.session
     page = client.get(response["Location"])
     assert [m.level_tag for m in page.context["messages"]] == ["error"]
 
@@ -456,7 +457,55 @@ def test_search_tokens_are_kept_for_the_last_ten_searches_only(world, client):
     for n in range(10):
         search(client, f"term {n}")
     assert client.get(first).context["search_expired"] is True
-    assert len(client.session["case_searches"]) == 10
+    assert len(client.session["case_search_tokens"]) == 10
+
+
+def test_the_session_holds_no_search_term(world, client, people):
+    """Issue 13: the term lives in the server's cache under a digest of the token; the
+    session (a signed cookie here, the session table in production) holds only tokens."""
+    import json
+
+    from django.core.cache import cache
+
+    from cases.views.lists import search_cache_key
+
+    client.force_login(world.users["director_city_a"])
+    location = search(client, "Dubois")["Location"]
+    session = dict(client.session)
+    assert "Dubois" not in json.dumps(session)
+    token = location.split("search=", 1)[1].split("&", 1)[0]
+    assert session["case_search_tokens"] == [token]
+    assert cache.get(search_cache_key(token)) == "Dubois"
+    assert cache.get(token) is None  # the key is a digest, not the token itself
+    assert refs(world.cases["city_a"]) == {
+        r.reference for r in client.get(location).context["cases"]
+    }
+    # Once the cache forgot it (the idle timeout passed), the search has expired.
+    cache.delete(search_cache_key(token))
+    assert client.get(location).context["search_expired"] is True
+
+
+def test_a_session_with_plain_terms_from_before_loses_them(world, client):
+    client.force_login(world.users["director_city_a"])
+    session = client.session
+    session["case_searches"] = {"old-token": "Dubois"}
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    response = client.get(LIST, {"search": "old-token"})
+    assert response.context["search_expired"] is True
+    assert "case_searches" not in client.session
+
+
+def test_the_oldest_term_leaves_the_cache_with_its_token(world, client):
+    from django.core.cache import cache
+
+    from cases.views.lists import search_cache_key
+
+    client.force_login(world.users["director_city_a"])
+    first = search(client, "first")["Location"].split("search=", 1)[1].split("&", 1)[0]
+    for n in range(10):
+        search(client, f"term {n}")
+    assert cache.get(search_cache_key(first)) is None
 
 
 # --- pagination and export -----------------------------------------------------------

@@ -61,17 +61,19 @@ def test_a_consultation_needs_a_legal_basis(setting, client):
 def test_an_inactive_or_expired_basis_is_refused(setting, client):
     client.force_login(setting.users["director"])
     expired = legal_bases.legal_basis_create(
-        by=setting.users["director"],
+        by=setting.users["opslead"],
         kind="authorisation",
         reference="PK 2020/1",
         dated_on=timezone.localdate() - datetime.timedelta(days=400),
         valid_until=timezone.localdate() - datetime.timedelta(days=1),
         purpose="p",
+        issuing_office=setting.orgs["parket"],
         allowed_organisations=[setting.orgs["city"]],
     )
+    legal_bases.legal_basis_confirm(legal_basis=expired, by=setting.users["liaison"])
     response = _create(client, legal_basis=expired.pk)
     assert "legal_basis" in response.context["form"].errors
-    legal_bases.legal_basis_deactivate(legal_basis=setting.basis, by=setting.users["director"])
+    legal_bases.legal_basis_deactivate(legal_basis=setting.basis, by=setting.users["opslead"])
     response = _create(client, legal_basis=setting.basis.pk)
     assert "legal_basis" in response.context["form"].errors
     assert Consultation.objects.count() == 1
@@ -144,7 +146,7 @@ def test_the_chair_cannot_be_removed(setting):
 
 
 def test_legal_basis_pages(setting, client):
-    client.force_login(setting.users["director"])
+    client.force_login(setting.users["opslead"])
     assert client.get(reverse("consultations:legal_bases")).status_code == 200
     data = {
         "kind": "authorisation",
@@ -152,6 +154,7 @@ def test_legal_basis_pages(setting, client):
         "dated_on": timezone.localdate().isoformat(),
         "purpose": "Bescherming",
         "allowed_organisations": [setting.orgs["city"].pk, setting.orgs["parket"].pk],
+        "issuing_office": setting.orgs["parket"].pk,
         "is_active": "on",
     }
     assert client.post(reverse("consultations:legal_basis_create"), data).status_code == 302
@@ -176,7 +179,12 @@ def test_legal_basis_pages(setting, client):
     )
     basis.refresh_from_db()
     assert not basis.is_active
-    client.force_login(setting.users["liaison"])
+    # Readers who do not keep the bases: the list, not the forms.
+    for reader in ("liaison", "director"):
+        client.force_login(setting.users[reader])
+        assert client.get(reverse("consultations:legal_bases")).status_code == 200
+        assert client.get(reverse("consultations:legal_basis_create")).status_code == 403
+    client.force_login(setting.users["helper"])
     assert client.get(reverse("consultations:legal_bases")).status_code == 403
 
 

@@ -184,3 +184,26 @@ def test_a_case_director_without_actions_sees_empty_lists(world, client, no_acti
     response = client.get(reverse("home"))
     actions = response.context["actions"]
     assert (actions.overdue, actions.upcoming, actions.assigned_to_me) == ([], [], [])
+
+
+def test_the_home_page_records_the_cases_and_actions_it_shows(world, client, time_machine):
+    """Issue 13: the home page reads case data (references, actions) like a list does, so the
+    audit trail records the ids it showed."""
+    from access.models import AuditAction, AuditEvent
+
+    director = world.users["director_city_a"]
+    mine = action(world.cases["city_a"], 1)
+    other = action(world.cases["city_b"], 1)  # not the director's: never shown, never recorded
+    response = look_later(client, director, time_machine)
+    shown = [*response.context["actions"].overdue, *response.context["actions"].upcoming]
+    assert mine in shown
+    rows = AuditEvent.objects.filter(user=director, action=AuditAction.LIST, view_name="home")
+    actions_row = rows.get(purpose="home page actions", object_type="cases.caseaction")
+    cases_row = rows.get(purpose="home page cases", object_type="cases.case")
+    assert str(mine.pk) in actions_row.detail["ids"]
+    assert str(other.pk) not in actions_row.detail["ids"]
+    assert set(actions_row.detail["ids"]) == {str(a.pk) for a in shown} | {
+        str(a.pk) for a in response.context["actions"].assigned_to_me
+    }
+    assert str(world.cases["city_a"].pk) in cases_row.detail["ids"]
+    assert str(world.cases["city_b"].pk) not in cases_row.detail["ids"]

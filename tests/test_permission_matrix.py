@@ -39,6 +39,7 @@ class Spec:
     ok: int = 200
     ok_signed_in: int | None = None  # when a signed-in user gets another success code
     roles: frozenset[str] = frozenset()  # kind "role": who may
+    users: frozenset[str] = frozenset()  # kind "users": exactly these users may (others 403)
 
 
 _DIRECTORY_READERS = frozenset(
@@ -51,7 +52,15 @@ _DIRECTORY_READERS = frozenset(
     }
 )
 _NETWORK = frozenset({RoleCode.NETWORK_COORDINATOR})
-_LEGAL_BASIS_KEEPERS = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD})
+# access.policy.may_read_legal_bases / may_manage_legal_bases (FJC_LEGAL_BASIS_ROLES empty).
+_LEGAL_BASIS_READERS = frozenset(
+    {RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD, RoleCode.PROSECUTOR_LIAISON}
+)
+_LEGAL_BASIS_KEEPERS = frozenset({RoleCode.OPERATIONS_LEAD})
+# The world's authorisation was given by prosecutor's office A: its liaison confirms it; the
+# keepers and that liaison download its signed copy.
+_CONFIRMS_AUTHORISATION = frozenset({"liaison_parket_a"})
+_DOWNLOADS_AUTHORISATION = frozenset({"liaison_parket_a", "opslead_city_a", "opslead_city_b"})
 _FUNDING = frozenset({RoleCode.OPERATIONS_LEAD})
 # The default of settings.FJC_REPORT_ROLES.
 _ANNUAL_REPORTS = frozenset({RoleCode.OPERATIONS_LEAD})
@@ -156,10 +165,12 @@ SPECS = {
     "reporting:funding_create": Spec("role", roles=_FUNDING),
     "reporting:funding_edit": Spec("role", roles=_FUNDING),
     # --- consultations (art. 458ter) ---
-    "consultations:legal_bases": Spec("role", roles=_LEGAL_BASIS_KEEPERS),
+    "consultations:legal_bases": Spec("role", roles=_LEGAL_BASIS_READERS),
     "consultations:legal_basis_create": Spec("role", roles=_LEGAL_BASIS_KEEPERS),
     "consultations:legal_basis_edit": Spec("role", roles=_LEGAL_BASIS_KEEPERS),
     "consultations:legal_basis_deactivate": Spec("role", "post", 302, roles=_LEGAL_BASIS_KEEPERS),
+    "consultations:legal_basis_confirm": Spec("users", "post", 302, users=_CONFIRMS_AUTHORISATION),
+    "consultations:legal_basis_document": Spec("users", users=_DOWNLOADS_AUTHORISATION),
     "consultations:list": Spec("case_work"),
     "consultations:create": Spec("register"),
     "consultations:detail": Spec("consultation"),
@@ -247,6 +258,8 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         return spec.ok if rule.registers_cases else 403
     if spec.kind == "role":
         return spec.ok if set(USERS[username][1]) & spec.roles else 403
+    if spec.kind == "users":
+        return spec.ok if username in spec.users else 403
     if spec.kind == "consultation_liaison":
         # The parket's own reference: a prosecutor liaison taking part, nobody else.
         status = consultation_status(username, manage=False, ok=spec.ok)

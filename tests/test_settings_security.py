@@ -123,3 +123,37 @@ def test_anonymous_users_are_sent_to_the_login_page(client):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def _production_setting(name: str, extra: dict[str, str]) -> object:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps(s.{name}))"
+    )
+    env = {k: v for k, v in _production_env().items() if k != "FJC_BEHIND_TLS_PROXY"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env | extra,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_forwarded_proto_is_trusted_only_behind_a_configured_proxy():
+    """Issue 13: without a proxy that sets it, X-Forwarded-Proto is the client's claim."""
+    header = "SECURE_PROXY_SSL_HEADER"
+    assert _production_setting(header, {}) is None
+    assert _production_setting(header, {"FJC_BEHIND_TLS_PROXY": "false"}) is None
+    trusted = _production_setting(header, {"FJC_BEHIND_TLS_PROXY": "true"})
+    assert trusted == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_a_forged_forwarded_proto_does_not_make_a_request_secure(rf, settings):
+    settings.SECURE_PROXY_SSL_HEADER = None
+    request = rf.get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert not request.is_secure()
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert request.is_secure()

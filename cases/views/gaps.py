@@ -31,4 +31,5 @@ class GapSignalView(CaseFormView):
             description=data["description"],
             organisation=data["organisation"],
             municipality=data["municipality"],
+            personal_data_checked=data["personal_data_checked"],
         )

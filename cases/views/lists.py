@@ -1,11 +1,14 @@
 """The case lists (with search and CSV export) and a case's full change history."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
@@ -25,28 +28,48 @@ from ..forms.lists import CaseSearchForm
 from ..models import Case
 from ..selectors.lists import DEFAULT_SORT, SCOPE_LABELS, SORTS, CaseListFilter, Scope
 
-# Search terms live in the session under a random token: a client's name must never
-# appear in a URL (browser history, proxy and server logs, Referer headers).
-SEARCH_SESSION_KEY = "case_searches"
+# Search terms never appear in a URL (browser history, proxy and server logs, Referer
+# headers) nor in the session (the session table, or a signed cookie, would keep client names
+# in plain text): the term lives in the server's cache under a digest of a random token, for
+# the idle timeout; the session keeps only the tokens of its last searches (no personal data),
+# so a token works in its own session only. The list reads ``?search=<token>``.
+SEARCH_SESSION_KEY = "case_search_tokens"
+# Where sessions kept the plain terms before issue 13: dropped when such a session is next used.
+LEGACY_SEARCH_SESSION_KEY = "case_searches"
 SEARCHES_KEPT = 10
 # GET parameters the list understands; anything else is dropped when redirecting.
 FILTER_PARAMETERS = tuple(name for name in CaseListFilter.base_filters if name != "sort")
 LIST_PARAMETERS = ("scope", *FILTER_PARAMETERS, "sort")
 
 
+def search_cache_key(token: str) -> str:
+    # A digest: the cache's key list shows no token that a URL could carry.
+    return "case-search:" + hashlib.sha256(token.encode()).hexdigest()
+
+
 def remember_search(session: SessionBase, term: str) -> str:
+    session.pop(LEGACY_SEARCH_SESSION_KEY, None)
     token = secrets.token_urlsafe(16)
-    searches = dict(session.get(SEARCH_SESSION_KEY, {}))
-    searches[token] = term
-    while len(searches) > SEARCHES_KEPT:
-        searches.pop(next(iter(searches)))
-    session[SEARCH_SESSION_KEY] = searches
+    tokens = [t for t in session.get(SEARCH_SESSION_KEY, []) if isinstance(t, str)]
+    tokens.append(token)
+    while len(tokens) > SEARCHES_KEPT:
+        cache.delete(search_cache_key(tokens.pop(0)))
+    cache.set(search_cache_key(token), term, timeout=settings.SESSION_COOKIE_AGE)
+    session[SEARCH_SESSION_KEY] = tokens
     return token
 
 
 def recall_search(session: SessionBase, token: str) -> str | None:
-    term = session.get(SEARCH_SESSION_KEY, {}).get(token)
-    return term if isinstance(term, str) else None
+    session.pop(LEGACY_SEARCH_SESSION_KEY, None)
+    if token not in session.get(SEARCH_SESSION_KEY, []):
+        return None
+    key = search_cache_key(token)
+    term = cache.get(key)
+    if not isinstance(term, str):
+        return None
+    # Kept while the list is in use, like the session itself.
+    cache.touch(key, timeout=settings.SESSION_COOKIE_AGE)
+    return term
 
 
 @dataclass

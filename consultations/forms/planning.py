@@ -10,9 +10,9 @@ from access.policy import Action, restrict
 from accounts.models import User
 from accounts.roles import RoleCode
 from cases.models import Case, Status
-from partners.models import Organisation
+from partners.models import Agreement, AgreementKind, Organisation, OrganisationKind
 
-from ..models import Consultation, LegalBasis
+from ..models import USABLE, Consultation, LegalBasis
 
 
 class DateInput(forms.DateInput):
@@ -59,16 +59,44 @@ class LegalBasisForm(forms.ModelForm):
             "arrangements",
             "allowed_organisations",
             "is_active",
+            "agreement",
+            "issuing_office",
+            "signed_document",
         ]
         widgets = {
             "dated_on": DateInput(),
             "valid_until": DateInput(),
             "allowed_organisations": forms.CheckboxSelectMultiple,
         }
+        help_texts = {
+            "agreement": _(
+                "For a protocol: the partner agreement (458ter protocol) that holds it."
+            ),
+            "issuing_office": _(
+                "For a reasoned authorisation: the prosecutor's office that gave it. Its "
+                "prosecutor liaison confirms it in the application."
+            ),
+            "signed_document": _(
+                "For a reasoned authorisation not confirmed in the application: the signed "
+                "copy (PDF, PNG, JPEG, DOCX, XLSX, ODT or ODS)."
+            ),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_queryset(self, "allowed_organisations", Organisation.objects.order_by("name"))
+        _set_queryset(
+            self,
+            "agreement",
+            Agreement.objects.filter(kind=AgreementKind.PROTOCOL_458TER).select_related(
+                "organisation"
+            ),
+        )
+        _set_queryset(
+            self,
+            "issuing_office",
+            Organisation.objects.filter(kind=OrganisationKind.PROSECUTOR).order_by("name"),
+        )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
@@ -118,7 +146,9 @@ class ConsultationCreateForm(ConsultationFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Validity on the meeting day is checked in clean() and again in the service.
-        _set_queryset(self, "legal_basis", LegalBasis.objects.filter(is_active=True))
+        # An authorisation awaiting the parket's confirmation is not offered (nor accepted by
+        # the service).
+        _set_queryset(self, "legal_basis", LegalBasis.objects.filter(USABLE, is_active=True))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

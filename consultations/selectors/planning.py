@@ -40,8 +40,10 @@ from ..models import AgendaItem, Consultation, ConsultationStatus, LegalBasis, P
 
 
 def legal_basis_list() -> QuerySet[LegalBasis]:
-    return LegalBasis.objects.prefetch_related("allowed_organisations").order_by(
-        "-is_active", "-dated_on", "reference"
+    return (
+        LegalBasis.objects.prefetch_related("allowed_organisations")
+        .select_related("issuing_office", "agreement__organisation")
+        .order_by("-is_active", "-dated_on", "reference")
     )
 
 

@@ -29,7 +29,7 @@ from ..models import (
     Participant,
 )
 from . import access
-from .legal_bases import valid_legal_bases
+from .legal_bases import check_usable, valid_legal_bases
 
 
 def _check_place(location: str, is_online: bool) -> None:
@@ -39,6 +39,8 @@ def _check_place(location: str, is_online: bool) -> None:
 
 def _check_legal_basis(legal_basis: LegalBasis | None, scheduled_at: datetime.datetime) -> None:
     day = timezone.localtime(scheduled_at).date()
+    if legal_basis is not None:
+        check_usable(legal_basis)
     if legal_basis is None or not valid_legal_bases(day).filter(pk=legal_basis.pk).exists():
         raise ValidationError(
             {
@@ -53,6 +55,12 @@ def _check_legal_basis(legal_basis: LegalBasis | None, scheduled_at: datetime.da
 def _check_planned(consultation: Consultation) -> None:
     if not consultation.is_planned:
         raise ValidationError(_("Only a planned consultation can be changed."))
+
+
+def _check_basis_still_usable(consultation: Consultation) -> None:
+    """Nobody and no case is added under an authorisation that awaits the parket's
+    confirmation (read afresh by ``check_usable``: it may have been widened since)."""
+    check_usable(consultation.legal_basis, field="__all__")
 
 
 def _check_staff_participant(user: User, legal_basis: LegalBasis) -> int:
@@ -185,6 +193,7 @@ def consultation_mark_held(*, consultation: Consultation, by: User) -> Consultat
 @transaction.atomic
 def participant_add_user(*, consultation: Consultation, by: User, user: User) -> Participant:
     _check_planned(consultation)
+    _check_basis_still_usable(consultation)
     organisation_id = _check_staff_participant(user, consultation.legal_basis)
     existing = Participant.objects.select_for_update().filter(consultation=consultation, user=user)
     participant = existing.first()
@@ -210,6 +219,7 @@ def participant_add_named(
 ) -> Participant:
     """A representative without an account: on the list and in the minutes, never access."""
     _check_planned(consultation)
+    _check_basis_still_usable(consultation)
     if not name.strip():
         raise ValidationError({"name": _("Give the representative's name.")})
     if not consultation.legal_basis.allowed_organisations.filter(pk=organisation.pk).exists():
@@ -267,6 +277,7 @@ def agenda_item_add(
 ) -> AgendaItem:
     """Only a case the acting user may change goes on the agenda."""
     _check_planned(consultation)
+    _check_basis_still_usable(consultation)
     if not restrict(Case.objects.filter(pk=case.pk), by, Action.CHANGE).exists():
         # Worded like "not found": the agenda form must not reveal cases out of scope.
         raise ValidationError({"case": _("Choose a case you steer.")})

@@ -8,8 +8,8 @@ call a service and render.
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,15 @@ from django.views.generic import FormView, TemplateView, View
 
 from access import audit
 from access.models import AuditAction
-from access.policy import Action, is_permitted, may_work_with_cases
+from access.policy import (
+    Action,
+    is_permitted,
+    may_confirm_legal_basis,
+    may_download_legal_basis_document,
+    may_manage_legal_bases,
+    may_read_legal_bases,
+    may_work_with_cases,
+)
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from common.personal_data import Finding, personal_data_findings
@@ -39,20 +47,40 @@ from ..services import legal_bases as basis_services
 from ..services import planning as services
 
 # --- Legal bases ---
+# Who reads, keeps and confirms them is decided in access.policy (issue 13).
 
 
-class LegalBasisRoleMixin(RoleRequiredMixin):
-    required_roles = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD})
+class LegalBasisReadMixin(RoleRequiredMixin):
+    """The list: those who keep the bases, case directors and prosecutor liaisons."""
+
+    def has_required_role(self) -> bool:
+        return may_read_legal_bases(self.request.user)
 
 
-class LegalBasisListView(LegalBasisRoleMixin, TemplateView):
+class LegalBasisManageMixin(RoleRequiredMixin):
+    """Creating, changing and deactivating: the operations lead (and FJC_LEGAL_BASIS_ROLES)."""
+
+    def has_required_role(self) -> bool:
+        return may_manage_legal_bases(self.request.user)
+
+
+class LegalBasisListView(LegalBasisReadMixin, TemplateView):
     template_name = "consultations/planning/legal_basis_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "bases": selectors.legal_basis_list()}
+        bases = list(selectors.legal_basis_list())
+        return {
+            **super().get_context_data(**kwargs),
+            "bases": bases,
+            "may_manage": may_manage_legal_bases(self.user),
+            "confirmable": {b.pk for b in bases if may_confirm_legal_basis(self.user, b)},
+            "downloadable": {
+                b.pk for b in bases if may_download_legal_basis_document(self.user, b)
+            },
+        }
 
 
-class LegalBasisFormView(ServiceFormMixin, LegalBasisRoleMixin, FormView):
+class LegalBasisFormView(ServiceFormMixin, LegalBasisManageMixin, FormView):
     template_name = "consultations/planning/form.html"
     form_class = LegalBasisForm
     success_message = gettext_lazy("Legal basis saved.")
@@ -84,9 +112,16 @@ class LegalBasisFormView(ServiceFormMixin, LegalBasisRoleMixin, FormView):
         data = dict(form.cleaned_data)
         version = data.pop("version", None)
         organisations = list(data.pop("allowed_organisations"))
+        # Unchanged: None; cleared: False; a new upload: the file.
+        document = data.pop("signed_document", None)
+        if self.basis is not None and document == self.basis.signed_document:
+            document = None
         if self.basis is None:
             basis_services.legal_basis_create(
-                by=self.user, allowed_organisations=organisations, **data
+                by=self.user,
+                allowed_organisations=organisations,
+                signed_document=document or None,
+                **data,
             )
         else:
             basis_services.legal_basis_update(
@@ -94,11 +129,12 @@ class LegalBasisFormView(ServiceFormMixin, LegalBasisRoleMixin, FormView):
                 by=self.user,
                 version=version,
                 allowed_organisations=organisations,
+                signed_document=document,
                 **data,
             )
 
 
-class LegalBasisDeactivateView(LegalBasisRoleMixin, View):
+class LegalBasisDeactivateView(LegalBasisManageMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, legal_basis_pk: int) -> HttpResponseRedirect:
@@ -106,6 +142,72 @@ class LegalBasisDeactivateView(LegalBasisRoleMixin, View):
         basis_services.legal_basis_deactivate(legal_basis=basis, by=self.user)
         messages.success(request, _("The legal basis is no longer active."))
         return redirect("consultations:legal_bases")
+
+
+class LegalBasisObjectMixin(LegalBasisReadMixin):
+    """One legal basis, with a further rule of the policy for it (403 otherwise)."""
+
+    kwargs: dict[str, Any]
+    audit_purpose: ClassVar[str] = ""
+
+    def allows(self, basis: LegalBasis) -> bool:
+        raise NotImplementedError
+
+    def get_basis(self) -> LegalBasis:
+        basis = get_object_or_404(LegalBasis, pk=self.kwargs["authorisation_pk"])
+        if not self.allows(basis):
+            audit.record(
+                user=self.user,
+                action=AuditAction.DENIED,
+                obj=basis,
+                request=self.request,
+                purpose=f"{self.audit_purpose} not permitted",
+            )
+            raise PermissionDenied
+        return basis
+
+
+class LegalBasisConfirmView(LegalBasisObjectMixin, View):
+    """The parket confirms its reasoned authorisation (a prosecutor liaison of that office)."""
+
+    http_method_names = ["post"]
+    audit_purpose = "confirm legal basis"
+
+    def allows(self, basis: LegalBasis) -> bool:
+        return may_confirm_legal_basis(self.user, basis)
+
+    def post(self, request: HttpRequest, authorisation_pk: int) -> HttpResponseRedirect:
+        basis_services.legal_basis_confirm(
+            legal_basis=self.get_basis(), by=self.user, request=request
+        )
+        messages.success(request, _("The authorisation is confirmed on behalf of the parket."))
+        return redirect("consultations:legal_bases")
+
+
+class LegalBasisDocumentView(LegalBasisObjectMixin, View):
+    """The signed authorisation: to those who keep the bases and the office that gave it."""
+
+    audit_purpose = "download legal basis document"
+
+    def allows(self, basis: LegalBasis) -> bool:
+        return may_download_legal_basis_document(self.user, basis)
+
+    def get(self, request: HttpRequest, authorisation_pk: int) -> FileResponse:
+        basis = self.get_basis()
+        if not basis.signed_document:
+            raise Http404
+        audit.record(
+            user=self.user,
+            action=AuditAction.EXPORT,
+            obj=basis,
+            request=request,
+            purpose=self.audit_purpose,
+        )
+        return FileResponse(
+            basis.signed_document.open("rb"),
+            as_attachment=True,
+            filename=(basis.signed_document.name or "").rsplit("/", 1)[-1],
+        )
 
 
 # --- Consultations ---
@@ -484,6 +586,16 @@ urlpatterns: list[URLPattern] = [
         "legal-bases/<int:legal_basis_pk>/deactivate/",
         LegalBasisDeactivateView.as_view(),
         name="legal_basis_deactivate",
+    ),
+    path(
+        "legal-bases/<int:authorisation_pk>/confirm/",
+        LegalBasisConfirmView.as_view(),
+        name="legal_basis_confirm",
+    ),
+    path(
+        "legal-bases/<int:authorisation_pk>/document/",
+        LegalBasisDocumentView.as_view(),
+        name="legal_basis_document",
     ),
     path("", ConsultationListView.as_view(), name="list"),
     path("new/", ConsultationCreateView.as_view(), name="create"),
