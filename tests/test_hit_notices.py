@@ -17,17 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
-from access.policy import Action, restrict, visible_repeat_condition
+from access.policy import restrict, visible_repeat_condition
 from cases.models import Case, CaseEvent, CaseParty, EventKind, HitNotice, PartyRole, RepeatMatch
 from cases.selectors import case_steering
 from cases.services import (
     case_party_remove,
-    grant_case_to_organisation,
     person_create_in_case,
     person_link_to_case,
+    share_create,
 )
 from reporting.figures.duration import repeats
 from reporting.figures.period import Period
+
+from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
 
@@ -256,8 +258,8 @@ def test_the_badge_is_per_viewer(world, client):
     assert not restrict(marked, liaison).exists()
     assert restrict(marked, director).count() == 1
     # Sharing the earlier case with the parket shows it at the next request.
-    grant_case_to_organisation(
-        case=earlier, organisation=world.orgs["parket_a"], actions=(Action.VIEW,), by=director
+    share_create(
+        case=earlier, organisation=world.orgs["parket_a"], by=director, terms=whole_file_share()
     )
     assert case_steering(case=later, user=liaison).repeats_shown == [earlier]
 
