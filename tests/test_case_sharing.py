@@ -8,6 +8,7 @@ leave the former owner's keys behind.
 
 import datetime
 import importlib
+import re
 
 import pytest
 import time_machine
@@ -30,6 +31,7 @@ from access.policy import (
 from cases.forms import CaseShareForm, DirectorForm
 from cases.models import (
     Case,
+    CaseAction,
     CaseEvent,
     CaseGroupObjectPermission,
     CaseShare,
@@ -40,6 +42,7 @@ from cases.models import (
     ShareEndReason,
     ShareGround,
 )
+from cases.selectors import case_list
 from cases.services import (
     ShareTerms,
     case_change_director,
@@ -685,3 +688,31 @@ def test_share_stop_refuses_an_organisation_without_a_share(world):
             by=world.users["director_city_b"],
             organisation=world.orgs["parket_b"],
         )
+
+
+def test_a_summary_share_reads_no_count_of_overdue_actions(world, client):
+    """The number of overdue actions comes from the rest of the file: a reader whose share
+    leaves that out sees "—" in the list and an empty cell in the CSV, not the number."""
+    case = world.cases["city_b"]
+    CaseAction.objects.filter(case=case).update(
+        due_on=TODAY - datetime.timedelta(days=3), done_on=None
+    )
+    overdue = CaseAction.objects.filter(case=case).count()
+    assert overdue
+    liaison = world.users["liaison_parket_b"]
+
+    def counted(user):
+        return case_list(user=user).get(pk=case.pk).overdue_actions
+
+    share(world, scope=ShareScope.SUMMARY_RISK_JUDICIAL)
+    assert counted(liaison) is None
+    assert counted(case.case_director) == overdue
+    client.force_login(liaison)
+    exported = client.get(reverse("cases:export")).content.decode("utf-8-sig")
+    row = next(line for line in exported.splitlines() if line.startswith(case.reference))
+    assert row.endswith(";")
+    page = client.get(reverse("cases:list")).content.decode()
+    row = re.search(rf">{case.reference}<.*?</tr>", page, re.S)
+    assert row and "<td>—</td>" in row.group(0) and "badge--warn" not in row.group(0)
+    share(world, scope=ShareScope.WHOLE_FILE)  # replaces the scoped share
+    assert counted(liaison) == overdue

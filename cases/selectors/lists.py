@@ -20,11 +20,19 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as ExpressionCase
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import Action, directing_condition, restrict, visible_repeat_condition
+from access.policy import (
+    Action,
+    case_part_of,
+    directing_condition,
+    permitted_case_condition,
+    restrict,
+    visible_repeat_condition,
+)
 from accounts.models import User
 from accounts.roles import RoleCode
 from partners.models import Municipality
@@ -110,8 +118,10 @@ def _matching(queryset: QuerySet[Case], term: str) -> QuerySet[Case]:
     return queryset.filter(Q(reference__icontains=text) | Q(pk__in=parties))
 
 
-def overdue_actions_count() -> Coalesce:
-    """The number of open actions past their date, as a subquery (one query for any rows)."""
+def overdue_actions_count(user: User) -> ExpressionCase:
+    """The number of open actions past their date, as a subquery (one query for any rows);
+    None for a case whose actions the user does not read (a share whose scope leaves out the
+    rest of the file: the count would tell what the scope hides)."""
     today = timezone.localdate()
     counts = (
         CaseAction.objects.filter(overdue(today), case=OuterRef("pk"))
@@ -120,7 +130,14 @@ def overdue_actions_count() -> Coalesce:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+    return ExpressionCase(
+        When(
+            permitted_case_condition(user, Action.VIEW, part=case_part_of(CaseAction)),
+            then=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)),
+        ),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
 
 
 OPEN = "open"
@@ -235,7 +252,7 @@ def case_list(
     if search:
         queryset = _matching(queryset, search)
     queryset = queryset.annotate(
-        overdue_actions=overdue_actions_count(),
+        overdue_actions=overdue_actions_count(user),
         shown_repeat=ExpressionWrapper(visible_repeat_condition(user), output_field=BooleanField()),
     ).order_by(*ordering(DEFAULT_SORT))
     if filters is not None:

@@ -211,7 +211,7 @@ class CaseExportView(CaseWorkRequiredMixin, View):
                 c.municipality.name if c.municipality else "",
                 c.opened_on.isoformat(),
                 _("Yes") if c.shown_repeat else _("No"),
-                c.overdue_actions,
+                "" if c.overdue_actions is None else c.overdue_actions,
             )
             for c in cases
         ]
