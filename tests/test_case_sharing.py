@@ -9,6 +9,7 @@ leave the former owner's keys behind.
 import datetime
 import importlib
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -702,7 +703,8 @@ def test_a_summary_share_reads_no_count_of_overdue_actions(world, client):
     liaison = world.users["liaison_parket_b"]
 
     def counted(user):
-        return case_list(user=user).filter(pk=case.pk).values_list("overdue_actions", flat=True)[0]
+        found: Any = case_list(user=user).get(pk=case.pk)  # annotated by the selector
+        return found.overdue_actions
 
     share(world, scope=ShareScope.SUMMARY_RISK_JUDICIAL)
     assert counted(liaison) is None
