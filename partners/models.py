@@ -1,14 +1,12 @@
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from common.records import WrittenOnce
 
 
 class PoliceZone(models.Model):
@@ -322,7 +320,7 @@ class Gap(models.Model):
         return f"{self.get_kind_display()} ({self.signalled_on})"
 
 
-class GapStatusChange(models.Model):
+class GapStatusChange(WrittenOnce):
     """One dated change of a gap's status; never edited.
 
     The status of a gap on a day is the ``to_status`` of its last change dated on or before
@@ -344,6 +342,8 @@ class GapStatusChange(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    never_changed = _("A status change of a gap is never changed.")
+
     class Meta:
         verbose_name = _("status change of a gap")
         verbose_name_plural = _("status changes of gaps")
@@ -352,11 +352,6 @@ class GapStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValidationError(gettext("A status change of a gap is never changed."))
-        super().save(*args, **kwargs)
 
 
 class GapFollowUp(models.Model):

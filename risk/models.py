@@ -16,6 +16,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.records import WrittenOnce
+
 
 class ScoringRule(models.TextChoices):
     COUNT_YES = "count_yes", _('Count of "yes" answers')
@@ -481,7 +483,7 @@ class Answer(models.Model):
         return f"{self.item.code}: {self.option.code}"
 
 
-class LevelRaise(models.Model):
+class LevelRaise(WrittenOnce):
     """The assessor raised an assessment's level by professional judgement, on a date.
 
     Immutable: a raise is a fact the figures of its period count, so it is never edited or
@@ -515,6 +517,8 @@ class LevelRaise(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
+    never_changed = _("A raised risk level is never changed.")
+
     class Meta:
         verbose_name = _("raised risk level")
         verbose_name_plural = _("raised risk levels")
@@ -523,11 +527,6 @@ class LevelRaise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_level} → {self.to_level} ({self.raised_on.isoformat()})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ValidationError(gettext("A raised risk level is never changed."))
-        super().save(*args, **kwargs)
 
 
 class JointAssessment(models.Model):
