@@ -1,9 +1,13 @@
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from common.caching import allows_browser_storage
 
@@ -60,3 +64,40 @@ class NoStoreMiddleware:
         if signed_in and not getattr(request, "_browser_may_store", False):
             add_never_cache_headers(response)
         return response
+
+
+class AbsoluteSessionLifetimeMiddleware:
+    """A session ends ``FJC_SESSION_MAX_SECONDS`` after sign-in, however active it is.
+
+    The idle timeout alone lets a session that is used every few minutes (a shared
+    computer, a stolen cookie) live for ever. The moment of sign-in is kept in the session
+    at the first signed-in request and counted from there; past the limit the user is
+    signed out and the request goes on as anonymous, so ``LoginRequiredMiddleware`` (whose
+    check runs later, before the view) sends them to the login page with a message. (A
+    password change already ends the other sessions: Django checks the session's
+    password hash at every request.)
+    """
+
+    KEY = "fjc_signed_in_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._signed_in(request):
+            started = request.session.get(self.KEY)
+            if started is None:
+                request.session[self.KEY] = int(time.time())
+            elif time.time() - started > settings.FJC_SESSION_MAX_SECONDS:
+                logout(request)
+                messages.info(request, _("Your session has ended; please sign in again."))
+        response = self.get_response(request)
+        # Signed in by this very request (the login form): the clock starts now.
+        if self._signed_in(request) and self.KEY not in request.session:
+            request.session[self.KEY] = int(time.time())
+        return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

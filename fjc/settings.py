@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # Responses to a signed-in user are never stored by the browser (common.caching).
     "fjc.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages (it leaves one), before any view: LoginRequiredMiddleware's check.
+    "fjc.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -123,6 +125,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = env.int("FJC_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+# Absolute session lifetime: signed out this many seconds after signing in, however active.
+FJC_SESSION_MAX_SECONDS = env.int("FJC_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
