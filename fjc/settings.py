@@ -130,6 +130,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # (accounts.login.same_answer_when_locked), for existing and unknown usernames alike.
 AXES_FAILURE_LIMIT = env.int("FJC_LOGIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("FJC_LOGIN_COOLOFF_MINUTES", default=30))
+if not 1 <= AXES_FAILURE_LIMIT <= 30 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    # Issue 14: thirty wrong passwords must lock, for a real while.
+    raise ImproperlyConfigured(
+        "FJC_LOGIN_FAILURE_LIMIT must be between 1 and 30 and FJC_LOGIN_COOLOFF_MINUTES at least 1."
+    )
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout do not extend it: the lock ends a known time after the last
