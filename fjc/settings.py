@@ -142,6 +142,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.login.same_answer_when_locked"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Successful logins and logouts are in the audit trail (access.login_events): one record, not
+# a second, unguarded one in axes' access log.
+AXES_DISABLE_ACCESS_LOG = True
 # The source is the connection's address. X-Forwarded-For is a client's claim: it counts only
 # when the installation says this many proxies it runs are in front (each appends one address).
 FJC_TRUSTED_PROXY_COUNT = env.int("FJC_TRUSTED_PROXY_COUNT", default=0)
