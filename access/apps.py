@@ -7,3 +7,8 @@ class AccessConfig(AppConfig):
 
     name = "access"
     verbose_name = _("Access and audit")
+
+    def ready(self) -> None:
+        from . import login_events
+
+        login_events.connect()

@@ -31,13 +31,15 @@ def record(
     request: HttpRequest | None = None,
     purpose: str = "",
     detail: dict[str, Any] | None = None,
+    username: str = "",
 ) -> AuditEvent:
     # None: a background task (the scheduler ending expired accesses) acts for nobody.
     actor = user if user is not None and user.is_authenticated else None
     match = getattr(request, "resolver_match", None) if request is not None else None
     return AuditEvent.objects.create(
         user=actor,
-        username=actor.get_username() if actor is not None else "",
+        # Without an actor, the name someone typed (a failed login) may stand in.
+        username=actor.get_username() if actor is not None else username[:150],
         organisation_id=actor.organisation_id if actor is not None else None,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else object_type,

@@ -15,6 +15,10 @@ class AuditAction(models.TextChoices):
     GRANT = "grant", _("Access granted")
     REVOKE = "revoke", _("Access revoked")
     NOTICE = "notice", _("Notice sent")
+    LOGIN = "login", _("Logged in")
+    LOGOUT = "logout", _("Logged out")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKOUT = "lockout", _("Locked out")
 
 
 class AppendOnlyError(RuntimeError):

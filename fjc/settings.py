@@ -7,6 +7,7 @@ machine. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "simple_history",
+    "axes",
     "accounts",
     "partners",
     "access",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "fjc.middleware.AbsoluteSessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused (locked-out) login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fjc.urls"
@@ -98,6 +102,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every login attempt of a locked-out account or source, before any
+    # password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -119,6 +126,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Brute-force protection (django-axes, database handler). After this many failed logins an
+# account (whatever the source) and a source (whatever the account) are each locked for the
+# cool-off period. A locked-out attempt gets the answer of a wrong password
+# (accounts.login.same_answer_when_locked), for existing and unknown usernames alike.
+AXES_FAILURE_LIMIT = env.int("FJC_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("FJC_LOGIN_COOLOFF_MINUTES", default=30))
+if not 1 <= AXES_FAILURE_LIMIT <= 30 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    # Issue 14: thirty wrong passwords must lock, for a real while.
+    raise ImproperlyConfigured(
+        "FJC_LOGIN_FAILURE_LIMIT must be between 1 and 30 and FJC_LOGIN_COOLOFF_MINUTES at least 1."
+    )
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not extend it: the lock ends a known time after the last
+# counted failure (otherwise anyone could keep a colleague's account locked indefinitely).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.login.same_answer_when_locked"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Successful logins and logouts are in the audit trail (access.login_events): one record, not
+# a second, unguarded one in axes' access log.
+AXES_DISABLE_ACCESS_LOG = True
+# The source is the connection's address. X-Forwarded-For is a client's claim: it counts only
+# when the installation says this many proxies it runs are in front (each appends one address).
+FJC_TRUSTED_PROXY_COUNT = env.int("FJC_TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.login.client_address"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import override_settings
 
 from accounts.models import User
@@ -715,7 +716,8 @@ def redis_celery(settings):
 @pytest.fixture
 def login(client):
     def _login(user: User):
-        assert client.login(username=user.username, password=PASSWORD)
+        # django-axes checks every authentication against a request.
+        assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
         return client
 
     return _login

@@ -6,6 +6,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.roles import RoleCode
@@ -387,6 +388,8 @@ def test_permission_matrix(world, client, username, area):
 def test_inactive_user_cannot_log_in(world, client):
     from .factories import PASSWORD
 
-    assert not client.login(username="inactive_director_city_a", password=PASSWORD)
+    assert not client.login(
+        request=HttpRequest(), username="inactive_director_city_a", password=PASSWORD
+    )
     response = client.get(reverse("cases:detail", kwargs={"pk": world.cases["city_a"].pk}))
     assert response.status_code == 302

@@ -157,3 +157,21 @@ def test_a_forged_forwarded_proto_does_not_make_a_request_secure(rf, settings):
     assert not request.is_secure()
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert request.is_secure()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("FJC_LOGIN_FAILURE_LIMIT", "31"), ("FJC_LOGIN_COOLOFF_MINUTES", "0")]
+)
+def test_a_login_lockout_too_lax_stops_start_up(variable, value):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FJC_"))}
+    env |= {variable: value, "DJANGO_SETTINGS_MODULE": "fjc.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert variable in result.stderr
