@@ -719,6 +719,12 @@ def scopes_including(part: CasePart) -> list[str]:
     return sorted(scope for scope, parts in SCOPE_PARTS.items() if part in parts)
 
 
+def _open_share(today: datetime.date) -> Q:
+    """On a group grant: its share is open today (started, not past its end date, the end
+    date included, and not ended)."""
+    return Q(share__ended_at__isnull=True, share__starts_on__lte=today, share__ends_on__gte=today)
+
+
 def share_grant_condition(
     action: Action, part: CasePart = CasePart.FILE, today: datetime.date | None = None
 ) -> Q:
@@ -735,10 +741,7 @@ def share_grant_condition(
     """
     if Action(action) != Action.VIEW:
         return Q(share__isnull=True)
-    today = today or timezone.localdate()
-    open_share = Q(
-        share__ended_at__isnull=True, share__starts_on__lte=today, share__ends_on__gte=today
-    )
+    open_share = _open_share(today or timezone.localdate())
     scopes = scopes_including(part)
     if len(scopes) < len(SCOPE_PARTS):  # every scope holds the summary: no filter needed
         open_share &= Q(share__scope__in=scopes)
@@ -765,12 +768,7 @@ def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]
         grants.group_permission._default_manager.filter(
             group__user=user.pk, content_object_id=case.pk, permission__codename=codename
         )
-        .filter(
-            Q(share__isnull=True)
-            | Q(
-                share__ended_at__isnull=True, share__starts_on__lte=today, share__ends_on__gte=today
-            )
-        )
+        .filter(Q(share__isnull=True) | _open_share(today))
         .values_list("share__scope", flat=True)
     )
     parts: set[CasePart] = set()
