@@ -19,6 +19,17 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
     LOGIN_FAILED = "login_failed", _("Login failed")
     LOCKOUT = "lockout", _("Locked out")
+    UNLOCK = "unlock", _("Lockout lifted")
+    ACCOUNT_CREATE = "account_create", _("Account created")
+    ACCOUNT_CHANGE = "account_change", _("Account changed")
+    ROLES_CHANGE = "roles_change", _("Roles changed")
+    ORGANISATION_CHANGE = "organisation_change", _("Organisation changed")
+    GROUPS_CHANGE = "groups_change", _("Group membership changed")
+    INVITATION = "invitation", _("Invitation sent")
+    PASSWORD_SET = "password_set", _("Password set")
+    SECOND_FACTOR_CHANGE = "second_factor_change", _("Second factor changed")
+    BREAK_GLASS = "break_glass", _("Emergency access opened")
+    BREAK_GLASS_REVIEW = "break_glass_review", _("Emergency access reviewed")
 
 
 class AppendOnlyError(RuntimeError):

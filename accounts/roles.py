@@ -11,6 +11,8 @@ class RoleCode(models.TextChoices):
     PROSECUTOR_LIAISON = "prosecutor_liaison", _("Prosecutor liaison")
     PARTNER_PROFESSIONAL = "partner_professional", _("Partner professional")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Reads the audit trail (who did what, the data-subject access reports), never case content.
+    AUDITOR = "auditor", _("Auditor (data-protection officer)")
 
 
 # Roles whose holders work with case content. Only they join their organisation's
@@ -38,3 +40,5 @@ NETWORK_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR})
 # reports the figures.
 DASHBOARD_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
 FUNDING_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})
+# Reads the audit trail and reviews break-glass access.
+AUDIT_ROLES = frozenset({RoleCode.AUDITOR})

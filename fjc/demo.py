@@ -95,6 +95,7 @@ DEMO_USERS = [
         "Politiezone Rivierenland",
         (RoleCode.PARTNER_PROFESSIONAL,),
     ),
+    DemoUser("dpo", "Noor", "Demo-Toezicht", "Stad Mechelen", (RoleCode.AUDITOR,)),
     DemoUser(
         "beheerder",
         "Ilse",

@@ -1,0 +1,8 @@
+"""Signals of the account life cycle that other apps act on."""
+
+from django.dispatch import Signal
+
+# Sent once a login is complete with the person's own factors: the password and then the
+# second factor (a TOTP code, a recovery code, or a device the person chose to remember).
+# Keyword arguments: request, user. Pending role and organisation changes take effect here.
+second_factor_verified = Signal()
