@@ -9,7 +9,9 @@ from .database_roles import connects_as_owner
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def app_does_not_own_the_tables(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def app_does_not_own_the_tables(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     # SQLite (the embedded demo) has no roles; a database that cannot be reached is the
     # concern of other checks (and of the health check), not this one.
     if connection.vendor != "postgresql":

@@ -69,7 +69,9 @@ def append_only_tables(cursor: Any) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def grant_statements(*, app_role: str, owner: str, database: str, append_only: list[str]) -> list[str]:
+def grant_statements(
+    *, app_role: str, owner: str, database: str, append_only: list[str]
+) -> list[str]:
     """Every statement that gives the application role its privileges, and no more.
 
     Everything the role held on tables and sequences is revoked first, so a broader grant

@@ -59,7 +59,9 @@ def test_web_starts_only_after_migrations_succeeded():
 
 APP_SERVICES = ["web", "worker", "beat"]
 OWNER_URL = "postgres://${POSTGRES_USER:-fjc}:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@db"
-APP_URL = "postgres://${FJC_APP_DB_USER:-fjc_app}:${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}@db"
+APP_URL = (
+    "postgres://${FJC_APP_DB_USER:-fjc_app}:${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}@db"
+)
 
 
 def test_only_migrate_connects_as_the_owner_of_the_tables():
@@ -81,7 +83,10 @@ def test_the_database_creates_the_application_role_at_initialisation():
     from access.database_roles import APP_ROLE_ATTRIBUTES
 
     db = load_compose()["services"]["db"]
-    assert db["environment"]["FJC_APP_DB_PASSWORD"] == "${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}"
+    assert (
+        db["environment"]["FJC_APP_DB_PASSWORD"]
+        == "${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}"
+    )
     mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in db["volumes"]}
     initdb = ROOT / mounts["/docker-entrypoint-initdb.d"]
     script = (initdb / "10-app-role.sh").read_text(encoding="utf-8")

@@ -129,8 +129,9 @@ def test_the_app_role_cannot_alter_or_drop_the_audit_table(as_app):
     # Replacing the trigger's function: refused (for want of CREATE on the schema, before
     # the function's owner is even asked).
     refused(
-        as_app, "CREATE OR REPLACE FUNCTION access_auditevent_append_only() RETURNS trigger"
-        " AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql"
+        as_app,
+        "CREATE OR REPLACE FUNCTION access_auditevent_append_only() RETURNS trigger"
+        " AS $$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql",
     )
     # No table of its own either (a shadow table, a trigger function).
     assert "permission denied" in refused(as_app, "CREATE TABLE public.forget (id int)")
@@ -150,12 +151,10 @@ def test_the_app_role_appends_to_the_audit_trail_but_cannot_change_it(as_app):
 
 def test_the_app_role_reads_and_writes_ordinary_rows(as_app, world):
     case = world.cases["city_a"]
-    assert as_app.execute("SELECT reference FROM cases_case WHERE id = %s", [case.pk]).fetchone() == (
-        case.reference,
-    )
-    cursor = as_app.execute(
-        "UPDATE cases_case SET opened_on = opened_on WHERE id = %s", [case.pk]
-    )
+    assert as_app.execute(
+        "SELECT reference FROM cases_case WHERE id = %s", [case.pk]
+    ).fetchone() == (case.reference,)
+    cursor = as_app.execute("UPDATE cases_case SET opened_on = opened_on WHERE id = %s", [case.pk])
     assert cursor.rowcount == 1
     # New rows take ids from sequences or identity columns; deleting rows is its right too.
     event_id = insert_audit_row(as_app)
