@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +14,24 @@ class AccessConfig(AppConfig):
         from . import login_events
 
         login_events.connect()
+
+        from django.db.models.signals import post_migrate
+
+        from . import checks  # noqa: F401  (registers the deploy check)
+
+        # Once per migrate (this app's signal), after every app's migrations have run.
+        post_migrate.connect(_grant_app_role, sender=self, dispatch_uid="access.grant_app_role")
+
+
+def _grant_app_role(using: str, **kwargs: Any) -> None:
+    """After every migrate, the application role's privileges again (the new tables, and the
+    narrower grant on the append-only ones): only where FJC_APP_DB_ROLE names that role,
+    i.e. where the migrations run as the owner (the compose `migrate` service)."""
+    from django.conf import settings
+    from django.db import connections
+
+    from .database_roles import grant_app_role
+
+    role = settings.FJC_APP_DB_ROLE
+    if role and connections[using].vendor == "postgresql":
+        grant_app_role(connections[using], role)

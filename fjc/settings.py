@@ -98,6 +98,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
+# The application's own database role (access/database_roles.py). Set where the migrations
+# run as the owner of the tables: each migrate then grants this role its privileges again.
+FJC_APP_DB_ROLE = env.str("FJC_APP_DB_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -55,3 +55,47 @@ def test_web_starts_only_after_migrations_succeeded():
     depends_on = services["web"]["depends_on"]
     assert depends_on["migrate"]["condition"] == "service_completed_successfully"
     assert depends_on["redis"]["condition"] == "service_healthy"
+
+
+APP_SERVICES = ["web", "worker", "beat"]
+OWNER_URL = "postgres://${POSTGRES_USER:-fjc}:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@db"
+APP_URL = (
+    "postgres://${FJC_APP_DB_USER:-fjc_app}:${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}@db"
+)
+
+
+def test_only_migrate_connects_as_the_owner_of_the_tables():
+    services = load_compose()["services"]
+    migrate = services["migrate"]["environment"]
+    assert migrate["DATABASE_URL"].startswith(OWNER_URL)
+    # Each migrate grants the application role its privileges again (access.database_roles).
+    assert migrate["FJC_APP_DB_ROLE"] == "${FJC_APP_DB_USER:-fjc_app}"
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith(APP_URL), name
+        assert "POSTGRES_PASSWORD" not in environment["DATABASE_URL"], name
+        # .env reaches the containers too (env_file): the owner's password is blanked.
+        assert environment["POSTGRES_PASSWORD"] == "", name
+        assert "FJC_APP_DB_ROLE" not in environment, name
+
+
+def test_the_database_creates_the_application_role_at_initialisation():
+    from access.database_roles import APP_ROLE_ATTRIBUTES
+
+    db = load_compose()["services"]["db"]
+    assert (
+        db["environment"]["FJC_APP_DB_PASSWORD"]
+        == "${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}"
+    )
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in db["volumes"]}
+    initdb = ROOT / mounts["/docker-entrypoint-initdb.d"]
+    script = (initdb / "10-app-role.sh").read_text(encoding="utf-8")
+    # The attributes the test role of tests/test_database_roles.py is made with, too.
+    assert f'CREATE ROLE :"app_role" {APP_ROLE_ATTRIBUTES} PASSWORD' in script
+    assert (initdb / "10-app-role.sh").stat().st_mode & 0o111
+
+
+def test_env_example_names_both_database_roles():
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "\nPOSTGRES_PASSWORD=" in example
+    assert "\nFJC_APP_DB_PASSWORD=" in example
