@@ -330,12 +330,15 @@ if not 1 <= FJC_BREAK_GLASS_MAX_HOURS <= 72:
     raise ImproperlyConfigured("FJC_BREAK_GLASS_MAX_HOURS must be between 1 and 72.")
 
 # Mail (the notices of emergency access): printed on the console unless an installation
-# names its backend (e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST).
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+# names its backend and that backend's options (for SMTP: {"host": ..., "port": ...}).
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": env.json("DJANGO_EMAIL_OPTIONS", default={}),
+    }
+}
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Article 458ter consultations: participants outside a case's team may open its consultation
