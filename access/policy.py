@@ -83,14 +83,20 @@ def permitted_case_condition(
 
     Two ``IN (subquery)`` clauses, so each row is returned once and the query count
     does not depend on the number of cases. A group grant made by a share counts only while
-    the share is open and its scope holds ``part`` (:func:`share_grant_condition`), a
-    condition on the grant's own row, inside the subquery.
+    the share is open and its scope holds ``part`` (:func:`share_grant_condition`); a personal
+    grant made by an emergency access only while that access is open
+    (:func:`break_glass_grant_condition`): conditions on the grant's own row, inside the
+    subquery.
     """
     grants = case_models()
     codename = f"{Action(action)}_case"
-    by_user = grants.user_permission._default_manager.filter(
-        user_id=user.pk, permission__codename=codename
-    ).values("content_object_id")
+    by_user = (
+        grants.user_permission._default_manager.filter(
+            user_id=user.pk, permission__codename=codename
+        )
+        .filter(break_glass_grant_condition(action))
+        .values("content_object_id")
+    )
     by_group = (
         grants.group_permission._default_manager.filter(
             group__user=user.pk, permission__codename=codename
@@ -759,9 +765,13 @@ def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]
         return frozenset()
     grants = case_models()
     codename = f"{Action.VIEW}_case"
-    if grants.user_permission._default_manager.filter(
-        user_id=user.pk, content_object_id=case.pk, permission__codename=codename
-    ).exists():
+    if (
+        grants.user_permission._default_manager.filter(
+            user_id=user.pk, content_object_id=case.pk, permission__codename=codename
+        )
+        .filter(break_glass_grant_condition(Action.VIEW))
+        .exists()
+    ):
         return ALL_PARTS
     today = timezone.localdate()
     scopes = (
@@ -777,6 +787,65 @@ def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]
             return ALL_PARTS
         parts |= SCOPE_PARTS.get(scope, frozenset())
     return frozenset(parts)
+
+
+# --- break-glass: a case director's emergency access to a case outside their scope ---
+
+
+def break_glass_grant_condition(action: Action, now: datetime.datetime | None = None) -> Q:
+    """A condition on a case's *personal* grants: the ones that count now for ``action``.
+
+    A grant without an emergency access is an ordinary personal grant (a co-director). A
+    grant made by an emergency access counts only while it is open: started, before its
+    ``ends_at``, not ended early; compared with the clock here at every request, so it ends
+    by itself without any task running. It reads the whole file (the emergency is not
+    limited to one part) but never gives change access: what needs the case team (the
+    confidential details of people, the journal entries for the team only, every change)
+    stays with the team (:func:`may_see_confidential`), so break-glass serves to find out
+    what the emergency needs and whom to call, not to read counselling notes.
+    """
+    if Action(action) != Action.VIEW:
+        return Q(break_glass__isnull=True)
+    moment = now or timezone.now()
+    open_access = Q(
+        break_glass__ended_at__isnull=True,
+        break_glass__starts_at__lte=moment,
+        break_glass__ends_at__gt=moment,
+    )
+    return Q(break_glass__isnull=True) | open_access
+
+
+def may_request_break_glass(user: AnyUser) -> bool:
+    """Who may open emergency access to a case outside their scope: an active case director
+    (never an administrator). Whether the case is out of their scope is the service's check."""
+    return is_active_case_director(user)
+
+
+def may_read_break_glass_reviews(user: AnyUser) -> bool:
+    """Who opens the list of emergency accesses to review: the auditor role (every access)
+    and case directors (the accesses to the cases they direct); never an administrator."""
+    return may_hold_case_access(user) and user.has_role(RoleCode.AUDITOR, RoleCode.CASE_DIRECTOR)
+
+
+def break_glass_review_condition(user: AnyUser, path: str = "case_id") -> Q:
+    """The emergency accesses ``user`` sees on the review list: every one for the auditor
+    role, those to the cases they (co-)direct for a case director. A condition on the access
+    records (``path``: to the case's primary key); it opens nothing of the case itself."""
+    if not (may_hold_case_access(user) and may_read_break_glass_reviews(user)):
+        return Q(pk__in=[])
+    if user.has_role(RoleCode.AUDITOR):
+        return Q()
+    return directing_condition(user, path)
+
+
+def may_review_break_glass(user: AnyUser, access: Any) -> bool:
+    """A second person reviews an emergency access: someone who sees it on the review list
+    (the auditor role, a director of the case), never the person who opened it."""
+    if not (may_hold_case_access(user) and may_read_break_glass_reviews(user)):
+        return False
+    if access.requested_by_id == user.pk:
+        return False
+    return user.has_role(RoleCode.AUDITOR) or directs_case(user, access.case)
 
 
 def organisations_that_may_receive_cases[M: models.Model](

@@ -14,3 +14,12 @@ from .services.shares import end_expired_shares as _end_expired_shares
 def end_expired_shares() -> int:
     """End every open share past its end date; the number ended."""
     return _end_expired_shares()
+
+
+@shared_task(name="cases.tasks.end_expired_break_glass", acks_late=True)
+def end_expired_break_glass() -> int:
+    """Record the end of every emergency access past its end (the policy already refuses
+    it at ``ends_at``); the number ended."""
+    from .services.break_glass import end_expired_break_glass as _end_expired_break_glass
+
+    return _end_expired_break_glass()

@@ -1,10 +1,26 @@
 from django.urls import path
 
-from .views import core, hits, journal, judicial, lists, people, referrals
+from .views import break_glass, core, hits, journal, judicial, lists, people, referrals
 
 app_name = "cases"
 
 urlpatterns = [
+    path("break-glass/", break_glass.BreakGlassRequestView.as_view(), name="break_glass"),
+    path(
+        "break-glass/<int:break_glass_pk>/end/",
+        break_glass.BreakGlassEndView.as_view(),
+        name="break_glass_end",
+    ),
+    path(
+        "break-glass/reviews/",
+        break_glass.BreakGlassReviewListView.as_view(),
+        name="break_glass_reviews",
+    ),
+    path(
+        "break-glass/<int:break_glass_pk>/review/",
+        break_glass.BreakGlassReviewView.as_view(),
+        name="break_glass_review",
+    ),
     path("new/", core.CaseRegisterView.as_view(), name="create"),
     path("new/consult/", core.CaseRegisterView.as_view(anonymous=True), name="create_consult"),
     path("<int:pk>/", core.CaseDetailView.as_view(), name="detail"),

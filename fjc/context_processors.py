@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from access.policy import may_use_annual_reports, may_work_with_cases
+from access.policy import (
+    may_read_break_glass_reviews,
+    may_request_break_glass,
+    may_use_annual_reports,
+    may_work_with_cases,
+)
 from accounts.roles import DASHBOARD_ROLES, DIRECTORY_READ_ROLES, FUNDING_ROLES, NETWORK_ROLES
 from accounts.types import AnyUser
 
@@ -23,5 +28,7 @@ def installation(request: HttpRequest) -> dict[str, object]:
             "consultations": staff is not None and may_work_with_cases(staff),
             "annual_reports": staff is not None and may_use_annual_reports(staff),
             "funding": staff is not None and staff.has_role(*FUNDING_ROLES),
+            "break_glass": staff is not None and may_request_break_glass(staff),
+            "break_glass_reviews": staff is not None and may_read_break_glass_reviews(staff),
         },
     }

@@ -274,6 +274,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.end_expired_shares",
         "schedule": 60 * 60,
     },
+    # The policy refuses an emergency access at its end; this only records that it ended.
+    "end-expired-break-glass": {
+        "task": "cases.tasks.end_expired_break_glass",
+        "schedule": 15 * 60,
+    },
     # Django refuses an expired session when it is read; this removes the rows.
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
@@ -320,6 +325,24 @@ FJC_SHARE_DEFAULT_DAYS = env.int("FJC_SHARE_DEFAULT_DAYS", default=90)
 FJC_SHARE_MAX_DAYS = env.int("FJC_SHARE_MAX_DAYS", default=365)
 if not 1 <= FJC_SHARE_DEFAULT_DAYS <= FJC_SHARE_MAX_DAYS:
     raise ImproperlyConfigured("FJC_SHARE_DEFAULT_DAYS must be between 1 and FJC_SHARE_MAX_DAYS.")
+
+# Break-glass (issue 14): a case director's emergency access to a case outside their scope
+# lasts at most this many hours (they choose up to it); it ends by itself.
+FJC_BREAK_GLASS_MAX_HOURS = env.int("FJC_BREAK_GLASS_MAX_HOURS", default=8)
+if not 1 <= FJC_BREAK_GLASS_MAX_HOURS <= 72:
+    raise ImproperlyConfigured("FJC_BREAK_GLASS_MAX_HOURS must be between 1 and 72.")
+
+# Mail (the notices of emergency access): printed on the console unless an installation
+# names its backend and that backend's options (for SMTP: {"host": ..., "port": ...}).
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": env.json("DJANGO_EMAIL_OPTIONS", default={}),
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Article 458ter consultations: participants outside a case's team may open its consultation
 # view from this many days before the meeting until this many days after it.

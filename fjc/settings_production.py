@@ -26,3 +26,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Mail goes out by SMTP in production (the notices of emergency access): the console backend
+# of the demo would drop them. Options from DJANGO_EMAIL_OPTIONS ({"host": ..., "port": ...}).
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+        ),
+        "OPTIONS": env.json("DJANGO_EMAIL_OPTIONS", default={}),
+    }
+}

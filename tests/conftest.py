@@ -26,6 +26,7 @@ from .factories import PASSWORD, make_case, make_organisation, make_user
 # Idempotent data migrations: the reference data every test expects.
 DATA_MIGRATIONS = [
     ("accounts.migrations.0003_roles", "create_roles"),
+    ("accounts.migrations.0004_auditor_role", "create_auditor_role"),
     ("cases.migrations.0004_reference_lists", "forward"),
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
@@ -340,6 +341,7 @@ def build_world() -> World:
     w.directory["run_pk"] = _report_run(w)
     w.directory["published_pk"] = _published_report(w)
     w.directory["funding_year_pk"] = _funding_year(w)
+    w.directory["break_glass_pk"] = _ended_break_glass(w)
     _consultation(w)
     return w
 
@@ -450,6 +452,21 @@ def _directory_objects(w: World) -> dict[str, Any]:
             signalled_by=w.users["director_city_b"],
         ),
     }
+
+
+def _ended_break_glass(w: World) -> Any:
+    """An emergency access of director_caw_b to city A's case, already ended (so it opens
+    nothing in the matrix), awaiting review by city A's directors."""
+    from cases.services.break_glass import break_glass_end, break_glass_open
+
+    access = break_glass_open(
+        by=w.users["director_caw_b"],
+        reference=w.cases["city_a"].reference,
+        reason="Collega ziek, dringende vraag van de politie.",
+        hours=1,
+        link=lambda case: f"http://testserver/cases/{case.pk}/",
+    )
+    return break_glass_end(access=access, by=w.users["director_caw_b"])
 
 
 def _funding_year(w: World) -> Any:

@@ -69,6 +69,13 @@ _ANNUAL_REPORTS = frozenset({RoleCode.OPERATIONS_LEAD})
 _PUBLISHERS = frozenset({RoleCode.OPERATIONS_LEAD})
 # accounts.roles.DASHBOARD_ROLES: aggregates of the network, no case data.
 _NETWORK_DASHBOARD = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
+# access.policy.may_request_break_glass / may_read_break_glass_reviews: active case directors
+# who are not administrators (the auditor role is not in the world: tests/test_break_glass.py).
+_CASE_DIRECTORS = frozenset(
+    name
+    for name, (_org, roles, extra) in USERS.items()
+    if RoleCode.CASE_DIRECTOR in roles and not extra
+)
 
 
 SPECS = {
@@ -94,6 +101,13 @@ SPECS = {
     "cases:co_director_add": Spec("case_change"),
     "cases:co_director_remove": Spec("case_change", "post", 302),
     "cases:hit_notice_read": Spec("case_notice", "post", 302),
+    # --- break-glass: the world's emergency access (director_caw_b on city A's case) is
+    # ended; its requester alone may end one (302: already ended), a director of city A's
+    # case reviews it ---
+    "cases:break_glass": Spec("users", users=_CASE_DIRECTORS),
+    "cases:break_glass_end": Spec("users", "post", 302, users=frozenset({"director_caw_b"})),
+    "cases:break_glass_reviews": Spec("users", users=_CASE_DIRECTORS),
+    "cases:break_glass_review": Spec("users", users=frozenset({"director_city_a", "co_director"})),
     # --- client system (people) ---
     "cases:person_add": Spec("case_change"),
     "cases:person_edit": Spec("case_change"),

@@ -1,3 +1,4 @@
+from .break_glass import BreakGlassAccess, BreakGlassReview, BreakGlassVerdict
 from .case import (
     Case,
     CaseGroupObjectPermission,
@@ -20,6 +21,9 @@ from .team import CasePartner, CoDirector
 
 __all__ = [
     "AgeBand",
+    "BreakGlassAccess",
+    "BreakGlassReview",
+    "BreakGlassVerdict",
     "Case",
     "CaseAction",
     "CaseEvent",

@@ -171,6 +171,17 @@ class Case(models.Model):
 
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    # The emergency access that made this grant; empty for every other personal grant.
+    # access.policy counts a grant with one only while it is open, and never for a change
+    # (break_glass_grant_condition).
+    break_glass = models.ForeignKey(
+        "cases.BreakGlassAccess",
+        verbose_name=_("emergency access"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grants",
+    )
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("case permission for a user")
