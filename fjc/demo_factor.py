@@ -25,5 +25,6 @@ def current_code(device: TOTPDevice) -> str:
     totp.time = time.time()
     return f"{totp.token():0{device.digits}d}"
 
+
 # The key as an authenticator app takes it (base32).
 DEMO_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"

@@ -1,10 +1,10 @@
 import copy
 import importlib
-from importlib import import_module
 import os
 import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -726,7 +726,9 @@ class VerifiedClient(Client):
         from django.contrib.auth import login as auth_login
 
         request = HttpRequest()
-        request.session = self.session or import_module(django_settings.SESSION_ENGINE).SessionStore()
+        request.session = (
+            self.session or import_module(django_settings.SESSION_ENGINE).SessionStore()
+        )
         request.user = user  # Django's login sets it only if present; django-otp reads it
         auth_login(request, user, backend)
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -734,7 +736,7 @@ class VerifiedClient(Client):
             device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
         otp_login(request, device)
         request.session.save()
-        self._set_login_cookies(request)
+        self._set_login_cookies(request)  # type: ignore[attr-defined]
 
 
 @pytest.fixture

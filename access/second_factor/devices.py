@@ -56,7 +56,9 @@ def check_code(user: User, code: str) -> Device | None:
                 TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
             )
         else:
-            devices = list(StaticDevice.objects.select_for_update().filter(user=user, confirmed=True))
+            devices = list(
+                StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            )
         for device in devices:
             if device.verify_token(code):
                 return device
