@@ -29,6 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Second step (a code): every demo account has the same authenticator-app key, "
             f"{DEMO_SECRET}.\n"
-            "Add it to an authenticator app, or print the current code in a second terminal:\n"
+            "Add it to an authenticator app, or print the current code of an account (any demo "
+            "username) in a second terminal, in this folder:\n"
             "  FJC_DEMO=true .venv/bin/python manage.py demo_code regisseur.stad"
         )
