@@ -198,7 +198,6 @@ class SecurityView(View):
         context = {
             "device": devices.confirmed_totp(user),
             "codes_left": devices.recovery_codes_left(user),
-            "remember_hours": remember.offered(),
         }
         return render(request, "second_factor/security.html", context)
 
