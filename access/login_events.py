@@ -8,9 +8,10 @@ and the source address; never the password.
 from typing import Any
 
 from axes.signals import user_locked_out
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.http import HttpRequest
 
+from accounts.signals import second_factor_verified
 from accounts.types import AnyUser
 
 from .audit import record
@@ -27,6 +28,9 @@ def _source(request: HttpRequest | None) -> dict[str, Any]:
 
 
 def logged_in(sender: Any, request: HttpRequest, user: AnyUser, **kwargs: Any) -> None:
+    # Received from second_factor_verified, not user_logged_in: a login is complete (one
+    # LOGIN row) only with the second factor; the password alone writes no row, a wrong
+    # code a LOGIN_FAILED row.
     record(
         user=user,
         action=AuditAction.LOGIN,
@@ -82,7 +86,7 @@ def locked_out(
 
 
 def connect() -> None:
-    user_logged_in.connect(logged_in, dispatch_uid="access.audit.logged_in")
+    second_factor_verified.connect(logged_in, dispatch_uid="access.audit.logged_in")
     user_logged_out.connect(logged_out, dispatch_uid="access.audit.logged_out")
     user_login_failed.connect(login_failed, dispatch_uid="access.audit.login_failed")
     user_locked_out.connect(locked_out, dispatch_uid="access.audit.locked_out")

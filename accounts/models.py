@@ -2,6 +2,7 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .roles import RoleCode
@@ -31,9 +32,25 @@ class User(AbstractUser):
         related_name="staff",
     )
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+    # Raised whenever the second factor changes (a new TOTP device, new recovery codes, a
+    # device removed). It is part of the session hash, so every other session ends then, as
+    # Django already does for a password change; a remembered device is bound to it too.
+    second_factor_version = models.PositiveIntegerField(
+        _("second factor version"), default=0, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's own hash (of the password) extended with the second factor's version;
+        # Django checks it on every request, fallback secrets included.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.second_factor_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @cached_property
     def role_codes(self) -> frozenset[str]:

@@ -8,3 +8,6 @@ class FjcConfig(AppConfig):
 
     name = "fjc"
     verbose_name = "FJC"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

@@ -33,6 +33,8 @@ from partners.models import (
 )
 from partners.services import organisation_get_or_create
 
+from .demo_factor import give_demo_device
+
 DEMO_PASSWORD = "demo-veilig-huis"
 POPULATION_YEAR = 2020
 
@@ -157,6 +159,7 @@ def _users() -> dict[str, User]:
                 is_staff=spec.is_staff,
                 is_superuser=spec.is_superuser,
             )
+        give_demo_device(user)
         users[spec.username] = user
     return users
 

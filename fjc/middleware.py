@@ -5,7 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -101,3 +103,33 @@ class AbsoluteSessionLifetimeMiddleware:
     def _signed_in(request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated)
+
+
+class SecondFactorRequiredMiddleware:
+    """A signed-in user whose session has not passed the second factor is sent to the code
+    step (which sends a person without a factor on to enrolment), whatever page they ask for.
+
+    Runs after django-otp's ``OTPMiddleware`` (which tells whether the session is verified)
+    and ``LoginRequiredMiddleware`` (the anonymous go to the password step). Let through:
+    views marked ``login_not_required`` (pages for people without a session, e.g. an
+    invitation link) and those marked ``second_factor_not_required`` (the code step,
+    enrolment, logout). Static files never get here (WhiteNoise answers first).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr,attr-defined]
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        if getattr(view_func, "second_factor_required", True) is False:
+            return None
+        return redirect_to_login(request.get_full_path(), reverse("second_factor:verify"))

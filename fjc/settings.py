@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "partners",
     "access",
@@ -62,6 +65,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which device verified this session (django-otp), then: a signed-in user whose session
+    # is not verified reaches only the second-factor pages (fjc.middleware).
+    "django_otp.middleware.OTPMiddleware",
+    "fjc.middleware.SecondFactorRequiredMiddleware",
     # Responses to a signed-in user are never stored by the browser (common.caching).
     "fjc.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -141,7 +148,10 @@ if not 1 <= AXES_FAILURE_LIMIT <= 30 or AXES_COOLOFF_TIME.total_seconds() < 60:
         "FJC_LOGIN_FAILURE_LIMIT must be between 1 and 30 and FJC_LOGIN_COOLOFF_MINUTES at least 1."
     )
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A login succeeds only with the second factor: the count is cleared then
+# (access.second_factor.devices.complete_login), not when the password alone was right, so
+# wrong codes after a right password keep counting towards the lockout.
+AXES_RESET_ON_SUCCESS = False
 # Attempts during a lockout do not extend it: the lock ends a known time after the last
 # counted failure (otherwise anyone could keep a colleague's account locked indefinitely).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -154,6 +164,20 @@ AXES_DISABLE_ACCESS_LOG = True
 # when the installation says this many proxies it runs are in front (each appends one address).
 FJC_TRUSTED_PROXY_COUNT = env.int("FJC_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.login.client_address"
+
+# Two-factor login (django-otp): a TOTP app, and single-use recovery codes.
+OTP_TOTP_ISSUER = FJC_INSTALLATION_NAME
+# "Remember this device": the code step is skipped for this many hours in that browser (never
+# the password); 0 turns the choice off. At most a month.
+FJC_REMEMBER_DEVICE_HOURS = env.int("FJC_REMEMBER_DEVICE_HOURS", default=12)
+FJC_REMEMBER_DEVICE_MAX_HOURS = 720
+if not 0 <= FJC_REMEMBER_DEVICE_HOURS <= FJC_REMEMBER_DEVICE_MAX_HOURS:
+    raise ImproperlyConfigured(
+        f"FJC_REMEMBER_DEVICE_HOURS must be between 0 and {FJC_REMEMBER_DEVICE_MAX_HOURS}."
+    )
+# The demo's shortcut (scripts/demo.sh sets it): `manage.py demo_code` prints the current code
+# of a demo account. `check --deploy` fails while it is on (fjc.checks).
+FJC_DEMO = env.bool("FJC_DEMO", default=False)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from access.second_factor.views import PasswordStepView, second_factor_not_required
 from cases.views.gaps import GapSignalView
 from partners.urls import urlpatterns as partner_urlpatterns
 
@@ -19,8 +20,11 @@ partner_pages = [
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("health/", views.health, name="health"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The password; then the second factor (access.second_factor: the code step, enrolment,
+    # "My security").
+    path("login/", PasswordStepView.as_view(), name="login"),
+    path("logout/", second_factor_not_required(auth_views.LogoutView.as_view()), name="logout"),
+    path("", include("access.second_factor.urls")),
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("cases/", include("cases.urls")),

@@ -4,13 +4,17 @@ import os
 import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.http import HttpRequest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import RoleCode
@@ -728,6 +732,33 @@ def redis_celery(settings):
     assert app.conf.task_always_eager is False
     yield app
     drop_celery_connections()
+
+
+class VerifiedClient(Client):
+    """``force_login`` and ``login`` mean "logged in with both factors": the session is also
+    verified with the user's own TOTP device (made if they have none). The two-factor tests
+    log in through the real forms instead (tests/test_second_factor.py)."""
+
+    def _login(self, user, backend=None):
+        from django.contrib.auth import login as auth_login
+
+        request = HttpRequest()
+        request.session = (
+            self.session or import_module(django_settings.SESSION_ENGINE).SessionStore()
+        )
+        request.user = user  # Django's login sets it only if present; django-otp reads it
+        auth_login(request, user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        otp_login(request, device)
+        request.session.save()
+        self._set_login_cookies(request)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def client() -> VerifiedClient:
+    return VerifiedClient()
 
 
 @pytest.fixture

@@ -437,11 +437,11 @@ def test_search_is_post_only(world, client):
 
 
 def test_a_search_token_works_only_in_its_own_session(world, client, people):
-    from django.test import Client
+    from .conftest import VerifiedClient
 
     client.force_login(world.users["director_city_a"])
     location = search(client, "Dubois")["Location"]
-    other = Client()
+    other = VerifiedClient()
     other.force_login(world.users["director_city_a"])
     response = other.get(location)
     assert response.context["search_expired"] is True

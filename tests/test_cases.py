@@ -380,6 +380,9 @@ def test_seed_demo_is_idempotent_and_prints_logins(db):
 
     from django.core.management import call_command
 
+    from fjc.demo import DEMO_USERS
+    from fjc.demo_factor import DEMO_TOTP_KEY
+
     out = StringIO()
     call_command("seed_demo", "--allow-production", stdout=out)
     counts = (Case.objects.count(), AuditEvent.objects.count())
@@ -387,6 +390,12 @@ def test_seed_demo_is_idempotent_and_prints_logins(db):
     assert (Case.objects.count(), AuditEvent.objects.count()) == counts
     assert "regisseur.stad" in out.getvalue()
     assert "demo-veilig-huis" in out.getvalue()
+    # The second factor: the demo key and the command that prints a code.
+    assert "DEMODEMODEMODEMODEMODEMODEMODEMO" in out.getvalue()
+    assert "FJC_DEMO=true .venv/bin/python manage.py demo_code regisseur.stad" in out.getvalue()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert TOTPDevice.objects.filter(key=DEMO_TOTP_KEY, confirmed=True).count() == len(DEMO_USERS)
     from partners.models import MunicipalityPopulation
 
     assert Municipality.objects.count() == 12

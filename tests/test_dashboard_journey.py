@@ -8,11 +8,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
 from cases.models import Case
 from fjc.demo import DEMO_PASSWORD, seed
 from reporting.figures.base import HIDDEN_MARKERS
 from reporting.figures.period import Period
 from reporting.figures.publication import dashboard_figures
+
+from .test_journeys import code_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +26,7 @@ def log_in_demo(page: Page, base_url: str, username: str) -> None:
     page.get_by_label("Gebruikersnaam").fill(username)
     page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    code_step(page, User.objects.get(username=username))
 
 
 def _figures(period: Period) -> dict[str, list[list[str]]]:

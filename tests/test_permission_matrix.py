@@ -84,6 +84,12 @@ SPECS = {
     "login": Spec("public", ok_signed_in=302),
     "logout": Spec("authenticated", "post", 302),
     "set_language": Spec("public", "post", 302),
+    # The user's own second factor (a verified session: the code step sends it on).
+    "second_factor:verify": Spec("authenticated", ok=302),
+    "second_factor:enrol": Spec("authenticated"),
+    "second_factor:security": Spec("authenticated"),
+    "second_factor:recovery_codes": Spec("authenticated", ok=302),
+    "second_factor:new_recovery_codes": Spec("authenticated", "post", 302),
     "cases:list": Spec("case_work"),
     "cases:export": Spec("case_work"),
     "cases:create": Spec("register"),

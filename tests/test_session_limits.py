@@ -10,7 +10,8 @@ from django.urls import reverse
 from fjc.middleware import AbsoluteSessionLifetimeMiddleware
 from partners.models import OrganisationKind
 
-from .factories import PASSWORD, make_organisation, make_user
+from .factories import make_organisation, make_user
+from .second_factor_steps import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,9 @@ def user():
 
 
 def _signed_in(client) -> None:
-    response = client.post(reverse("login"), {"username": "director_sessie", "password": PASSWORD})
+    from accounts.models import User
+
+    response = log_in(client, User.objects.get(username="director_sessie"))
     assert response.status_code == 302 and response["Location"] == HOME
 
 

@@ -10,6 +10,11 @@ EXEMPT = {
     "login": "Django's login view; must be reachable without a session",
     "logout": "Django's logout view; ends the session, reads nothing",
     "set_language": "stores the language preference; reads nothing",
+    "second_factor:verify": "the login's code step; the user's own devices, no case data",
+    "second_factor:enrol": "enrols the user's own TOTP app; no case data",
+    "second_factor:security": "the user's own second factor; no case data",
+    "second_factor:recovery_codes": "shows the user's own new recovery codes once; no case data",
+    "second_factor:new_recovery_codes": "replaces the user's own recovery codes; no case data",
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: model-level permissions only, and no case model is registered "

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from fjc.demo import DEMO_PASSWORD, seed
+from fjc.demo_factor import DEMO_SECRET
 
 
 class Command(BaseCommand):
@@ -25,3 +26,10 @@ class Command(BaseCommand):
         for spec in users:
             roles = ", ".join(str(r.label) for r in spec.roles)
             self.stdout.write(f"  {spec.username:<16} {roles} — {spec.organisation}")
+        self.stdout.write(
+            "Second step (a code): every demo account has the same authenticator-app key, "
+            f"{DEMO_SECRET}.\n"
+            "Add it to an authenticator app, or print the current code of an account (any demo "
+            "username) in a second terminal, in this folder:\n"
+            "  FJC_DEMO=true .venv/bin/python manage.py demo_code regisseur.stad"
+        )
