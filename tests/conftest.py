@@ -26,6 +26,7 @@ from .factories import PASSWORD, make_case, make_organisation, make_user
 # Idempotent data migrations: the reference data every test expects.
 DATA_MIGRATIONS = [
     ("accounts.migrations.0003_roles", "create_roles"),
+    ("accounts.migrations.0004_auditor_role", "create_auditor_role"),
     ("cases.migrations.0004_reference_lists", "forward"),
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
