@@ -2,7 +2,13 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from access.policy import may_use_annual_reports, may_work_with_cases
-from accounts.roles import DASHBOARD_ROLES, DIRECTORY_READ_ROLES, FUNDING_ROLES, NETWORK_ROLES
+from accounts.roles import (
+    AUDIT_ROLES,
+    DASHBOARD_ROLES,
+    DIRECTORY_READ_ROLES,
+    FUNDING_ROLES,
+    NETWORK_ROLES,
+)
 from accounts.types import AnyUser
 
 
@@ -23,5 +29,6 @@ def installation(request: HttpRequest) -> dict[str, object]:
             "consultations": staff is not None and may_work_with_cases(staff),
             "annual_reports": staff is not None and may_use_annual_reports(staff),
             "funding": staff is not None and staff.has_role(*FUNDING_ROLES),
+            "audit": staff is not None and staff.has_role(*AUDIT_ROLES),
         },
     }

@@ -341,6 +341,9 @@ def build_world() -> World:
     w.directory["run_pk"] = _report_run(w)
     w.directory["published_pk"] = _published_report(w)
     w.directory["funding_year_pk"] = _funding_year(w)
+    # A person, for the auditor's data-subject report (any person: the auditor's is not a
+    # case-scoped page).
+    w.directory["person_pk"] = w.children["city_a"]["party_pk"].person
     _consultation(w)
     return w
 

@@ -70,6 +70,8 @@ _PUBLISHERS = frozenset({RoleCode.OPERATIONS_LEAD})
 # accounts.roles.DASHBOARD_ROLES: aggregates of the network, no case data.
 _NETWORK_DASHBOARD = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_LEAD})
 
+_AUDIT = frozenset({RoleCode.AUDITOR})
+
 
 SPECS = {
     "home": Spec("authenticated"),
@@ -162,6 +164,12 @@ SPECS = {
     "reporting:report_publish": Spec("role", "post", 302, roles=_PUBLISHERS),
     "reporting:report_differences": Spec("role", roles=_ANNUAL_REPORTS),
     # --- funding (issue 7): the operations lead only ---
+    # accounts.roles.AUDIT_ROLES: the audit trail and the complete data-subject report.
+    "reporting:audit_trail": Spec("role", roles=_AUDIT),
+    "reporting:subject_access_search": Spec("role", roles=_AUDIT),
+    "reporting:subject_access_report": Spec("role", roles=_AUDIT),
+    # The data-subject report of a person in a case: as the person's edit page.
+    "reporting:party_access_report": Spec("case_change"),
     "reporting:funding_list": Spec("role", roles=_FUNDING),
     "reporting:funding_create": Spec("role", roles=_FUNDING),
     "reporting:funding_edit": Spec("role", roles=_FUNDING),
