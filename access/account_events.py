@@ -142,9 +142,9 @@ def _membership_receiver(
     """A receiver of ``m2m_changed`` for ``User.<field>``: one row per account whose
     membership changed, with the names (``label``: role codes, group names) before and after."""
     user_model = get_user_model()
-    relation = user_model._meta.get_field(field)
-    members_of = relation.related_query_name()
-    members_accessor = relation.remote_field.get_accessor_name()
+    relation: Any = user_model._meta.get_field(field)
+    members_of: str = relation.related_query_name()
+    members_accessor: str = relation.remote_field.get_accessor_name()
 
     def names(user_id: int) -> list[str]:
         members = member_model._default_manager.filter(**{members_of: user_id})

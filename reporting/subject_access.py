@@ -14,6 +14,7 @@ names, organisations, pages, purposes) and case references, never another party'
 import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -44,18 +45,18 @@ def involvements(person: Person) -> list[Involvement]:
         .order_by("history_date", "history_id")
         .values_list("case_id", "id", "history_type", "history_date")
     )
-    by_case: dict[int, dict[str, object]] = {}
+    by_case: dict[int, dict[str, Any]] = {}
     for case_id, party_id, kind, at in rows:
         entry = by_case.setdefault(case_id, {"parties": set(), "start": at, "end": None})
-        entry["parties"].add(party_id)  # type: ignore[attr-defined]
+        entry["parties"].add(party_id)
         # A removal ends the stay; a later addition (re-added) starts it again.
         entry["end"] = at if kind == "-" else None
     return [
         Involvement(
             case_id=case_id,
-            party_ids=frozenset(entry["parties"]),  # type: ignore[arg-type]
-            start=entry["start"],  # type: ignore[arg-type]
-            end=entry["end"],  # type: ignore[arg-type]
+            party_ids=frozenset(entry["parties"]),
+            start=entry["start"],
+            end=entry["end"],
         )
         for case_id, entry in by_case.items()
     ]
