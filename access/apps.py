@@ -11,9 +11,10 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
-        from . import login_events
+        from . import account_events, login_events
 
         login_events.connect()
+        account_events.connect()
 
         from django.db.models.signals import post_migrate
 

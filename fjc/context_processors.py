@@ -7,7 +7,13 @@ from access.policy import (
     may_use_annual_reports,
     may_work_with_cases,
 )
-from accounts.roles import DASHBOARD_ROLES, DIRECTORY_READ_ROLES, FUNDING_ROLES, NETWORK_ROLES
+from accounts.roles import (
+    AUDIT_ROLES,
+    DASHBOARD_ROLES,
+    DIRECTORY_READ_ROLES,
+    FUNDING_ROLES,
+    NETWORK_ROLES,
+)
 from accounts.types import AnyUser
 
 
@@ -30,5 +36,6 @@ def installation(request: HttpRequest) -> dict[str, object]:
             "funding": staff is not None and staff.has_role(*FUNDING_ROLES),
             "break_glass": staff is not None and may_request_break_glass(staff),
             "break_glass_reviews": staff is not None and may_read_break_glass_reviews(staff),
+            "audit": staff is not None and staff.has_role(*AUDIT_ROLES),
         },
     }

@@ -1,8 +1,12 @@
-from .views import dashboard, funding, published, report
+from .views import audit, dashboard, funding, published, report
 
 app_name = "reporting"
 
 # Each page module keeps its own list, so the funding and the report pages grow apart.
 urlpatterns = (
-    funding.urlpatterns + report.urlpatterns + published.urlpatterns + dashboard.urlpatterns
+    funding.urlpatterns
+    + report.urlpatterns
+    + published.urlpatterns
+    + dashboard.urlpatterns
+    + audit.urlpatterns
 )

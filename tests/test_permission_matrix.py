@@ -77,6 +77,8 @@ _CASE_DIRECTORS = frozenset(
     if RoleCode.CASE_DIRECTOR in roles and not extra
 )
 
+_AUDIT = frozenset({RoleCode.AUDITOR})
+
 
 SPECS = {
     "home": Spec("authenticated"),
@@ -182,6 +184,12 @@ SPECS = {
     "reporting:report_publish": Spec("role", "post", 302, roles=_PUBLISHERS),
     "reporting:report_differences": Spec("role", roles=_ANNUAL_REPORTS),
     # --- funding (issue 7): the operations lead only ---
+    # accounts.roles.AUDIT_ROLES: the audit trail and the complete data-subject report.
+    "reporting:audit_trail": Spec("role", roles=_AUDIT),
+    "reporting:subject_access_search": Spec("role", roles=_AUDIT),
+    "reporting:subject_access_report": Spec("role", roles=_AUDIT),
+    # The data-subject report of a person in a case: as the person's edit page.
+    "reporting:party_access_report": Spec("case_change"),
     "reporting:funding_list": Spec("role", roles=_FUNDING),
     "reporting:funding_create": Spec("role", roles=_FUNDING),
     "reporting:funding_edit": Spec("role", roles=_FUNDING),
