@@ -9,6 +9,7 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
-        from . import login_events
+        from . import invitation_events, login_events
 
         login_events.connect()
+        invitation_events.connect()

@@ -6,3 +6,11 @@ from django.dispatch import Signal
 # second factor (a TOTP code, a recovery code, or a device the person chose to remember).
 # Keyword arguments: request, user. Pending role and organisation changes take effect here.
 second_factor_verified = Signal()
+
+# Sent when an invitation link went out (keyword arguments: request, user, by). The audit
+# trail (access, a layer above) records it; the token is never part of the signal.
+invitation_sent = Signal()
+
+# Sent when a person set their own password through an invitation (keyword arguments:
+# request, user).
+password_set = Signal()

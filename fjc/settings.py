@@ -152,6 +152,34 @@ AXES_DISABLE_ACCESS_LOG = True
 FJC_TRUSTED_PROXY_COUNT = env.int("FJC_TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "accounts.login.client_address"
 
+# Invitations: an administrator creates an account without a password; the person sets their
+# own through a one-time link that expires after this many hours (1 hour to 14 days).
+FJC_INVITATION_HOURS = env.int("FJC_INVITATION_HOURS", default=72)
+if not 1 <= FJC_INVITATION_HOURS <= 14 * 24:
+    raise ImproperlyConfigured("FJC_INVITATION_HOURS must be between 1 and 336.")
+# Outgoing e-mail (the invitations), one URL (Django's MAILERS from it): for instance
+# smtp+tls://user:password@host:587, or consolemail:// (the embedded default: the server prints
+# the mail). fjc.settings_production refuses the console and file backends.
+_MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_FILE_PATH": "file_path",
+}
+
+
+def mailer(url: str) -> dict:
+    config = env.email_url_config(url)
+    options = {_MAILER_OPTIONS[k]: v for k, v in config.items() if k in _MAILER_OPTIONS and v}
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": mailer(env.str("EMAIL_URL", default="consolemail://"))}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="veilig-huis@localhost")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

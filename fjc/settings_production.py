@@ -1,7 +1,9 @@
 """Production settings: the environment must provide secrets and hosts."""
 
 from .settings import *  # noqa: F403
-from .settings import env
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings import env, mailer
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -26,3 +28,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# An invitation's link must not end up in a log: no console or file e-mail in production.
+# Without EMAIL_URL: the host's own mail server.
+MAILERS = {"default": mailer(env.str("EMAIL_URL", default="smtp://localhost:25"))}
+if MAILERS["default"]["BACKEND"].rsplit(".", 2)[-2] in {"console", "filebased", "locmem", "dummy"}:
+    raise ImproperlyConfigured("EMAIL_URL must name a real mail server (smtp://...) in production.")

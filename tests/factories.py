@@ -37,6 +37,7 @@ def make_organisation(name: str, kind: OrganisationKind) -> Organisation:
 
 def make_user(username: str, organisation: Organisation | None, *roles: str, **extra: Any) -> User:
     return user_create(
+        effective_now=True,
         username=username,
         password=PASSWORD,
         organisation=organisation,

@@ -10,6 +10,10 @@ EXEMPT = {
     "login": "Django's login view; must be reachable without a session",
     "logout": "Django's logout view; ends the session, reads nothing",
     "set_language": "stores the language preference; reads nothing",
+    "accounts:invitation": "the invitation link, for a person without a session; moves the "
+    "token into the session",
+    "accounts:invitation_set_password": "the person sets their own password through their "
+    "invitation; reads nothing else",
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: model-level permissions only, and no case model is registered "
