@@ -15,9 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .invitations import invitation_send
 from .models import PendingAccountChange, User
@@ -33,6 +32,12 @@ def _open_pending(user: User) -> PendingAccountChange | None:
         .prefetch_related("roles")
         .first()
     )
+
+
+def _actor(request: HttpRequest) -> User:
+    # The admin answers signed-in staff only.
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class AccountCreationForm(forms.ModelForm):
@@ -54,7 +59,17 @@ class AccountChangeForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = "__all__"
+        fields = (
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "organisation",
+            "roles",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,8 +152,8 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
             # The organisation goes through user_change_access (save_related), not the form.
-            obj.organisation_id = type(obj).objects.values_list("organisation", flat=True).get(
-                pk=obj.pk
+            obj.organisation_id = (
+                type(obj).objects.values_list("organisation", flat=True).get(pk=obj.pk)
             )
             super().save_model(request, obj, form, change)
             return
@@ -150,11 +165,11 @@ class UserAdmin(BaseUserAdmin):
             email=data["email"],
             organisation=data["organisation"],
             roles=[r.code for r in data["roles"]],
-            by=request.user,
+            by=_actor(request),
         )
         # The admin goes on with its own instance (the change message, the redirect).
         obj.__dict__.update(created.__dict__)
-        invitation_send(user=created, by=request.user, request=request)
+        invitation_send(user=created, by=_actor(request), request=request)
         self.message_user(request, gettext("An invitation was sent to %s.") % created.email)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -164,7 +179,7 @@ class UserAdmin(BaseUserAdmin):
         if change:
             user_change_access(
                 user=form.instance,
-                by=request.user,
+                by=_actor(request),
                 organisation=form.cleaned_data.get("organisation"),
                 roles=form.cleaned_data.get("roles", []),
             )
@@ -181,7 +196,7 @@ class UserAdmin(BaseUserAdmin):
                     messages.WARNING,
                 )
                 continue
-            invitation_send(user=user, by=request.user, request=request)
+            invitation_send(user=user, by=_actor(request), request=request)
             sent += 1
         if sent:
             self.message_user(

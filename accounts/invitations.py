@@ -60,9 +60,7 @@ def invitation_send(*, user: User, by: User | None, request: HttpRequest) -> Inv
         "expires": timezone.localtime(invitation.expires_at).strftime("%d/%m/%Y %H:%M"),
     }
     # Sent after the commit: no mail for an invitation that was rolled back.
-    transaction.on_commit(
-        lambda: send_mail(subject, body, None, [user.email], fail_silently=False)
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=False))
     invitation_sent.send(sender=Invitation, request=request, user=user, by=by)
     return invitation
 
@@ -90,12 +88,11 @@ def invitation_accept(*, token: str, password: str, request: HttpRequest) -> Use
 
     The row is locked, so two submissions of the same link cannot both set a password.
     """
-    invitation = (
-        Invitation.objects.select_for_update()
-        .filter(pk=getattr(invitation_valid(token), "pk", None))
-        .first()
-    )
-    if invitation is None or invitation.used_at is not None or invitation.revoked_at is not None:
+    valid = invitation_valid(token)
+    if valid is None:
+        return None
+    invitation = Invitation.objects.select_for_update().get(pk=valid.pk)
+    if invitation.used_at is not None or invitation.revoked_at is not None:
         return None
     user = invitation.user
     user.set_password(password)

@@ -1,8 +1,8 @@
 """Production settings: the environment must provide secrets and hosts."""
 
-from .settings import *  # noqa: F403
 from django.core.exceptions import ImproperlyConfigured
 
+from .settings import *  # noqa: F403
 from .settings import env, mailer
 
 DEBUG = False

@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.signals import second_factor_verified
-
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
