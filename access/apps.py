@@ -11,10 +11,11 @@ class AccessConfig(AppConfig):
     verbose_name = _("Access and audit")
 
     def ready(self) -> None:
-        from . import account_events, login_events
+        from . import account_events, invitation_events, login_events
 
         login_events.connect()
         account_events.connect()
+        invitation_events.connect()
 
         from django.db.models.signals import post_migrate
 

@@ -67,3 +67,77 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link by which a person sets their own password.
+
+    Only a hash of the token is stored: whoever reads the database (or a backup) cannot use a
+    link still on its way. A new invitation for the same person revokes the ones before it.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PendingAccountChange(models.Model):
+    """A grant that waits for the person's own factors.
+
+    Roles added and a new organisation are kept here, not on the account, until the person
+    completes a login with their password and second factor (``accounts.signals
+    .second_factor_verified``): an administrator alone cannot make an account that reads
+    cases. Revocations never wait and never come here.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="pending_changes"
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles to add"), blank=True)
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("new organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pending account change")
+        verbose_name_plural = _("pending account changes")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.requested_at:%Y-%m-%d %H:%M}"

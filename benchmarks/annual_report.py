@@ -87,6 +87,7 @@ class Fixture:
         self.city = organisation_create(name="Benchmark Stad", kind=OrganisationKind.CITY)
         self.directors = [
             user_create(
+                effective_now=True,
                 username=f"bench_director_{i}",
                 password=None,
                 organisation=self.city,

@@ -150,6 +150,7 @@ def _users() -> dict[str, User]:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = user_create(
+                effective_now=True,
                 username=spec.username,
                 password=DEMO_PASSWORD,
                 organisation=Organisation.objects.get(name=spec.organisation),

@@ -178,6 +178,33 @@ if not 0 <= FJC_REMEMBER_DEVICE_HOURS <= FJC_REMEMBER_DEVICE_MAX_HOURS:
 # The demo's shortcut (scripts/demo.sh sets it): `manage.py demo_code` prints the current code
 # of a demo account. `check --deploy` fails while it is on (fjc.checks).
 FJC_DEMO = env.bool("FJC_DEMO", default=False)
+# Invitations: an administrator creates an account without a password; the person sets their
+# own through a one-time link that expires after this many hours (1 hour to 14 days).
+FJC_INVITATION_HOURS = env.int("FJC_INVITATION_HOURS", default=72)
+if not 1 <= FJC_INVITATION_HOURS <= 14 * 24:
+    raise ImproperlyConfigured("FJC_INVITATION_HOURS must be between 1 and 336.")
+# Outgoing e-mail (invitations, notices of emergency access), one URL (Django's MAILERS from it): for instance
+# smtp+tls://user:password@host:587, or consolemail:// (the embedded default: the server prints
+# the mail). fjc.settings_production refuses the console and file backends.
+_MAILER_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_FILE_PATH": "file_path",
+}
+
+
+def mailer(url: str) -> dict:
+    config = env.email_url_config(url)
+    options = {_MAILER_OPTIONS[k]: v for k, v in config.items() if k in _MAILER_OPTIONS and v}
+    return {"BACKEND": config["EMAIL_BACKEND"], "OPTIONS": options}
+
+
+MAILERS = {"default": mailer(env.str("EMAIL_URL", default="consolemail://"))}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="veilig-huis@localhost")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -356,17 +383,6 @@ FJC_BREAK_GLASS_MAX_HOURS = env.int("FJC_BREAK_GLASS_MAX_HOURS", default=8)
 if not 1 <= FJC_BREAK_GLASS_MAX_HOURS <= 72:
     raise ImproperlyConfigured("FJC_BREAK_GLASS_MAX_HOURS must be between 1 and 72.")
 
-# Mail (the notices of emergency access): printed on the console unless an installation
-# names its backend and that backend's options (for SMTP: {"host": ..., "port": ...}).
-MAILERS = {
-    "default": {
-        "BACKEND": env.str(
-            "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-        ),
-        "OPTIONS": env.json("DJANGO_EMAIL_OPTIONS", default={}),
-    }
-}
-DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
 # Article 458ter consultations: participants outside a case's team may open its consultation
 # view from this many days before the meeting until this many days after it.

@@ -1,7 +1,9 @@
 """Production settings: the environment must provide secrets and hosts."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F403
-from .settings import env
+from .settings import env, mailer
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -27,13 +29,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Mail goes out by SMTP in production (the notices of emergency access): the console backend
-# of the demo would drop them. Options from DJANGO_EMAIL_OPTIONS ({"host": ..., "port": ...}).
-MAILERS = {
-    "default": {
-        "BACKEND": env.str(
-            "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
-        ),
-        "OPTIONS": env.json("DJANGO_EMAIL_OPTIONS", default={}),
-    }
-}
+# An invitation's link must not end up in a log: no console or file e-mail in production.
+# Without EMAIL_URL: the host's own mail server.
+MAILERS = {"default": mailer(env.str("EMAIL_URL", default="smtp://localhost:25"))}
+if MAILERS["default"]["BACKEND"].rsplit(".", 2)[-2] in {"console", "filebased", "locmem", "dummy"}:
+    raise ImproperlyConfigured("EMAIL_URL must name a real mail server (smtp://...) in production.")

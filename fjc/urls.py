@@ -25,6 +25,7 @@ urlpatterns = [
     path("login/", PasswordStepView.as_view(), name="login"),
     path("logout/", second_factor_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("", include("access.second_factor.urls")),
+    path("accounts/", include("accounts.urls")),
     # The language can be chosen on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("cases/", include("cases.urls")),

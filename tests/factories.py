@@ -50,6 +50,7 @@ def make_user(
     """A user with the password PASSWORD and (unless asked otherwise) a confirmed TOTP device
     with the key TOTP_KEY, as if they had enrolled."""
     user = user_create(
+        effective_now=True,
         username=username,
         password=PASSWORD,
         organisation=organisation,

@@ -35,7 +35,9 @@ def rows(action: AuditAction, user: User) -> list[AuditEvent]:
 
 
 def test_creating_an_account_from_the_shell_is_recorded_for_nobody(world):
+    # The seed's path (effective at once); the admin's waits for the person (test_invitations).
     user = user_create(
+        effective_now=True,
         username="newcomer",
         password=None,
         organisation=world.orgs["caw_a"],
@@ -127,20 +129,24 @@ def test_the_admin_change_is_attributed_to_the_administrator(world, client):
     )
     response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    [org] = rows(AuditAction.ORGANISATION_CHANGE, user)
-    assert org.user == admin and org.organisation == admin.organisation
-    assert org.detail["organisation"]["old"]["id"] == world.orgs["city_a"].pk
-    assert org.detail["organisation"]["new"] == {
-        "id": world.orgs["city_b"].pk,
-        "name": str(world.orgs["city_b"]),
+    # What is taken away goes at once; what is given waits for the person's own login, and
+    # the administrator's request is on record as such.
+    [moved_out, requested] = rows(AuditAction.ORGANISATION_CHANGE, user)
+    assert all(
+        r.user == admin and r.organisation == admin.organisation for r in (moved_out, requested)
+    )
+    assert moved_out.detail["organisation"]["old"]["id"] == world.orgs["city_a"].pk
+    assert moved_out.detail["organisation"]["new"] is None
+    assert moved_out.view_name == "admin:accounts_user_change"
+    assert requested.detail == {
+        "pending": True,
+        "new": {"id": world.orgs["city_b"].pk, "name": str(world.orgs["city_b"])},
     }
-    assert org.view_name == "admin:accounts_user_change"
-    # The admin's form sets the roles: a removal, then an addition, one row each.
     roles = rows(AuditAction.ROLES_CHANGE, user)
     assert all(r.user == admin for r in roles)
-    assert [r.detail["roles"] for r in roles] == [
-        {"old": ["operations_lead"], "new": []},
-        {"old": [], "new": ["case_director"]},
+    assert [r.detail for r in roles] == [
+        {"roles": {"old": ["operations_lead"], "new": []}},
+        {"pending": True, "added": ["case_director"]},
     ]
     [changed] = rows(AuditAction.ACCOUNT_CHANGE, user)
     assert changed.detail["last_name"] == {"old": "Test", "new": "Renamed"}

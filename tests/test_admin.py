@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accounts.signals import second_factor_verified
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
@@ -80,4 +81,7 @@ def test_admin_user_change_syncs_the_case_group(world, client):
     )
     response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
+    # A case-working role waits for the person's own login with both factors.
+    assert not user.groups.exists()
+    second_factor_verified.send(sender=type(user), request=None, user=user)
     assert user.groups.filter(pk=world.orgs["city_a"].group_id).exists()

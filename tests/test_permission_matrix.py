@@ -92,6 +92,10 @@ SPECS = {
     "second_factor:security": Spec("authenticated"),
     "second_factor:recovery_codes": Spec("authenticated", ok=302),
     "second_factor:new_recovery_codes": Spec("authenticated", "post", 302),
+    # The invitation link moves its token into the session and redirects; the page after it
+    # answers everyone (an unknown token gets the page that says nothing).
+    "accounts:invitation": Spec("public", ok=302),
+    "accounts:invitation_set_password": Spec("public"),
     "cases:list": Spec("case_work"),
     "cases:export": Spec("case_work"),
     "cases:create": Spec("register"),
@@ -264,7 +268,10 @@ def _url(world, name: str, case_key: str | None) -> str:
     for param in params & set(world.directory):
         # Partner-directory and network objects: one of each in the world, outside cases.
         kwargs[param] = world.directory[param].pk
-    for param in params - {"pk", "organisation_pk", *world.directory}:
+    if "token" in params:
+        # An invitation's token: an unknown one (tests/test_invitations.py has real ones).
+        kwargs["token"] = "unknown-token"
+    for param in params - {"pk", "organisation_pk", "token", *world.directory}:
         # Objects inside the case: tests/conftest.py CHILDREN makes one of each per case.
         kwargs[param] = world.children[case_key][param].pk
     if "organisation_pk" in params:

@@ -15,6 +15,10 @@ EXEMPT = {
     "second_factor:security": "the user's own second factor; no case data",
     "second_factor:recovery_codes": "shows the user's own new recovery codes once; no case data",
     "second_factor:new_recovery_codes": "replaces the user's own recovery codes; no case data",
+    "accounts:invitation": "the invitation link, for a person without a session; moves the "
+    "token into the session",
+    "accounts:invitation_set_password": "the person sets their own password through their "
+    "invitation; reads nothing else",
 }
 EXEMPT_PREFIXES = {
     "admin:": "Django admin: model-level permissions only, and no case model is registered "
