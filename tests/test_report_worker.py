@@ -116,6 +116,6 @@ def test_a_crashed_run_is_finished_by_the_redelivered_message_and_late_duplicate
     assert (crashed.finished_at, crashed.file.name) == (finished_at, name)
     assert given_up.status == ReportStatus.FAILED and not given_up.file
     # Exactly one file for the finished run; nothing partial anywhere.
-    assert list((media / runs.FINAL_DIR).glob(f"*-{crashed.pk}.pdf")) == [media / name]
+    assert name and list((media / runs.FINAL_DIR).glob(f"*-{crashed.pk}.pdf")) == [media / name]
     assert list((media / runs.PARTIAL_DIR).glob("*")) == []
     assert list((media / runs.FINAL_DIR).glob(f"*-{given_up.pk}.pdf")) == []

@@ -53,7 +53,7 @@ class ReportListView(ReportAccessMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # A run whose worker is gone is failed in the database before anyone sees it.
-        services.report_runs_expire_stale()
+        services.expire_stale_runs()
         return {
             **super().get_context_data(**kwargs),
             "rows": report_run_list(),
@@ -93,7 +93,7 @@ class ReportStatusView(ReportAccessMixin, View):
 
     def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
         # The page is where a user waits: a run whose worker is gone turns failed here too.
-        services.report_runs_expire_stale()
+        services.expire_stale_runs()
         run = get_object_or_404(ReportRun.objects.select_related("requested_by"), pk=run_pk)
         return TemplateResponse(request, "reporting/_run_status.html", {"run": run})
 
