@@ -191,3 +191,32 @@ def test_two_simultaneous_requests_give_one_run(monkeypatch):
     assert len({run.pk for run, _joined in results}) == 1
     assert sorted(joined for _run, joined in results) == [False, True]
     assert ReportRun.objects.count() == 1 and len(dispatched) == 1
+
+
+@pytest.mark.django_db
+def test_the_migration_keeps_the_newest_active_run_per_year_and_loses_no_run(world):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "reporting.migrations.0006_report_run_claim_heartbeat_one_active"
+    )
+    # Before 0006 a year could have several active runs: take the rule away in this test.
+    with connection.cursor() as cursor:
+        # A conditional unique constraint is a partial unique index in PostgreSQL.
+        cursor.execute("DROP INDEX reportrun_one_active_per_year_and_kind")
+    lead = world.users["opslead_city_a"]
+    older = ReportRun.objects.create(requested_by=lead, year=YEAR, status=ReportStatus.RUNNING)
+    newer = ReportRun.objects.create(requested_by=lead, year=YEAR)
+    other_year = ReportRun.objects.create(requested_by=lead, year=YEAR - 1)
+    before = ReportRun.objects.count()
+    migration.fail_older_active_runs(apps, None)
+    migration.fail_older_active_runs(apps, None)  # and again: nothing more changes
+    statuses = dict(ReportRun.objects.values_list("pk", "status"))
+    assert ReportRun.objects.count() == before
+    assert statuses[older.pk] == ReportStatus.FAILED
+    assert statuses[newer.pk] == statuses[other_year.pk] == ReportStatus.QUEUED
+    assert ReportRun.objects.get(pk=older.pk).error == STALE_MESSAGE
+    assert statuses[world.directory["run_pk"].pk] == ReportStatus.DONE
