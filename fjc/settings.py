@@ -309,7 +309,17 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
+# At least once, with idempotent tasks (issue 15): a message is acknowledged only after its
+# task ended, a worker that dies puts it back, and a worker holds one message it has not
+# started (so a killed worker strands at most one besides the running one).
+CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis hands an unacknowledged message to another worker after the visibility timeout: it
+# must outlast the longest task, or a slow but live task is started twice. A reserved
+# message may wait for the task before it (prefetch 1) and then run itself: twice the hard
+# limit, plus a margin of two minutes.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 120}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -329,6 +339,12 @@ CELERY_BEAT_SCHEDULE = {
     "end-expired-break-glass": {
         "task": "cases.tasks.end_expired_break_glass",
         "schedule": 15 * 60,
+    },
+    # A report run whose worker stopped beating is failed in the database (and can be asked
+    # for again); the runs' pages do the same when someone looks.
+    "fail-stale-report-runs": {
+        "task": "reporting.tasks.fail_stale_report_runs",
+        "schedule": 60,
     },
     # Django refuses an expired session when it is read; this removes the rows.
     "clear-expired-sessions": {
@@ -392,6 +408,13 @@ FJC_CONSULTATION_ACCESS_DAYS_AFTER = env.int("FJC_CONSULTATION_ACCESS_DAYS_AFTER
 # Annual figures (issue 7): the roles, besides the operations lead, that may ask for the
 # annual report and download it (role codes of accounts.roles.RoleCode, comma-separated).
 FJC_REPORT_ROLES = env.list("FJC_REPORT_ROLES", default=["operations_lead"])
+# A running report run without a heartbeat for this long has lost its worker: it is marked
+# failed and can be asked for again. The task beats four times per window.
+FJC_REPORT_STALE_SECONDS = env.int("FJC_REPORT_STALE_SECONDS", default=60)
+if not 10 <= FJC_REPORT_STALE_SECONDS <= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "FJC_REPORT_STALE_SECONDS must be between 10 and the soft time limit (300)."
+    )
 
 # Legal bases of consultations (issue 13): the roles, besides the operations lead, that may
 # create, change and deactivate them (role codes, comma-separated; none by default).

@@ -6,7 +6,6 @@ computed from the inhabitants in ``partners.MunicipalityPopulation`` (see ``repo
 so a corrected population figure can never leave a stale split behind.
 """
 
-import datetime
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -104,10 +103,9 @@ class StaffingLine(models.Model):
 
 # --- the annual report runs (issue 7) ---
 
-# A worker is given this long past the hard time limit before its run counts as lost.
-STALE_MARGIN_SECONDS = 60
+# The English source of the message a run gets when its worker stopped beating (issue 15).
 STALE_MESSAGE = gettext_noop(
-    "The report was not finished in time: the background processing stopped. Please ask again."
+    "The report was not finished: the background processing stopped. Please ask again."
 )
 
 
@@ -118,12 +116,23 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# The statuses of a run that is still to be finished: at most one per (year, kind).
+ACTIVE_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class ReportKind(models.TextChoices):
+    # One kind today; the key of "one run at a time" is (year, kind) so a second kind of
+    # report never waits for this one.
+    ANNUAL_FIGURES = "annual_figures", _("Annual figures")
+
+
 class ReportRun(models.Model):
     """One request for the annual figures PDF: the lasting record of a background build.
 
     The row, not Celery's result backend, is what the page polls and what an audit reads.
     Runs belong to the FJC (anyone allowed may download any run) and are never edited by
-    users, so they keep no history.
+    users, so they keep no history. The lifecycle (claim, heartbeat, finish, stale) is in
+    ``reporting.runs``.
     """
 
     requested_by = models.ForeignKey(
@@ -133,6 +142,9 @@ class ReportRun(models.Model):
         related_name="+",
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000)])
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ReportKind.choices, default=ReportKind.ANNUAL_FIGURES
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
@@ -149,6 +161,14 @@ class ReportRun(models.Model):
     # run that is not done, and for runs made before snapshots were kept.
     figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
     celery_task_id = models.CharField(max_length=64, blank=True)
+    # The claim of the delivery that is building the run: every write of the task is
+    # conditional on it, so a late duplicate delivery (or a worker that was given up on)
+    # cannot touch a run that another delivery claimed or that is finished.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    # Written by the working task every few seconds; a running run without one for
+    # FJC_REPORT_STALE_SECONDS has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -160,26 +180,23 @@ class ReportRun(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="reportrun_progress_max_100"
-            )
+            ),
+            # One run at a time per year and kind: a second request joins the active one.
+            # The database decides, so two requests at the same moment give one run.
+            models.UniqueConstraint(
+                fields=["year", "kind"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="reportrun_one_active_per_year_and_kind",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year} #{self.pk}"
 
     @property
-    def is_stale(self) -> bool:
-        """Queued or running for longer than any task may run: its worker is gone."""
-        if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
-            return False
-        since = self.started_at or self.created_at
-        if since is None:
-            return False
-        limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + STALE_MARGIN_SECONDS)
-        return timezone.now() - since > limit
-
-    @property
     def shown_status(self) -> str:
-        return ReportStatus.FAILED if self.is_stale else self.status
+        # A run whose worker is gone is failed in the database (reporting.runs), not here.
+        return self.status
 
     @property
     def is_finished(self) -> bool:
@@ -199,8 +216,6 @@ class ReportRun(models.Model):
 
     @property
     def error_message(self) -> str:
-        if self.is_stale:
-            return gettext(STALE_MESSAGE)
         return gettext(self.error) if self.error else ""
 
     @property

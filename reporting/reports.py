@@ -1,6 +1,7 @@
 """Annual report runs: asking for one (a write) and listing them (reads).
 
-A run is created in the request's transaction and handed to Celery only after that commit
+One run at a time per (year, kind): a second request joins the queued or running one
+(see ``report_ask``). A run is created in the request's transaction and handed to Celery only after that commit
 (``transaction.on_commit``), so a worker never looks for a row it cannot see yet. Without a
 broker (``REDIS_URL`` unset) the task runs eagerly in-process; with a broker that cannot be
 reached the run fails at once with a clear message instead of leaving a page that waits.
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +22,9 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from access.policy import may_use_annual_reports, unrestricted_for_aggregates
 from accounts.models import User
 from cases.models import Case
-from reporting.models import ReportRun, ReportStatus
+from reporting.models import ACTIVE_STATUSES, ReportKind, ReportRun, ReportStatus
 from reporting.publishing import latest_published_run_ids, publish_refusal
+from reporting.runs import expire_stale_runs
 from reporting.tasks import FAILED_MESSAGE, build_annual_report
 
 logger = logging.getLogger(__name__)
@@ -80,18 +82,50 @@ def default_report_year() -> int:
     return timezone.localdate().year - 1
 
 
-@transaction.atomic
 def report_request(*, year: int, by: User) -> ReportRun:
-    """Record a request for the annual report of ``year`` and queue its build."""
+    """Record a request for the annual report of ``year`` and queue its build (or join the
+    run of that year that is already queued or running)."""
+    return report_ask(year=year, by=by)[0]
+
+
+def report_ask(
+    *, year: int, by: User, kind: str = ReportKind.ANNUAL_FIGURES
+) -> tuple[ReportRun, bool]:
+    """The run that answers the request, and whether it was already there (joined).
+
+    One run at a time per (year, kind): the partial unique constraint
+    ``reportrun_one_active_per_year_and_kind`` decides, so two requests at the same moment
+    give one run. A run whose worker is gone is failed first, so nobody joins a dead run."""
     if not may_use_annual_reports(by):
         raise PermissionDenied
     if not FIRST_YEAR <= year <= timezone.localdate().year:
         raise ValidationError({"year": _("Choose a year from 2000 up to this year.")})
+    expire_stale_runs()
+    return _ask(year=year, by=by, kind=kind)
+
+
+@transaction.atomic
+def _ask(*, year: int, by: User, kind: str) -> tuple[ReportRun, bool]:
+    active = ReportRun.objects.filter(year=year, kind=kind, status__in=ACTIVE_STATUSES)
+    joined = active.first()
+    if joined is not None:
+        return joined, True
     task_id = str(uuid4())
-    run = ReportRun.objects.create(requested_by=by, year=year, celery_task_id=task_id)
+    try:
+        with transaction.atomic():
+            run = ReportRun.objects.create(
+                requested_by=by, year=year, kind=kind, celery_task_id=task_id
+            )
+    except IntegrityError:
+        # Another request created the year's run at this very moment (its commit is what
+        # made ours fail): join it, or, if it is already finished, show it.
+        joined = active.first() or ReportRun.objects.filter(year=year, kind=kind).first()
+        if joined is None:
+            raise
+        return joined, True
     run_id = run.pk
     transaction.on_commit(lambda: _dispatch(run_id, task_id))
-    return run
+    return run, False
 
 
 @dataclass(frozen=True)

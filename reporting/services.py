@@ -18,7 +18,9 @@ from partners.models import Municipality, MunicipalityPopulation
 from .models import Funder, FundingYear, StaffingLine, StaffRole
 
 # The annual report runs (issue 7) live in reports.py; their write is offered here too.
+from .reports import report_ask as report_ask
 from .reports import report_request as report_request
+from .runs import expire_stale_runs as expire_stale_runs
 
 
 @dataclass(frozen=True)

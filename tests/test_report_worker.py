@@ -1,5 +1,6 @@
 """The annual report task in a real Celery worker, through the real Redis of scripts/test.sh."""
 
+import datetime
 import os
 import time
 
@@ -52,3 +53,69 @@ def test_a_real_worker_builds_the_report(transactional_db, redis_celery):
     assert run.checksum == figures_checksum(annual_figures(year))
     with run.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_a_crashed_run_is_finished_by_the_redelivered_message_and_late_duplicates_do_nothing(
+    transactional_db, redis_celery, settings
+):
+    """A worker killed mid-run (simulated: the run left 'running' with an old heartbeat, a
+    partial file, and its message delivered again, as Redis does after the visibility
+    timeout). Then the old messages come back once more, late: they change nothing."""
+    from pathlib import Path
+    from uuid import uuid4
+
+    from reporting import runs
+    from reporting.tasks import build_annual_report
+
+    organisation = make_organisation("Stad Alfa", OrganisationKind.CITY)
+    lead = make_user("lead", organisation, RoleCode.OPERATIONS_LEAD)
+    year = timezone.localdate().year
+    old = timezone.now() - datetime.timedelta(seconds=settings.FJC_REPORT_STALE_SECONDS + 5)
+    # Another crashed run that the beat task gave up on before its message came back.
+    given_up = ReportRun.objects.create(
+        requested_by=lead,
+        year=year - 1,
+        status=ReportStatus.RUNNING,
+        claim_token=uuid4(),
+        attempts=1,
+        started_at=old,
+        heartbeat_at=old,
+    )
+    assert runs.expire_stale_runs() == [given_up.pk]
+    crashed = ReportRun.objects.create(
+        requested_by=lead,
+        year=year,
+        status=ReportStatus.RUNNING,
+        claim_token=uuid4(),
+        attempts=1,
+        progress=40,
+        started_at=old,
+        heartbeat_at=old,
+    )
+    assert crashed.claim_token is not None
+    media = Path(settings.MEDIA_ROOT)
+    leftover = media / runs.partial_name(crashed.pk, crashed.claim_token)
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"%PDF-1.7 truncated")
+
+    with start_worker(redis_celery, perform_ping_check=False, pool="solo", shutdown_timeout=30):
+        build_annual_report.apply_async((crashed.pk,))
+        crashed = _wait_until_finished(crashed)
+        assert crashed.status == ReportStatus.DONE, crashed.error
+        finished_at, name = crashed.finished_at, crashed.file.name
+        # Late duplicates of both; then a new request, which the solo worker takes after
+        # them: once it is done, the duplicates have been handled.
+        build_annual_report.apply_async((crashed.pk,))
+        build_annual_report.apply_async((given_up.pk,))
+        later = _wait_until_finished(report_request(year=year - 2, by=lead))
+    assert later.status == ReportStatus.DONE, later.error
+
+    crashed.refresh_from_db()
+    given_up.refresh_from_db()
+    assert crashed.attempts == 2 and crashed.status == ReportStatus.DONE
+    assert (crashed.finished_at, crashed.file.name) == (finished_at, name)
+    assert given_up.status == ReportStatus.FAILED and not given_up.file
+    # Exactly one file for the finished run; nothing partial anywhere.
+    assert name and list((media / runs.FINAL_DIR).glob(f"*-{crashed.pk}.pdf")) == [media / name]
+    assert list((media / runs.PARTIAL_DIR).glob("*")) == []
+    assert list((media / runs.FINAL_DIR).glob(f"*-{given_up.pk}.pdf")) == []

@@ -52,6 +52,8 @@ class ReportListView(ReportAccessMixin, FormView):
         return {"year": default_report_year()}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # A run whose worker is gone is failed in the database before anyone sees it.
+        services.expire_stale_runs()
         return {
             **super().get_context_data(**kwargs),
             "rows": report_run_list(),
@@ -61,12 +63,21 @@ class ReportListView(ReportAccessMixin, FormView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
-            run = services.report_request(year=form.cleaned_data["year"], by=self.user)
+            run, joined = services.report_ask(year=form.cleaned_data["year"], by=self.user)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
         run.refresh_from_db()
-        if run.status == ReportStatus.FAILED:
+        if joined:
+            messages.info(
+                self.request,
+                _(
+                    "The annual report %(year)s is already being made (run #%(run)s): "
+                    "it is shown below."
+                )
+                % {"year": run.year, "run": run.pk},
+            )
+        elif run.status == ReportStatus.FAILED:
             messages.error(self.request, run.error_message)
         else:
             messages.success(
@@ -81,6 +92,8 @@ class ReportStatusView(ReportAccessMixin, View):
     """The status of one run as a fragment, polled by htmx until the run is finished."""
 
     def get(self, request: HttpRequest, run_pk: int) -> HttpResponse:
+        # The page is where a user waits: a run whose worker is gone turns failed here too.
+        services.expire_stale_runs()
         run = get_object_or_404(ReportRun.objects.select_related("requested_by"), pk=run_pk)
         return TemplateResponse(request, "reporting/_run_status.html", {"run": run})
 
