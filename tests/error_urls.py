@@ -8,7 +8,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import path
 
-from fjc.urls import handler400, handler403, handler404, handler500, urlpatterns as site
+from fjc.urls import handler400, handler403, handler404, handler500
+from fjc.urls import urlpatterns as site
 
 # What an error page must never show: the path asked for and the exception's text.
 SECRET = "Jansen-Peeters-1984"

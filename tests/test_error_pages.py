@@ -123,7 +123,9 @@ def test_an_outage_raised_in_a_middleware_answers_503_too(rf: RequestFactory):
         assert errors.server_error(request).status_code == 500
 
 
-def test_the_500_and_503_pages_need_neither_the_database_nor_the_user(rf, django_assert_num_queries):
+def test_the_500_and_503_pages_need_neither_the_database_nor_the_user(
+    rf, django_assert_num_queries
+):
     request = rf.get("/")  # no session, no user: the middleware may not have run
     with django_assert_num_queries(0):
         try:
