@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from common.caching import allows_browser_storage
 
+from . import errors
+
 
 class DutchFirstMiddleware:
     """The interface is Dutch unless the user chose another language.
@@ -133,3 +135,25 @@ class SecondFactorRequiredMiddleware:
         if getattr(view_func, "second_factor_required", True) is False:
             return None
         return redirect_to_login(request.get_full_path(), reverse("second_factor:verify"))
+
+
+class OutageMiddleware:
+    """A view that cannot reach the database or Redis gets the Dutch 503 page with
+    ``Retry-After`` (fjc.errors) instead of a 500: during a database restart the user is told
+    to try again in a moment, and the log gets the error's class, never its text.
+
+    Near the top of MIDDLEWARE so that its ``process_exception`` runs last (every other
+    middleware had its say). Errors raised in a middleware (loading the session, the user)
+    never reach a ``process_exception``: ``fjc.errors.server_error`` answers those the same way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if errors.is_outage(exception):
+            return errors.service_unavailable(request, exception)
+        return None

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that static files (WhiteNoise) carry the header too.
     "fjc.middleware.PermissionsPolicyMiddleware",
+    # A view that cannot reach the database or Redis answers the Dutch 503 page with
+    # Retry-After (fjc.errors). Near the top: its process_exception runs after every other's.
+    "fjc.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -105,6 +108,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
+else:
+    # An unreachable database server fails a request in seconds (a 503), not after minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Each process keeps its connection for a minute, and checks it before reusing it at the
+# start of a request: a restarted PostgreSQL is picked up by the next request, without
+# restarting gunicorn or the worker (issue 15: no 500s after a database restart).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("FJC_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The application's own database role (access/database_roles.py). Set where the migrations
 # run as the owner of the tables: each migrate then grants this role its privileges again.
 FJC_APP_DB_ROLE = env.str("FJC_APP_DB_ROLE", default="")
@@ -279,6 +290,8 @@ FJC_PERMISSIONS_POLICY = ", ".join(
     )
 )
 X_FRAME_OPTIONS = "DENY"
+# A refused form (expired or missing CSRF token) gets the Dutch page, not Django's English one.
+CSRF_FAILURE_VIEW = "fjc.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -294,6 +307,9 @@ CACHES = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fjc",
+            # An unreachable Redis fails fast (a 503 page, "redis": "down" in /health/)
+            # instead of holding the request.
+            "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 5},
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -323,6 +339,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LI
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The worker writes a heartbeat to Redis this often (fjc.celery.WorkerHeartbeat); /health/
+# calls the worker stale when the last one is older than FJC_WORKER_STALE_SECONDS.
+FJC_WORKER_HEARTBEAT_SECONDS = 30
+FJC_WORKER_STALE_SECONDS = env.int("FJC_WORKER_STALE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     # The policy checks the window at every request; this only records that access ended.
     "end-expired-consultation-access": {

@@ -19,7 +19,9 @@ partner_pages = [
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # Readiness (database, Redis, worker) and liveness (the process answers): fjc.health.
     path("health/", views.health, name="health"),
+    path("health/live/", views.health_live, name="health_live"),
     # The password; then the second factor (access.second_factor: the code step, enrolment,
     # "My security").
     path("login/", PasswordStepView.as_view(), name="login"),
@@ -36,5 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "fjc.errors.bad_request"
 handler403 = "fjc.errors.permission_denied"
 handler404 = "fjc.errors.page_not_found"
+handler500 = "fjc.errors.server_error"

@@ -1,7 +1,6 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -12,6 +11,8 @@ from access.views import AuthenticatedView
 from accounts.roles import RoleCode
 from cases import selectors as case_selectors
 from cases.models import Case, CaseAction
+
+from . import health as fjc_health
 
 
 class HomeView(AuthenticatedView, TemplateView):
@@ -67,7 +68,16 @@ class HomeView(AuthenticatedView, TemplateView):
 @never_cache
 @login_not_required
 def health(request: HttpRequest) -> HttpResponse:
-    """Liveness and database check for the load balancer and docker compose."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    """Readiness: the database, Redis and the Celery worker, each on its own
+    (``fjc.health``); 503 when one of them is down, so a load balancer stops sending users
+    here and an operator sees which part failed. No personal data."""
+    report = fjc_health.report()
+    return JsonResponse(report.as_dict(), status=200 if report.healthy else 503)
+
+
+@never_cache
+@login_not_required
+def health_live(request: HttpRequest) -> HttpResponse:
+    """Liveness: this process answers requests. Touches neither the database nor Redis, so
+    an outage elsewhere never makes compose restart a web server that is fine."""
     return JsonResponse({"status": "ok"})

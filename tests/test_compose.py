@@ -99,3 +99,10 @@ def test_env_example_names_both_database_roles():
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert "\nPOSTGRES_PASSWORD=" in example
     assert "\nFJC_APP_DB_PASSWORD=" in example
+
+
+def test_web_healthcheck_asks_liveness_not_readiness():
+    """/health/ answers 503 when the worker or Redis is down; the web container itself is
+    fine then, so its healthcheck asks /health/live/ (fjc.views.health_live)."""
+    test = "\n".join(load_compose()["services"]["web"]["healthcheck"]["test"])
+    assert "/health/live/" in test

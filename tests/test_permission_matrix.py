@@ -83,6 +83,7 @@ _AUDIT = frozenset({RoleCode.AUDITOR})
 SPECS = {
     "home": Spec("authenticated"),
     "health": Spec("public"),
+    "health_live": Spec("public"),
     "login": Spec("public", ok_signed_in=302),
     "logout": Spec("authenticated", "post", 302),
     "set_language": Spec("public", "post", 302),
