@@ -12,6 +12,7 @@ from .case import (
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
+from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
@@ -20,6 +21,9 @@ from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
+    "ReferenceCounter",
+    "format_reference",
+    "reference_sort_keys",
     "AgeBand",
     "BreakGlassAccess",
     "BreakGlassReview",
