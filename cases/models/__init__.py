@@ -12,8 +12,8 @@ from .case import (
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
-from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
+from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
@@ -21,9 +21,6 @@ from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
-    "ReferenceCounter",
-    "format_reference",
-    "reference_sort_keys",
     "AgeBand",
     "BreakGlassAccess",
     "BreakGlassReview",
@@ -54,6 +51,7 @@ __all__ = [
     "PartyRole",
     "Person",
     "PoliceReport",
+    "ReferenceCounter",
     "Referral",
     "ReferralDirection",
     "ReferralStatus",
@@ -70,4 +68,6 @@ __all__ = [
     "ViolenceForm",
     "ViolenceFormCode",
     "Visibility",
+    "format_reference",
+    "reference_sort_keys",
 ]
