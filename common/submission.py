@@ -75,14 +75,15 @@ class OneTimeSubmissionMixin:
             return self.form_valid(form)  # type: ignore[attr-defined, no-any-return]
         nonce = read_token(self.request.user, raw)
         if nonce is None:
-            form.data = form.data.copy()
-            form.data[FIELD] = issue_token(self.request.user)
+            data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+            data[FIELD] = issue_token(self.request.user)
+            form.data = data
             form.add_error(None, _("This form could not be checked. Check it and send it again."))
             return self.form_invalid(form)  # type: ignore[attr-defined, no-any-return]
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    token = SubmissionToken.objects.create(nonce=nonce, user=self.request.user)
+                    token = SubmissionToken.objects.create(nonce=nonce, user_id=self._user_pk())
             except IntegrityError:
                 # Inserted by an earlier submission that committed (we waited for it).
                 return self._already_sent(nonce)
@@ -94,7 +95,12 @@ class OneTimeSubmissionMixin:
                 transaction.set_rollback(True)  # nothing was created: the token stays unused
             return response  # type: ignore[no-any-return]
 
+    def _user_pk(self) -> int:
+        pk = self.request.user.pk
+        assert pk is not None  # create views are for signed-in users only
+        return pk
+
     def _already_sent(self, nonce: str) -> HttpResponse:
-        earlier = SubmissionToken.objects.filter(nonce=nonce, user=self.request.user).first()
+        earlier = SubmissionToken.objects.filter(nonce=nonce, user_id=self._user_pk()).first()
         messages.info(self.request, _("This form was already sent; this is what it created then."))
         return redirect(earlier.result_url if earlier and earlier.result_url else "home")
