@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .history import attribute
 
@@ -27,3 +29,38 @@ def save_versioned(obj: Any, by: Any, *, bump: bool = True) -> None:
     if bump:
         obj.version += 1
     attribute(obj, by).save()
+
+
+class VersionField(forms.IntegerField):
+    """The version an edit form was opened with, sent back hidden. Required: a form sent
+    without it (an old page, a script) is refused like a stale one, never saved unchecked."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(**kwargs)
+        refused = gettext_lazy(
+            "This form does not say which version it changes. Open it again and save again."
+        )
+        self.error_messages = {**self.error_messages, "required": refused, "invalid": refused}
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A model form for a row with a ``version``: editing an existing row requires the
+    version it was opened with (``cleaned_data["version"]``); adding one needs none."""
+
+    version = VersionField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+
+
+def check_version(obj: Any, expected_version: int | None) -> None:
+    """For a row already changed in memory (a model form's instance): lock it, refuse a
+    stale edit, and set the next version. A new row (no pk) starts at its default."""
+    if obj.pk is None:
+        return
+    current = locked_for_update(obj, expected_version)
+    obj.version = current.version + 1

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policy import may_set_judicial_organisation_kind
 from accounts.types import AnyUser
+from common.versioning import VersionedModelForm
 
 from .models import (
     JUDICIAL_INFORMATION_KINDS,
@@ -59,27 +60,27 @@ class OrganisationCreateForm(forms.ModelForm):
         pass
 
 
-class OrganisationDirectoryForm(forms.ModelForm):
+class OrganisationDirectoryForm(VersionedModelForm):
     class Meta:
         model = Organisation
         fields = ["sector", "is_core_partner", "municipalities_served"]
         widgets = {"municipalities_served": forms.CheckboxSelectMultiple}
 
 
-class ContactPersonForm(forms.ModelForm):
+class ContactPersonForm(VersionedModelForm):
     class Meta:
         model = ContactPerson
         fields = ["name", "function", "phone", "email", "is_active"]
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(VersionedModelForm):
     class Meta:
         model = Agreement
         fields = ["kind", "title", "signed_on", "valid_until", "document"]
         widgets = {"signed_on": _DATE, "valid_until": _DATE}
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(VersionedModelForm):
     class Meta:
         model = Training
         fields = ["date", "kind", "topic", "organisations", "participants", "notes"]

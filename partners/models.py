@@ -138,6 +138,8 @@ class Organisation(models.Model):
         related_name="served_by",
     )
     is_core_partner = models.BooleanField(_("core partner"), default=False)
+    # Optimistic locking (common.versioning): a directory edit from a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[municipalities_served])
 
     class Meta:
@@ -175,6 +177,8 @@ class ContactPerson(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Optimistic locking (common.versioning): a directory edit from a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -206,6 +210,8 @@ class Agreement(models.Model):
     # MEDIA_ROOT is private storage: the file is served only by the role-checked
     # download view, never by a public URL.
     document = models.FileField(_("signed document"), upload_to="agreements/%Y/", blank=True)
+    # Optimistic locking (common.versioning): a directory edit from a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -239,6 +245,8 @@ class Training(models.Model):
         _("number of participants"), validators=[MinValueValidator(1)]
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Optimistic locking (common.versioning): a directory edit from a stale form is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(m2m_fields=[organisations])
 
     class Meta:

@@ -13,6 +13,7 @@ from access.policy import may_set_judicial_organisation_kind
 from accounts.models import User
 from common.history import save_validated
 from common.uploads import check_upload, is_new_upload
+from common.versioning import check_version, locked_for_update
 
 from .models import (
     JUDICIAL_INFORMATION_KINDS,
@@ -104,8 +105,10 @@ def organisation_directory_update(
     sector: str,
     is_core_partner: bool,
     municipalities_served: Iterable[Municipality],
+    expected_version: int,
 ) -> Organisation:
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation = locked_for_update(organisation, expected_version)
+    organisation.version += 1
     organisation.sector = sector
     organisation.is_core_partner = is_core_partner
     save_validated(organisation, by)
@@ -114,13 +117,19 @@ def organisation_directory_update(
 
 
 @transaction.atomic
-def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
+def contact_save(
+    *, contact: ContactPerson, by: User, expected_version: int | None = None
+) -> ContactPerson:
+    check_version(contact, expected_version)
     save_validated(contact, by)
     return contact
 
 
 @transaction.atomic
-def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
+def agreement_save(
+    *, agreement: Agreement, by: User, expected_version: int | None = None
+) -> Agreement:
+    check_version(agreement, expected_version)
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
     if is_new_upload(agreement.document):
@@ -132,8 +141,13 @@ def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
 
 @transaction.atomic
 def training_save(
-    *, training: Training, by: User, organisations: Iterable[Organisation]
+    *,
+    training: Training,
+    by: User,
+    organisations: Iterable[Organisation],
+    expected_version: int | None = None,
 ) -> Training:
+    check_version(training, expected_version)
     save_validated(training, by)
     training.organisations.set(organisations)
     return training

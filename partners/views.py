@@ -23,6 +23,8 @@ from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import DIRECTORY_READ_ROLES, NETWORK_ROLES
+from common.submission import OneTimeSubmissionMixin
+from common.versioning import EditConflict
 from common.views import add_service_errors
 
 from . import services
@@ -71,6 +73,9 @@ class NetworkFormView(NetworkMixin, FormView):
     def form_valid(self, form: Form) -> HttpResponse:
         try:
             self.perform(form)
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+            return self.render_to_response(self.get_context_data(form=form), status=409)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -148,7 +153,7 @@ class AgreementDownloadView(DirectoryReadMixin, View):
         )
 
 
-class OrganisationCreateView(NetworkFormView):
+class OrganisationCreateView(OneTimeSubmissionMixin, NetworkFormView):
     form_class = OrganisationCreateForm
     title = _("Add an organisation to the directory")
     success_message = _("The organisation was added.")
@@ -201,10 +206,11 @@ class OrganisationEditView(OrganisationObjectMixin, NetworkFormView):
             sector=data["sector"],
             is_core_partner=data["is_core_partner"],
             municipalities_served=data["municipalities_served"],
+            expected_version=data["version"],
         )
 
 
-class ContactAddView(OrganisationObjectMixin, NetworkFormView):
+class ContactAddView(OneTimeSubmissionMixin, OrganisationObjectMixin, NetworkFormView):
     form_class = ContactPersonForm
     title = _("Add a contact person")
     success_message = _("The contact person was added.")
@@ -234,10 +240,14 @@ class ContactEditView(OrganisationObjectMixin, NetworkFormView):
         return {**super().get_form_kwargs(), "instance": self.get_contact()}
 
     def perform(self, form: Any) -> None:
-        services.contact_save(contact=form.save(commit=False), by=self.user)
+        services.contact_save(
+            contact=form.save(commit=False),
+            by=self.user,
+            expected_version=form.cleaned_data["version"],
+        )
 
 
-class AgreementAddView(OrganisationObjectMixin, NetworkFormView):
+class AgreementAddView(OneTimeSubmissionMixin, OrganisationObjectMixin, NetworkFormView):
     form_class = AgreementForm
     title = _("Add an agreement")
     success_message = _("The agreement was added.")
@@ -267,7 +277,11 @@ class AgreementEditView(OrganisationObjectMixin, NetworkFormView):
         return {**super().get_form_kwargs(), "instance": self.get_agreement()}
 
     def perform(self, form: Any) -> None:
-        services.agreement_save(agreement=form.save(commit=False), by=self.user)
+        services.agreement_save(
+            agreement=form.save(commit=False),
+            by=self.user,
+            expected_version=form.cleaned_data["version"],
+        )
 
 
 # --- trainings and expertise sessions ---
@@ -299,7 +313,7 @@ class TrainingListView(NetworkMixin, ListView):
         }
 
 
-class TrainingAddView(NetworkFormView):
+class TrainingAddView(OneTimeSubmissionMixin, NetworkFormView):
     form_class = TrainingForm
     title = _("Record a training or session")
     success_message = _("The training was recorded.")
@@ -331,6 +345,7 @@ class TrainingEditView(NetworkFormView):
             training=form.save(commit=False),
             by=self.user,
             organisations=form.cleaned_data["organisations"],
+            expected_version=form.cleaned_data["version"],
         )
 
 
@@ -404,7 +419,7 @@ class GapStatusView(GapObjectMixin, NetworkFormView):
         )
 
 
-class GapFollowUpAddView(GapObjectMixin, NetworkFormView):
+class GapFollowUpAddView(OneTimeSubmissionMixin, GapObjectMixin, NetworkFormView):
     form_class = GapFollowUpForm
     title = _("Add a follow-up")
     success_message = _("The follow-up was added.")

@@ -7,6 +7,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.versioning import VersionField
 from partners.models import Municipality
 
 from .models import Funder, StaffRole
@@ -37,7 +38,7 @@ class FundingYearCreateForm(forms.Form):
 
 
 class FundingYearForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     flemish_amount = amount_field(_("Flemish government subsidy (EUR)"))
     local_amount = amount_field(
         _("Local contribution (EUR)"), _("The total the municipalities pay together.")

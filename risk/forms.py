@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms.core import DateInput, NotInFutureMixin
 from cases.models import Case, CaseParty
+from common.versioning import VersionField
 from partners.models import Organisation
 
 from .models import Assessment, InstrumentVersion, Level, RiskGrade, Section
@@ -157,7 +158,7 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
 class RaiseLevelForm(NotInFutureMixin, forms.Form):
     date_fields = ("raised_on",)
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     level = LevelChoiceField(label=_("New level"), queryset=Level.objects.none())
     # Empty means today (the service's default).
     raised_on = forms.DateField(

@@ -18,6 +18,7 @@ from access.policy import Action, is_permitted, may_decide_on_risk, restrict
 from access.views import CaseScopedMixin
 from cases.models import Case
 from cases.views.base import CaseFormView
+from common.submission import OneTimeSubmissionMixin
 
 from . import selectors, services
 from .forms import AssessmentForm, DecisionForm, JointAssessmentForm, RaiseLevelForm
@@ -72,7 +73,7 @@ class AssessmentChooseView(CaseScopedMixin, DetailView):
         return {**super().get_context_data(**kwargs), "versions": selectors.published_versions()}
 
 
-class AssessmentFillView(CaseFormView):
+class AssessmentFillView(OneTimeSubmissionMixin, CaseFormView):
     """Step 2: answer every item of the chosen instrument version."""
 
     form_class = AssessmentForm
@@ -214,7 +215,7 @@ class AssessmentRaiseView(CaseFormView):
         )
 
 
-class JointCreateView(CaseFormView):
+class JointCreateView(OneTimeSubmissionMixin, CaseFormView):
     form_class = JointAssessmentForm
     template_name = "risk/joint_form.html"
     title = gettext_lazy("Joint risk assessment")

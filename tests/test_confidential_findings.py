@@ -97,9 +97,15 @@ def test_linking_a_person_never_carries_another_cases_confidential_details(
     # address of its own) changes nothing of the city's case ...
     edit = page(client, url("person_edit", caw_case, party_pk=party.pk))
     version = edit.split('name="version" value="')[1].split('"')[0]
+    party_version = edit.split('name="party_version" value="')[1].split('"')[0]
     response = client.post(
         url("person_edit", caw_case, party_pk=party.pk),
-        add_form(version=version, address="CAW-adres 1", safe_contact="Via CAW"),
+        add_form(
+            version=version,
+            party_version=party_version,
+            address="CAW-adres 1",
+            safe_contact="Via CAW",
+        ),
     )
     assert response.status_code == 302
     # ... so the prosecutor's liaison on the city's case still sees no confidential address.
@@ -120,10 +126,12 @@ def test_the_history_shows_no_safe_contact_to_a_view_only_reader(world, client, 
     client.force_login(director)
     edit = page(client, url("person_edit", city_case, party_pk=city_person.pk))
     version = edit.split('name="version" value="')[1].split('"')[0]
+    party_version = edit.split('name="party_version" value="')[1].split('"')[0]
     response = client.post(
         url("person_edit", city_case, party_pk=city_person.pk),
         add_form(
             version=version,
+            party_version=party_version,
             address=SECRET_ADDRESS,
             address_confidential="on",
             safe_contact="Nieuw: enkel via de huisarts",

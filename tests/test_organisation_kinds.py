@@ -48,7 +48,7 @@ def test_the_coordinator_cannot_change_a_kind(world, client):
     client.force_login(world.users["netcoord_vo_a"])
     response = client.post(
         reverse("partners:organisation_edit", kwargs={"organisation_pk": partner.pk}),
-        {"kind": OrganisationKind.PROSECUTOR, "sector": "justice"},
+        {"kind": OrganisationKind.PROSECUTOR, "sector": "justice", "version": partner.version},
     )
     assert response.status_code == 302
     partner.refresh_from_db()

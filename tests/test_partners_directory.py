@@ -114,7 +114,7 @@ def test_coordinator_creates_and_edits_an_organisation(world, client):
 
     response = client.post(
         reverse("partners:organisation_edit", kwargs={"organisation_pk": org.pk}),
-        {"sector": Sector.WELFARE},
+        {"sector": Sector.WELFARE, "version": org.version},
     )
     assert response.status_code == 302
     org.refresh_from_db()
@@ -153,7 +153,7 @@ def test_contacts(world, client):
     assert not contact.is_active  # an unchecked box
     response = client.post(
         reverse("partners:contact_edit", kwargs={"contact_pk": contact.pk}),
-        {"name": "An Peeters", "function": "Directeur", "is_active": "on"},
+        {"name": "An Peeters", "function": "Directeur", "is_active": "on", "version": 1},
     )
     assert response.status_code == 302
     contact.refresh_from_db()

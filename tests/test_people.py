@@ -434,7 +434,13 @@ def test_editing_a_person_and_their_role(world, client):
     assert form["version"].value() == 1
     response = client.post(
         url("person_edit", case, party_pk=party.pk),
-        form_data(role="family", language="Frans", interpreter_needed="on", version=1),
+        form_data(
+            role="family",
+            language="Frans",
+            interpreter_needed="on",
+            version=1,
+            party_version=party.version,
+        ),
     )
     assert response.status_code == 302
     party.refresh_from_db()
@@ -451,7 +457,7 @@ def test_a_stale_edit_gets_a_conflict_and_keeps_the_input(world, client):
     client.force_login(director)
     response = client.post(
         url("person_edit", case, party_pk=party.pk),
-        form_data(first_name="Annabel", version=1),
+        form_data(first_name="Annabel", version=1, party_version=party.version),
     )
     assert response.status_code == 409
     assert response.context["form"]["first_name"].value() == "Annabel"
@@ -468,7 +474,7 @@ def test_an_invalid_edit_changes_nothing(world, client):
     before = snapshot()
     response = client.post(
         url("person_edit", case, party_pk=party.pk),
-        form_data(date_of_birth="1850-01-01", version=1),
+        form_data(date_of_birth="1850-01-01", version=1, party_version=party.version),
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"date_of_birth"}

@@ -50,7 +50,13 @@ def test_record_edit_and_list_per_year(world, client):
     assert set(training.organisations.all()) == {world.orgs["caw_a"], world.orgs["police_a"]}
     response = client.post(
         reverse("partners:training_edit", kwargs={"training_pk": training.pk}),
-        {"date": "2025-05-21", "kind": TrainingKind.ADVICE, "topic": "Advies", "participants": 4},
+        {
+            "date": "2025-05-21",
+            "kind": TrainingKind.ADVICE,
+            "topic": "Advies",
+            "participants": 4,
+            "version": training.version,
+        },
     )
     assert response.status_code == 302
     training.refresh_from_db()

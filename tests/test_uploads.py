@@ -127,7 +127,7 @@ def test_an_agreement_document_must_pass_the_check(world, client, settings):
     # Editing it without a new file keeps the stored one and checks nothing again.
     response = client.post(
         reverse("partners:agreement_edit", kwargs={"agreement_pk": agreement.pk}),
-        data | {"title": "Akkoord 2"},
+        data | {"title": "Akkoord 2", "version": agreement.version},
     )
     assert response.status_code == 302
     agreement.refresh_from_db()

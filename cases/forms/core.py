@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policy import only_active_case_directors
 from accounts.models import User
+from common.versioning import VersionField
 from partners.models import Municipality, Organisation
 
 from ..models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
@@ -144,7 +145,7 @@ class AnonymousConsultForm(NotInFutureMixin, forms.ModelForm):
 
 
 class CaseEditForm(RegistrationFields):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     class Meta(RegistrationFields.Meta):
         pass
@@ -155,7 +156,7 @@ class TrackChangeForm(NotInFutureMixin, forms.Form):
     to_track = forms.TypedChoiceField(label=_("New track"), choices=Track.choices, coerce=int)
     changed_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class StatusChangeForm(NotInFutureMixin, forms.Form):
@@ -168,7 +169,7 @@ class StatusChangeForm(NotInFutureMixin, forms.Form):
     reason = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CloseForm(NotInFutureMixin, forms.Form):
@@ -180,7 +181,7 @@ class CloseForm(NotInFutureMixin, forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class ReopenForm(NotInFutureMixin, forms.Form):
@@ -189,7 +190,7 @@ class ReopenForm(NotInFutureMixin, forms.Form):
         label=_("Reopened on"), widget=DateInput, initial=timezone.localdate
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class CoDirectorForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from common.versioning import VersionField
 from partners.models import Organisation
 
 from ..models import CaseAction, Channel, EntryKind, JournalEntry, Visibility
@@ -146,4 +147,4 @@ class CaseActionEditForm(CaseActionForm):
         required=False,
         help_text=_("Leave empty while the action is open."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()

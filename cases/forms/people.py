@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import HIDDEN, shown_fields
+from common.versioning import VersionField
 
 from ..models import AgeBand, CaseParty, PartyRole, Person, RelationKind
 from ..services.people import PERSON_FIELDS, SITUATION_FIELDS, age_band_for, check_person_data
@@ -84,8 +85,8 @@ class PersonForm(forms.ModelForm):
 
 
 class PersonEditForm(PersonForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    party_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
+    party_version = VersionField()
 
     def __init__(self, *args: Any, party: CaseParty, may_see: bool, **kwargs: Any) -> None:
         kwargs["instance"] = party.person

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.versioning import VersionField
 from partners.models import Organisation
 
 from ..models import Referral, ReferralDirection, ReferralStatus
@@ -56,7 +57,7 @@ class ReferralAnswerForm(forms.Form):
     care_role = forms.CharField(
         label=_("What the partner does in the care trajectory"), max_length=200, required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

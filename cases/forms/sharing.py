@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from access.parts import ShareScope
 from access.policy import organisations_that_may_receive_cases
 from accounts.models import User
+from common.versioning import VersionField
 from partners.models import Organisation
 
 from ..models import Case, ShareGround
@@ -117,7 +118,7 @@ class DirectorForm(ShareTermsForm):
         label=_("Our organisation keeps reading the case, on the ground below"),
         required=False,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
     field_order = ["new_director", "reason", "keep_share"]
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.versioning import VersionField
 from partners.models import Organisation, PoliceZone
 
 from ..models import Case, MeasureKind
@@ -29,7 +30,7 @@ class PoliceReportForm(forms.Form):
 
 
 class TrajectoryNotesForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     class Meta:
         model = Case
@@ -65,7 +66,7 @@ class MeasureExtendForm(forms.Form):
         label=_("Decided on"), widget=DateInput, initial=timezone.localdate
     )
     decided_by = forms.CharField(label=_("Decided by"), max_length=120, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class HearingForm(forms.Form):

@@ -13,6 +13,7 @@ from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
 from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
+from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
@@ -50,6 +51,7 @@ __all__ = [
     "PartyRole",
     "Person",
     "PoliceReport",
+    "ReferenceCounter",
     "Referral",
     "ReferralDirection",
     "ReferralStatus",
@@ -66,4 +68,6 @@ __all__ = [
     "ViolenceForm",
     "ViolenceFormCode",
     "Visibility",
+    "format_reference",
+    "reference_sort_keys",
 ]

@@ -37,7 +37,16 @@ from accounts.models import User
 from accounts.roles import RoleCode
 from partners.models import Municipality
 
-from ..models import Case, CaseAction, CaseParty, Status, Track, Urgency, ViolenceForm
+from ..models import (
+    Case,
+    CaseAction,
+    CaseParty,
+    Status,
+    Track,
+    Urgency,
+    ViolenceForm,
+    reference_sort_keys,
+)
 from .journal import overdue
 
 
@@ -149,12 +158,12 @@ _STATUS_ORDER = models.Case(
     output_field=IntegerField(),
 )
 # The sort keys offered in the URL, each with its database ordering (a whitelist).
-SORTS: dict[str, Any] = {
-    "reference": F("reference"),
-    "registered": F("opened_on"),
-    "track": F("track"),
-    "status": _STATUS_ORDER,
-    "municipality": F("municipality__name"),
+SORTS: dict[str, tuple[Any, ...]] = {
+    "reference": reference_sort_keys(),
+    "registered": (F("opened_on"),),
+    "track": (F("track"),),
+    "status": (_STATUS_ORDER,),
+    "municipality": (F("municipality__name"),),
 }
 DEFAULT_SORT = "-registered"
 SORT_CHOICES = [(f"{prefix}{key}", key) for key in SORTS for prefix in ("", "-")]
@@ -226,12 +235,12 @@ class CaseListFilter(django_filters.FilterSet):
 def ordering(sort: str) -> list[Any]:
     """Database ordering for a whitelisted sort key; the id keeps pages stable."""
     descending = sort.startswith("-")
-    expression = SORTS.get(sort.removeprefix("-"))
-    if expression is None:
+    expressions = SORTS.get(sort.removeprefix("-"))
+    if expressions is None:
         return ordering(DEFAULT_SORT)
     if descending:
-        return [expression.desc(nulls_last=True), "-pk"]
-    return [expression.asc(nulls_last=True), "pk"]
+        return [*(e.desc(nulls_last=True) for e in expressions), "-pk"]
+    return [*(e.asc(nulls_last=True) for e in expressions), "pk"]
 
 
 def case_list(

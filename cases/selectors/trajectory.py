@@ -8,7 +8,7 @@ from django.utils import timezone
 from access.policy import Action, restrict
 from accounts.models import User
 
-from ..models import Measure, MeasureKind
+from ..models import Measure, MeasureKind, reference_sort_keys
 from .steering import MeasureWarning
 
 
@@ -31,6 +31,6 @@ def restraining_orders_ending(
             ends_on__lte=today + datetime.timedelta(days=within_days),
         )
         .select_related("case", "case__case_director")
-        .order_by("ends_on", "case__reference", "pk")
+        .order_by("ends_on", *reference_sort_keys("case__"), "pk")
     )
     return [MeasureWarning(m, (m.ends_on - today).days) for m in measures if m.ends_on]

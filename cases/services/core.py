@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from ..models import (
     ClosingReason,
     CoDirector,
     EventKind,
+    ReferenceCounter,
     ReferrerKind,
     Status,
     StatusChange,
@@ -28,6 +29,7 @@ from ..models import (
     TrackChange,
     Urgency,
     ViolenceForm,
+    format_reference,
 )
 from .events import record_event
 from .people import involvements_follow_the_opening, refresh_repeats
@@ -38,15 +40,17 @@ BOTH = (Action.VIEW, Action.CHANGE)
 
 
 def _next_reference(year: int) -> str:
-    prefix = f"{year}-"
-    last = (
-        Case.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+    """Take the year's next number under a row lock (callers hold a transaction)."""
+    # Make sure the year's row exists without racing another registration creating it.
+    ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    number = counter.last + 1
+    # A reference made outside this service (an import, a benchmark) is skipped, not reused.
+    while Case.objects.filter(reference=format_reference(year, number)).exists():
+        number += 1
+    counter.last = number
+    counter.save(update_fields=["last"])
+    return format_reference(year, number)
 
 
 @transaction.atomic
@@ -90,16 +94,8 @@ def case_create(
         referral_made=referral_made,
     )
     attribute(case, by)
-    for _attempt in range(5):
-        case.reference = _next_reference(opened_on.year)
-        try:
-            with transaction.atomic():
-                case.save()
-            break
-        except IntegrityError:
-            continue  # another registration took the number; take the next one
-    else:
-        raise IntegrityError("Could not allocate a case reference.")
+    case.reference = _next_reference(opened_on.year)
+    case.save()
     case.violence_forms.set(violence_forms)
     grant_case_to_organisation(
         case=case, organisation=owner_organisation, actions=BOTH, by=by, reason="owner"

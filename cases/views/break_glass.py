@@ -23,6 +23,7 @@ from access.policy import (
     may_review_break_glass,
 )
 from access.views import RoleRequiredMixin
+from common.submission import OneTimeSubmissionMixin
 from common.views import add_service_errors
 
 from ..forms.break_glass import BreakGlassRequestForm, BreakGlassReviewForm
@@ -31,7 +32,7 @@ from ..selectors.break_glass import break_glass_review_list, my_open_break_glass
 from ..services.break_glass import break_glass_end, break_glass_open, break_glass_review
 
 
-class BreakGlassRequestView(RoleRequiredMixin, FormView):
+class BreakGlassRequestView(OneTimeSubmissionMixin, RoleRequiredMixin, FormView):
     """A case director asks for emergency access to a case by its exact reference."""
 
     template_name = "cases/break_glass/request.html"

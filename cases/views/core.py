@@ -14,6 +14,7 @@ from django.views.generic import DetailView, FormView, View
 from access.policy import Action, may_work_with_cases
 from access.views import CaseScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
+from common.submission import OneTimeSubmissionMixin
 from common.views import add_service_errors
 from partners.models import Organisation
 
@@ -51,7 +52,7 @@ class CaseDetailView(CaseScopedMixin, DetailView):
         return context
 
 
-class CaseRegisterView(RoleRequiredMixin, FormView):
+class CaseRegisterView(OneTimeSubmissionMixin, RoleRequiredMixin, FormView):
     required_roles = frozenset({RoleCode.CASE_DIRECTOR})
     template_name = "cases/case_register.html"
     form_class = CaseRegisterForm
@@ -214,7 +215,7 @@ class DirectorChangeView(CaseFormView):
         return reverse("cases:list")
 
 
-class CoDirectorAddView(CaseFormView):
+class CoDirectorAddView(OneTimeSubmissionMixin, CaseFormView):
     form_class = CoDirectorForm
     title = gettext_lazy("Add a co-director")
     submit_label = gettext_lazy("Add")
@@ -245,7 +246,7 @@ class CoDirectorRemoveView(CaseScopedMixin, View):
         return redirect("cases:detail", pk=case.pk)
 
 
-class CaseShareView(CaseFormView):
+class CaseShareView(OneTimeSubmissionMixin, CaseFormView):
     """The disclosure records of the case, and sharing it on a ground, for a scope, until an
     end date."""
 

@@ -4,13 +4,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from common.submission import OneTimeSubmissionMixin
 from partners.forms import GapSignalForm
 
 from .. import services
 from .base import CaseFormView
 
 
-class GapSignalView(CaseFormView):
+class GapSignalView(OneTimeSubmissionMixin, CaseFormView):
     """On a case (change access): the gap keeps the case only for its case director.
 
     Its URL keeps its name in the partners namespace (``partners:gap_signal``, see

@@ -17,6 +17,7 @@ from access.models import AuditAction
 from access.parts import CasePart
 from access.policy import Action, is_permitted, may_correct_entry
 from access.views import CaseScopedMixin
+from common.submission import OneTimeSubmissionMixin
 
 from .. import selectors, services
 from ..forms.journal import (
@@ -71,7 +72,7 @@ class JournalView(CaseScopedMixin, DetailView):
         return context
 
 
-class JournalAddView(CaseFormView):
+class JournalAddView(OneTimeSubmissionMixin, CaseFormView):
     form_class = JournalEntryForm
     title = gettext_lazy("Add to the journal")
     success_message = gettext_lazy("Journal entry added.")
@@ -171,7 +172,7 @@ class ActionListView(CaseScopedMixin, DetailView):
         return context
 
 
-class ActionAddView(CaseFormView):
+class ActionAddView(OneTimeSubmissionMixin, CaseFormView):
     form_class = CaseActionForm
     title = gettext_lazy("Add an action")
     submit_label = gettext_lazy("Add")

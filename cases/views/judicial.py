@@ -13,6 +13,7 @@ from django.views.generic import View
 
 from access.policy import Action
 from access.views import CaseScopedMixin
+from common.submission import OneTimeSubmissionMixin
 
 from .. import services
 from ..forms.trajectory import (
@@ -57,7 +58,7 @@ class TrajectoryNotesView(TrajectoryFormView):
         )
 
 
-class PoliceReportAddView(TrajectoryFormView):
+class PoliceReportAddView(OneTimeSubmissionMixin, TrajectoryFormView):
     form_class = PoliceReportForm
     title = gettext_lazy("Add a police report (PV)")
     submit_label = gettext_lazy("Add")
@@ -68,7 +69,7 @@ class PoliceReportAddView(TrajectoryFormView):
         services.police_report_add(case=self.case, by=self.user, **form.cleaned_data)
 
 
-class MeasureAddView(TrajectoryFormView):
+class MeasureAddView(OneTimeSubmissionMixin, TrajectoryFormView):
     form_class = MeasureForm
     title = gettext_lazy("Add a measure")
     submit_label = gettext_lazy("Add")
@@ -119,7 +120,7 @@ class MeasureExtendView(TrajectoryFormView):
         )
 
 
-class HearingAddView(TrajectoryFormView):
+class HearingAddView(OneTimeSubmissionMixin, TrajectoryFormView):
     form_class = HearingForm
     title = gettext_lazy("Plan a hearing")
     submit_label = gettext_lazy("Add")
@@ -130,7 +131,7 @@ class HearingAddView(TrajectoryFormView):
         services.hearing_add(case=self.case, by=self.user, **form.cleaned_data)
 
 
-class PartnerAddView(TrajectoryFormView):
+class PartnerAddView(OneTimeSubmissionMixin, TrajectoryFormView):
     form_class = PartnerAddForm
     title = gettext_lazy("Add a partner to the care trajectory")
     submit_label = gettext_lazy("Add")

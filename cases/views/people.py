@@ -14,6 +14,7 @@ from django.views.generic import View
 
 from access.policy import Action, may_see_confidential
 from access.views import CaseScopedMixin
+from common.submission import OneTimeSubmissionMixin
 from common.views import add_service_errors
 
 from .. import selectors, services
@@ -23,7 +24,7 @@ from ..services.people import ProbableDuplicates, check_involved_since
 from .base import CaseFormView
 
 
-class PersonAddView(CaseFormView):
+class PersonAddView(OneTimeSubmissionMixin, CaseFormView):
     """Add a person; when people the user may see probably are this person, ask first."""
 
     form_class = PersonForm
@@ -152,7 +153,7 @@ class PersonRemoveView(CaseScopedMixin, View):
         return redirect("cases:detail", pk=case.pk)
 
 
-class RelationAddView(CaseFormView):
+class RelationAddView(OneTimeSubmissionMixin, CaseFormView):
     form_class = RelationForm
     title = gettext_lazy("Add a relation")
     submit_label = gettext_lazy("Add")

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy
 
+from common.submission import OneTimeSubmissionMixin
+
 from .. import services
 from ..forms.referrals import ReferralAnswerForm, ReferralForm
 from ..models import Referral, ReferralDirection, ReferrerKind
@@ -19,7 +21,7 @@ class _ReferralFormView(CaseFormView):
         return reverse("cases:detail", kwargs={"pk": self.case.pk}) + "#referrals-heading"
 
 
-class ReferralAddView(_ReferralFormView):
+class ReferralAddView(OneTimeSubmissionMixin, _ReferralFormView):
     """Record a referral in one direction (``as_view(direction=..., title=..., ...)``)."""
 
     form_class = ReferralForm

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms.journal import CaseActionForm
+from common.versioning import VersionField
 from partners.models import Organisation
 
 from ..models import Consent, Consultation, Participant
@@ -59,7 +60,7 @@ class DecisionsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Saving the decisions marks the case as discussed."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class ConsultationActionForm(CaseActionForm):
@@ -72,4 +73,4 @@ class ParketReferenceForm(forms.Form):
         max_length=60,
         help_text=_("The prosecutor's office's own number for this case."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()

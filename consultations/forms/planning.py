@@ -10,6 +10,7 @@ from access.policy import Action, restrict
 from accounts.models import User
 from accounts.roles import RoleCode
 from cases.models import Case, Status
+from common.versioning import VersionField
 from partners.models import Agreement, AgreementKind, Organisation, OrganisationKind
 
 from ..models import USABLE, Consultation, LegalBasis
@@ -46,7 +47,7 @@ class CaseChoiceField(forms.ModelChoiceField):
 
 
 class LegalBasisForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)  # required when it edits (below)
 
     class Meta:
         model = LegalBasis
@@ -99,6 +100,7 @@ class LegalBasisForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -165,7 +167,7 @@ class ConsultationCreateForm(ConsultationFields):
 
 
 class ConsultationEditForm(ConsultationFields):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     @classmethod
     def initial_for(cls, consultation: Consultation) -> dict[str, Any]:
@@ -262,4 +264,4 @@ class AgendaItemForm(forms.Form):
             "consultation needs."
         ),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()

@@ -14,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from access.policy import may_record_minutes
 from access.views import ConsultationScopedMixin
+from common.submission import OneTimeSubmissionMixin
 from common.views import ServiceFormMixin
 
 from ..forms.minutes import ConsultationActionForm, DecisionsForm, DisclosureForm
@@ -89,7 +90,7 @@ class _MinutesFormView(ServiceFormMixin, AgendaItemScopedMixin, FormView):
         return minutes_url(self.item)
 
 
-class DisclosureAddView(_MinutesFormView):
+class DisclosureAddView(OneTimeSubmissionMixin, _MinutesFormView):
     form_class = DisclosureForm
     title = gettext_lazy("Record what was shared")
     success_message = gettext_lazy("Disclosure recorded.")
@@ -128,7 +129,7 @@ class DecisionsView(_MinutesFormView):
         )
 
 
-class ActionAddView(_MinutesFormView):
+class ActionAddView(OneTimeSubmissionMixin, _MinutesFormView):
     form_class = ConsultationActionForm
     title = gettext_lazy("Add an action decided in the consultation")
     success_message = gettext_lazy("Action added to the case.")

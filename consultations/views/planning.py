@@ -30,6 +30,7 @@ from access.policy import (
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from common.personal_data import Finding, personal_data_findings
+from common.submission import OneTimeSubmissionMixin
 from common.views import ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
@@ -80,7 +81,7 @@ class LegalBasisListView(LegalBasisReadMixin, TemplateView):
         }
 
 
-class LegalBasisFormView(ServiceFormMixin, LegalBasisManageMixin, FormView):
+class LegalBasisFormView(OneTimeSubmissionMixin, ServiceFormMixin, LegalBasisManageMixin, FormView):
     template_name = "consultations/planning/form.html"
     form_class = LegalBasisForm
     success_message = gettext_lazy("Legal basis saved.")
@@ -90,6 +91,9 @@ class LegalBasisFormView(ServiceFormMixin, LegalBasisManageMixin, FormView):
         if "legal_basis_pk" in kwargs:
             self.basis = get_object_or_404(LegalBasis, pk=kwargs["legal_basis_pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def creates(self) -> bool:
+        return self.basis is None
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -232,7 +236,7 @@ class ConsultationListView(CaseWorkRequiredMixin, TemplateView):
         }
 
 
-class ConsultationCreateView(RoleRequiredMixin, FormView):
+class ConsultationCreateView(OneTimeSubmissionMixin, RoleRequiredMixin, FormView):
     required_roles = frozenset({RoleCode.CASE_DIRECTOR})
     template_name = "consultations/planning/form.html"
     form_class = ConsultationCreateForm
@@ -314,7 +318,7 @@ class ConsultationEditView(ConsultationFormView):
         )
 
 
-class ParticipantAddView(ConsultationFormView):
+class ParticipantAddView(OneTimeSubmissionMixin, ConsultationFormView):
     form_class = ParticipantUserForm
     title = gettext_lazy("Add a participant")
     success_message = gettext_lazy("Participant added.")
@@ -329,7 +333,7 @@ class ParticipantAddView(ConsultationFormView):
         )
 
 
-class ParticipantAddNamedView(ConsultationFormView):
+class ParticipantAddNamedView(OneTimeSubmissionMixin, ConsultationFormView):
     form_class = ParticipantNamedForm
     title = gettext_lazy("Add a representative without an account")
     success_message = gettext_lazy("Representative added.")
@@ -344,7 +348,7 @@ class ParticipantAddNamedView(ConsultationFormView):
         )
 
 
-class AgendaAddView(ConsultationFormView):
+class AgendaAddView(OneTimeSubmissionMixin, ConsultationFormView):
     """Suggestions with their reasons, and the form that puts a case on the agenda."""
 
     form_class = AgendaAddForm

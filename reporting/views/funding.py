@@ -16,6 +16,7 @@ from django.views.generic import FormView, ListView, View
 
 from access.views import RoleRequiredMixin
 from accounts.roles import FUNDING_ROLES
+from common.submission import OneTimeSubmissionMixin
 from common.versioning import EditConflict
 from common.views import ServiceFormMixin, add_service_errors
 from partners.models import Municipality
@@ -42,7 +43,7 @@ class FundingListView(FundingMixin, ListView):
         return FundingYear.objects.order_by("-year")
 
 
-class FundingCreateView(ServiceFormMixin, FundingMixin, FormView):
+class FundingCreateView(OneTimeSubmissionMixin, ServiceFormMixin, FundingMixin, FormView):
     template_name = "reporting/funding_create.html"
     form_class = FundingYearCreateForm
     success_message = _("Funding year added. Enter its staffing and inhabitants.")

@@ -1,0 +1,180 @@
+"""Create forms carry a one-time token: a double submit (double click, back button, a
+retry) creates one row and shows what the first submission created (issue 15)."""
+
+import re
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.views.generic.edit import FormView
+
+from cases.models import Case, Hearing, JournalEntry, Measure, ViolenceForm
+from common.models import SubmissionToken
+from common.submission import FIELD, OneTimeSubmissionMixin, issue_token
+
+from .access_rules import CASE_KEYS, EXPECTED
+from .clock import TODAY, iso
+from .test_permission_matrix import SPECS, _expected, _routes, _url
+from .urlwalk import walk
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(rf'name="{FIELD}" value="([^"]+)"')
+ALREADY_SENT = "Dit formulier was al verstuurd; dit is wat toen werd aangemaakt."
+
+
+def _token(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    match = TOKEN.search(response.content.decode())
+    assert match, f"{url} renders no {FIELD}"
+    return match.group(1)
+
+
+def _send_twice(client, url: str, data: dict) -> tuple:
+    data = {**data, FIELD: _token(client, url)}
+    first = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+    second = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+    return first, second
+
+
+def _registration(world) -> dict:
+    director = world.users["director_city_a"]
+    return {
+        "track": 2,
+        "case_director": director.pk,
+        "opened_on": TODAY.isoformat(),
+        "referrer_kind": "partner",
+        "referrer_organisation": world.orgs["police_a"].pk,
+        "violence_forms": [ViolenceForm.objects.get(code="partner").pk],
+        "urgency": "normal",
+        "description": "Dubbel verstuurd.",
+    }
+
+
+def _case_form(world, name: str, data: dict) -> tuple:
+    case = world.cases["city_a"]
+    return reverse(name, args=[case.pk]), data, case
+
+
+FORMS = {
+    "registration": (
+        lambda world: (reverse("cases:create"), _registration(world), None),
+        lambda world, case: Case.objects.filter(description="Dubbel verstuurd."),
+    ),
+    "journal entry": (
+        lambda world: _case_form(
+            world,
+            "cases:journal_add",
+            {
+                "kind": "note",
+                "occurred_at_0": TODAY.isoformat(),
+                "occurred_at_1": "00:00",
+                "text": "Dubbel verstuurd.",
+                "visibility": "team",
+            },
+        ),
+        lambda world, case: JournalEntry.objects.filter(case=case, text="Dubbel verstuurd."),
+    ),
+    "hearing": (
+        lambda world: _case_form(
+            world,
+            "cases:hearing_add",
+            {"held_at": f"{iso(5)}T10:00", "court": "Rechtbank Dubbel", "subject": ""},
+        ),
+        lambda world, case: Hearing.objects.filter(case=case, court="Rechtbank Dubbel"),
+    ),
+    "measure": (
+        lambda world: _case_form(
+            world,
+            "cases:measure_add",
+            {
+                "kind": "conditions",
+                "starts_on": iso(0),
+                "ends_on": iso(30),
+                "decided_by": "Parket Dubbel",
+                "conditions": "Geen contact.",
+            },
+        ),
+        lambda world, case: Measure.objects.filter(case=case, decided_by="Parket Dubbel"),
+    ),
+}
+
+
+@pytest.mark.parametrize("what", FORMS)
+def test_a_double_submit_creates_one_row_and_shows_it(world, client, what):
+    build, rows = FORMS[what]
+    url, data, case = build(world)
+    client.force_login(world.users["director_city_a"])
+
+    first, second = _send_twice(client, url, data)
+
+    assert first.status_code == 302, getattr(first, "context", {}) and first.context["form"].errors
+    assert rows(world, case).count() == 1
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert ALREADY_SENT in [str(m) for m in get_messages(second.wsgi_request)]
+
+
+def test_a_refused_form_keeps_its_token_for_the_corrected_one(world, client):
+    client.force_login(world.users["director_city_a"])
+    url = reverse("cases:create")
+    token = _token(client, url)
+    refused = client.post(url, {**_registration(world), "track": "", FIELD: token})
+    assert refused.status_code == 200 and token in refused.content.decode()
+    assert not SubmissionToken.objects.filter(user=world.users["director_city_a"]).exists()
+    sent = client.post(url, {**_registration(world), FIELD: token})
+    assert sent.status_code == 302
+    assert Case.objects.filter(description="Dubbel verstuurd.").count() == 1
+
+
+def test_a_token_of_another_user_is_refused(world, client):
+    client.force_login(world.users["director_city_a"])
+    foreign = issue_token(world.users["director_caw_a"])
+    response = client.post(reverse("cases:create"), {**_registration(world), FIELD: foreign})
+    assert response.status_code == 200
+    assert not Case.objects.filter(description="Dubbel verstuurd.").exists()
+
+
+# A view whose name says it creates must be one-time; the others listed here create too.
+CREATES_BY_NAME = re.compile(r"Add|Create|Register|Signal|Request")
+
+
+def test_every_create_view_is_one_time():
+    missing = [
+        f"{route.name} ({cls.__name__})"
+        for route in walk()
+        if (cls := route.view_class) is not None
+        and issubclass(cls, FormView)
+        and CREATES_BY_NAME.search(cls.__name__)
+        and not issubclass(cls, OneTimeSubmissionMixin)
+    ]
+    assert not missing, f"create views without a submission token: {missing}"
+
+
+def _one_time_routes() -> list[str]:
+    return sorted(
+        name
+        for name, route in _routes().items()
+        if route.view_class is not None
+        and issubclass(route.view_class, OneTimeSubmissionMixin)
+        and "legal_basis_pk" not in route.pattern.pattern.converters  # the edit of a basis
+    )
+
+
+def test_the_create_views_are_found():
+    assert len(_one_time_routes()) >= 25
+
+
+@pytest.mark.parametrize("name", _one_time_routes())
+def test_every_create_form_renders_its_token(world, client, name):
+    spec = SPECS[name]
+    assert spec.method == "get"
+    case_keys = CASE_KEYS if spec.kind.startswith("case_") else (None,)
+    for username in EXPECTED:
+        for case_key in case_keys:
+            if _expected(username, spec, case_key) != 200:
+                continue
+            client.force_login(world.users[username])
+            _token(client, _url(world, name, case_key))
+            return
+    pytest.fail(f"no user in the world may open {name}")
