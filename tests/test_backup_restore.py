@@ -13,6 +13,7 @@ worker) is what is backed up.
 import glob
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -239,3 +240,42 @@ def test_a_restore_never_writes_into_a_database_that_holds_tables(backup_folder,
     assert result.returncode == 1
     assert "is not empty: restore into a new database" in result.stderr
     assert _digest(connection.settings_dict["NAME"]) == before
+
+
+@pytest.mark.skipif(not shutil.which("gpg"), reason="GnuPG is not installed")
+def test_an_encrypted_backup_leaves_no_plain_copy_and_restores(
+    world, private_root, fresh_database, tmp_path
+):
+    gnupg = tmp_path / "gnupg"
+    gnupg.mkdir(mode=0o700)
+    recipient = "fjc-backup@example.org"
+    subprocess.run(
+        ["gpg", "--batch", "--passphrase", "", "--quick-gen-key", recipient, "future-default"],
+        env={**os.environ, "GNUPGHOME": str(gnupg)},
+        capture_output=True,
+        check=True,
+    )
+    backups = tmp_path / "backups"
+    made = _run(
+        "backup.sh",
+        DATABASE_URL=_url(connection.settings_dict["NAME"]),
+        DJANGO_PRIVATE_MEDIA_ROOT=str(private_root),
+        FJC_BACKUP_DIR=str(backups),
+        FJC_BACKUP_GPG_RECIPIENT=recipient,
+        GNUPGHOME=str(gnupg),
+    )
+    assert made.returncode == 0, made.stderr
+    [encrypted] = backups.iterdir()
+    assert encrypted.name.endswith(".tar.gpg")
+    assert b"Peeters" not in encrypted.read_bytes()
+
+    result = _run(
+        "restore.sh",
+        str(encrypted),
+        DATABASE_URL=_url(fresh_database),
+        DJANGO_PRIVATE_MEDIA_ROOT=str(tmp_path / "restored-private"),
+        GNUPGHOME=str(gnupg),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert _digest(fresh_database) == _digest(connection.settings_dict["NAME"])
