@@ -49,12 +49,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_STATIC_ROOT=/app/staticfiles \
     DJANGO_PRIVATE_MEDIA_ROOT=/app/var/private
 
-# WeasyPrint's system libraries (Pango, HarfBuzz subsetting) and a font.
+# WeasyPrint's system libraries (Pango, HarfBuzz subsetting) and a font; pg_dump and
+# pg_restore (15, like the postgres:15 service) for scripts/backup.sh and scripts/restore.sh.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
+        postgresql-client \
         fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 

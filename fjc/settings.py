@@ -21,9 +21,27 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
 
+
+def secret(name: str, default: str | None = None) -> str:
+    """A secret from the file that ``<name>_FILE`` names (Docker secrets, mounted under
+    /run/secrets: never in the environment, where ``docker inspect`` and child processes see
+    it), else from ``<name>`` itself, else the default; without any of them: refused."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            # A trailing newline is the editor's, not the secret's.
+            return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE: {error}") from error
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE.")
+    return value
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # The embedded default may use a fixed development key; production refuses it.
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="embedded-development-key-not-for-production")
+SECRET_KEY = secret("DJANGO_SECRET_KEY", default="embedded-development-key-not-for-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 # The installation's public name: "FJC Mechelen", "Veilig Huis Mechelen", ...
@@ -117,6 +135,9 @@ else:
 # restarting gunicorn or the worker (issue 15: no 500s after a database restart).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("FJC_DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The password may come from a file instead (compose: a Docker secret), the URL then has none.
+if os.environ.get("DATABASE_PASSWORD_FILE"):
+    DATABASES["default"]["PASSWORD"] = secret("DATABASE_PASSWORD")
 # The application's own database role (access/database_roles.py). Set where the migrations
 # run as the owner of the tables: each migrate then grants this role its privileges again.
 FJC_APP_DB_ROLE = env.str("FJC_APP_DB_ROLE", default="")

@@ -3,10 +3,10 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import env, mailer
+from .settings import env, mailer, secret
 
 DEBUG = False
-SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+SECRET_KEY = secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

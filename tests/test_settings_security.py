@@ -53,6 +53,34 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_production_reads_the_secret_key_and_database_password_from_files(tmp_path):
+    """Docker secrets (docker-compose.yml): the values live in files, not in the environment."""
+    (tmp_path / "key").write_text("k" * 60 + "\n", encoding="utf-8")
+    (tmp_path / "password").write_text("p@ss:w/rd#1\n", encoding="utf-8")
+    env = {k: v for k, v in _production_env().items() if k != "DJANGO_SECRET_KEY"}
+    env |= {
+        "DJANGO_SECRET_KEY_FILE": str(tmp_path / "key"),
+        "DATABASE_URL": "postgres://fjc_app@db:5432/fjc",
+        "DATABASE_PASSWORD_FILE": str(tmp_path / "password"),
+    }
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SECRET_KEY, s.DATABASES['default']['PASSWORD']]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["k" * 60, "p@ss:w/rd#1"]
+
+    env["DJANGO_SECRET_KEY_FILE"] = str(tmp_path / "missing")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY_FILE" in result.stderr
+
+
 def test_production_hashes_with_argon2_and_guards_the_session():
     names = [
         "PASSWORD_HASHERS",

@@ -7,7 +7,12 @@
 # keeps them equal).
 set -eu
 : "${FJC_APP_DB_USER:=fjc_app}"
-: "${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD}"
+# The password from a file (compose: the Docker secret app_db_password), like the image's own
+# POSTGRES_PASSWORD_FILE; a trailing newline is dropped.
+if [ -n "${FJC_APP_DB_PASSWORD_FILE:-}" ]; then
+  FJC_APP_DB_PASSWORD="$(cat "$FJC_APP_DB_PASSWORD_FILE")"
+fi
+: "${FJC_APP_DB_PASSWORD:?set FJC_APP_DB_PASSWORD_FILE or FJC_APP_DB_PASSWORD}"
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v app_role="$FJC_APP_DB_USER" -v app_password="$FJC_APP_DB_PASSWORD" <<'SQL'

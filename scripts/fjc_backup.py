@@ -1,0 +1,409 @@
+# The programs run here are fixed (pg_dump, pg_restore, gpg, git, manage.py) and their
+# arguments are lists, never a shell: S603/S607 would flag every call.
+# ruff: noqa: S603, S607
+"""Backup and restore of an installation: the PostgreSQL database and the private files.
+
+Run through scripts/backup.sh and scripts/restore.sh (README, "Backup and restore"). Standalone
+on purpose (psycopg and the PostgreSQL client programs, no Django): a backup must not depend on
+the application's settings being loadable, and the restore's only use of Django is the
+``manage.py grant_app_role`` it runs at the end.
+
+A backup is a folder::
+
+    fjc-backup-20250101T020000Z/
+        db.dump              pg_dump -Fc, taken as the owner of the tables
+        private-files.tar    DJANGO_PRIVATE_MEDIA_ROOT
+        manifest.json        time, app version, row counts, SHA-256 of both files and of every
+                             private file
+
+The manifest holds no secret and no personal data: no connection string, and each private file
+is named by the SHA-256 of its path (uploaded file names may carry a person's name). The dump
+and the row counts are taken in one snapshot (``pg_export_snapshot``), so the counts are the
+dump's even while the application writes.
+
+The backup itself holds special-category data (art. 9 GDPR): it must be encrypted at rest.
+With ``FJC_BACKUP_GPG_RECIPIENT`` set, the folder is written as one ``<name>.tar.gpg`` for that
+public key and the plain folder is removed; the restore decrypts it with the private key.
+
+Environment: ``DATABASE_URL`` (the owner's, or a superuser's; ``DATABASE_PASSWORD_FILE`` may hold
+its password), ``DJANGO_PRIVATE_MEDIA_ROOT``, ``FJC_BACKUP_DIR`` (where backups go, default
+``backups``), ``FJC_APP_DB_ROLE`` (the application role the restore grants), ``PG_BIN`` (the
+folder of pg_dump and pg_restore, default: the PATH).
+"""
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+FORMAT = 1
+DUMP = "db.dump"
+FILES = "private-files.tar"
+MANIFEST = "manifest.json"
+ROOT = Path(__file__).resolve().parent.parent
+CHUNK = 1 << 20
+
+
+class BackupError(Exception):
+    """The backup or the restore cannot go on; the message says why."""
+
+
+# -- connection -------------------------------------------------------------------------------
+
+
+def connection_parameters() -> dict[str, str]:
+    """libpq's parameters from DATABASE_URL (and DATABASE_PASSWORD_FILE). They go to the client
+    programs through the environment, never on a command line that ``ps`` shows."""
+    url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"} or not parts.path.strip("/"):
+        raise BackupError("DATABASE_URL must name a PostgreSQL database (postgres://...).")
+    params = {
+        "host": parts.hostname or "",
+        "port": str(parts.port or ""),
+        "user": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "dbname": unquote(parts.path.strip("/")),
+    }
+    password_file = os.environ.get("DATABASE_PASSWORD_FILE")
+    if password_file:
+        params["password"] = Path(password_file).read_text(encoding="utf-8").strip()
+    return {key: value for key, value in params.items() if value}
+
+
+def libpq_environment(params: dict[str, str]) -> dict[str, str]:
+    names = {
+        "host": "PGHOST",
+        "port": "PGPORT",
+        "user": "PGUSER",
+        "password": "PGPASSWORD",
+        "dbname": "PGDATABASE",
+    }
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    environment.update({names[key]: value for key, value in params.items()})
+    return environment
+
+
+def connect(
+    params: dict[str, str], *, dbname: str | None = None, autocommit: bool = False
+) -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        make_conninfo("", **{**params, "dbname": dbname or params["dbname"]}),
+        autocommit=autocommit,
+        connect_timeout=10,
+    )
+
+
+def pg_program(name: str) -> str:
+    folder = os.environ.get("PG_BIN")
+    return str(Path(folder) / name) if folder else name
+
+
+def table_row_counts(cursor: psycopg.Cursor[Any]) -> dict[str, int]:
+    """Every table of the database (outside PostgreSQL's own schemas) and its number of rows."""
+    cursor.execute(
+        """
+        SELECT n.nspname, c.relname FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'p')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg_toast%%'
+        ORDER BY 1, 2
+        """
+    )
+    counts = {}
+    for schema, table in cursor.fetchall():
+        cursor.execute(
+            sql.SQL("SELECT count(*) FROM {}.{}").format(
+                sql.Identifier(schema), sql.Identifier(table)
+            )
+        )
+        name = table if schema == "public" else f"{schema}.{table}"
+        counts[name] = cursor.fetchone()[0]  # type: ignore[index]
+    return counts
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def private_files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(relative POSIX path, path) of every regular file under root, sorted."""
+    if not root.exists():
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            raise BackupError(f"A symbolic link in the private files: {path.relative_to(root)}")
+        if path.is_file():
+            yield path.relative_to(root).as_posix(), path
+
+
+def file_entries(root: Path) -> list[dict[str, Any]]:
+    return [
+        {"path_sha256": sha256_text(name), "sha256": sha256_file(path), "size": path.stat().st_size}
+        for name, path in private_files(root)
+    ]
+
+
+def media_root() -> Path:
+    value = os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT")
+    return Path(value) if value else ROOT / "var" / "private"
+
+
+# -- backup -----------------------------------------------------------------------------------
+
+
+def app_version() -> dict[str, str]:
+    version = {"version": os.environ.get("FJC_VERSION", "unknown"), "git_commit": "unknown"}
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return version
+    if result.returncode == 0:
+        version["git_commit"] = result.stdout.strip()
+    return version
+
+
+def backup(output: Path) -> Path:
+    params = connection_parameters()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = output / f"fjc-backup-{stamp}"
+    target.mkdir(parents=True, exist_ok=False)
+    os.chmod(target, 0o700)
+    with connect(params) as conn, conn.cursor() as cursor:
+        # One snapshot for the counts and the dump: the manifest describes exactly the dump.
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]  # type: ignore[index]
+        server_version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+        counts = table_row_counts(cursor)
+        subprocess.run(
+            [pg_program("pg_dump"), "-Fc", f"--snapshot={snapshot}", f"--file={target / DUMP}"],
+            env=libpq_environment(params),
+            check=True,
+        )
+        conn.rollback()
+    root = media_root()
+    entries = file_entries(root)
+    with tarfile.open(target / FILES, "w", format=tarfile.PAX_FORMAT) as archive:
+        for name, path in private_files(root):
+            archive.add(path, arcname=name, recursive=False)
+    manifest = {
+        "format": FORMAT,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "app": app_version(),
+        "postgresql": {"server_version": server_version},
+        "database": {
+            "file": DUMP,
+            "sha256": sha256_file(target / DUMP),
+            "size": (target / DUMP).stat().st_size,
+            "tables": counts,
+        },
+        "files": {
+            "file": FILES,
+            "sha256": sha256_file(target / FILES),
+            "size": (target / FILES).stat().st_size,
+            "count": len(entries),
+            "entries": entries,
+        },
+    }
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    for path in target.iterdir():
+        os.chmod(path, 0o600)
+    recipient = os.environ.get("FJC_BACKUP_GPG_RECIPIENT")
+    return encrypt(target, recipient) if recipient else target
+
+
+def encrypt(folder: Path, recipient: str) -> Path:
+    """The folder as one tar encrypted for the recipient's public key; the plain folder goes."""
+    encrypted = folder.with_name(folder.name + ".tar.gpg")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        archive.add(folder, arcname=folder.name)
+    subprocess.run(
+        [
+            *("gpg", "--batch", "--yes", "--trust-model", "always", "--encrypt"),
+            *("--recipient", recipient, "--output", str(encrypted)),
+        ],
+        input=buffer.getvalue(),
+        check=True,
+    )
+    os.chmod(encrypted, 0o600)
+    shutil.rmtree(folder)
+    return encrypted
+
+
+# -- restore ----------------------------------------------------------------------------------
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    try:
+        manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise BackupError(f"No readable {MANIFEST} in {folder}: {error}") from error
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"Unknown backup format {manifest.get('format')!r}.")
+    return manifest
+
+
+def verify_checksums(folder: Path, manifest: dict[str, Any]) -> None:
+    """Refuses a backup whose dump or files archive is not the one the manifest describes."""
+    for part in ("database", "files"):
+        path = folder / manifest[part]["file"]
+        if not path.is_file():
+            raise BackupError(f"{path.name} is missing from the backup.")
+        if sha256_file(path) != manifest[part]["sha256"]:
+            raise BackupError(f"{path.name} does not match its checksum: the backup is damaged.")
+
+
+def ensure_empty_database(params: dict[str, str]) -> None:
+    """The target database must be new: created here when it does not exist, refused when it
+    holds any table (a restore never mixes with what is there)."""
+    try:
+        conn = connect(params)
+    except psycopg.OperationalError as error:
+        if "does not exist" not in str(error):
+            raise
+        with connect(params, dbname="postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["dbname"])))
+        return
+    with conn, conn.cursor() as cursor:
+        if table_row_counts(cursor):
+            raise BackupError(
+                f"The database {params['dbname']!r} is not empty: restore into a new database."
+            )
+
+
+def restore_files(folder: Path, manifest: dict[str, Any], root: Path) -> None:
+    if root.exists() and any(root.iterdir()):
+        raise BackupError(f"The private files folder {root} is not empty.")
+    root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(folder / FILES) as archive:
+        # The "data" filter refuses absolute paths, "..", links outside and device files.
+        archive.extractall(root, filter="data")
+    expected = sorted(
+        (e["path_sha256"], e["sha256"], e["size"]) for e in manifest["files"]["entries"]
+    )
+    actual = sorted((e["path_sha256"], e["sha256"], e["size"]) for e in file_entries(root))
+    if actual != expected:
+        raise BackupError("The restored private files differ from the manifest.")
+
+
+def grant_app_role(params: dict[str, str]) -> None:
+    role = os.environ.get("FJC_APP_DB_ROLE")
+    if not role:
+        print(
+            "FJC_APP_DB_ROLE is not set: the application role got no privileges. "
+            "Run `manage.py grant_app_role <role>` as the owner before starting the application.",
+            file=sys.stderr,
+        )
+        return
+    python = ROOT / ".venv" / "bin" / "python"
+    subprocess.run(
+        [str(python if python.exists() else sys.executable), "manage.py", "grant_app_role", role],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"]},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def restore(source: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="fjc-restore-") as scratch:
+        folder = decrypt(source, Path(scratch)) if source.is_file() else source
+        manifest = read_manifest(folder)
+        verify_checksums(folder, manifest)
+        params = connection_parameters()
+        ensure_empty_database(params)
+        # As the connecting role (the owner), without the dump's owners and grants: the
+        # application role's privileges come from access/database_roles.py, as after migrate.
+        subprocess.run(
+            [
+                *(pg_program("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error"),
+                *("--single-transaction", f"--dbname={params['dbname']}", str(folder / DUMP)),
+            ],
+            env=libpq_environment(params),
+            check=True,
+        )
+        with connect(params) as conn, conn.cursor() as cursor:
+            counts = table_row_counts(cursor)
+        if counts != manifest["database"]["tables"]:
+            differing = sorted(
+                name
+                for name in set(counts) | set(manifest["database"]["tables"])
+                if counts.get(name) != manifest["database"]["tables"].get(name)
+            )
+            raise BackupError(f"Row counts differ from the manifest: {', '.join(differing)}")
+        restore_files(folder, manifest, media_root())
+        grant_app_role(params)
+    print(
+        f"Restored {len(counts)} tables ({sum(counts.values())} rows) and "
+        f"{manifest['files']['count']} private files; row counts and checksums verified."
+    )
+
+
+def decrypt(encrypted: Path, scratch: Path) -> Path:
+    decrypted = subprocess.run(
+        ["gpg", "--batch", "--decrypt", str(encrypted)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(decrypted)) as archive:
+        archive.extractall(scratch, filter="data")
+    folders = [path for path in scratch.iterdir() if path.is_dir()]
+    if len(folders) != 1:
+        raise BackupError(f"{encrypted.name} does not hold one backup folder.")
+    return folders[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("backup", help="write a new backup into FJC_BACKUP_DIR")
+    restore_parser = commands.add_parser("restore", help="restore a backup into a new database")
+    restore_parser.add_argument("backup", type=Path, help="the backup folder (or .tar.gpg)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "backup":
+            print(backup(Path(os.environ.get("FJC_BACKUP_DIR", "backups"))))
+        else:
+            restore(args.backup)
+    except (BackupError, subprocess.CalledProcessError) as error:
+        print(f"{args.command} failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
