@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import may_set_judicial_organisation_kind
 from accounts.models import User
+from common.dates import MAX_COUNT, DateKind, check_date, check_dates, check_number
 from common.history import save_validated
 from common.uploads import check_upload, is_new_upload
 
@@ -121,6 +122,12 @@ def contact_save(*, contact: ContactPerson, by: User) -> ContactPerson:
 
 @transaction.atomic
 def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
+    check_dates(
+        {
+            "signed_on": (agreement.signed_on, DateKind.HAPPENED),
+            "valid_until": (agreement.valid_until, DateKind.VALIDITY),
+        }
+    )
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
     if is_new_upload(agreement.document):
@@ -134,6 +141,9 @@ def agreement_save(*, agreement: Agreement, by: User) -> Agreement:
 def training_save(
     *, training: Training, by: User, organisations: Iterable[Organisation]
 ) -> Training:
+    # A training may be planned; the number of participants is a count of people.
+    check_date(training.date, DateKind.PLANNED, field="date")
+    check_number(training.participants, field="participants", maximum=MAX_COUNT)
     save_validated(training, by)
     training.organisations.set(organisations)
     return training
@@ -190,6 +200,8 @@ def gap_add_follow_up(
     action: str,
     organisation: Organisation | None = None,
 ) -> GapFollowUp:
+    # A follow-up may be planned ahead (the gap's status change is dated today at the latest).
+    check_date(date, DateKind.PLANNED, field="date")
     follow_up = GapFollowUp(gap=gap, date=date, action=action, organisation=organisation, by=by)
     save_validated(follow_up, by)
     if gap.status == GapStatus.NEW:
