@@ -165,5 +165,8 @@ def check_number(
         )
     if value > maximum:
         raise ValidationError(
-            {field: _("This number is implausibly large; at most %(maximum)s.") % {"maximum": maximum}}
+            {
+                field: _("This number is implausibly large; at most %(maximum)s.")
+                % {"maximum": maximum}
+            }
         )

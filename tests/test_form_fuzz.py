@@ -255,7 +255,9 @@ def _check(client, url: str, data: dict, baseline: str, failures: list[str], wha
         failures.append(f"{what}: refused with {status}, but a row changed")
 
 
-def _fuzzer(client, url: str, base: dict, fuzzable: list[Field], baseline: str, failures: list[str]):
+def _fuzzer(
+    client, url: str, base: dict, fuzzable: list[Field], baseline: str, failures: list[str]
+):
     """A few generated POSTs: the plausible filling with one to three fields broken."""
 
     @settings(
@@ -267,7 +269,9 @@ def _fuzzer(client, url: str, base: dict, fuzzable: list[Field], baseline: str, 
     )
     @given(data=st.data())
     def fuzz(data):
-        chosen = data.draw(st.lists(st.sampled_from(fuzzable), min_size=1, max_size=3, unique_by=id))
+        chosen = data.draw(
+            st.lists(st.sampled_from(fuzzable), min_size=1, max_size=3, unique_by=id)
+        )
         post = dict(base)
         for f in chosen:
             post[f.name] = data.draw(_nasty(f), label=f.name)
@@ -306,7 +310,12 @@ def test_no_form_crashes_or_half_writes_on_implausible_input(world, client, name
             }.get(f.kind, [])
             for value in extremes:
                 _check(
-                    client, target.url, {**base, f.name: value}, baseline, failures, f"{f.name}={value}"
+                    client,
+                    target.url,
+                    {**base, f.name: value},
+                    baseline,
+                    failures,
+                    f"{f.name}={value}",
                 )
         if not fuzzable:
             continue

@@ -42,9 +42,11 @@ def test_the_windows_of_each_kind():
 
 def test_the_service_start_is_a_setting():
     day = datetime.date(2016, 5, 1)
-    with override_settings(FJC_SERVICE_START=datetime.date(2017, 5, 23)):
-        with pytest.raises(ValidationError) as refused:
-            check_date(day, DateKind.HAPPENED, field="opened_on")
+    with (
+        override_settings(FJC_SERVICE_START=datetime.date(2017, 5, 23)),
+        pytest.raises(ValidationError) as refused,
+    ):
+        check_date(day, DateKind.HAPPENED, field="opened_on")
     assert "opened_on" in refused.value.error_dict
     check_date(day, DateKind.HAPPENED, field="opened_on")  # the default, 2010-01-01
 
@@ -82,9 +84,12 @@ def test_a_case_registered_tomorrow_is_refused_and_today_is_fine(director):
             case_director=director,
             opened_on=TODAY + datetime.timedelta(days=1),
         )
-    assert case_create(
-        by=director, owner_organisation=director.organisation, case_director=director
-    ).opened_on == timezone.localdate()
+    assert (
+        case_create(
+            by=director, owner_organisation=director.organisation, case_director=director
+        ).opened_on
+        == timezone.localdate()
+    )
 
 
 def test_the_registration_form_says_so_in_dutch(director, client):

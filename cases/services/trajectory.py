@@ -31,6 +31,7 @@ from ..models import (
 )
 from .events import record_event
 
+
 def _check_past_date(field: str, day: datetime.date) -> None:
     """A date that already happened: the shared rule (not in the future, not before the
     service existed: 0202 for 2022 is a typing error, not a real PV or measure)."""
