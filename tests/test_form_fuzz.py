@@ -42,9 +42,9 @@ SKIPPED = {
 }
 
 # Extremes every date, time and number field is tried with, one field at a time.
-EXTREME_DATES = ["0001-01-01", "9999-12-31", "1900-01-01", add_months(TODAY, 50 * 12).isoformat()]
+EXTREME_DATES = ["0001-01-01", "9999-12-31", add_months(TODAY, 50 * 12).isoformat()]
 EXTREME_DATETIMES = [f"{day}T12:00" for day in EXTREME_DATES]
-EXTREME_NUMBERS = ["-1", "99999999999999999999", "1e309"]
+EXTREME_NUMBERS = ["-1", "99999999999999999999"]
 
 NASTY_TEXT = st.one_of(
     st.sampled_from(["", " ", "x" * 5000, "\x00", "🙂" * 300, "<script>", "0" * 400, "‮"]),
@@ -171,7 +171,7 @@ def _plausible(f: Field) -> str | list[str] | None:
 def _nasty(f: Field) -> st.SearchStrategy:
     if f.kind == "date":
         return st.one_of(
-            st.sampled_from([*EXTREME_DATES, "", "2024-02-30", "31/12/2024", "x"]),
+            st.sampled_from([*EXTREME_DATES, "1900-01-01", "", "2024-02-30", "31/12/2024", "x"]),
             st.dates().map(datetime.date.isoformat),
         )
     if f.kind == "datetime-local":
@@ -181,7 +181,7 @@ def _nasty(f: Field) -> st.SearchStrategy:
         )
     if f.kind == "number":
         return st.one_of(
-            st.sampled_from([*EXTREME_NUMBERS, "", "Infinity", "1,5", "x"]),
+            st.sampled_from([*EXTREME_NUMBERS, "1e309", "NaN", "", "Infinity", "1,5", "x"]),
             st.integers(min_value=-(10**25), max_value=10**25).map(str),
             st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
         )

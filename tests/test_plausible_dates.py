@@ -159,3 +159,17 @@ def test_every_accepted_meeting_day_has_an_access_window(setting):
     c = setting.consultation
     c.scheduled_at = timezone.make_aware(datetime.datetime.combine(latest, datetime.time(23, 59)))
     assert c.access_closes_at > c.scheduled_at
+
+
+def test_a_population_figure_in_the_admin_is_held_to_the_same_rule():
+    from partners.models import Municipality, MunicipalityPopulation
+
+    municipality = Municipality.objects.create(name="Datumgem")
+    for year, inhabitants, field in ((2025, 3_000_000, "inhabitants"), (9999, 1000, "year")):
+        figure = MunicipalityPopulation(
+            municipality=municipality, year=year, inhabitants=inhabitants
+        )
+        with pytest.raises(ValidationError) as refused:
+            figure.full_clean()
+        assert field in refused.value.error_dict
+    MunicipalityPopulation(municipality=municipality, year=2025, inhabitants=86_000).full_clean()
