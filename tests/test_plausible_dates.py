@@ -162,9 +162,10 @@ def test_every_accepted_meeting_day_has_an_access_window(setting):
 
 
 def test_a_population_figure_in_the_admin_is_held_to_the_same_rule():
-    from partners.models import Municipality, MunicipalityPopulation
+    from partners.models import Municipality, MunicipalityPopulation, PoliceZone
 
-    municipality = Municipality.objects.create(name="Datumgem")
+    zone = PoliceZone.objects.create(name="Politiezone Datum")
+    municipality = Municipality.objects.create(name="Datumgem", police_zone=zone)
     for year, inhabitants, field in ((2025, 3_000_000, "inhabitants"), (9999, 1000, "year")):
         figure = MunicipalityPopulation(
             municipality=municipality, year=year, inhabitants=inhabitants
