@@ -7,7 +7,7 @@ machine. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -427,6 +427,22 @@ if "FJC_REPEAT_WINDOW_DAYS" in os.environ:
     raise ImproperlyConfigured(
         "FJC_REPEAT_WINDOW_DAYS was replaced by FJC_REPEAT_WINDOW_MONTHS (calendar months)."
     )
+
+# Plausible dates and numbers (issue 15, ``common.dates``). Case events are refused before
+# FJC_SERVICE_START: no Flemish Family Justice Center existed before 2016 (Antwerp; Mechelen
+# 23-05-2017), and 2010 leaves room for history entered with a case (an earlier measure, a
+# police report) while refusing typing slips such as 1900 or 0201. An installation may set its
+# own opening date. Planned events (hearings, consultations, reviews, the end of an order) may
+# lie at most FJC_MAX_YEARS_AHEAD years ahead.
+try:
+    FJC_SERVICE_START = date.fromisoformat(env.str("FJC_SERVICE_START", default="2010-01-01"))
+except ValueError as error:
+    raise ImproperlyConfigured("FJC_SERVICE_START must be a date, YYYY-MM-DD.") from error
+FJC_MAX_YEARS_AHEAD = env.int("FJC_MAX_YEARS_AHEAD", default=2)
+if not 1 <= FJC_MAX_YEARS_AHEAD <= 50:
+    raise ImproperlyConfigured("FJC_MAX_YEARS_AHEAD must be between 1 and 50.")
+if not date(1900, 1, 1) <= FJC_SERVICE_START <= date(2100, 1, 1):
+    raise ImproperlyConfigured("FJC_SERVICE_START must be a date between 1900 and 2100.")
 
 # Sharing a case with another organisation (issue 13): a share ends on its end date, by
 # default this many days after it is made, and at most this many days after it.

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.dates import MAX_POPULATION, check_number, check_year
 from common.records import WrittenOnce
 
 
@@ -66,6 +67,11 @@ class MunicipalityPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} {self.year}: {self.inhabitants}"
+
+    def clean(self) -> None:
+        # The admin's inline writes these rows directly: the shared rule of the funding page.
+        check_year(self.year, field="year", earliest=1990)
+        check_number(self.inhabitants, field="inhabitants", maximum=MAX_POPULATION)
 
 
 class OrganisationKind(models.TextChoices):

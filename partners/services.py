@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import may_set_judicial_organisation_kind
 from accounts.models import User
+from common.dates import MAX_COUNT, DateKind, check_date, check_dates, check_number
 from common.history import save_validated
 from common.uploads import check_upload, is_new_upload
 from common.versioning import check_version, locked_for_update
@@ -130,6 +131,12 @@ def agreement_save(
     *, agreement: Agreement, by: User, expected_version: int | None = None
 ) -> Agreement:
     check_version(agreement, expected_version)
+    check_dates(
+        {
+            "signed_on": (agreement.signed_on, DateKind.HAPPENED),
+            "valid_until": (agreement.valid_until, DateKind.VALIDITY),
+        }
+    )
     if agreement.valid_until and agreement.valid_until < agreement.signed_on:
         raise ValidationError({"valid_until": _("An agreement cannot end before it was signed.")})
     if is_new_upload(agreement.document):
@@ -148,6 +155,9 @@ def training_save(
     expected_version: int | None = None,
 ) -> Training:
     check_version(training, expected_version)
+    # A training may be planned; the number of participants is a count of people.
+    check_date(training.date, DateKind.PLANNED, field="date")
+    check_number(training.participants, field="participants", maximum=MAX_COUNT)
     save_validated(training, by)
     training.organisations.set(organisations)
     return training
@@ -204,6 +214,8 @@ def gap_add_follow_up(
     action: str,
     organisation: Organisation | None = None,
 ) -> GapFollowUp:
+    # A follow-up may be planned ahead (the gap's status change is dated today at the latest).
+    check_date(date, DateKind.PLANNED, field="date")
     follow_up = GapFollowUp(gap=gap, date=date, action=action, organisation=organisation, by=by)
     save_validated(follow_up, by)
     if gap.status == GapStatus.NEW:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from common.dates import MAX_FTE, MAX_POPULATION, check_number, check_year
 from common.history import attribute
 from common.versioning import locked_for_update
 from partners.models import Municipality, MunicipalityPopulation
@@ -33,6 +34,10 @@ class StaffingInput:
 # The amount columns of FundingYear: DecimalField(max_digits=12, decimal_places=2).
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")
+
+# The first years the columns' validators allow (MunicipalityPopulation, FundingYear).
+POPULATION_EARLIEST_YEAR = 1990
+FUNDING_EARLIEST_YEAR = 2000
 
 # The form's "not a number" message is this one too, so both doors say the same.
 AMOUNT_NOT_A_NUMBER = gettext_lazy("Enter the amount as a number, e.g. 275000.00.")
@@ -74,6 +79,7 @@ def funding_year_create(
     local_amount: Decimal = Decimal("0.00"),
     notes: str = "",
 ) -> FundingYear:
+    check_year(year, field="year", earliest=FUNDING_EARLIEST_YEAR)
     if FundingYear.objects.filter(year=year).exists():
         raise ValidationError({"year": _("This year already has its funding.")})
     _check_amount("flemish_amount", flemish_amount)
@@ -98,6 +104,7 @@ def _check_staffing(lines: Iterable[StaffingInput]) -> list[StaffingInput]:
             raise ValidationError(_("Choose a funder and a role for every staffing line."))
         if line.fte <= 0:
             raise ValidationError(_("FTE must be more than zero."))
+        check_number(line.fte, field="staffing", maximum=MAX_FTE)
     return checked
 
 
@@ -107,12 +114,18 @@ def _check_inhabitants(inhabitants: Mapping[Municipality, int | None]) -> None:
             raise ValidationError(
                 _("The inhabitants of %(name)s cannot be negative.") % {"name": municipality.name}
             )
+        if count is not None and count > MAX_POPULATION:
+            raise ValidationError(
+                _("The inhabitants of %(name)s are implausibly many; at most %(max)d.")
+                % {"name": municipality.name, "max": MAX_POPULATION}
+            )
 
 
 def population_set_for_year(
     *, by: User, year: int, inhabitants: Mapping[Municipality, int | None], source: str = ""
 ) -> None:
     """Write the inhabitants of each municipality for ``year``; None leaves a figure as it is."""
+    check_year(year, field="year", earliest=POPULATION_EARLIEST_YEAR)
     _check_inhabitants(inhabitants)
     existing = {
         p.municipality_id: p

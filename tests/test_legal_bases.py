@@ -306,7 +306,7 @@ def test_widening_a_confirmed_authorisation_asks_for_confirmation_again(setting)
     "change",
     [
         {"valid_until": None},
-        {"dated_on": datetime.date(2000, 1, 1)},
+        {"dated_on": datetime.date(2012, 1, 1)},
         {"purpose": "Een ander doel."},
         {"reference": "PK 2026/12-bis"},
     ],

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import Action, is_active_case_director
 from accounts.models import User
+from common.dates import DateKind, check_date
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Municipality, Organisation
@@ -74,6 +75,7 @@ def case_create(
     referral_made: str = "",
 ) -> Case:
     opened_on = opened_on or timezone.localdate()
+    check_date(opened_on, DateKind.HAPPENED, field="opened_on")
     if is_anonymous_consult and track != Track.ADVICE:
         raise ValidationError(_("An anonymous consult is always track 1."))
     case = Case(
@@ -111,6 +113,9 @@ def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) 
     violence_forms = changes.pop("violence_forms", None)
     current = locked_for_update(case, expected_version)
     opened_on = current.opened_on
+    if changes.get("opened_on", opened_on) != opened_on:
+        # Only a changed date: a case registered before the rule keeps its own.
+        check_date(changes["opened_on"], DateKind.HAPPENED, field="opened_on")
     for field, value in changes.items():
         setattr(current, field, value)
     save_versioned(current, by)

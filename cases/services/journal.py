@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import may_correct_entry
 from accounts.models import User
+from common.dates import DateKind, date_problem
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
@@ -176,6 +177,8 @@ def _action_errors(
         add("due_on", _("Say by when it has to be done."))
     elif due_on < case.opened_on:
         add("due_on", _("The date cannot be before the case was registered."))
+    elif problem := date_problem(due_on, DateKind.PLANNED):
+        add("due_on", problem)
     if done_on is not None:
         if done_on > timezone.localdate():
             add("done_on", _("The date cannot be in the future."))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from access.policy import Action, restrict
 from accounts.models import User
-from common.dates import add_months
+from common.dates import DateKind, add_months, date_problem
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 
@@ -60,7 +60,6 @@ SITUATION_DEFAULTS: dict[str, Any] = {
     "safe_contact": "",
 }
 REPEAT_ROLES = (PartyRole.VICTIM, PartyRole.PERPETRATOR)
-EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
 
 class ProbableDuplicates(Exception):
@@ -124,10 +123,8 @@ def check_person_data(
     if not last_name.strip():
         errors["last_name"] = _("Give the last name.")
     if date_of_birth is not None:
-        if date_of_birth > timezone.localdate():
-            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
-        elif date_of_birth < EARLIEST_BIRTH_DATE:
-            errors["date_of_birth"] = _("The date of birth cannot be before 1900.")
+        if problem := date_problem(date_of_birth, DateKind.BIRTH):
+            errors["date_of_birth"] = problem
         elif age_band in AgeBand.values and age_band not in (
             AgeBand.UNKNOWN,
             age_band_for(date_of_birth),

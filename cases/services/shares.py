@@ -24,6 +24,7 @@ from access.models import AuditAction
 from access.parts import ShareScope
 from access.policy import Action, may_receive_case_access
 from accounts.models import User
+from common.dates import DateKind, date_problem
 from partners.models import Organisation
 
 from ..models import (
@@ -95,6 +96,8 @@ def check_share_terms(terms: ShareTerms, *, today: datetime.date | None = None) 
                 errors[name] = [messages[name]]
         if terms.consent_given_on is not None and terms.consent_given_on > today:
             errors["consent_given_on"] = [_("The consent cannot be given in the future.")]
+        elif problem := date_problem(terms.consent_given_on, DateKind.HAPPENED):
+            errors["consent_given_on"] = [problem]
     if terms.scope not in ShareScope.values:
         errors["scope"] = [_("Choose what is shared.")]
     latest = today + datetime.timedelta(days=settings.FJC_SHARE_MAX_DAYS)

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common.dates import DateKind, check_date
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation, PoliceZone
@@ -30,28 +31,11 @@ from ..models import (
 )
 from .events import record_event
 
-# A date further back than this is a typing error (0202 for 2022), not a real PV or measure.
-OLDEST_YEARS = 30
-# Hearings are planned ahead, but not this far.
-HEARING_MAX_YEARS_AHEAD = 3
-
-
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
 
 def _check_past_date(field: str, day: datetime.date) -> None:
-    """A date that already happened: not in the future, not absurdly old."""
-    today = timezone.localdate()
-    if day > today:
-        raise ValidationError({field: _("This date cannot be in the future.")})
-    if day < _years_ago(today, OLDEST_YEARS):
-        raise ValidationError(
-            {field: _("This date is more than %(years)d years ago.") % {"years": OLDEST_YEARS}}
-        )
+    """A date that already happened: the shared rule (not in the future, not before the
+    service existed: 0202 for 2022 is a typing error, not a real PV or measure)."""
+    check_date(day, DateKind.HAPPENED, field=field)
 
 
 def _check_required(field: str, value: str) -> str:
@@ -165,6 +149,7 @@ def measure_add(
     _check_past_date("starts_on", starts_on)
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": _("The end cannot be before the start.")})
+    check_date(ends_on, DateKind.PLANNED, field="ends_on")
     if kind == MeasureKind.RESTRAINING_ORDER:
         if ends_on is None:
             raise ValidationError(
@@ -207,6 +192,7 @@ def measure_extend(
         raise ValidationError(_("A measure without an end date cannot be extended."))
     if new_end <= previous_end:
         raise ValidationError({"new_end": _("The new end must be after the current end.")})
+    check_date(new_end, DateKind.PLANNED, field="new_end")
     if current.kind == MeasureKind.RESTRAINING_ORDER:
         max_days = settings.FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS
         if (new_end - previous_end).days > max_days:
@@ -258,19 +244,7 @@ def hearing_add(
 ) -> Hearing:
     _check_case_has_trajectory(case)
     court = _check_required("court", court)
-    day = timezone.localdate(held_at) if timezone.is_aware(held_at) else held_at.date()
-    today = timezone.localdate()
-    if day < _years_ago(today, OLDEST_YEARS):
-        raise ValidationError(
-            {"held_at": _("This date is more than %(years)d years ago.") % {"years": OLDEST_YEARS}}
-        )
-    if day > _years_ago(today, -HEARING_MAX_YEARS_AHEAD):
-        raise ValidationError(
-            {
-                "held_at": _("A hearing is not planned more than %(years)d years ahead.")
-                % {"years": HEARING_MAX_YEARS_AHEAD}
-            }
-        )
+    check_date(held_at, DateKind.PLANNED, field="held_at")
     hearing = Hearing(case=case, held_at=held_at, court=court, subject=subject.strip())
     attribute(hearing, by)
     hearing.save()

@@ -30,6 +30,7 @@ from access import audit
 from access.models import AuditAction
 from access.policy import may_confirm_legal_basis, may_manage_legal_bases
 from accounts.models import User
+from common.dates import DateKind, check_dates
 from common.history import attribute
 from common.uploads import check_upload
 from common.versioning import locked_for_update
@@ -47,6 +48,12 @@ def _check_manager(by: User) -> None:
 
 
 def _check_dates(dated_on: datetime.date, valid_until: datetime.date | None) -> None:
+    check_dates(
+        {
+            "dated_on": (dated_on, DateKind.HAPPENED),
+            "valid_until": (valid_until, DateKind.VALIDITY),
+        }
+    )
     if valid_until is not None and valid_until < dated_on:
         raise ValidationError(
             {"valid_until": _("The end of validity cannot be before the date of the basis.")}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from access.policy import Action, is_active_case_director, may_hold_case_access, restrict
 from accounts.models import User
 from cases.models import Case, Status
+from common.dates import DateKind, check_date
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
@@ -101,6 +102,7 @@ def consultation_create(
         raise ValidationError(_("Only a case director can plan a consultation."))
     if not is_active_case_director(chair):
         raise ValidationError({"chair": _("The chair must be a case director.")})
+    check_date(scheduled_at, DateKind.PLANNED, field="scheduled_at")
     _check_legal_basis(legal_basis, scheduled_at)
     assert legal_basis is not None
     _check_place(location, is_online)
@@ -148,6 +150,8 @@ def consultation_update(
     _check_place(location, is_online)
     moved = current.scheduled_at != scheduled_at
     if moved:
+        # Also keeps the access window (days after the meeting) far from datetime.max.
+        check_date(scheduled_at, DateKind.PLANNED, field="scheduled_at")
         _check_legal_basis(current.legal_basis, scheduled_at)
     current.scheduled_at = scheduled_at
     current.location = location.strip()
