@@ -56,7 +56,7 @@ def _actor(instance: Any = None) -> tuple[AnyUser | None, HttpRequest | None]:
     return None, request
 
 
-def _organisation(organisation_id: int | None) -> dict[str, Any] | None:
+def organisation_detail(organisation_id: int | None) -> dict[str, Any] | None:
     if organisation_id is None:
         return None
     model = get_user_model()._meta.get_field("organisation").related_model
@@ -100,7 +100,7 @@ def after_user_save(sender: Any, instance: Any, created: bool, **kwargs: Any) ->
             AuditAction.ACCOUNT_CREATE,
             {
                 **{name: now[name] for name in PLAIN_FIELDS},
-                "organisation": _organisation(now["organisation_id"]),
+                "organisation": organisation_detail(now["organisation_id"]),
                 "usable_password": instance.has_usable_password(),
             },
         )
@@ -122,8 +122,8 @@ def after_user_save(sender: Any, instance: Any, created: bool, **kwargs: Any) ->
             AuditAction.ORGANISATION_CHANGE,
             {
                 "organisation": {
-                    "old": _organisation(before["organisation_id"]),
-                    "new": _organisation(now["organisation_id"]),
+                    "old": organisation_detail(before["organisation_id"]),
+                    "new": organisation_detail(now["organisation_id"]),
                 }
             },
         )

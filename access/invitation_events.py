@@ -10,6 +10,7 @@ from typing import Any
 
 from accounts.signals import access_requested, invitation_sent
 
+from .account_events import organisation_detail
 from .audit import record
 from .models import AuditAction
 
@@ -33,7 +34,7 @@ def _access_requested(
             user=by,
             action=AuditAction.ORGANISATION_CHANGE,
             obj=user,
-            detail={"pending": True, "new": {"id": organisation.pk, "name": str(organisation)}},
+            detail={"pending": True, "new": organisation_detail(organisation.pk)},
         )
 
 
