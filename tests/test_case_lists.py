@@ -612,6 +612,7 @@ def _make_rich_cases(world, n: int, shared_with=None):
 @pytest.mark.parametrize(
     ("username", "scope"),
     [
+        ("director_city_a", "all"),
         ("director_city_a", "mine"),
         ("director_city_a", "organisation"),
         ("liaison_parket_a", "shared"),

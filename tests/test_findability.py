@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 
 from access import policy
 from access.policy import ConfidentialField
@@ -391,6 +392,28 @@ def test_the_case_director_keeps_cases_and_actions(world, client):
     assert "U bent casusregisseur van 2 dossiers." in page
     assert "Achterstallige afspraken in uw dossiers" in page
     assert f'href="{LIST}"' in page
+
+
+def test_the_directors_actions_show_the_case_label(world, client):
+    from cases.services import case_action_add
+
+    director = world.users["director_city_a"]
+    case = make_case(director)
+    add_person(case, "Anna", "Verbeke")
+    case_action_add(
+        case=case,
+        by=director,
+        description="Veiligheidsplan opvolgen",
+        due_on=timezone.localdate() + datetime.timedelta(days=2),
+        assignee_user=director,
+        assignee_organisation=None,
+    )
+    page = home(client, director)
+    actions = reverse("cases:actions", kwargs={"pk": case.pk})
+    assert (
+        f'href="{actions}">{case.reference}</a> <span class="case-label muted">A. V.</span>:'
+        in page
+    )
 
 
 def test_the_liaison_sees_consultations_and_track_3_cases(world, client):
