@@ -13,6 +13,7 @@ from accounts.roles import (
     DIRECTORY_READ_ROLES,
     FUNDING_ROLES,
     NETWORK_ROLES,
+    RoleCode,
 )
 from accounts.types import AnyUser
 
@@ -32,6 +33,10 @@ def installation(request: HttpRequest) -> dict[str, object]:
             "network_dashboard": staff is not None and staff.has_role(*DASHBOARD_ROLES),
             # Everyone who can take part in an art. 458ter consultation (case-working roles).
             "consultations": staff is not None and may_work_with_cases(staff),
+            # The prosecutor liaison's own page (consultations.views.liaison).
+            "liaison": staff is not None
+            and may_work_with_cases(staff)
+            and staff.has_role(RoleCode.PROSECUTOR_LIAISON),
             "annual_reports": staff is not None and may_use_annual_reports(staff),
             "funding": staff is not None and staff.has_role(*FUNDING_ROLES),
             "break_glass": staff is not None and may_request_break_glass(staff),

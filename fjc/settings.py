@@ -458,6 +458,16 @@ if not 1 <= FJC_BREAK_GLASS_MAX_HOURS <= 72:
     raise ImproperlyConfigured("FJC_BREAK_GLASS_MAX_HOURS must be between 1 and 72.")
 
 
+# Lists and the home page name a case by its reference and a short label (issue 16): the
+# (first) victim's initials ("A. V."), first name and last initial ("Anna V."), or nothing.
+FJC_CASE_LABEL_CHOICES = ("victim_initials", "victim_first_name_initial", "none")
+FJC_CASE_LABEL = env.str("FJC_CASE_LABEL", default="victim_initials")
+if FJC_CASE_LABEL not in FJC_CASE_LABEL_CHOICES:
+    raise ImproperlyConfigured(
+        "FJC_CASE_LABEL must be one of: " + ", ".join(FJC_CASE_LABEL_CHOICES) + "."
+    )
+
+
 # Article 458ter consultations: participants outside a case's team may open its consultation
 # view from this many days before the meeting until this many days after it.
 FJC_CONSULTATION_ACCESS_DAYS_BEFORE = env.int("FJC_CONSULTATION_ACCESS_DAYS_BEFORE", default=2)

@@ -401,7 +401,8 @@ def test_search_term_never_appears_in_a_url_or_the_audit_trail(world, client, pe
     location = response["Location"]
     assert "Dubois" not in location and "C%C3%A9line" not in location and "Celine" not in location
     assert location.startswith(LIST)
-    assert "scope=mine" in location and "track=1" in location and "search=" in location
+    # A search spans every visible case (issue 16): the "all" tab, the filters kept.
+    assert "scope=all" in location and "track=1" in location and "search=" in location
     page = client.get(location)
     html = page.content.decode()
     for href in [part.split('"', 1)[0] for part in html.split('href="')[1:]]:
@@ -412,11 +413,13 @@ def test_search_term_never_appears_in_a_url_or_the_audit_trail(world, client, pe
         assert "Dubois" not in str(event.detail) and "Dubois" not in event.purpose
 
 
-def test_search_keeps_the_scope_and_filters_and_drops_unknown_parameters(world, client):
+def test_search_opens_all_keeps_the_filters_and_drops_unknown_parameters(world, client):
     client.force_login(world.users["director_city_a"])
     response = search(client, "2", "?scope=organisation&status=open&page=3&next=//evil")
     location = response["Location"]
-    assert "scope=organisation" in location and "status=open" in location
+    # Issue 16: a search looks across every case the user may see, whatever tab it came from.
+    assert "scope=all" in location and "scope=organisation" not in location
+    assert "status=open" in location
     assert "page=" not in location and "next=" not in location and "evil" not in location
 
 
@@ -523,7 +526,7 @@ def test_pagination_keeps_scope_filters_and_search(world, client):
     html = page1.content.decode()
     next_link = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"', 1)[0]
     next_link = next_link.replace("&amp;", "&")
-    assert "page=2" in next_link and "scope=mine" in next_link and "track=1" in next_link
+    assert "page=2" in next_link and "scope=all" in next_link and "track=1" in next_link
     assert "search=" in next_link
     page2 = client.get(LIST + next_link)
     assert len(page2.context["cases"]) == 4
@@ -609,6 +612,7 @@ def _make_rich_cases(world, n: int, shared_with=None):
 @pytest.mark.parametrize(
     ("username", "scope"),
     [
+        ("director_city_a", "all"),
         ("director_city_a", "mine"),
         ("director_city_a", "organisation"),
         ("liaison_parket_a", "shared"),

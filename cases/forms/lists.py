@@ -10,4 +10,5 @@ class CaseSearchForm(forms.Form):
         max_length=100,
         required=False,
         strip=True,
+        help_text=_("Searches every case you may see; the tabs then narrow the results."),
     )

@@ -16,6 +16,7 @@ from access.policy import (
 from accounts.models import User
 
 from ..models import Case, CaseAction, EntryKind, JournalEntry, reference_sort_keys
+from .labels import case_label_expression
 
 # How far ahead the home page looks for actions that are coming up.
 UPCOMING_DAYS = 14
@@ -111,6 +112,7 @@ def home_actions(*, user: User, today: datetime.date | None = None) -> HomeActio
     open_actions = with_overdue_flag(
         restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
         .select_related("case", "assignee_user", "assignee_organisation")
+        .annotate(case_label=case_label_expression(user, "case_id"))
         .order_by("due_on", *reference_sort_keys("case__"), "pk"),
         today,
     )

@@ -48,15 +48,19 @@ from ..models import (
     reference_sort_keys,
 )
 from .journal import overdue
+from .labels import case_label_expression
 
 
 class Scope(StrEnum):
+    # Every case the user may see: the tab a search shows first (issue 16).
+    ALL = "all"
     MINE = "mine"
     ORGANISATION = "organisation"
     SHARED = "shared"
 
 
 SCOPE_LABELS = {
+    Scope.ALL: _("All"),
     Scope.MINE: _("My cases"),
     Scope.ORGANISATION: _("My organisation's cases"),
     Scope.SHARED: _("Shared with my organisation"),
@@ -64,25 +68,26 @@ SCOPE_LABELS = {
 
 
 def scopes_for(user: User) -> list[Scope]:
-    """The list tabs a user gets; together they cover every case the user may see.
+    """The list tabs a user gets: "all", then filters that together cover it.
 
     Only case directors direct cases, so only they get "mine". "Shared" holds every
     visible case another organisation owns (shared with the organisation or personally).
     """
     if user.has_role(RoleCode.CASE_DIRECTOR):
-        return [Scope.MINE, Scope.ORGANISATION, Scope.SHARED]
+        return [Scope.ALL, Scope.MINE, Scope.ORGANISATION, Scope.SHARED]
     # Prosecutor liaisons and partner professionals mostly see what others shared.
-    return [Scope.SHARED, Scope.ORGANISATION]
+    return [Scope.ALL, Scope.SHARED, Scope.ORGANISATION]
 
 
 def default_scope(user: User) -> Scope:
-    return scopes_for(user)[0]
+    """The tab the list opens on without a search: the user's own work (a search opens on
+    "all", see ``cases.views.lists.CaseSearchView``)."""
+    return scopes_for(user)[1]
 
 
 def parse_scope(user: User, value: str | None) -> Scope:
     """The requested scope if the user has that tab, else their default."""
-    allowed = scopes_for(user)
-    return next((s for s in allowed if s.value == value), allowed[0])
+    return next((s for s in scopes_for(user) if s.value == value), default_scope(user))
 
 
 def normalise_name(text: str) -> str:
@@ -93,7 +98,7 @@ def normalise_name(text: str) -> str:
 
 
 def _in_scope(queryset: QuerySet[Case], user: User, scope: Scope | None) -> QuerySet[Case]:
-    if scope is None:
+    if scope is None or scope == Scope.ALL:
         return queryset
     organisation_id = getattr(user, "organisation_id", None)
     if scope == Scope.MINE:
@@ -253,7 +258,8 @@ def case_list(
 ) -> QuerySet[Case]:
     """The cases ``user`` may see (or change), narrowed by scope, filters and a search term.
 
-    ``scope=None`` means every visible case. Invalid filter values are ignored here; the
+    ``scope=None`` (or ``Scope.ALL``) means every visible case. Each case carries its short
+    ``label`` (``cases.selectors.labels``). Invalid filter values are ignored here; the
     page shows their errors through :class:`CaseListFilter`'s form.
     """
     queryset = restrict(Case.objects.for_list(), user, action)
@@ -263,6 +269,7 @@ def case_list(
     queryset = queryset.annotate(
         overdue_actions=overdue_actions_count(user),
         shown_repeat=ExpressionWrapper(visible_repeat_condition(user), output_field=BooleanField()),
+        label=case_label_expression(user),
     ).order_by(*ordering(DEFAULT_SORT))
     if filters is not None:
         queryset = CaseListFilter(filters, queryset=queryset).qs

@@ -158,7 +158,8 @@ class CaseListView(CaseWorkRequiredMixin, ListView):
 
 
 class CaseSearchView(CaseWorkRequiredMixin, View):
-    """Takes the search term by POST and sends the browser to the list with a token."""
+    """Takes the search term by POST and sends the browser to the list with a token, on the
+    "all" tab (issue 16: search is not limited to the tab it was typed in)."""
 
     http_method_names = ["post"]
 
@@ -173,6 +174,8 @@ class CaseSearchView(CaseWorkRequiredMixin, View):
                 messages.error(request, str(error))
         elif term := form.cleaned_data["q"]:
             params["search"] = remember_search(request.session, term)
+            # A search looks across every case the user may see; the tabs then narrow it.
+            params["scope"] = Scope.ALL.value
         query = params.urlencode()
         return HttpResponseRedirect(reverse("cases:list") + (f"?{query}" if query else ""))
 

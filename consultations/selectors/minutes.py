@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -38,6 +39,14 @@ class ConsultationDocument:
     consultation: Consultation
     participants: list[Participant] = field(default_factory=list)
     items: list[AgendaItem] = field(default_factory=list)
+
+
+def may_download_documents(*, user: User, consultation: Consultation, items: Any) -> bool:
+    """The agenda and minutes PDFs: for whoever may open the consultation view of at least
+    one agenda item now (``items``: those items, as :func:`consultation_document` or the
+    consultation page loads them), and always for the chair (the consultation's own record).
+    The PDF views and the link on the consultation page ask this, so they cannot differ."""
+    return bool(items) or consultation.chair_id == user.pk
 
 
 def consultation_document(

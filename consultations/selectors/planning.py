@@ -37,6 +37,7 @@ from risk.current import CurrentRisk, current_grade_expression, current_risk, ne
 from risk.models import Assessment, JointAssessment, RiskGrade
 
 from ..models import AgendaItem, Consultation, ConsultationStatus, LegalBasis, Participant
+from .minutes import may_download_documents
 
 
 def legal_basis_list() -> QuerySet[LegalBasis]:
@@ -82,6 +83,8 @@ class ConsultationDetail:
     participants: list[Participant]
     items: list[AgendaItem]
     may_manage: bool
+    # The agenda and minutes PDFs (the same rule as their views).
+    may_download_documents: bool = False
 
     @property
     def may_change(self) -> bool:
@@ -101,6 +104,9 @@ def consultation_detail(*, consultation: Consultation, user: User) -> Consultati
         participants=participants,
         items=items,
         may_manage=may_manage_consultation(user, consultation),
+        may_download_documents=may_download_documents(
+            user=user, consultation=consultation, items=items
+        ),
     )
 
 

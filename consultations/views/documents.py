@@ -19,7 +19,7 @@ from access.models import AuditAction
 from access.views import ConsultationScopedMixin
 from common.pdf import render_pdf
 
-from ..selectors.minutes import consultation_document
+from ..selectors.minutes import consultation_document, may_download_documents
 
 CONFIDENTIAL_MARK = "Vertrouwelijk — art. 458ter Sw."
 
@@ -34,7 +34,9 @@ class _ConsultationDocumentView(ConsultationScopedMixin, View):
         document = consultation_document(user=self.user, consultation=consultation)
         # A participant whose access is over (or not open yet) gets nothing; the chair
         # always gets the consultation's own record.
-        if not document.items and consultation.chair_id != request.user.pk:
+        if not may_download_documents(
+            user=self.user, consultation=consultation, items=document.items
+        ):
             self._deny(status=404, object_type="consultations.consultation", object_id=pk)
         audit.record(
             user=request.user,

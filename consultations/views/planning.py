@@ -233,6 +233,7 @@ class ConsultationListView(CaseWorkRequiredMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "listing": listing,
             "may_plan": self.user.has_role(RoleCode.CASE_DIRECTOR),
+            "may_read_legal_bases": may_read_legal_bases(self.user),
         }
 
 
