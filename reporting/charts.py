@@ -35,12 +35,13 @@ HIDDEN_STROKE = "#4a5563"
 NOTE_HEIGHT = 22
 
 
-def hidden_bar(x: int, y: int, width: int, height: int, title: str) -> str:
-    """The dashed, unfilled outline drawn for a hidden count."""
+def hidden_bar(x: int, y: int, width: int, height: int) -> str:
+    """The dashed, unfilled outline drawn for a hidden count (its marker, "< 5" or "x", is
+    written beside it and in the chart's description)."""
     return (
         f'<rect x="{x + 0.5}" y="{y + 0.5}" width="{width - 1}" height="{height - 1}" '
         f'fill="none" stroke="{HIDDEN_STROKE}" stroke-width="1" stroke-dasharray="4 3" '
-        f'class="bar-hidden"><title>{escape(title)}</title></rect>'
+        f'class="bar-hidden"/>'
     )
 
 
@@ -137,7 +138,7 @@ def bar_chart_svg(table: Table, *, chart_id: str) -> SafeString | None:
                 f"</title></rect>"
             )
         elif text in HIDDEN_MARKERS:
-            out.append(hidden_bar(LABEL_WIDTH, y, inner, BAR_HEIGHT, f"{label}: {text}"))
+            out.append(hidden_bar(LABEL_WIDTH, y, inner, BAR_HEIGHT))
         out.append(
             f'<text x="{WIDTH - VALUE_WIDTH + 6}" y="{baseline}" {FONT} font-size="11" '
             f'fill="{INK}">{escape(text)}</text>'

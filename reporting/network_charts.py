@@ -121,11 +121,7 @@ def series_chart_svg(
                     f"{escape(shown[index])}</title></rect>"
                 )
             elif shown[index] in HIDDEN_MARKERS:
-                out.append(
-                    hidden_bar(
-                        LABEL_WIDTH, y, inner, BAR_HEIGHT - 2, f"{label}, {name}: {shown[index]}"
-                    )
-                )
+                out.append(hidden_bar(LABEL_WIDTH, y, inner, BAR_HEIGHT - 2))
             out.append(
                 f'<text x="{WIDTH - VALUE_WIDTH + 6}" y="{y + BAR_HEIGHT - 5}" {FONT} '
                 f'font-size="11" fill="{INK}">{escape(shown[index])}</text>'
