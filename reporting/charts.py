@@ -47,9 +47,7 @@ def hidden_bar(x: int, y: int, width: int, height: int) -> str:
 
 def hidden_note(y: int) -> str:
     """The line under a chart with hidden counts: why their bars are outlines."""
-    text = _(
-        "Dashed outline: a hidden count (“< 5” or “x”), not drawn to protect privacy."
-    )
+    text = _("Dashed outline: a hidden count (“< 5” or “x”), not drawn to protect privacy.")
     return (
         f'<text x="0" y="{y + 14}" {FONT} font-size="11" fill="{INK}" class="bar-hidden-note">'
         f"{escape(text)}</text>"

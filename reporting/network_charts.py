@@ -73,7 +73,9 @@ def series_chart_svg(
     )
     group = len(series) * BAR_HEIGHT + ROW_GAP
     legend = LEGEND_HEIGHT if len(series) > 1 else 0
-    any_hidden = any(shown[index] in HIDDEN_MARKERS for _l, _r, shown in rows for index, _n in series)
+    any_hidden = any(
+        shown[index] in HIDDEN_MARKERS for _l, _r, shown in rows for index, _n in series
+    )
     body_height = TOP * 2 + legend + len(rows) * group
     height = body_height + (NOTE_HEIGHT if any_hidden else 0)
     inner = WIDTH - LABEL_WIDTH - VALUE_WIDTH

@@ -4,6 +4,7 @@ machine-readable dates without microseconds, "< 5" escaped, hidden counts explai
 import datetime
 import re
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -32,15 +33,15 @@ def _days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
 
 
-def action(due: int) -> SimpleNamespace:
+def action(due: int) -> Any:
     return SimpleNamespace(due_on=_days(due), description=f"action {due}")
 
 
-def hearing(days: int) -> SimpleNamespace:
+def hearing(days: int) -> Any:
     return SimpleNamespace(held_at=_at(_days(days)))
 
 
-def measure(ends: int | None, starts: int = -5, kind: str = MeasureKind.RESTRAINING_ORDER):
+def measure(ends: int | None, starts: int = -5, kind: str = MeasureKind.RESTRAINING_ORDER) -> Any:
     return SimpleNamespace(
         kind=kind, starts_on=_days(starts), ends_on=None if ends is None else _days(ends)
     )
@@ -131,7 +132,9 @@ def test_steering_page_shows_the_summary_strip(world, client):
     assert "Matrix action" in strip
     # Open actions come before the long sections, which are collapsed with a count.
     assert html.index('id="actions-heading"') < html.index('id="people-heading"')
-    assert re.search(r'<details>\s*<summary><h2 id="people-heading">[^<]*<span class="count">', html)
+    assert re.search(
+        r'<details>\s*<summary><h2 id="people-heading">[^<]*<span class="count">', html
+    )
 
 
 @pytest.mark.django_db

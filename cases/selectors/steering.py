@@ -179,9 +179,7 @@ def case_steering(*, case: Case, user: User) -> Steering:
         )
     )
     hearings = list(scoped(Hearing.objects))
-    consultation_at = (
-        next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
-    )
+    consultation_at = next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
