@@ -29,6 +29,29 @@ BAR = "#1d4e89"
 TRACK = "#eef1f4"
 # Row keys that sum other rows: a bar for them would dwarf the rest.
 TOTAL_ROW_KEYS = frozenset({"total"})
+# A hidden count ("< 5", "x") gets an outline of the whole track, dashed and unfilled: the
+# reader sees that a value is there but hidden, and no length gives the number away.
+HIDDEN_STROKE = "#4a5563"
+NOTE_HEIGHT = 22
+
+
+def hidden_bar(x: int, y: int, width: int, height: int) -> str:
+    """The dashed, unfilled outline drawn for a hidden count (its marker, "< 5" or "x", is
+    written beside it and in the chart's description)."""
+    return (
+        f'<rect x="{x + 0.5}" y="{y + 0.5}" width="{width - 1}" height="{height - 1}" '
+        f'fill="none" stroke="{HIDDEN_STROKE}" stroke-width="1" stroke-dasharray="4 3" '
+        f'class="bar-hidden"/>'
+    )
+
+
+def hidden_note(y: int) -> str:
+    """The line under a chart with hidden counts: why their bars are outlines."""
+    text = _("Dashed outline: a hidden count (“< 5” or “x”), not drawn to protect privacy.")
+    return (
+        f'<text x="0" y="{y + 14}" {FONT} font-size="11" fill="{INK}" class="bar-hidden-note">'
+        f"{escape(text)}</text>"
+    )
 
 
 def _fmt(value: float) -> str:
@@ -83,7 +106,9 @@ def bar_chart_svg(table: Table, *, chart_id: str) -> SafeString | None:
         shown.append((str(row[0]), text, None if text in HIDDEN_MARKERS else value))
     largest = max((length for _l, _t, length in shown if length), default=0)
     inner = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    height = TOP * 2 + len(shown) * (BAR_HEIGHT + ROW_GAP)
+    any_hidden = any(text in HIDDEN_MARKERS for _l, text, _length in shown)
+    body_height = TOP * 2 + len(shown) * (BAR_HEIGHT + ROW_GAP)
+    height = body_height + (NOTE_HEIGHT if any_hidden else 0)
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     description = "; ".join(f"{label}: {text}" for label, text, _length in shown)
     out = [
@@ -110,9 +135,13 @@ def bar_chart_svg(table: Table, *, chart_id: str) -> SafeString | None:
                 f'height="{BAR_HEIGHT}" fill="{BAR}"><title>{escape(label)}: {escape(text)}'
                 f"</title></rect>"
             )
+        elif text in HIDDEN_MARKERS:
+            out.append(hidden_bar(LABEL_WIDTH, y, inner, BAR_HEIGHT))
         out.append(
             f'<text x="{WIDTH - VALUE_WIDTH + 6}" y="{baseline}" {FONT} font-size="11" '
             f'fill="{INK}">{escape(text)}</text>'
         )
+    if any_hidden:
+        out.append(hidden_note(body_height))
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above went through escape()

@@ -5,7 +5,7 @@ several (in and out, sessions and participants), so this draws one bar per chose
 and row, in the same style (its constants are reused) and with the same rule for small
 counts: a bar is drawn only for a value shown as it is, so a "< 5" or an "x" (a complement
 of the secondary suppression) gets no bar (its length would give the number away), only
-its marker. The table next to the
+its marker and a dashed outline, explained under the chart. The table next to the
 chart is the text alternative; the chart has role="img", a <title> and a <desc>.
 """
 
@@ -21,12 +21,15 @@ from reporting.charts import (
     FONT,
     INK,
     LABEL_WIDTH,
+    NOTE_HEIGHT,
     ROW_GAP,
     TOP,
     TOTAL_ROW_KEYS,
     TRACK,
     VALUE_WIDTH,
     WIDTH,
+    hidden_bar,
+    hidden_note,
 )
 from reporting.figures.base import HIDDEN_MARKERS, Table
 
@@ -70,7 +73,11 @@ def series_chart_svg(
     )
     group = len(series) * BAR_HEIGHT + ROW_GAP
     legend = LEGEND_HEIGHT if len(series) > 1 else 0
-    height = TOP * 2 + legend + len(rows) * group
+    any_hidden = any(
+        shown[index] in HIDDEN_MARKERS for _l, _r, shown in rows for index, _n in series
+    )
+    body_height = TOP * 2 + legend + len(rows) * group
+    height = body_height + (NOTE_HEIGHT if any_hidden else 0)
     inner = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     description = "; ".join(
@@ -115,9 +122,13 @@ def series_chart_svg(
                     f'fill="{colour}"><title>{escape(label)}, {escape(name)}: '
                     f"{escape(shown[index])}</title></rect>"
                 )
+            elif shown[index] in HIDDEN_MARKERS:
+                out.append(hidden_bar(LABEL_WIDTH, y, inner, BAR_HEIGHT - 2))
             out.append(
                 f'<text x="{WIDTH - VALUE_WIDTH + 6}" y="{y + BAR_HEIGHT - 5}" {FONT} '
                 f'font-size="11" fill="{INK}">{escape(shown[index])}</text>'
             )
+    if any_hidden:
+        out.append(hidden_note(body_height))
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above went through escape()

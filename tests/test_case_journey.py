@@ -21,7 +21,12 @@ def submit(page: Page) -> None:
 
 
 def open_link(page: Page, url_end: str) -> None:
-    page.locator(f"main a[href$='{url_end}']").first.click()
+    link = page.locator(f"main a[href$='{url_end}']").first
+    # On the steering page the long sections are collapsed: open the one holding the link.
+    closed = page.locator(f"main details:not([open]):has(a[href$='{url_end}']) > summary")
+    if closed.count():
+        closed.first.click()
+    link.click()
 
 
 def test_case_director_steers_a_case_from_registration_to_closing(world, live_server, page):

@@ -40,6 +40,7 @@ from ..models import (
     Referral,
 )
 from .core import open_shares
+from .deadlines import Deadline, next_consultation_at, next_deadline, restraining_order_end
 from .journal import with_overdue_flag
 from .people import ShownParty, shown_party
 from .referrals import case_gaps, case_referrals
@@ -88,6 +89,9 @@ class Steering:
     repeats_shown: list[Case] = field(default_factory=list)
     # Hit notices to this user about this case, unread first.
     hit_notices: list[HitNotice] = field(default_factory=list)
+    # The summary strip: the soonest date to act on, and the restraining order's end.
+    next_deadline: Deadline | None = None
+    restraining_order_end: datetime.date | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
 
     @property
@@ -166,6 +170,16 @@ def case_steering(*, case: Case, user: User) -> Steering:
             Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
         )
     )
+    open_actions = list(
+        with_overdue_flag(
+            scoped(CaseAction.objects)
+            .filter(done_on__isnull=True)
+            .select_related("assignee_user", "assignee_organisation"),
+            today,
+        )
+    )
+    hearings = list(scoped(Hearing.objects))
+    consultation_at = next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
@@ -177,20 +191,13 @@ def case_steering(*, case: Case, user: User) -> Steering:
             scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
         ),
         co_directors=list(scoped(CoDirector.objects).select_related("user__organisation")),
-        open_actions=list(
-            with_overdue_flag(
-                scoped(CaseAction.objects)
-                .filter(done_on__isnull=True)
-                .select_related("assignee_user", "assignee_organisation"),
-                today,
-            )
-        ),
+        open_actions=open_actions,
         recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
         contacts=contact_summary(user=user, case=case),
         police_reports=list(scoped(PoliceReport.objects).select_related("police_zone")),
         measures=measures,
         measure_warnings=restraining_order_warnings(measures, today),
-        hearings=list(scoped(Hearing.objects)),
+        hearings=hearings,
         partners=list(scoped(CasePartner.objects).select_related("organisation")),
         referrals=list(case_referrals(case=case, user=user)),
         gaps=list(case_gaps(case=case, user=user)),
@@ -200,5 +207,13 @@ def case_steering(*, case: Case, user: User) -> Steering:
         parts=parts,
         repeats_shown=list(visible_repeated_cases(user, case)),
         hit_notices=list(case_hit_notices(user=user, case=case)),
+        next_deadline=next_deadline(
+            today=today,
+            open_actions=open_actions,
+            hearings=hearings,
+            measures=measures,
+            consultation_at=consultation_at,
+        ),
+        restraining_order_end=restraining_order_end(measures, today),
         today=today,
     )

@@ -12,15 +12,20 @@ from ..selectors import risk_overview
 register = template.Library()
 
 
-@register.inclusion_tag("risk/_panel.html", takes_context=True)
-def risk_panel(context: template.Context, case: Any) -> dict[str, Any]:
-    """``{% risk_panel case %}``: current level, prompt, chart. Reuses what the steering page knows."""
+@register.simple_tag(takes_context=True)
+def case_risk_overview(context: template.Context, case: Any) -> Any:
+    """``{% case_risk_overview case as risk_overview %}``: the overview for the steering page's
+    summary strip; ``{% risk_panel %}`` later in the page reuses it (no second read)."""
     if case.is_anonymous_consult:
-        return {"show": False}
+        return None
+    return _overview(context, case)
+
+
+def _overview(context: template.Context, case: Any) -> Any:
     request = context.get("request")
     user = request.user if request is not None else context["user"]
     steering = context.get("steering")
-    overview = risk_overview(
+    return risk_overview(
         case=case,
         user=user,
         can_change=getattr(steering, "can_change", None),
@@ -28,6 +33,14 @@ def risk_panel(context: template.Context, case: Any) -> dict[str, Any]:
             [co.user_id for co in steering.co_directors] if steering is not None else None
         ),
     )
+
+
+@register.inclusion_tag("risk/_panel.html", takes_context=True)
+def risk_panel(context: template.Context, case: Any) -> dict[str, Any]:
+    """``{% risk_panel case %}``: current level, prompt, chart. Reuses what the steering page knows."""
+    if case.is_anonymous_consult:
+        return {"show": False}
+    overview = context.get("risk_overview") or _overview(context, case)
     return {"show": True, "case": case, "overview": overview}
 
 
