@@ -348,7 +348,11 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
         return f"{r.court} {_date(r.held_at)}"
     if model is CasePartner:
         return labels.of(r._meta.get_field("organisation").related_model, r.organisation_id)
-    return str(r.id)
+    if model is Referral:
+        partner = labels.of(r._meta.get_field("partner").related_model, r.partner_id)
+        return f"{partner}, {_date(r.referred_on)} ({_choice(r, 'direction').lower()})"
+    # Never a raw id: a number tells the reader nothing (and is no one's business).
+    return "—"
 
 
 class CaseHistory(Sequence[HistoryEntry]):
