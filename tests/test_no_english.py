@@ -104,7 +104,8 @@ class Lookups:
             # lazily translated language names again): a Dutch text looked up is not English.
             texts = t.__dict__.get("_dutch_texts")
             if texts is None:
-                texts = {v for _k, v in t._catalog.items() if isinstance(v, str)}
+                catalogue = t._catalog  # type: ignore[attr-defined]
+                texts = {v for _k, v in catalogue.items() if isinstance(v, str)}
                 t.__dict__["_dutch_texts"] = texts
             return message in texts
 
