@@ -346,6 +346,14 @@ def test_the_documents_and_exports_are_dutch(world, client, lookups, monkeypatch
     texts["dashboard title"] = workbook.properties.title or ""
     assert not {name for name in workbook.sheetnames if re.search(r"[\[\]:*?/\\']", name)}
     assert all(len(name) <= 31 for name in workbook.sheetnames)
+    # Named at render time, in the reader's language: the English workbook differs.
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    with translation.override("en"):
+        response = _rolled_back(client, "get", reverse("reporting:dashboard") + "?format=xlsx")
+    english_names = load_workbook(io.BytesIO(response.content)).sheetnames
+    assert len(english_names) == len(workbook.sheetnames)
+    assert set(english_names) != set(workbook.sheetnames)
+    client.post(reverse("set_language"), {"language": "nl-be", "next": "/"})
 
     client.force_login(world.users["director_city_a"])
     lookups.where = "cases:export"

@@ -14,6 +14,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, overload
 
 from django.apps import apps
@@ -298,6 +299,8 @@ def _shown(record: Any, name: str, value: Any, labels: _Labels) -> str:
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        return formats.number_format(value, use_l10n=True)  # "1,5" in Dutch
     return str(value)
 
 

@@ -6,7 +6,7 @@ input formats, which accept both "2-12-2026" and "02/12/2026").
 
 DATE_FORMAT = "j F Y"  # 2 december 2026
 TIME_FORMAT = "H:i"
-DATETIME_FORMAT = "j F Y, H:i"  # 2 december 2026, 14:30
+DATETIME_FORMAT = "j F Y H:i"  # 2 december 2026 14:30 (Django's Dutch)
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"
 SHORT_DATE_FORMAT = "d/m/Y"  # 02/12/2026
