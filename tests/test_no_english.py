@@ -407,3 +407,24 @@ def test_the_admin_date_widgets_are_dutch(world, client):
     catalogue = json.loads(found.group(1))
     assert not sorted(msgids - set(catalogue) - {""})
     assert catalogue["Today (%(date)s)"] == "Vandaag (%(date)s)"
+
+
+@pytest.mark.django_db
+def test_the_pages_without_a_session_are_dutch(client, lookups):
+    """The sign-in page (and its refusal), an invitation link that is no longer valid, and the
+    error page of an address that does not exist."""
+    english: dict[str, str] = {}
+    pages = [
+        ("get", reverse("login"), None),
+        ("post", reverse("login"), {"username": "", "password": ""}),
+        ("get", reverse("accounts:invitation_set_password"), None),
+        ("get", "/no-such-page/", None),
+    ]
+    for method, url, data in pages:
+        lookups.where = f"{method.upper()} {url} (anonymous)"
+        response = _rolled_back(client, method, url, data)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        for word in leftovers(_body(response)):
+            english.setdefault(word, lookups.where)
+    assert not lookups.missing, "Not translated into Dutch:\n" + lookups.report()
+    assert not english, f"English words on Dutch pages: {english}"
