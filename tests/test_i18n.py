@@ -9,11 +9,12 @@ from django.urls import reverse
 CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "nl" / "LC_MESSAGES"
 
 
-def test_dutch_catalogue_is_complete_and_compiled():
-    po = polib.pofile(str(CATALOGUE / "django.po"))
+@pytest.mark.parametrize("domain", ["django", "djangojs"])
+def test_dutch_catalogue_is_complete_and_compiled(domain):
+    po = polib.pofile(str(CATALOGUE / f"{domain}.po"))
     assert po.percent_translated() == 100, [e.msgid for e in po.untranslated_entries()]
     assert not po.fuzzy_entries()
-    mo = polib.mofile(str(CATALOGUE / "django.mo"))
+    mo = polib.mofile(str(CATALOGUE / f"{domain}.mo"))
     assert {e.msgid for e in po.translated_entries()} <= {e.msgid for e in mo}
 
 
