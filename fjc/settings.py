@@ -260,6 +260,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
+# Belgian short dates in Dutch, European dates and 24-hour time in English (fjc/formats/).
+# USE_THOUSAND_SEPARATOR stays off: it would group years and ids in templates ("2.026"); the
+# figures group their counts themselves (reporting.figures.base.display).
+FORMAT_MODULE_PATH = ["fjc.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

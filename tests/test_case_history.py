@@ -185,6 +185,27 @@ def test_every_part_of_the_case_appears_with_who_and_when(world, client, english
     assert {e.what for e in rows} >= {"Case", "Journal entry", "Police report", "Extension"}
 
 
+def test_the_dutch_history_describes_objects_and_never_shows_a_raw_id(world, client):
+    """Issue 16: "Doorverwijzing: 21" told nobody anything. A referral is named by its
+    direction, partner and date; no label or value is a bare number or English."""
+    import re
+
+    case = world.cases["city_a"]
+    fill(world, case)
+    client.force_login(world.users["director_city_a"])
+    rows = entries(client, case)
+    referral = world.children["city_a"]["referral_pk"]
+    labels = {e.label for e in rows if e.model == "cases.referral" and e.object_id == referral.pk}
+    assert labels == {f"CGG Beta, {referral.referred_on:%d/%m/%Y} (doorverwezen naar een partner)"}
+    shown = [e.label for e in rows] + [
+        text for e in rows for c in e.changes for text in (c.field, c.old, c.new)
+    ]
+    assert not [text for text in shown if re.fullmatch(r"\d+", text)]
+    assert not {"Yes", "No", "None", "True", "False"} & set(shown)
+    page = client.get(history_url(case)).content.decode()
+    assert "Doorverwijzing: CGG Beta" in page and f"Doorverwijzing: {referral.pk}<" not in page
+
+
 def test_newest_first(world, client):
     case = world.cases["city_a"]
     fill(world, case)
@@ -227,7 +248,8 @@ def test_changes_show_field_names_and_readable_values(world, client, english):
     assert changes[("cases.case", "Municipality")] == ("—", "Mechelen")
     assert changes[("cases.case", "Forms of violence")] == ("—", "Partner violence")
     assert changes[("cases.caseaction", "What")] == ("Huisbezoek plannen", "Huisbezoek doen")
-    assert changes[("cases.caseaction", "By when")] == ("03/02/2026", "03/09/2026")
+    # European dates in English too (fjc/formats/en): day first.
+    assert changes[("cases.caseaction", "By when")] == ("02/03/2026", "09/03/2026")
     assert changes[("cases.person", "First name")] == ("Céline", "Celine")
     # The version number is bookkeeping, never shown as a change.
     assert not any(field == "version" for _model, field in changes)

@@ -122,7 +122,7 @@ def test_a_move_dated_before_the_last_move_is_refused(director):
     with translation.override("nl"), pytest.raises(ValidationError) as refused:
         move(case, 3, D(2025, 6, 9))
     assert refused.value.messages == [
-        "De datum kan niet vóór de laatste wijziging van spoor (10-6-2025) liggen."
+        "De datum kan niet vóór de laatste wijziging van spoor (10/06/2025) liggen."
     ]
     case = move(case, 3, D(2025, 6, 10))  # the same day is fine
     assert case.track == 3

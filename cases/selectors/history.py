@@ -14,6 +14,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, overload
 
 from django.apps import apps
@@ -298,6 +299,8 @@ def _shown(record: Any, name: str, value: Any, labels: _Labels) -> str:
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal | float):
+        return formats.number_format(value, use_l10n=True)  # "1,5" in Dutch
     return str(value)
 
 
@@ -348,7 +351,11 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
         return f"{r.court} {_date(r.held_at)}"
     if model is CasePartner:
         return labels.of(r._meta.get_field("organisation").related_model, r.organisation_id)
-    return str(r.id)
+    if model is Referral:
+        partner = labels.of(r._meta.get_field("partner").related_model, r.partner_id)
+        return f"{partner}, {_date(r.referred_on)} ({_choice(r, 'direction').lower()})"
+    # Never a raw id: a number tells the reader nothing (and is no one's business).
+    return "—"
 
 
 class CaseHistory(Sequence[HistoryEntry]):
