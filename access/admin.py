@@ -2,12 +2,20 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent
 
 # Case grants live in organisation groups managed by the application; editing
 # groups or their model-level permissions in the admin would only confuse.
 admin.site.unregister(Group)
+
+# A second factor changes only through its owner's own pages (access.second_factor), which
+# end the other sessions and write the audit row; the plugins' device admins would let an
+# administrator delete or add a device silently, i.e. take an account over.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(AuditEvent)

@@ -85,3 +85,14 @@ def test_admin_user_change_syncs_the_case_group(world, client):
     assert not user.groups.exists()
     second_factor_verified.send(sender=type(user), request=None, user=user)
     assert user.groups.filter(pk=world.orgs["city_a"].group_id).exists()
+
+
+@pytest.mark.parametrize("username", ["admin_city_a", "superuser"])
+@pytest.mark.parametrize("model", ["otp_totp/totpdevice", "otp_static/staticdevice"])
+def test_administrator_cannot_touch_anyones_second_factor(world, client, username, model):
+    """Deleting or adding a device in the admin would change a factor without its owner,
+    without ending their sessions or an audit row: the device admins are not there."""
+    client.force_login(world.users[username])
+    for path in ("", "add/", "1/change/", "1/delete/"):
+        assert client.get(f"/admin/{model}/{path}").status_code == 404
+    assert b"otp_totp" not in client.get(reverse("admin:index")).content

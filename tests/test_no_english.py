@@ -62,12 +62,6 @@ LEFTOVERS = re.compile(
     r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
     r"a\.m\.|p\.m\.|midnight|noon)(?![\w-])"
 )
-# Admin pages whose English is hard-coded by a third party (not a lookup, so no catalogue can
-# translate it): django-otp's device admins (plain-string labels, fieldsets and search help).
-# Their lookups are still checked. They are also a side door around
-# access.second_factor.devices (no second_factor_version bump, no audit row): better
-# unregistered, with an admin action calling devices.remove_second_factor instead.
-ENGLISH_THIRD_PARTY_ADMIN = ("/admin/otp_totp/", "/admin/otp_static/")
 
 # A cell or row of the admin showing a field kept in English (``name_en``, ``label_en``).
 _ENGLISH_FIELD = re.compile(
@@ -265,8 +259,6 @@ def test_the_admin_is_dutch(world, client, lookups):
             # Configuration is kept in both languages: the English name of a closing reason
             # or an answer ("Yes") is data, not a leftover.
             body = _ENGLISH_FIELD.sub(" ", _body(response))
-            if url.startswith(ENGLISH_THIRD_PARTY_ADMIN):
-                return
             for word in leftovers(body):
                 english.setdefault(word, lookups.where)
 
