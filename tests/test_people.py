@@ -140,7 +140,7 @@ def test_a_case_director_adds_a_person_through_the_page(world, client):
         form_data(first_name="  Élise ", last_name="Van  Damme", address_confidential="on"),
     )
     assert response.status_code == 302
-    assert response["Location"] == url("detail", case)
+    assert response["Location"] == url("detail", case) + "#people-heading"  # its section
     party = CaseParty.objects.get(case=case, person__last_name="Van Damme")
     person = party.person
     assert party.role == PartyRole.VICTIM

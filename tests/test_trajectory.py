@@ -136,10 +136,10 @@ def test_a_police_report_is_removed_with_history(client, director, world, case):
     assert (deleted.history_type, deleted.history_user) == ("-", director)
 
 
-def test_remove_accepts_only_post(client, director, world, case):
+def test_remove_on_get_only_asks(client, director, world, case):
     report = world.children["city_a_shared"]["police_report_pk"]
     response = client.get(url("police_report_remove", case, police_report_pk=report.pk))
-    assert response.status_code == 405
+    assert response.status_code == 200 and "confirmation" in response.context
     assert PoliceReport.objects.filter(pk=report.pk).exists()
 
 
