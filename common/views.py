@@ -111,11 +111,21 @@ class ConfirmationMixin:
             },
         )
 
+    def is_confirmed(self) -> bool:
+        return (
+            self.request.method == "POST" and self.request.POST.get(CONFIRM_FIELD) == CONFIRM_VALUE
+        )
+
+    def request_changes(self) -> bool:
+        """Only the confirmed POST changes anything: the access base views audit the question
+        (GET or an unconfirmed POST) as a VIEW (access.views.AccessControlledView)."""
+        return self.is_confirmed()
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render_confirmation()
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.POST.get(CONFIRM_FIELD) != CONFIRM_VALUE:
+        if not self.is_confirmed():
             return self.render_confirmation()
         return self.act(request, *args, **kwargs)  # type: ignore[attr-defined, no-any-return]
 

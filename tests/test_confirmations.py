@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from access.models import AuditAction, AuditEvent
+from access.views import CaseScopedMixin, ConsultationScopedMixin
 from cases.models import (
     BreakGlassAccess,
     CaseParty,
@@ -150,6 +152,29 @@ def test_a_destructive_action_asks_first_and_acts_only_when_confirmed(world, cli
     response = client.post(url, {CONFIRM_FIELD: CONFIRM_VALUE})
     assert response.status_code == 302
     assert not still_there()
+
+
+@pytest.mark.parametrize("action", DESTRUCTIVE, ids=lambda a: a.name)
+def test_the_question_is_audited_as_a_view_and_only_the_yes_as_a_change(world, client, action):
+    """Showing the question changes nothing, so its audit row must not say it did."""
+    kwargs, _still_there = action.make(world)
+    url = reverse(action.name, kwargs=kwargs)
+    client.force_login(world.users[action.user])
+    rows = AuditEvent.objects.filter(view_name=action.name)
+    start = rows.order_by("-pk").values_list("pk", flat=True).first() or 0
+    client.get(url)
+    client.post(url)
+    client.post(url, {CONFIRM_FIELD: "no"})
+    asked = rows.filter(pk__gt=start)
+    assert not asked.filter(action=AuditAction.CHANGE).exists()
+    view = next(r.view_class for r in walk() if r.name == action.name)
+    assert view is not None
+    scoped = issubclass(view, CaseScopedMixin | ConsultationScopedMixin)
+    if scoped:  # the access base views record what was seen
+        assert asked.filter(action=AuditAction.VIEW).count() >= 3
+    assert client.post(url, {CONFIRM_FIELD: CONFIRM_VALUE}).status_code == 302
+    if scoped:
+        assert rows.filter(pk__gt=start, action=AuditAction.CHANGE).exists()
 
 
 def test_the_confirmation_page_is_dutch_and_names_the_object(world, client, settings):
