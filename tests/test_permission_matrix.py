@@ -128,6 +128,8 @@ SPECS = {
     "cases:person_remove": Spec("case_change", "post", 302),
     "cases:relation_add": Spec("case_change"),
     "cases:relation_remove": Spec("case_change", "post", 302),
+    # Without a live undo offer in the session: a message, back to the case.
+    "cases:relation_restore": Spec("case_change", "post", 302),
     # --- journal and actions ---
     "cases:journal": Spec("case_view"),
     "cases:journal_add": Spec("case_change"),

@@ -15,6 +15,7 @@ from django.views.generic import View
 from access.policy import Action, may_see_confidential
 from access.views import CaseScopedMixin
 from common.submission import OneTimeSubmissionMixin
+from common.undo import offer_undo, take_undo
 from common.views import Confirmation, ConfirmationMixin, add_service_errors
 
 from .. import selectors, services
@@ -231,8 +232,52 @@ class RelationRemoveView(ConfirmationMixin, CaseScopedMixin, View):
     def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         relation = self.get_relation()
         case = relation.case
+        undo = {
+            "case": case.pk,
+            "from_party": relation.from_party_id,
+            "kind": relation.kind,
+            "to_party": relation.to_party_id,
+        }
         services.relation_remove(relation=relation, by=self.user)
-        messages.success(request, _("Relation removed."))
+        offer_undo(
+            request,
+            message=_("Relation removed."),
+            kind="relation",
+            url=reverse("cases:relation_restore", kwargs={"pk": case.pk}),
+            data=undo,
+        )
+        return redirect(_people_section(case))
+
+
+class RelationRestoreView(CaseScopedMixin, View):
+    """Undo a relation's removal (common.undo): the same three fields, through the service
+    and its rules, by someone who may change the case, once, within a few minutes."""
+
+    model = Case
+    action = Action.CHANGE
+    audit_purpose = "restore relation in case"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        case = self.get_object()
+        undo = take_undo(request, kind="relation")
+        if undo is None or undo.get("case") != case.pk:
+            messages.error(request, _("This can no longer be undone."))
+            return redirect(_people_section(case))
+        parties = {p.pk: p for p in CaseParty.objects.filter(case=case)}
+        from_party, to_party = parties.get(undo["from_party"]), parties.get(undo["to_party"])
+        if from_party is None or to_party is None:
+            messages.error(request, _("This can no longer be undone."))
+            return redirect(_people_section(case))
+        try:
+            services.relation_create(
+                case=case, by=self.user, from_party=from_party, kind=undo["kind"], to_party=to_party
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Relation restored."))
         return redirect(_people_section(case))
 
 
@@ -249,5 +294,10 @@ urlpatterns: list[URLPattern] = [
         "<int:pk>/relations/<int:relation_pk>/remove/",
         RelationRemoveView.as_view(),
         name="relation_remove",
+    ),
+    path(
+        "<int:pk>/relations/restore/",
+        RelationRestoreView.as_view(),
+        name="relation_restore",
     ),
 ]
