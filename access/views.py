@@ -43,6 +43,11 @@ class AccessControlledView(View):
         # LoginRequiredMiddleware has already turned anonymous requests away.
         return cast("User", self.request.user)
 
+    def request_changes(self) -> bool:
+        """Whether this request may change something, so its audit row says CHANGE rather
+        than VIEW. A view that only asks on a POST (common.views.ConfirmationMixin) says no."""
+        return self.request.method not in ("GET", "HEAD", "OPTIONS")
+
 
 class AuthenticatedView(AccessControlledView):
     """Any active, signed-in user (login itself is enforced by LoginRequiredMiddleware)."""
@@ -133,7 +138,7 @@ class CaseScopedMixin(AccessControlledView):
             raise PermissionDenied
         audit.record(
             user=request.user,
-            action=AuditAction.VIEW if request.method in ("GET", "HEAD") else AuditAction.CHANGE,
+            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
             obj=obj,
             request=request,
             purpose=self.audit_purpose,
@@ -204,9 +209,7 @@ class ConsultationScopedMixin(AccessControlledView):
             return consultation
         audit.record(
             user=user,
-            action=AuditAction.VIEW
-            if self.request.method in ("GET", "HEAD")
-            else AuditAction.CHANGE,
+            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
             obj=consultation,
             request=self.request,
             purpose=self.audit_purpose,
@@ -243,9 +246,7 @@ class ConsultationScopedMixin(AccessControlledView):
             )
         audit.record(
             user=user,
-            action=AuditAction.VIEW
-            if self.request.method in ("GET", "HEAD")
-            else AuditAction.CHANGE,
+            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
             obj=item,
             request=self.request,
             purpose=self.audit_purpose,

@@ -33,6 +33,8 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
     """One question per item of the instrument version, plus date, people and judgement."""
 
     date_fields = ("assessed_on",)
+    # Optional in the form, required in one case (clean()): the label says when (docs/ui.md).
+    conditionally_required = {"escalation_incidents": _("required when there is an escalation")}
 
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
     parties = PartyChoiceField(

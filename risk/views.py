@@ -282,6 +282,7 @@ class JointDetailView(CaseScopedMixin, DetailView):
 class DecisionView(CaseFormView):
     """The case director decides on track 3 and a case consultation after a high level."""
 
+    section = "risk-heading"
     form_class = DecisionForm
     template_name = "risk/decision_form.html"
     title = gettext_lazy("Decide on track 3 and a case consultation")
@@ -308,6 +309,3 @@ class DecisionView(CaseFormView):
             reason=d["reason"],
             decided_on=d["decided_on"],
         )
-
-    def get_success_url(self) -> str:
-        return reverse("cases:detail", kwargs={"pk": self.case.pk})

@@ -119,7 +119,9 @@ def test_director_opens_emergency_access_sees_the_banner_and_it_ends_by_itself(
 def test_the_requester_ends_it_early(world, client, django_capture_on_commit_callbacks):
     _open(client, world, django_capture_on_commit_callbacks)
     access = BreakGlassAccess.objects.get(case=world.cases["city_b"])
-    response = client.post(reverse("cases:break_glass_end", kwargs={"break_glass_pk": access.pk}))
+    response = client.post(
+        reverse("cases:break_glass_end", kwargs={"break_glass_pk": access.pk}), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     detail = reverse("cases:detail", kwargs={"pk": world.cases["city_b"].pk})
     assert client.get(detail).status_code == 404

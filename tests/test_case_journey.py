@@ -3,6 +3,7 @@ attempts, escalation to track 3 with judicial and care trajectory, actions, clos
 history shows each step."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -79,7 +80,8 @@ def test_case_director_steers_a_case_from_registration_to_closing(world, live_se
         page.fill("#id_text", "Contact via de afgesproken veilige weg.")
         submit(page)
     expect(page.locator("main")).to_contain_text("niet bereikt")
-    open_link(page, f"/cases/{case.pk}/")  # back to the steering page
+    # Saving returns to the steering page, at the journal (docs/ui.md, return after save).
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/#journal-heading$"))
     journal = page.locator("section[aria-labelledby=journal-heading]")
     expect(journal).to_contain_text("2")
     assert case.journal.filter(kind=EntryKind.CONTACT_ATTEMPT, reached=False).count() == 2

@@ -316,13 +316,13 @@ def test_stopping_a_share_through_the_page_ends_it_at_once(world, client):
     assert status(client, liaison, detail(case)) == 200
     client.force_login(director)
     url = reverse("cases:revoke_share", args=[case.pk, world.orgs["parket_b"].pk])
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
     assert status(client, liaison, detail(case)) == 404
     made.refresh_from_db()
     assert (made.end_reason, made.ended_by) == (ShareEndReason.REVOKED, director)
     # Stopping again tells that nothing is shared, and changes nothing.
     client.force_login(director)
-    response = client.post(url, follow=True)
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     assert "niet gedeeld met deze organisatie" in response.content.decode()
     assert CaseShare.objects.filter(case=case, ended_at__isnull=True).count() == 0
 

@@ -299,7 +299,8 @@ def test_a_co_director_of_another_organisation_gets_access_and_loses_it_at_once(
     assert client.get(url("track", case)).status_code == 200
     co = case.co_directors.get(user=helper)
     client.force_login(director)
-    assert client.post(url("co_director_remove", case, co_director_pk=co.pk)).status_code == 302
+    remove = url("co_director_remove", case, co_director_pk=co.pk)
+    assert client.post(remove, {"confirm": "yes"}).status_code == 302
     client.force_login(helper)
     assert client.get(url("detail", case)).status_code == 404
     kinds = set(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
@@ -346,7 +347,7 @@ def test_sharing_and_unsharing_through_the_pages(world, client):
     client.force_login(world.users["liaison_parket_b"])
     assert client.get(url("detail", case)).status_code == 200
     client.force_login(world.users["director_city_a"])
-    client.post(url("revoke_share", case, organisation_pk=parket.pk))
+    client.post(url("revoke_share", case, organisation_pk=parket.pk), {"confirm": "yes"})
     client.force_login(world.users["liaison_parket_b"])
     assert client.get(url("detail", case)).status_code == 404
     assert AuditEvent.objects.filter(case_id=case.pk, action="revoke").exists()

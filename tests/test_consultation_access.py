@@ -182,7 +182,7 @@ def test_removing_a_participant_ends_access_at_once(setting, client):
     url = reverse(
         "consultations:participant_remove", kwargs={"pk": c.pk, "participant_pk": participant.pk}
     )
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
     assert set(
         ConsultationAccess.objects.filter(participant=participant).values_list(
             "end_reason", flat=True
@@ -206,7 +206,7 @@ def test_removing_an_agenda_item_ends_its_access_at_once(setting, client):
     url = reverse(
         "consultations:agenda_remove", kwargs={"pk": c.pk, "item_pk": setting.items["x"].pk}
     )
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
     ended = ConsultationAccess.objects.get(agenda_item=setting.items["x"])
     assert ended.end_reason == AccessEndReason.ITEM_REMOVED and ended.ended_at is not None
     assert ConsultationAccess.objects.get(agenda_item=setting.items["y"]).ended_at is None
@@ -228,7 +228,8 @@ def test_cancelling_ends_all_access(setting, client):
     c = setting.consultation
     setting.add_liaison(c)
     client.force_login(setting.users["director"])
-    assert client.post(reverse("consultations:cancel", kwargs={"pk": c.pk})).status_code == 302
+    cancel = reverse("consultations:cancel", kwargs={"pk": c.pk})
+    assert client.post(cancel, {"confirm": "yes"}).status_code == 302
     assert set(ConsultationAccess.objects.values_list("end_reason", flat=True)) == {
         AccessEndReason.CANCELLED
     }

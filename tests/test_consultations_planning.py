@@ -175,7 +175,8 @@ def test_legal_basis_pages(setting, client):
     none = client.post(edit, {**data, "allowed_organisations": [], "version": basis.version})
     assert "allowed_organisations" in none.context["form"].errors
     client.post(
-        reverse("consultations:legal_basis_deactivate", kwargs={"legal_basis_pk": basis.pk})
+        reverse("consultations:legal_basis_deactivate", kwargs={"legal_basis_pk": basis.pk}),
+        {"confirm": "yes"},
     )
     basis.refresh_from_db()
     assert not basis.is_active

@@ -140,7 +140,7 @@ def test_a_case_director_adds_a_person_through_the_page(world, client):
         form_data(first_name="  Élise ", last_name="Van  Damme", address_confidential="on"),
     )
     assert response.status_code == 302
-    assert response["Location"] == url("detail", case)
+    assert response["Location"] == url("detail", case) + "#people-heading"  # its section
     party = CaseParty.objects.get(case=case, person__last_name="Van Damme")
     person = party.person
     assert party.role == PartyRole.VICTIM
@@ -492,8 +492,8 @@ def test_removing_a_person_from_a_case_keeps_the_person_and_drops_their_relation
     )
     client.force_login(director)
     # GET does nothing.
-    assert client.get(url("person_remove", case, party_pk=child.pk)).status_code == 405
-    response = client.post(url("person_remove", case, party_pk=child.pk))
+    assert client.get(url("person_remove", case, party_pk=child.pk)).status_code == 200
+    response = client.post(url("person_remove", case, party_pk=child.pk), {"confirm": "yes"})
     assert response.status_code == 302
     assert not CaseParty.objects.filter(pk=child.pk).exists()
     assert not PartyRelation.objects.filter(pk=relation.pk).exists()
@@ -537,7 +537,9 @@ def test_adding_and_removing_a_relation(world, client):
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     page = client.get(url("detail", case)).content.decode()
     assert url("relation_remove", case, relation_pk=relation.pk) in page
-    response = client.post(url("relation_remove", case, relation_pk=relation.pk))
+    response = client.post(
+        url("relation_remove", case, relation_pk=relation.pk), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     assert not PartyRelation.objects.filter(pk=relation.pk).exists()
 

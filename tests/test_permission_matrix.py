@@ -7,9 +7,10 @@ from http.cookies import SimpleCookie
 import pytest
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from accounts.roles import RoleCode
+from common.views import CONFIRM_FIELD, CONFIRM_VALUE, ConfirmationMixin
 
 from .access_rules import CASE_KEYS, EXPECTED, NOTICE_RECIPIENTS, consultation_status
 from .conftest import USERS
@@ -127,6 +128,8 @@ SPECS = {
     "cases:person_remove": Spec("case_change", "post", 302),
     "cases:relation_add": Spec("case_change"),
     "cases:relation_remove": Spec("case_change", "post", 302),
+    # Without a live undo offer in the session: a message, back to the case.
+    "cases:relation_restore": Spec("case_change", "post", 302),
     # --- journal and actions ---
     "cases:journal": Spec("case_view"),
     "cases:journal_add": Spec("case_change"),
@@ -316,6 +319,8 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
 def _request(client, spec: Spec, url: str, name: str):
     if spec.method == "post":
         data = {"language": "en", "next": "/"} if name == "set_language" else {}
+        if issubclass(getattr(resolve(url).func, "view_class", object), ConfirmationMixin):
+            data = {CONFIRM_FIELD: CONFIRM_VALUE}  # the confirmed POST: it acts (302)
         return client.post(url, data)
     return client.get(url)
 

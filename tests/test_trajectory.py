@@ -127,17 +127,19 @@ def test_a_bad_police_report_is_refused_and_changes_nothing(client, director, ca
 
 def test_a_police_report_is_removed_with_history(client, director, world, case):
     report = world.children["city_a_shared"]["police_report_pk"]
-    response = client.post(url("police_report_remove", case, police_report_pk=report.pk))
+    response = client.post(
+        url("police_report_remove", case, police_report_pk=report.pk), {"confirm": "yes"}
+    )
     assert response.status_code == 302
     assert not PoliceReport.objects.filter(pk=report.pk).exists()
     deleted = PoliceReport.history.filter(id=report.pk).first()
     assert (deleted.history_type, deleted.history_user) == ("-", director)
 
 
-def test_remove_accepts_only_post(client, director, world, case):
+def test_remove_on_get_only_asks(client, director, world, case):
     report = world.children["city_a_shared"]["police_report_pk"]
     response = client.get(url("police_report_remove", case, police_report_pk=report.pk))
-    assert response.status_code == 405
+    assert response.status_code == 200 and "confirmation" in response.context
     assert PoliceReport.objects.filter(pk=report.pk).exists()
 
 
@@ -464,7 +466,7 @@ def test_a_hearing_is_planned_and_removed(client, director, case):
     planned = [s for k, s in events if k == EventKind.HEARING_PLANNED]
     assert planned[0].startswith("Familierechtbank Mechelen, ")
     assert "Verlenging" not in planned[0]  # the subject may name people: not on the timeline
-    response = client.post(url("hearing_remove", case, hearing_pk=hearing.pk))
+    response = client.post(url("hearing_remove", case, hearing_pk=hearing.pk), {"confirm": "yes"})
     assert response.status_code == 302
     assert not Hearing.objects.filter(pk=hearing.pk).exists()
 

@@ -53,6 +53,10 @@ class RegistrationFields(NotInFutureMixin, forms.ModelForm):
     """The registration (aanmelding) fields, shared by registering and editing."""
 
     date_fields = ("opened_on",)
+    # Optional in the form, required in one case (clean()): the label says when (docs/ui.md).
+    conditionally_required = {
+        "referrer_organisation": _("required when a partner organisation reported"),
+    }
 
     class Meta:
         model = Case

@@ -4,11 +4,12 @@ from typing import Any, ClassVar
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.views.generic import FormView
 
 from access.policy import Action
 from access.views import CaseScopedMixin
-from common.views import ServiceFormMixin
+from common.views import ServiceFormMixin, safe_next
 
 from ..models import Case
 
@@ -43,7 +44,14 @@ class CaseFormView(ServiceFormMixin, CaseScopedMixin, FormView):
             "submit_label": self.submit_label,
         }
 
-    def get_success_url(self) -> str:
-        from django.urls import reverse
+    # Return after save (docs/ui.md): to the page the form was opened from (a ``next`` on this
+    # site, set by the link), else to this section of the steering page, where the flash
+    # message shows (it stays in view: .messages is sticky).
+    section: ClassVar[str] = ""
 
-        return reverse("cases:detail", kwargs={"pk": self.case.pk})
+    def get_success_url(self) -> str:
+        return safe_next(self.request) or self.section_url()
+
+    def section_url(self) -> str:
+        url = reverse("cases:detail", kwargs={"pk": self.case.pk})
+        return f"{url}#{self.section}" if self.section else url

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from access.policy import (
 )
 from access.views import RoleRequiredMixin
 from common.submission import OneTimeSubmissionMixin
-from common.views import add_service_errors
+from common.views import Confirmation, ConfirmationMixin, add_service_errors
 
 from ..forms.break_glass import BreakGlassRequestForm, BreakGlassReviewForm
 from ..models import BreakGlassAccess, BreakGlassReview
@@ -71,26 +71,42 @@ class BreakGlassRequestView(OneTimeSubmissionMixin, RoleRequiredMixin, FormView)
         return redirect("cases:detail", pk=access.case_id)
 
 
-class BreakGlassEndView(RoleRequiredMixin, View):
+class BreakGlassEndView(ConfirmationMixin, RoleRequiredMixin, View):
     """The requester ends their emergency access early (nobody else: 403)."""
-
-    http_method_names = ["post"]
 
     def has_required_role(self) -> bool:
         return may_request_break_glass(self.request.user)
 
-    def post(self, request: HttpRequest, break_glass_pk: int) -> HttpResponseRedirect:
-        access = get_object_or_404(BreakGlassAccess, pk=break_glass_pk)
+    def get_access(self) -> BreakGlassAccess:
+        access = get_object_or_404(
+            BreakGlassAccess.objects.select_related("case"), pk=self.kwargs["break_glass_pk"]
+        )
         if access.requested_by_id != self.user.pk:
             audit.record(
                 user=self.user,
                 action=AuditAction.DENIED,
-                request=request,
+                request=self.request,
                 object_type=BreakGlassAccess._meta.label_lower,
                 object_id=access.pk,
                 purpose="end another's emergency access",
             )
             raise PermissionDenied
+        return access
+
+    def get_confirmation(self) -> Confirmation:
+        access = self.get_access()
+        return Confirmation(
+            title=_("End your emergency access now?"),
+            subject=_("Your emergency access to case %(case)s.") % {"case": access.case.reference},
+            consequences=(
+                _("You lose access to the case at once; it is still reviewed afterwards."),
+            ),
+            button=_("Yes, end now"),
+            cancel_url=reverse("cases:break_glass"),
+        )
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        access = self.get_access()
         try:
             break_glass_end(access=access, by=self.user)
         except ValidationError as error:

@@ -5,8 +5,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, View
@@ -15,7 +16,7 @@ from access.policy import Action, may_work_with_cases
 from access.views import CaseScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from common.submission import OneTimeSubmissionMixin
-from common.views import add_service_errors
+from common.views import Confirmation, ConfirmationMixin, add_service_errors
 from partners.models import Organisation
 
 from .. import selectors, services
@@ -216,6 +217,7 @@ class DirectorChangeView(CaseFormView):
 
 
 class CoDirectorAddView(OneTimeSubmissionMixin, CaseFormView):
+    section = "where-heading"
     form_class = CoDirectorForm
     title = gettext_lazy("Add a co-director")
     submit_label = gettext_lazy("Add")
@@ -232,18 +234,35 @@ class CoDirectorAddView(OneTimeSubmissionMixin, CaseFormView):
         services.case_add_co_director(case=self.case, by=self.user, user=form.cleaned_data["user"])
 
 
-class CoDirectorRemoveView(CaseScopedMixin, View):
+class CoDirectorRemoveView(ConfirmationMixin, CaseScopedMixin, View):
     model = Case
     action = Action.CHANGE
     audit_purpose = "remove co-director"
-    http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, co_director_pk: int) -> HttpResponseRedirect:
+    def get_co_director(self) -> CoDirector:
+        return get_object_or_404(
+            CoDirector.objects.select_related("user__organisation"),
+            case=self.get_object(),
+            pk=self.kwargs["co_director_pk"],
+        )
+
+    def get_confirmation(self) -> Confirmation:
+        co_director = self.get_co_director()
         case = self.get_object()
-        co_director = get_object_or_404(CoDirector, case=case, pk=co_director_pk)
+        return Confirmation(
+            title=_("Remove this co-director?"),
+            subject=_("%(user)s, co-director of case %(case)s.")
+            % {"user": co_director.user, "case": case.reference},
+            consequences=(_("Their access to the case ends at once."),),
+            cancel_url=reverse("cases:detail", kwargs={"pk": case.pk}) + "#where-heading",
+        )
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        case = self.get_object()
+        co_director = self.get_co_director()
         services.case_remove_co_director(case=case, by=self.user, co_director=co_director)
         messages.success(request, _("Co-director removed: their access has ended."))
-        return redirect("cases:detail", pk=case.pk)
+        return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#where-heading")
 
 
 class CaseShareView(OneTimeSubmissionMixin, CaseFormView):
@@ -281,17 +300,36 @@ class CaseShareView(OneTimeSubmissionMixin, CaseFormView):
         return reverse("cases:share", kwargs={"pk": self.case.pk})
 
 
-class CaseRevokeShareView(CaseScopedMixin, View):
+class CaseRevokeShareView(ConfirmationMixin, CaseScopedMixin, View):
     model = Case
     action = Action.CHANGE
     audit_purpose = "stop sharing case"
-    http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponseRedirect:
+    def get_organisation(self) -> Organisation:
         case = self.get_object()
-        organisation = get_object_or_404(
-            Organisation.objects.exclude(pk=case.owner_organisation_id), pk=organisation_pk
+        return get_object_or_404(
+            Organisation.objects.exclude(pk=case.owner_organisation_id),
+            pk=self.kwargs["organisation_pk"],
         )
+
+    def get_confirmation(self) -> Confirmation:
+        organisation = self.get_organisation()
+        case = self.get_object()
+        return Confirmation(
+            title=_("Stop sharing this case?"),
+            subject=_("Case %(case)s, shared with %(org)s.")
+            % {"case": case.reference, "org": organisation.name},
+            consequences=(
+                _("Its staff lose access to the case at once."),
+                _("The disclosure record stays, with the date it ended."),
+            ),
+            button=_("Yes, stop sharing"),
+            cancel_url=reverse("cases:share", kwargs={"pk": case.pk}),
+        )
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        case = self.get_object()
+        organisation = self.get_organisation()
         try:
             services.case_unshare(case=case, by=self.user, organisation=organisation)
         except ValidationError as error:

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, View
 
@@ -76,6 +76,7 @@ class JournalAddView(OneTimeSubmissionMixin, CaseFormView):
     form_class = JournalEntryForm
     title = gettext_lazy("Add to the journal")
     success_message = gettext_lazy("Journal entry added.")
+    section = "journal-heading"
     audit_purpose = "add journal entry"
 
     def get_initial(self) -> dict[str, Any]:
@@ -94,15 +95,13 @@ class JournalAddView(OneTimeSubmissionMixin, CaseFormView):
             visibility=d["visibility"],
         )
 
-    def get_success_url(self) -> str:
-        return reverse("cases:journal", kwargs={"pk": self.case.pk})
-
 
 class JournalCorrectView(CaseFormView):
     """The author corrects the text of their entry on the day they wrote it."""
 
     form_class = JournalCorrectForm
     template_name = "cases/journal/correct.html"
+    section = "journal-heading"
     title = gettext_lazy("Correct a journal entry")
     success_message = gettext_lazy("Correction saved; the earlier text is kept in the history.")
     audit_purpose = "correct journal entry"
@@ -137,9 +136,6 @@ class JournalCorrectView(CaseFormView):
         services.journal_entry_correct(
             entry=self.entry, by=self.user, text=form.cleaned_data["text"]
         )
-
-    def get_success_url(self) -> str:
-        return reverse("cases:journal", kwargs={"pk": self.case.pk})
 
 
 # --- actions ---
@@ -177,6 +173,7 @@ class ActionAddView(OneTimeSubmissionMixin, CaseFormView):
     title = gettext_lazy("Add an action")
     submit_label = gettext_lazy("Add")
     success_message = gettext_lazy("Action added.")
+    section = "actions-heading"
     audit_purpose = "add action"
 
     def get_initial(self) -> dict[str, Any]:
@@ -213,6 +210,7 @@ class ActionEditView(_ActionMixin, CaseFormView):
     form_class = CaseActionEditForm
     title = gettext_lazy("Edit an action")
     success_message = gettext_lazy("Action saved.")
+    section = "actions-heading"
     audit_purpose = "edit action"
     action_obj: CaseAction
 
@@ -247,9 +245,6 @@ class ActionEditView(_ActionMixin, CaseFormView):
             assignee_organisation=d["assignee_organisation"],
             done_on=d["done_on"],
         )
-
-    def get_success_url(self) -> str:
-        return reverse("cases:actions", kwargs={"pk": self.case.pk})
 
 
 class _ActionToggleView(_ActionMixin, CaseScopedMixin, View):

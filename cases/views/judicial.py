@@ -4,16 +4,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
 from access.policy import Action
 from access.views import CaseScopedMixin
 from common.submission import OneTimeSubmissionMixin
+from common.views import Confirmation, ConfirmationMixin
 
 from .. import services
 from ..forms.trajectory import (
@@ -32,10 +36,7 @@ from .base import CaseFormView
 class TrajectoryFormView(CaseFormView):
     """A case form whose service errors name the field they are about, shown beside it."""
 
-    anchor = "judicial-heading"
-
-    def get_success_url(self) -> str:
-        return reverse("cases:detail", kwargs={"pk": self.case.pk}) + f"#{self.anchor}"
+    section = "judicial-heading"
 
 
 class TrajectoryNotesView(TrajectoryFormView):
@@ -137,7 +138,7 @@ class PartnerAddView(OneTimeSubmissionMixin, TrajectoryFormView):
     submit_label = gettext_lazy("Add")
     success_message = gettext_lazy("Partner added to the care trajectory.")
     audit_purpose = "add care partner"
-    anchor = "care-heading"
+    section = "care-heading"
 
     def perform(self, form: Any) -> None:
         services.partner_add(case=self.case, by=self.user, **form.cleaned_data)
@@ -150,7 +151,7 @@ class PartnerEndView(TrajectoryFormView):
     submit_label = gettext_lazy("End")
     success_message = gettext_lazy("The partner has left the care trajectory.")
     audit_purpose = "end care partner"
-    anchor = "care-heading"
+    section = "care-heading"
     partner: CasePartner
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -173,25 +174,44 @@ class PartnerEndView(TrajectoryFormView):
         )
 
 
-class _ChildRemoveView(CaseScopedMixin, View):
-    """POST only: remove an object of the case's judicial trajectory."""
+class _ChildRemoveView(ConfirmationMixin, CaseScopedMixin, View):
+    """Remove an object of the case's judicial trajectory, after asking."""
 
     model = Case
     action = Action.CHANGE
-    http_method_names = ["post"]
     child_model: type[PoliceReport] | type[Hearing]
     child_kwarg: str
     done_message: Any
+    question: Any
 
     def remove(self, case: Case, child: Any) -> None:
         raise NotImplementedError
 
-    def post(self, request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponseRedirect:
-        case = self.get_object()
-        child = get_object_or_404(self.child_model, case=case, pk=kwargs[self.child_kwarg])
-        self.remove(case, child)
+    def describe(self, child: Any) -> str:
+        raise NotImplementedError
+
+    def get_child(self) -> Any:
+        return get_object_or_404(
+            self.child_model, case=self.get_object(), pk=self.kwargs[self.child_kwarg]
+        )
+
+    def judicial_section(self) -> str:
+        return reverse("cases:detail", kwargs={"pk": self.get_object().pk}) + "#judicial-heading"
+
+    def get_confirmation(self) -> Confirmation:
+        child = self.get_child()
+        return Confirmation(
+            title=str(self.question),
+            subject=_("%(what)s, in case %(case)s.")
+            % {"what": self.describe(child), "case": self.get_object().reference},
+            consequences=(_("The change is kept in the history of the case."),),
+            cancel_url=self.judicial_section(),
+        )
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.remove(self.get_object(), self.get_child())
         messages.success(request, self.done_message)
-        return redirect(reverse("cases:detail", kwargs={"pk": case.pk}) + "#judicial-heading")
+        return redirect(self.judicial_section())
 
 
 class PoliceReportRemoveView(_ChildRemoveView):
@@ -199,6 +219,13 @@ class PoliceReportRemoveView(_ChildRemoveView):
     child_model = PoliceReport
     child_kwarg = "police_report_pk"
     done_message = gettext_lazy("Police report removed.")
+    question = gettext_lazy("Remove this police report?")
+
+    def describe(self, child: Any) -> str:
+        return _("Police report %(number)s of %(date)s") % {
+            "number": child.number,
+            "date": date_format(child.drawn_up_on, "SHORT_DATE_FORMAT"),
+        }
 
     def remove(self, case: Case, child: Any) -> None:
         services.police_report_remove(case=case, by=self.user, report=child)
@@ -209,6 +236,13 @@ class HearingRemoveView(_ChildRemoveView):
     child_model = Hearing
     child_kwarg = "hearing_pk"
     done_message = gettext_lazy("Hearing removed.")
+    question = gettext_lazy("Remove this hearing?")
+
+    def describe(self, child: Any) -> str:
+        return _("Hearing at %(court)s on %(when)s") % {
+            "court": child.court,
+            "when": date_format(timezone.localtime(child.held_at), "SHORT_DATETIME_FORMAT"),
+        }
 
     def remove(self, case: Case, child: Any) -> None:
         services.hearing_remove(case=case, by=self.user, hearing=child)

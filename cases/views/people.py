@@ -4,9 +4,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,8 @@ from django.views.generic import View
 from access.policy import Action, may_see_confidential
 from access.views import CaseScopedMixin
 from common.submission import OneTimeSubmissionMixin
-from common.views import add_service_errors
+from common.undo import offer_undo, take_undo
+from common.views import Confirmation, ConfirmationMixin, add_service_errors
 
 from .. import selectors, services
 from ..forms.people import DuplicateChoiceForm, PersonEditForm, PersonForm, RelationForm
@@ -27,6 +28,7 @@ from .base import CaseFormView
 class PersonAddView(OneTimeSubmissionMixin, CaseFormView):
     """Add a person; when people the user may see probably are this person, ask first."""
 
+    section = "people-heading"
     form_class = PersonForm
     template_name = "cases/people/person_add.html"
     title = gettext_lazy("Add a person to the client system")
@@ -115,6 +117,7 @@ class PartyMixin:
 
 
 class PersonEditView(PartyMixin, CaseFormView):
+    section = "people-heading"
     form_class = PersonEditForm
     title = gettext_lazy("Edit a person in the client system")
     success_message = gettext_lazy("Changes saved.")
@@ -139,21 +142,47 @@ class PersonEditView(PartyMixin, CaseFormView):
         )
 
 
-class PersonRemoveView(CaseScopedMixin, View):
+def _people_section(case: Case) -> str:
+    return reverse("cases:detail", kwargs={"pk": case.pk}) + "#people-heading"
+
+
+class PersonRemoveView(ConfirmationMixin, CaseScopedMixin, View):
     model = Case
     action = Action.CHANGE
     audit_purpose = "remove person from case"
-    http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, party_pk: int) -> HttpResponseRedirect:
-        case = self.get_object()
-        party = get_object_or_404(CaseParty, case=case, pk=party_pk)
+    def get_party(self) -> CaseParty:
+        return get_object_or_404(
+            CaseParty.objects.select_related("person"),
+            case=self.get_object(),
+            pk=self.kwargs["party_pk"],
+        )
+
+    def get_confirmation(self) -> Confirmation:
+        party = self.get_party()
+        case = party.case
+        return Confirmation(
+            title=_("Take this person out of the case?"),
+            subject=_("%(person)s, %(role)s in case %(case)s.")
+            % {"person": party.person, "role": party.get_role_display(), "case": case.reference},
+            consequences=(
+                _("Their relations in this case are removed too."),
+                _("The person stays registered; other cases they are in do not change."),
+                _("The change is kept in the history of the case."),
+            ),
+            button=_("Yes, take out of the case"),
+            cancel_url=_people_section(case),
+        )
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        party = self.get_party()
         services.case_party_remove(party=party, by=self.user)
         messages.success(request, _("The person was taken out of this case."))
-        return redirect("cases:detail", pk=case.pk)
+        return redirect(_people_section(party.case))
 
 
 class RelationAddView(OneTimeSubmissionMixin, CaseFormView):
+    section = "people-heading"
     form_class = RelationForm
     title = gettext_lazy("Add a relation")
     submit_label = gettext_lazy("Add")
@@ -178,18 +207,78 @@ class RelationAddView(OneTimeSubmissionMixin, CaseFormView):
         )
 
 
-class RelationRemoveView(CaseScopedMixin, View):
+class RelationRemoveView(ConfirmationMixin, CaseScopedMixin, View):
     model = Case
     action = Action.CHANGE
     audit_purpose = "remove relation in case"
+
+    def get_relation(self) -> PartyRelation:
+        return get_object_or_404(
+            PartyRelation.objects.select_related("case", "from_party__person", "to_party__person"),
+            case=self.get_object(),
+            pk=self.kwargs["relation_pk"],
+        )
+
+    def get_confirmation(self) -> Confirmation:
+        relation = self.get_relation()
+        return Confirmation(
+            title=_("Remove this relation?"),
+            subject=_("%(relation)s, in case %(case)s.")
+            % {"relation": relation, "case": relation.case.reference},
+            consequences=(_("The people stay in the case; only the relation goes."),),
+            cancel_url=_people_section(relation.case),
+        )
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        relation = self.get_relation()
+        case = relation.case
+        undo = {
+            "case": case.pk,
+            "from_party": relation.from_party_id,
+            "kind": relation.kind,
+            "to_party": relation.to_party_id,
+        }
+        services.relation_remove(relation=relation, by=self.user)
+        offer_undo(
+            request,
+            message=_("Relation removed."),
+            kind="relation",
+            url=reverse("cases:relation_restore", kwargs={"pk": case.pk}),
+            data=undo,
+        )
+        return redirect(_people_section(case))
+
+
+class RelationRestoreView(CaseScopedMixin, View):
+    """Undo a relation's removal (common.undo): the same three fields, through the service
+    and its rules, by someone who may change the case, once, within a few minutes."""
+
+    model = Case
+    action = Action.CHANGE
+    audit_purpose = "restore relation in case"
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int, relation_pk: int) -> HttpResponseRedirect:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         case = self.get_object()
-        relation = get_object_or_404(PartyRelation, case=case, pk=relation_pk)
-        services.relation_remove(relation=relation, by=self.user)
-        messages.success(request, _("Relation removed."))
-        return redirect("cases:detail", pk=case.pk)
+        undo = take_undo(request, kind="relation")
+        if undo is None or undo.get("case") != case.pk:
+            messages.error(request, _("This can no longer be undone."))
+            return redirect(_people_section(case))
+        parties = {p.pk: p for p in CaseParty.objects.filter(case=case)}
+        from_party, to_party = parties.get(undo["from_party"]), parties.get(undo["to_party"])
+        if from_party is None or to_party is None:
+            messages.error(request, _("This can no longer be undone."))
+            return redirect(_people_section(case))
+        try:
+            services.relation_create(
+                case=case, by=self.user, from_party=from_party, kind=undo["kind"], to_party=to_party
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Relation restored."))
+        return redirect(_people_section(case))
 
 
 urlpatterns: list[URLPattern] = [
@@ -205,5 +294,10 @@ urlpatterns: list[URLPattern] = [
         "<int:pk>/relations/<int:relation_pk>/remove/",
         RelationRemoveView.as_view(),
         name="relation_remove",
+    ),
+    path(
+        "<int:pk>/relations/restore/",
+        RelationRestoreView.as_view(),
+        name="relation_restore",
     ),
 ]

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 
 from common.submission import OneTimeSubmissionMixin
@@ -17,8 +17,7 @@ from .base import CaseFormView
 
 
 class _ReferralFormView(CaseFormView):
-    def get_success_url(self) -> str:
-        return reverse("cases:detail", kwargs={"pk": self.case.pk}) + "#referrals-heading"
+    section = "referrals-heading"
 
 
 class ReferralAddView(OneTimeSubmissionMixin, _ReferralFormView):

@@ -121,6 +121,8 @@ class ConsultationFields(forms.Form):
     location = forms.CharField(label=_("place"), max_length=200, required=False)
     is_online = forms.BooleanField(label=_("online"), required=False)
     notes = forms.CharField(label=_("practical notes"), widget=forms.Textarea, required=False)
+    # Optional in the form, required in one case (clean()): the label says when (docs/ui.md).
+    conditionally_required = {"location": _("required unless online")}
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}

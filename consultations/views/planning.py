@@ -5,6 +5,7 @@ Who may see or manage a consultation, and whose consultation view a user may ope
 call a service and render.
 """
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -12,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
@@ -31,7 +34,7 @@ from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleReq
 from accounts.roles import RoleCode
 from common.personal_data import Finding, personal_data_findings
 from common.submission import OneTimeSubmissionMixin
-from common.views import ServiceFormMixin, add_service_errors
+from common.views import Confirmation, ConfirmationMixin, ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
     AgendaAddForm,
@@ -138,11 +141,21 @@ class LegalBasisFormView(OneTimeSubmissionMixin, ServiceFormMixin, LegalBasisMan
             )
 
 
-class LegalBasisDeactivateView(LegalBasisManageMixin, View):
-    http_method_names = ["post"]
+class LegalBasisDeactivateView(ConfirmationMixin, LegalBasisManageMixin, View):
+    def get_confirmation(self) -> Confirmation:
+        basis = get_object_or_404(LegalBasis, pk=self.kwargs["legal_basis_pk"])
+        return Confirmation(
+            title=_("Deactivate this legal basis?"),
+            subject=_("Legal basis %(reference)s.") % {"reference": basis.reference},
+            consequences=(
+                _("No new consultation can use it; consultations held under it keep it."),
+            ),
+            button=_("Yes, deactivate"),
+            cancel_url=reverse("consultations:legal_bases"),
+        )
 
-    def post(self, request: HttpRequest, legal_basis_pk: int) -> HttpResponseRedirect:
-        basis = get_object_or_404(LegalBasis, pk=legal_basis_pk)
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        basis = get_object_or_404(LegalBasis, pk=self.kwargs["legal_basis_pk"])
         basis_services.legal_basis_deactivate(legal_basis=basis, by=self.user)
         messages.success(request, _("The legal basis is no longer active."))
         return redirect("consultations:legal_bases")
@@ -377,13 +390,16 @@ class ConsultationActionView(ConsultationScopedMixin, View):
     """A POST-only action on a consultation; ``run`` calls the service."""
 
     action = Action.CHANGE
-    http_method_names = ["post"]
+    http_method_names: Sequence[str] = ("post",)
     success_message: ClassVar[Any] = ""
 
     def run(self, consultation: Any) -> None:
         raise NotImplementedError
 
-    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponseRedirect:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self.act(request, *args, **kwargs)
+
+    def act(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         consultation = self.get_consultation()
         try:
             self.run(consultation)
@@ -395,9 +411,27 @@ class ConsultationActionView(ConsultationScopedMixin, View):
         return redirect("consultations:detail", pk=consultation.pk)
 
 
-class ConsultationCancelView(ConsultationActionView):
+def _when(consultation: Consultation) -> str:
+    return date_format(timezone.localtime(consultation.scheduled_at), "SHORT_DATETIME_FORMAT")
+
+
+class ConsultationCancelView(ConfirmationMixin, ConsultationActionView):
     audit_purpose = "cancel consultation"
     success_message = gettext_lazy("Consultation cancelled: all access to its cases has ended.")
+
+    def get_confirmation(self) -> Confirmation:
+        consultation = self.get_consultation()
+        return Confirmation(
+            title=_("Cancel this consultation?"),
+            subject=_("The consultation of %(when)s.") % {"when": _when(consultation)},
+            consequences=(
+                _("Every participant's access to the cases on its agenda ends at once."),
+                _("A cancelled consultation cannot be planned again; plan a new one instead."),
+            ),
+            button=_("Yes, cancel the consultation"),
+            cancel_label=_("No, keep it"),
+            cancel_url=reverse("consultations:detail", kwargs={"pk": consultation.pk}),
+        )
 
     def run(self, consultation: Any) -> None:
         services.consultation_cancel(consultation=consultation, by=self.user)
@@ -411,23 +445,52 @@ class ConsultationHeldView(ConsultationActionView):
         services.consultation_mark_held(consultation=consultation, by=self.user)
 
 
-class ParticipantRemoveView(ConsultationActionView):
+class ParticipantRemoveView(ConfirmationMixin, ConsultationActionView):
     audit_purpose = "remove consultation participant"
     success_message = gettext_lazy("Participant removed: their access has ended.")
 
-    def run(self, consultation: Any) -> None:
-        participant = get_object_or_404(
-            Participant,
+    def get_participant(self, consultation: Any) -> Participant:
+        return get_object_or_404(
+            Participant.objects.select_related("user"),
             consultation=consultation,
             pk=self.kwargs["participant_pk"],
             removed_at__isnull=True,
         )
+
+    def get_confirmation(self) -> Confirmation:
+        consultation = self.get_consultation()
+        participant = self.get_participant(consultation)
+        return Confirmation(
+            title=_("Remove this participant?"),
+            subject=_("%(who)s, participant in the consultation of %(when)s.")
+            % {
+                "who": participant.user or participant.name,
+                "when": _when(consultation),
+            },
+            consequences=(_("Their access to the cases on the agenda ends at once."),),
+            cancel_url=reverse("consultations:detail", kwargs={"pk": consultation.pk}),
+        )
+
+    def run(self, consultation: Any) -> None:
+        participant = self.get_participant(consultation)
         services.participant_remove(participant=participant, by=self.user)
 
 
-class AgendaItemRemoveView(ConsultationActionView):
+class AgendaItemRemoveView(ConfirmationMixin, ConsultationActionView):
     audit_purpose = "remove agenda item"
     success_message = gettext_lazy("Case taken off the agenda: access to it has ended.")
+
+    def get_confirmation(self) -> Confirmation:
+        consultation = self.get_consultation()
+        item = self.get_agenda_item()
+        return Confirmation(
+            title=_("Take this case off the agenda?"),
+            subject=_("Case %(case)s, on the agenda of the consultation of %(when)s.")
+            % {"case": item.case.reference, "when": _when(consultation)},
+            consequences=(_("The participants' access to this case ends at once."),),
+            button=_("Yes, take off the agenda"),
+            cancel_url=reverse("consultations:detail", kwargs={"pk": consultation.pk}),
+        )
 
     def run(self, consultation: Any) -> None:
         services.agenda_item_remove(item=self.get_agenda_item(), by=self.user)

@@ -5,3 +5,12 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+
+// A form came back with errors: move focus to its summary, so keyboard and screen reader
+// users start at the list of what to fix (the summary's autofocus does the same without this).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary instanceof HTMLElement) {
+    summary.focus();
+  }
+});
