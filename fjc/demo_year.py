@@ -66,7 +66,7 @@ from risk.models import InstrumentVersion, RiskGrade, VersionStatus
 from risk.services import assessment_create, assessment_raise_level
 
 # How many cases the demo writes for last year unless told otherwise.
-PREVIOUS_YEAR_CASES = 320
+PREVIOUS_YEAR_CASES = 250
 
 YEAR_MARK = "Fictieve melding voor de demo (jaaroverzicht)."
 BASIS_REFERENCE = "Protocol casusoverleg IFG met de partners (demo)"
@@ -788,6 +788,11 @@ def _protocol_agreement(signed_on: datetime.date) -> Any:
         defaults={"signed_on": signed_on},
     )
     return agreement
+
+
+def previous_year_cases(year: int) -> int:
+    """How many cases the demo wrote for ``year``."""
+    return Case.objects.filter(opened_on__year=year, description=YEAR_MARK).count()
 
 
 def previous_year_built(year: int) -> bool:

@@ -2,7 +2,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from fjc import demo_year
 from fjc.demo import DEMO_PASSWORD, seed
 from fjc.demo_factor import DEMO_SECRET
 from fjc.demo_year import PREVIOUS_YEAR_CASES
@@ -40,6 +42,12 @@ class Command(BaseCommand):
         if previous_year_cases is not None and previous_year_cases < 0:
             raise CommandError("--previous-year-cases must be 0 or more.")
         users = seed(previous_year_cases=previous_year_cases)
+        year = timezone.localdate().year - 1
+        if built := demo_year.previous_year_cases(year):
+            self.stdout.write(
+                f"Last year ({year}): {built} fictional cases, for the dashboard and the "
+                "annual report of that year."
+            )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/"))
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         for spec in users:
