@@ -203,6 +203,7 @@ class YearBuilder:
         self.consultations: list[Consultation] = []
         self.earlier: list[Earlier] = []
         self.counts: dict[str, int] = {}
+        self.form = ""  # the violence form of the case being written
 
     # --- helpers ---
 
@@ -382,6 +383,7 @@ class YearBuilder:
         track = _weighted(rng, TRACKS)
         municipality = _weighted(rng, self.places)
         form = _weighted(rng, FAMILY_KINDS)
+        self.form = form
         anonymous = track == Track.ADVICE and rng.random() < 0.3
         referrer_kind = _weighted(
             rng,
@@ -602,7 +604,8 @@ class YearBuilder:
         if not self.within(day):
             return self._share_running(case, director, track)
         self._close(case, director, track, day)
-        if len(parties) >= 2 and parties[0].role == PartyRole.VICTIM:
+        if self.form in ("partner", "ex_partner") and len(parties) >= 2:
+            # Victim and perpetrator (in that order), who may return as a pair.
             self.earlier.append(Earlier(director, day, parties[:2]))
 
     def _share_running(self, case: Case, director: User, track: Track) -> None:
