@@ -501,7 +501,11 @@ def _referrals(users: dict[str, User]) -> None:
 
 
 @transaction.atomic
-def seed() -> list[DemoUser]:
+def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
+    """Everything the demo shows; ``previous_year_cases``: how many cases of last year
+    (``demo_year.PREVIOUS_YEAR_CASES`` unless given; 0 for none)."""
+    from .demo_year import PREVIOUS_YEAR_CASES, seed_previous_year
+
     places = _places()
     _organisations(places)
     users = _users()
@@ -513,6 +517,11 @@ def seed() -> list[DemoUser]:
     _network_history(users)
     _consultations_held(users)
     _funding(users)
+    # Last: the steps above look for last year's few cases of their own.
+    seed_previous_year(
+        users=users,
+        size=PREVIOUS_YEAR_CASES if previous_year_cases is None else previous_year_cases,
+    )
     return DEMO_USERS
 
 
