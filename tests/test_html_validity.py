@@ -36,6 +36,7 @@ KNOWN_INVALID: dict[tuple[str, str], str] = {
         for name in ("home", "cases:detail", "cases:journal", "cases:journal_correct")
     },
     ("liaison_parket_a", "cases:detail"): MICROSECONDS,
+    ("opslead_city_a", "home"): LESS_THAN,
     ("opslead_city_a", "reporting:reports"): LESS_THAN,
     ("opslead_city_a", "reporting:report_differences"): LESS_THAN,
 }
