@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html_join
@@ -93,7 +94,9 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "organisation", "is_active")
     list_filter = ("organisation", "roles", "is_active")
     list_select_related = ("organisation",)
-    filter_horizontal = ("roles",)
+    # A handful of roles: plain checkboxes, which unlike Django's filter_horizontal widget
+    # carry no ARIA attribute that axe-core rejects.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     actions = ["send_invitation"]
     fieldsets = (
         (None, {"fields": ("username", "password_status")}),
