@@ -198,7 +198,7 @@ def test_worker_killed_mid_report_ends_failed_and_retryable_and_asking_again_bui
         first_beat = run.heartbeat_at
         assert first_beat is not None
         _wait_for(
-            lambda: ReportRun.objects.get(pk=run.pk).heartbeat_at > first_beat,
+            lambda: (ReportRun.objects.get(pk=run.pk).heartbeat_at or first_beat) > first_beat,
             STALE_SECONDS,
             "a heartbeat while the task waits",
             workers,
