@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -273,6 +274,9 @@ def test_worker_killed_mid_report_ends_failed_and_retryable_and_asking_again_bui
         for worker in workers:
             worker.stop()
         drop_celery_connections()
+        # The killed worker's messages (its unacknowledged ones come back after the visibility
+        # timeout) must not reach a later test's worker on this Redis database.
+        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     print(
         f"\nclaimed after {claimed_after:.1f} s; the killed run settled {settled_after:.1f} s "
         f"after the restart ({settled_since_kill:.1f} s after the kill); the new run built in "
