@@ -397,6 +397,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
     },
+    # A form's one-time token is refused after FJC_SUBMISSION_TOKEN_DAYS; this removes the rows.
+    "delete-old-submission-tokens": {
+        "task": "common.tasks.delete_old_submission_tokens",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 LOGGING = {
@@ -447,6 +452,13 @@ if not 1 <= FJC_MAX_YEARS_AHEAD <= 50:
     raise ImproperlyConfigured("FJC_MAX_YEARS_AHEAD must be between 1 and 50.")
 if not date(1900, 1, 1) <= FJC_SERVICE_START <= date(2100, 1, 1):
     raise ImproperlyConfigured("FJC_SERVICE_START must be a date between 1900 and 2100.")
+
+# One-time create-form tokens (issue 15, ``common.submission``): a form older than this many
+# days is refused like an expired one (shown again to be checked and sent), and the rows that
+# remember which tokens were used are deleted after the same time.
+FJC_SUBMISSION_TOKEN_DAYS = env.int("FJC_SUBMISSION_TOKEN_DAYS", default=30)
+if not 1 <= FJC_SUBMISSION_TOKEN_DAYS <= 365:
+    raise ImproperlyConfigured("FJC_SUBMISSION_TOKEN_DAYS must be between 1 and 365.")
 
 # Sharing a case with another organisation (issue 13): a share ends on its end date, by
 # default this many days after it is made, and at most this many days after it.

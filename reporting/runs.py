@@ -14,8 +14,8 @@ asked for again. So every write of the task is conditional on the run's ``claim_
 
 A running run whose heartbeat is older than FJC_REPORT_STALE_SECONDS, or a queued run
 that no worker took within the hard time limit plus a minute, is failed *in the database*
-by ``expire_stale_runs`` (a beat task every minute, and every look at the runs' pages),
-and its partial file is removed. Asking again makes a new run (the failed one stays, as
+by ``expire_stale_runs`` (a beat task every minute, once by every worker that starts, after
+the stale window, and every look at the runs' pages), and its partial file is removed. Asking again makes a new run (the failed one stays, as
 the record of what happened).
 
 The PDF is written to ``reports/partial/<run>-<token>.part`` and renamed to its final

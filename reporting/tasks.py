@@ -8,10 +8,12 @@ worker's message is delivered again without ever touching a finished or newer ru
 
 import contextlib
 import logging
+from typing import Any
 from uuid import UUID
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
@@ -102,3 +104,16 @@ def build_annual_report(run_id: int) -> None:
 def fail_stale_report_runs() -> int:
     """Every minute (beat): fail the runs whose worker stopped beating."""
     return len(runs.expire_stale_runs())
+
+
+@worker_ready.connect
+def check_for_orphaned_runs(**kwargs: Any) -> None:
+    """A worker that starts may be the restart of one that was killed mid-report (an OOM kill,
+    ``docker kill``): its run stays "running" and its message comes back only after the
+    visibility timeout. Once the stale window has passed, every run the dead worker left has
+    missed its heartbeat: fail them then, within a minute of the restart, rather than at beat's
+    next turn (or never, without beat)."""
+    try:
+        fail_stale_report_runs.apply_async(countdown=runs.stale_seconds() + 1)
+    except Exception as error:  # the broker away: beat and the runs' pages still do it
+        logger.warning("Stale report runs not checked at start (%s)", type(error).__name__)

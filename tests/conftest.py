@@ -2,10 +2,12 @@ import copy
 import importlib
 import os
 import random
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -13,6 +15,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client, override_settings
+from django.urls import Resolver404, resolve
+from django.utils.datastructures import MultiValueDict
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -737,10 +741,48 @@ def redis_celery(settings):
     drop_celery_connections()
 
 
+def _is_one_time_form(path: str) -> bool:
+    from common.submission import OneTimeSubmissionMixin
+
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "view_class", None)
+    return view_class is not None and issubclass(view_class, OneTimeSubmissionMixin)
+
+
+SUBMISSION_TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
+
+
 class VerifiedClient(Client):
     """``force_login`` and ``login`` mean "logged in with both factors": the session is also
     verified with the user's own TOTP device (made if they have none). The two-factor tests
-    log in through the real forms instead (tests/test_second_factor.py)."""
+    log in through the real forms instead (tests/test_second_factor.py).
+
+    A create form (``common.submission``, which requires its one-time token) is posted as a
+    browser posts it: when the data has no ``submission_token``, the form's page is opened
+    first and its token sent along (none when the page is refused: a 403/404 test).
+    ``submission_token=False`` sends the data as it is (the tests of the token itself)."""
+
+    def post(  # type: ignore[override]
+        self, path: str, data: Any = None, *args: Any, submission_token: bool = True, **extra: Any
+    ) -> Any:
+        from common.submission import FIELD
+
+        if (
+            submission_token
+            and (data is None or (isinstance(data, dict) and not isinstance(data, MultiValueDict)))
+            and FIELD not in (data or {})
+            and _is_one_time_form(path)
+        ):
+            page = self.get(path)
+            found = (
+                SUBMISSION_TOKEN.search(page.content.decode()) if page.status_code == 200 else None
+            )
+            if found:
+                data = {**(data or {}), FIELD: found.group(1)}
+        return super().post(path, data, *args, **extra)
 
     def _login(self, user, backend=None):
         from django.contrib.auth import login as auth_login

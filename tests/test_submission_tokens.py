@@ -1,9 +1,11 @@
 """Create forms carry a one-time token: a double submit (double click, back button, a
 retry) creates one row and shows what the first submission created (issue 15)."""
 
+import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.views.generic.edit import FormView
@@ -11,9 +13,10 @@ from django.views.generic.edit import FormView
 from cases.models import Case, Hearing, JournalEntry, Measure, ViolenceForm
 from common.models import SubmissionToken
 from common.submission import FIELD, OneTimeSubmissionMixin, issue_token
+from common.tasks import delete_old_submission_tokens
 
 from .access_rules import CASE_KEYS, EXPECTED
-from .clock import TODAY, iso
+from .clock import NOON, TODAY, iso
 from .test_permission_matrix import SPECS, _expected, _routes, _url
 from .urlwalk import walk
 
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(rf'name="{FIELD}" value="([^"]+)"')
 ALREADY_SENT = "Dit formulier was al verstuurd; dit is wat toen werd aangemaakt."
+NOT_CHECKED = "Dit formulier kon niet worden nagekeken. Controleer het en verstuur het opnieuw."
 
 
 def _token(client, url: str) -> str:
@@ -133,6 +137,92 @@ def test_a_token_of_another_user_is_refused(world, client):
     response = client.post(reverse("cases:create"), {**_registration(world), FIELD: foreign})
     assert response.status_code == 200
     assert not Case.objects.filter(description="Dubbel verstuurd.").exists()
+
+
+@pytest.mark.parametrize("token", ["", "not-signed", "missing"])
+def test_a_create_post_without_a_valid_token_is_refused_and_the_form_can_be_sent_again(
+    world, client, token
+):
+    """Refused like an expired form: 200, the form again with a Dutch message and a fresh
+    token, nothing created; sending that form then creates the case once."""
+    client.force_login(world.users["director_city_a"])
+    url = reverse("cases:create")
+    data = _registration(world) if token == "missing" else {**_registration(world), FIELD: token}
+    refused = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl", submission_token=False)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert NOT_CHECKED in page
+    assert not Case.objects.filter(description="Dubbel verstuurd.").exists()
+    assert not SubmissionToken.objects.filter(user=world.users["director_city_a"]).exists()
+    fresh = TOKEN.search(page)
+    assert fresh and fresh.group(1) != token
+    sent = client.post(url, {**_registration(world), FIELD: fresh.group(1)})
+    assert sent.status_code == 302
+    assert Case.objects.filter(description="Dubbel verstuurd.").count() == 1
+
+
+def test_an_invalid_form_without_a_token_gets_a_token_and_its_errors(world, client):
+    client.force_login(world.users["director_city_a"])
+    refused = client.post(
+        reverse("cases:create"),
+        {**_registration(world), "track": ""},
+        HTTP_ACCEPT_LANGUAGE="nl",
+        submission_token=False,
+    )
+    assert refused.status_code == 200
+    assert NOT_CHECKED in refused.content.decode()
+    assert refused.context["form"].errors["track"]
+    assert TOKEN.search(refused.content.decode())
+
+
+def test_a_form_older_than_the_token_days_is_refused(world, client, time_machine):
+    director = world.users["director_city_a"]
+    time_machine.move_to(NOON, tick=False)
+    client.force_login(director)
+    url = reverse("cases:create")
+    token = _token(client, url)
+    days = settings.FJC_SUBMISSION_TOKEN_DAYS
+    time_machine.move_to(NOON + datetime.timedelta(days=days, minutes=1), tick=False)
+    client.force_login(director)  # the session of then has long expired
+    refused = client.post(url, {**_registration(world), FIELD: token}, HTTP_ACCEPT_LANGUAGE="nl")
+    assert refused.status_code == 200 and NOT_CHECKED in refused.content.decode()
+    assert not Case.objects.filter(description="Dubbel verstuurd.").exists()
+
+
+def test_old_tokens_are_deleted_and_a_form_sent_again_after_that_creates_nothing(
+    world, client, time_machine
+):
+    """The clean-up must not turn a used token into an unknown, hence new, one: a token whose
+    row is gone is always past its age, and refused."""
+    director = world.users["director_city_a"]
+    time_machine.move_to(NOON, tick=False)
+    client.force_login(director)
+    url = reverse("cases:create")
+    data = {**_registration(world), FIELD: _token(client, url)}
+    first = client.post(url, data)
+    assert first.status_code == 302
+    used = SubmissionToken.objects.get(user=director)
+    days = settings.FJC_SUBMISSION_TOKEN_DAYS
+    time_machine.move_to(NOON + datetime.timedelta(days=days - 1), tick=False)
+    younger = SubmissionToken.objects.create(nonce="younger", user=director)
+
+    time_machine.move_to(NOON + datetime.timedelta(days=days, minutes=1), tick=False)
+    assert delete_old_submission_tokens() >= 1
+    assert not SubmissionToken.objects.filter(nonce=used.nonce).exists()
+    assert SubmissionToken.objects.filter(nonce=younger.nonce).exists()
+
+    client.force_login(director)
+    again = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+    assert again.status_code == 200 and NOT_CHECKED in again.content.decode()
+    assert Case.objects.filter(description="Dubbel verstuurd.").count() == 1
+
+
+def test_the_clean_up_is_scheduled_daily():
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if "submission" in str(e["task"])]
+    assert entries == [
+        {"task": "common.tasks.delete_old_submission_tokens", "schedule": 24 * 60 * 60}
+    ]
+    assert delete_old_submission_tokens.name == "common.tasks.delete_old_submission_tokens"
 
 
 # A view whose name says it creates must be one-time; the others listed here create too.
