@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -30,12 +31,17 @@ class AuditEventAdmin(admin.ModelAdmin):
         "object_type",
         "object_id",
         "view_name",
-        "purpose",
+        "purpose_shown",
     )
+    readonly_fields = ("purpose_shown",)
     list_filter = ("action", "object_type")
     search_fields = ("username", "object_id")
     list_select_related = ("organisation",)
     date_hierarchy = "at"
+
+    @admin.display(description=_("purpose"))
+    def purpose_shown(self, obj: AuditEvent) -> str:
+        return obj.purpose_label()
 
     def has_add_permission(self, request: Any) -> bool:
         return False

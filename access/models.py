@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .purposes import purpose_label
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -93,3 +95,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit trail cannot be changed.")
+
+    def purpose_label(self) -> str:
+        """The purpose in the reader's language (codes translated, free text as written)."""
+        return purpose_label(self.purpose)

@@ -25,7 +25,7 @@ from .forms import AssessmentForm, DecisionForm, JointAssessmentForm, RaiseLevel
 from .models import Assessment, InstrumentVersion, JointAssessment, VersionStatus
 
 
-def _deny(view: Any, purpose: str, obj: Any) -> None:
+def _deny(view: Any, *, purpose: str, obj: Any) -> None:
     audit.record(
         user=view.request.user,
         action=AuditAction.DENIED,
@@ -186,7 +186,7 @@ class AssessmentRaiseView(CaseFormView):
             pk=kwargs["assessment_pk"],
         )
         if self.assessment.assessor_id != self.user.pk:
-            _deny(self, "only the assessor raises a level", self.assessment)
+            _deny(self, purpose="only the assessor raises a level", obj=self.assessment)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:
@@ -292,7 +292,7 @@ class DecisionView(CaseFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.case = self.get_object()
         if not may_decide_on_risk(self.user, self.case):
-            _deny(self, "only the case director decides", self.case)
+            _deny(self, purpose="only the case director decides", obj=self.case)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
