@@ -73,7 +73,7 @@ def test_a_case_director_adds_an_action_for_a_staff_member(world, client):
     client.force_login(director)
     response = client.post(url("action_add", case), action_data(assignee_user=director.pk))
     assert response.status_code == 302
-    assert response["Location"] == url("detail", case)
+    assert response["Location"] == url("detail", case) + "#actions-heading"  # back at its section
     action = CaseAction.objects.get(case=case, description="Afspraak met huisarts plannen")
     assert (action.assignee_user, action.assignee_organisation, action.due_on) == (
         director,

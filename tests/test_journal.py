@@ -61,7 +61,8 @@ def test_a_case_director_logs_a_contact_attempt(world, client):
     client.force_login(director)
     response = client.post(url("journal_add", case), entry_data())
     assert response.status_code == 302
-    assert response["Location"] == url("journal", case)
+    # Without a page to go back to (next), the steering page at the journal (docs/ui.md).
+    assert response["Location"] == url("detail", case) + "#journal-heading"
     entry = JournalEntry.objects.filter(case=case).exclude(text="Matrix note").get()
     assert (entry.kind, entry.channel, entry.reached, entry.visibility, entry.author) == (
         EntryKind.CONTACT_ATTEMPT,

@@ -42,6 +42,9 @@ def test_removing_a_person_asks_first_and_returns_with_a_message(world, live_ser
     log_in(page, live_server.url, "director_city_a")
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     remove = reverse("cases:person_remove", kwargs={"pk": case.pk, "party_pk": party.pk})
+    people = page.locator("details:has(#people-heading)")
+    expect(people).not_to_have_attribute("open", "")  # collapsed until asked for
+    people.locator("summary").click()
     page.locator(f'form[action="{remove}"] button').click()
     # The question, on a page of its own; nothing is gone yet.
     expect(page.get_by_role("heading", level=1)).to_have_text("Deze persoon uit het dossier halen?")
@@ -49,6 +52,7 @@ def test_removing_a_person_asks_first_and_returns_with_a_message(world, live_ser
     page.get_by_role("button", name="Ja, uit het dossier halen").click()
     # Back on the steering page, at the people section, with the message in view.
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/#people-heading$"))
+    expect(people).to_have_attribute("open", "")  # the section it returned to is unfolded
     message = page.locator(".messages")
     expect(message).to_contain_text("De persoon werd uit dit dossier gehaald.")
     expect(message).to_be_in_viewport()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from access.policy import restrict
 from accounts.models import User
@@ -36,6 +37,20 @@ class Deadline:
     @property
     def is_overdue(self) -> bool:
         return self.on < timezone.localdate()
+
+    @property
+    def description(self) -> str:
+        """What falls due, in the reader's language: the action's own words, else the kind."""
+        if self.kind == DeadlineKind.ACTION:
+            return str(self.source.description)
+        if self.kind == DeadlineKind.HEARING:
+            court = getattr(self.source, "court", "")
+            return f"{gettext('hearing')} ({court})" if court else gettext("hearing")
+        if self.kind == DeadlineKind.MEASURE_END:
+            return gettext("end of the measure “%(kind)s”") % {
+                "kind": self.source.get_kind_display()
+            }
+        return gettext("case consultation")
 
 
 def next_consultation_at(*, case: Case, user: User) -> datetime.datetime | None:

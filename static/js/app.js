@@ -14,3 +14,16 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// Back from a form at its section of the steering page (#people-heading): unfold the section
+// when it is collapsed, so the saved item is in view, not only its heading.
+const unfoldTarget = () => {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const target = id ? document.getElementById(id) : null;
+  const details = target ? target.closest("details") : null;
+  if (details instanceof HTMLDetailsElement) {
+    details.open = true;
+  }
+};
+document.addEventListener("DOMContentLoaded", unfoldTarget);
+window.addEventListener("hashchange", unfoldTarget);
