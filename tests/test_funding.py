@@ -405,6 +405,16 @@ def test_bad_input_shows_errors_and_changes_nothing(lead_client, lead, region, o
     assert response.status_code == 200
     context = response.context[where]
     assert context.errors if where == "form" else any(context.errors)
+    # Whichever part holds the error, the summary at the top of the page lists it with a link.
+    page = response.content.decode()
+    summary = page[
+        page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))
+    ]
+    assert (
+        'href="#id_local_amount"' in summary
+        if where == "form"
+        else f'href="#id_{where}-' in summary
+    )
     funding.refresh_from_db()
     assert funding.version == 1
     assert not funding.staffing_lines.exists()

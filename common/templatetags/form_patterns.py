@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from dataclasses import dataclass
+
 from django import template
-from django.forms import BoundField, Form
+from django.forms import BaseForm, BaseFormSet, BoundField, Form
 
 register = template.Library()
 
@@ -12,6 +14,41 @@ register = template.Library()
 def error_count(form: Form) -> int:
     """Every message the error summary lists: above the form and beside each field."""
     return sum(len(errors) for errors in form.errors.values())
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    message: str
+    label: str = ""
+    anchor: str = ""  # the field's id; empty for an error of the whole form or formset
+
+
+def _form_items(form: BaseForm) -> list[SummaryItem]:
+    items = [SummaryItem(str(error)) for error in form.non_field_errors()]
+    for field in form.hidden_fields():
+        items += [SummaryItem(str(error)) for error in field.errors]
+    for field in form.visible_fields():
+        anchor = field_anchor(field)
+        items += [SummaryItem(str(error), str(field.label), anchor) for error in field.errors]
+    return items
+
+
+@register.simple_tag
+def error_summary_items(form: Any, also: Any = None) -> list[SummaryItem]:
+    """What the error summary lists: the page's form and, on a page of several, the other
+    forms and formsets the view names in ``also_forms`` (the funding year's staffing lines
+    and inhabitants)."""
+    items: list[SummaryItem] = []
+    for form in [form, *(also or ())]:
+        if isinstance(form, BaseFormSet):
+            if not form.is_bound:
+                continue
+            items += [SummaryItem(str(error)) for error in form.non_form_errors()]
+            for member in form.forms:
+                items += _form_items(member)
+        elif isinstance(form, BaseForm) and form.is_bound:
+            items += _form_items(form)
+    return items
 
 
 @register.filter

@@ -118,6 +118,8 @@ class FundingEditView(FundingMixin, View):
         context = {
             "funding": funding,
             **forms,
+            # The error summary at the top lists the lines' and inhabitants' errors too.
+            "also_forms": [forms["staffing"], forms["inhabitants"]],
             "split": split,
             "split_error": split_error,
             "split_total": sum((share.amount for share in split), Decimal("0.00")),
