@@ -1,8 +1,7 @@
 """Template helpers for the shared form patterns (docs/ui.md)."""
 
-from typing import Any
-
 from dataclasses import dataclass
+from typing import Any
 
 from django import template
 from django.forms import BaseForm, BaseFormSet, BoundField, Form
@@ -39,15 +38,15 @@ def error_summary_items(form: Any, also: Any = None) -> list[SummaryItem]:
     forms and formsets the view names in ``also_forms`` (the funding year's staffing lines
     and inhabitants)."""
     items: list[SummaryItem] = []
-    for form in [form, *(also or ())]:
-        if isinstance(form, BaseFormSet):
-            if not form.is_bound:
+    for each in [form, *(also or ())]:
+        if isinstance(each, BaseFormSet):
+            if not each.is_bound:
                 continue
-            items += [SummaryItem(str(error)) for error in form.non_form_errors()]
-            for member in form.forms:
+            items += [SummaryItem(str(error)) for error in each.non_form_errors()]
+            for member in each.forms:
                 items += _form_items(member)
-        elif isinstance(form, BaseForm) and form.is_bound:
-            items += _form_items(form)
+        elif isinstance(each, BaseForm) and each.is_bound:
+            items += _form_items(each)
     return items
 
 
