@@ -183,9 +183,7 @@ def test_consultation_dates_of_my_cases(world):
         "consultations:detail", kwargs={"pk": world.consultation.pk}
     )
     # Another organisation's director has no such case.
-    assert not [
-        i for i in items_of(world.users["director_city_b"]) if i.kind == "consultation"
-    ]
+    assert not [i for i in items_of(world.users["director_city_b"]) if i.kind == "consultation"]
 
 
 def test_a_participants_consultation_access_about_to_end(world, settings):

@@ -27,12 +27,17 @@ class BoardFilterForm(forms.Form):
         help_text=_("Nothing ticked: everything."),
     )
     period = forms.ChoiceField(
-        label=_("When"), choices=PERIOD_CHOICES, required=False, widget=forms.RadioSelect
+        label=_("When"),
+        choices=PERIOD_CHOICES,
+        required=False,
+        initial=DEFAULT_PERIOD.value,
+        widget=forms.RadioSelect,
     )
     scope = forms.ChoiceField(
         label=_("Whose"),
         choices=SCOPE_CHOICES,
         required=False,
+        initial=DEFAULT_SCOPE.value,
         widget=forms.RadioSelect,
         help_text=_(
             "My organisation: every case you may see, and the actions of your organisation."

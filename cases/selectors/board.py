@@ -18,6 +18,7 @@ referral's reason) stay on the case's own pages. The one exception is an action'
 which is the action itself, as on the home page and the actions page.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -267,7 +268,7 @@ def measures_ending(query: BoardQuery) -> list[BoardItem]:
             measure.kind == MeasureKind.RESTRAINING_ORDER
             and (measure.ends_on - query.today).days <= window
         ):
-            item = BoardItem(**{**item.__dict__, "warning": True})
+            item = dataclasses.replace(item, warning=True)
         items.append(item)
     return items
 

@@ -10,7 +10,7 @@ from access.views import CaseWorkRequiredMixin
 
 from ..forms.board import BoardFilterForm
 from ..models import Case
-from ..selectors.board import deadline_board
+from ..selectors.board import DEFAULT_PERIOD, DEFAULT_SCOPE, deadline_board
 
 
 class BoardView(CaseWorkRequiredMixin, TemplateView):
@@ -21,7 +21,13 @@ class BoardView(CaseWorkRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        form = BoardFilterForm(self.request.GET or None)
+        data = None
+        if self.request.GET:
+            # A period or scope left out means the default, shown as chosen.
+            data = self.request.GET.copy()
+            data.setdefault("period", DEFAULT_PERIOD.value)
+            data.setdefault("scope", DEFAULT_SCOPE.value)
+        form = BoardFilterForm(data)
         kinds, period, scope = form.filters()
         board = deadline_board(user=self.user, scope=scope, period=period, kinds=kinds)
         # The page names cases by reference and label, as a case list does.
