@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import break_glass, core, hits, journal, judicial, lists, people, referrals
+from .views import board, break_glass, core, hits, journal, judicial, lists, people, referrals
 
 app_name = "cases"
 
@@ -46,7 +46,8 @@ urlpatterns = [
 
 # Each part of case work keeps its own URL list beside its views.
 urlpatterns += (
-    people.urlpatterns
+    board.urlpatterns
+    + people.urlpatterns
     + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns

@@ -21,3 +21,8 @@ class ConsultationsConfig(AppConfig):
                 access=ConsultationAccess,
             )
         )
+        # The consultation dates and ending accesses on the deadline board (cases cannot
+        # import this app).
+        from .selectors import board
+
+        board.register()

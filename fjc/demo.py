@@ -248,6 +248,7 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
     from cases.models import EntryKind, MeasureKind, PartyRole
     from cases.services import (
         case_action_add,
+        hearing_add,
         journal_entry_add,
         measure_add,
         partner_add,
@@ -314,6 +315,15 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
             starts_on=start,
             ends_on=start + datetime.timedelta(days=14),
             decided_by="Parket",
+        )
+        # A hearing next week, for the deadline board (with the order ending above).
+        hearing_add(
+            case=case,
+            by=director,
+            held_at=datetime.datetime.combine(
+                today + datetime.timedelta(days=6), datetime.time(9, 30), tzinfo=datetime.UTC
+            ),
+            court="Familierechtbank Mechelen",
         )
         justice = Organisation.objects.get(name="Justitiehuis Mechelen")
         partner_add(

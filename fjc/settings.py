@@ -467,6 +467,15 @@ FJC_SHARE_MAX_DAYS = env.int("FJC_SHARE_MAX_DAYS", default=365)
 if not 1 <= FJC_SHARE_DEFAULT_DAYS <= FJC_SHARE_MAX_DAYS:
     raise ImproperlyConfigured("FJC_SHARE_DEFAULT_DAYS must be between 1 and FJC_SHARE_MAX_DAYS.")
 
+# The deadline board (issue 17): a pending referral shows as unanswered this many days after it
+# was made; a share or a consultation access shows as ending this many days before its end.
+FJC_REFERRAL_ANSWER_DAYS = env.int("FJC_REFERRAL_ANSWER_DAYS", default=14)
+FJC_ACCESS_ENDING_DAYS = env.int("FJC_ACCESS_ENDING_DAYS", default=7)
+if not 1 <= FJC_REFERRAL_ANSWER_DAYS <= 365 or not 0 <= FJC_ACCESS_ENDING_DAYS <= 90:
+    raise ImproperlyConfigured(
+        "FJC_REFERRAL_ANSWER_DAYS must be between 1 and 365, FJC_ACCESS_ENDING_DAYS between 0 and 90."
+    )
+
 # Break-glass (issue 14): a case director's emergency access to a case outside their scope
 # lasts at most this many hours (they choose up to it); it ends by itself.
 FJC_BREAK_GLASS_MAX_HOURS = env.int("FJC_BREAK_GLASS_MAX_HOURS", default=8)

@@ -17,6 +17,7 @@ from access.views import AuthenticatedView
 from accounts.roles import AUDIT_ROLES, RoleCode
 from cases import selectors as case_selectors
 from cases.models import Case, CaseAction, Status, Track
+from cases.selectors.board import deadline_board
 from cases.selectors.break_glass import break_glass_review_list
 from consultations.models import ConsultationStatus
 from consultations.selectors.planning import consultation_list
@@ -59,6 +60,15 @@ class HomeView(AuthenticatedView, TemplateView):
                 case_selectors.case_list(user=user, scope=case_selectors.Scope.MINE)
                 .order_by()
                 .count()
+            )
+            # The most urgent items of the deadline board (cases:board has them all).
+            context["board"] = board = deadline_board(user=user, limit=HOME_ROWS)
+            audit.record_list(
+                user=user,
+                model=Case,
+                ids=board.case_ids,
+                request=self.request,
+                purpose="home page deadlines",
             )
             # A fixed number of queries, however many cases and actions there are.
             context["actions"] = actions = case_selectors.home_actions(user=user)

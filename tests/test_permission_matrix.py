@@ -100,6 +100,7 @@ SPECS = {
     "accounts:invitation_set_password": Spec("public"),
     "cases:list": Spec("case_work"),
     "cases:export": Spec("case_work"),
+    "cases:board": Spec("case_work"),
     "cases:create": Spec("register"),
     "cases:create_consult": Spec("register"),
     "cases:detail": Spec("case_view"),

@@ -61,7 +61,16 @@ def test_case_pages_fit_a_phone_and_open_with_the_summary_strip(world, live_serv
             reverse("cases:list"),
             reverse("cases:journal_add", args=[case.pk]),
             reverse("cases:create"),
+            reverse("cases:board"),
+            reverse("home"),
         ],
+    )
+
+    # The deadline board links to the section where an item is handled: it opens there.
+    page.goto(live_server.url + reverse("cases:board"))
+    page.locator(f'a[href="{detail}#judicial-heading"]').first.click()
+    expect(page.locator("section[aria-labelledby=judicial-heading] details")).to_have_attribute(
+        "open", ""
     )
 
     page.goto(live_server.url + detail)

@@ -1,0 +1,406 @@
+"""The deadline board (issue 17): what is due, ending or overdue across the user's cases.
+
+One list, sorted by urgency (overdue first, then by date), fed by *sources*: one function per
+kind of dated item, each a single query through ``access.policy.restrict`` (so the page runs
+a fixed number of queries whatever the number of cases, and an out-of-scope case never shows).
+The home page shows the first rows of the same list.
+
+Sources register themselves with :func:`register_source`: this module knows the kinds of the
+``cases`` app; ``consultations`` (a layer above, which ``cases`` may not import) registers the
+consultation dates and the ending consultation accesses in its ``AppConfig.ready()``. A later
+part (plan reviews, safety plan reviews, conditions ending) adds its kind the same way: a
+``BoardSource`` with a code, a label and a function from a :class:`BoardQuery` to items.
+
+An item says no more about people than a list row does: the case's reference and label
+(``cases.selectors.labels``), the kind, the date and a short description made of fixed words,
+organisation names and dates; free texts (a measure's conditions, a hearing's subject, a
+referral's reason) stay on the case's own pages. The one exception is an action's "what",
+which is the action itself, as on the home page and the actions page.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from access.policy import Action, directing_condition, may_hold_case_access, restrict
+from accounts.models import User
+
+from ..models import (
+    CaseAction,
+    CaseShare,
+    Hearing,
+    Measure,
+    MeasureKind,
+    Referral,
+    ReferralDirection,
+    ReferralStatus,
+)
+from .labels import case_label_expression
+
+
+class BoardScope(StrEnum):
+    # The cases I (co-)direct, and the actions assigned to me.
+    MINE = "mine"
+    # Every case I may see, and the actions of my organisation (see ``actions_source``).
+    ORGANISATION = "organisation"
+
+
+class BoardPeriod(StrEnum):
+    OVERDUE = "overdue"
+    WEEK = "week"
+    MONTH = "month"
+
+
+# How many days ahead each period looks; overdue items show in every period.
+PERIOD_DAYS = {BoardPeriod.OVERDUE: -1, BoardPeriod.WEEK: 7, BoardPeriod.MONTH: 30}
+DEFAULT_PERIOD = BoardPeriod.MONTH
+DEFAULT_SCOPE = BoardScope.MINE
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """What a source is asked: whose board, which day, up to which day, which scope."""
+
+    user: User
+    today: datetime.date
+    until: datetime.date  # the last day shown; before ``today``: overdue items only
+    scope: BoardScope = DEFAULT_SCOPE
+
+    @property
+    def overdue_only(self) -> bool:
+        return self.until < self.today
+
+    def mine(self, path: str = "case_id") -> Q:
+        """The scope's condition on cases (``path``: to the case's primary key): the cases I
+        (co-)direct for "mine", nothing more (``restrict`` already limits) otherwise."""
+        if self.scope == BoardScope.MINE:
+            return directing_condition(self.user, path)
+        return Q()
+
+    def start_of(self, day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def labelled[M: Any](self, queryset: QuerySet[M], path: str = "case_id") -> QuerySet[M]:
+        """``queryset`` (already restricted) with its case and the case's label, in the same
+        query."""
+        return queryset.select_related("case").annotate(
+            case_label=case_label_expression(self.user, path)
+        )
+
+
+@dataclass(frozen=True)
+class BoardItem:
+    kind: str
+    on: datetime.date
+    today: datetime.date
+    case_pk: int
+    reference: str
+    label: str
+    anonymous: bool
+    description: str
+    url: str
+    # A restraining order inside the warning period (``FJC_RESTRAINING_ORDER_WARNING_DAYS``).
+    warning: bool = False
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.on < self.today
+
+    @property
+    def is_today(self) -> bool:
+        return self.on == self.today
+
+    @property
+    def days_left(self) -> int:
+        return (self.on - self.today).days
+
+    @property
+    def kind_label(self) -> str:
+        source = _SOURCES.get(self.kind)
+        return str(source.label) if source else self.kind
+
+
+@dataclass(frozen=True)
+class BoardSource:
+    """One kind of item on the board: ``kind`` is its code (in the filter's URL), ``label``
+    its name, ``items`` gives the items of one :class:`BoardQuery` in a fixed number of
+    queries."""
+
+    kind: str
+    label: str | Promise
+    items: Callable[[BoardQuery], Iterable[BoardItem]]
+
+
+_SOURCES: dict[str, BoardSource] = {}
+
+
+def register_source(source: BoardSource) -> None:
+    """Add a kind to the board (the order of registration orders items of the same day)."""
+    _SOURCES[source.kind] = source
+
+
+def board_kinds() -> list[tuple[str, str]]:
+    """The kinds on the board, as choices (code, label)."""
+    return [(source.kind, str(source.label)) for source in _SOURCES.values()]
+
+
+@dataclass
+class Board:
+    today: datetime.date
+    until: datetime.date
+    items: list[BoardItem]
+    # Whether ``items`` was cut at the limit asked for.
+    more: bool = False
+
+    @property
+    def case_ids(self) -> list[int]:
+        return sorted({item.case_pk for item in self.items})
+
+
+def deadline_board(
+    *,
+    user: User,
+    scope: BoardScope = DEFAULT_SCOPE,
+    period: BoardPeriod = DEFAULT_PERIOD,
+    kinds: Sequence[str] = (),
+    today: datetime.date | None = None,
+    limit: int | None = None,
+) -> Board:
+    """The user's deadline board: overdue items first (oldest first), then by date; on the
+    same day in the order the kinds were registered, then by case reference.
+
+    ``kinds``: only these kinds (all when empty). Nothing at all for anyone who may not hold
+    case access (an administrator): each source starts from ``restrict``.
+    """
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=PERIOD_DAYS[period])
+    board = Board(today=today, until=until, items=[])
+    if not may_hold_case_access(user):
+        return board
+    query = BoardQuery(user=user, today=today, until=until, scope=scope)
+    order = {kind: position for position, kind in enumerate(_SOURCES)}
+    items: list[BoardItem] = []
+    for source in _SOURCES.values():
+        if kinds and source.kind not in kinds:
+            continue
+        items.extend(item for item in source.items(query) if item.on <= until)
+    items.sort(key=lambda i: (not i.is_overdue, i.on, order.get(i.kind, 0), i.reference))
+    if limit is not None and len(items) > limit:
+        board.items, board.more = items[:limit], True
+    else:
+        board.items = items
+    return board
+
+
+def item_for(
+    query: BoardQuery, row: Any, *, kind: str, on: datetime.date, description: str, url: str
+) -> BoardItem:
+    """A board item about ``row`` (loaded with ``BoardQuery.labelled``)."""
+    case = row.case
+    return BoardItem(
+        kind=kind,
+        on=on,
+        today=query.today,
+        case_pk=case.pk,
+        reference=case.reference,
+        label=getattr(row, "case_label", "") or "",
+        anonymous=case.is_anonymous_consult,
+        description=description,
+        url=url,
+    )
+
+
+def steering_url(case_pk: int, section: str) -> str:
+    """The steering page at a section's heading (its ``<details>`` opens on the anchor)."""
+    return reverse("cases:detail", kwargs={"pk": case_pk}) + f"#{section}"
+
+
+def _day(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+# --- the kinds of the cases app ---
+
+
+class BoardKind(StrEnum):
+    MEASURE_END = "measure_end"
+    HEARING = "hearing"
+    ACTION = "action"
+    REFERRAL = "referral"
+    SHARE_END = "share_end"
+
+
+def measures_ending(query: BoardQuery) -> list[BoardItem]:
+    """Measures ending from today to the end of the period. A restraining order inside the
+    warning period is marked: the same rule as the steering page's warning."""
+    if query.overdue_only:
+        return []
+    rows = query.labelled(
+        restrict(Measure.objects.all(), query.user).filter(
+            query.mine(), ends_on__gte=query.today, ends_on__lte=query.until
+        )
+    )
+    window = settings.FJC_RESTRAINING_ORDER_WARNING_DAYS
+    items = []
+    for measure in rows:
+        assert measure.ends_on is not None
+        item = item_for(
+            query,
+            measure,
+            kind=BoardKind.MEASURE_END,
+            on=measure.ends_on,
+            description=_("End of the measure “%(kind)s”") % {"kind": measure.get_kind_display()},
+            url=steering_url(measure.case_id, "judicial-heading"),
+        )
+        if (
+            measure.kind == MeasureKind.RESTRAINING_ORDER
+            and (measure.ends_on - query.today).days <= window
+        ):
+            item = dataclasses.replace(item, warning=True)
+        items.append(item)
+    return items
+
+
+def hearings(query: BoardQuery) -> list[BoardItem]:
+    """Hearings from today to the end of the period (the court, not the subject)."""
+    if query.overdue_only:
+        return []
+    rows = query.labelled(
+        restrict(Hearing.objects.all(), query.user).filter(
+            query.mine(),
+            held_at__gte=query.start_of(query.today),
+            held_at__lt=query.start_of(query.until + datetime.timedelta(days=1)),
+        )
+    )
+    return [
+        item_for(
+            query,
+            hearing,
+            kind=BoardKind.HEARING,
+            on=timezone.localdate(hearing.held_at),
+            description=_("Hearing at %(time)s, %(court)s")
+            % {
+                "time": date_format(timezone.localtime(hearing.held_at), "TIME_FORMAT"),
+                "court": hearing.court,
+            },
+            url=steering_url(hearing.case_id, "judicial-heading"),
+        )
+        for hearing in rows
+    ]
+
+
+def actions_due(query: BoardQuery) -> list[BoardItem]:
+    """Open actions due by the end of the period, overdue ones however old.
+
+    Mine: assigned to me, or in a case I (co-)direct. My organisation: also those assigned
+    to my organisation or to a colleague of it, and those in a case it owns.
+    """
+    user = query.user
+    wanted = directing_condition(user, "case_id") | Q(assignee_user=user.pk)
+    organisation_id = getattr(user, "organisation_id", None)
+    if query.scope == BoardScope.ORGANISATION and organisation_id is not None:
+        wanted |= (
+            Q(assignee_organisation_id=organisation_id)
+            | Q(assignee_user__organisation_id=organisation_id)
+            | Q(case__owner_organisation_id=organisation_id)
+        )
+    rows = query.labelled(
+        restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW).filter(
+            wanted, due_on__lte=query.until
+        )
+    )
+    return [
+        item_for(
+            query,
+            action,
+            kind=BoardKind.ACTION,
+            on=action.due_on,
+            description=action.description,
+            url=reverse("cases:actions", kwargs={"pk": action.case_id}),
+        )
+        for action in rows
+    ]
+
+
+def referrals_unanswered(query: BoardQuery) -> list[BoardItem]:
+    """Referrals still awaiting an answer ``FJC_REFERRAL_ANSWER_DAYS`` after they were made,
+    dated on the day the answer was expected: outgoing ones wait for the partner, incoming
+    ones for the FJC."""
+    days = datetime.timedelta(days=settings.FJC_REFERRAL_ANSWER_DAYS)
+    rows = query.labelled(
+        restrict(Referral.objects.all(), query.user)
+        .filter(query.mine(), status=ReferralStatus.PENDING, referred_on__lte=query.today - days)
+        .select_related("partner")
+    )
+    items = []
+    for referral in rows:
+        particulars = {"partner": referral.partner.name, "on": _day(referral.referred_on)}
+        if referral.direction == ReferralDirection.INCOMING:
+            text = _("Referral by %(partner)s of %(on)s not answered yet") % particulars
+        else:
+            text = _("Referral to %(partner)s of %(on)s: no answer yet") % particulars
+        items.append(
+            item_for(
+                query,
+                referral,
+                kind=BoardKind.REFERRAL,
+                on=referral.referred_on + days,
+                description=text,
+                url=steering_url(referral.case_id, "referrals-heading"),
+            )
+        )
+    return items
+
+
+def shares_ending(query: BoardQuery) -> list[BoardItem]:
+    """Open shares of my cases that end within ``FJC_ACCESS_ENDING_DAYS``: the case team
+    (change access) extends or lets them end."""
+    if query.overdue_only:
+        return []
+    last_day = min(
+        query.until, query.today + datetime.timedelta(days=settings.FJC_ACCESS_ENDING_DAYS)
+    )
+    rows = query.labelled(
+        restrict(CaseShare.objects.all(), query.user, Action.CHANGE)
+        .filter(
+            query.mine(),
+            ended_at__isnull=True,
+            starts_on__lte=query.today,
+            ends_on__gte=query.today,
+            ends_on__lte=last_day,
+        )
+        .select_related("organisation")
+    )
+    return [
+        item_for(
+            query,
+            share,
+            kind=BoardKind.SHARE_END,
+            on=share.ends_on,
+            description=_("Shared with %(organisation)s until %(until)s")
+            % {"organisation": share.organisation.name, "until": _day(share.ends_on)},
+            url=reverse("cases:share", kwargs={"pk": share.case_id}),
+        )
+        for share in rows
+    ]
+
+
+register_source(BoardSource(BoardKind.MEASURE_END, gettext_lazy("Measure ends"), measures_ending))
+register_source(BoardSource(BoardKind.HEARING, gettext_lazy("Hearing"), hearings))
+register_source(BoardSource(BoardKind.ACTION, gettext_lazy("Action to do"), actions_due))
+register_source(
+    BoardSource(BoardKind.REFERRAL, gettext_lazy("Referral unanswered"), referrals_unanswered)
+)
+register_source(BoardSource(BoardKind.SHARE_END, gettext_lazy("Share ends"), shares_ending))
