@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import break_glass, core, hits, journal, judicial, lists, people, referrals
+from .views import break_glass, core, hits, journal, judicial, lists, people, referrals, safety
 
 app_name = "cases"
 
@@ -52,4 +52,5 @@ urlpatterns += (
     + judicial.urlpatterns
     + lists.urlpatterns
     + referrals.urlpatterns
+    + safety.urlpatterns
 )
