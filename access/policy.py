@@ -324,7 +324,9 @@ def shown_in_consultation(obj: Any, chosen: Collection[str]) -> list[str]:
     declared confidential opens nothing).
     """
     confidential = {
-        declared.name for declared in confidential_fields(type(obj)) if declared.is_confidential(obj)
+        declared.name
+        for declared in confidential_fields(type(obj))
+        if declared.is_confidential(obj)
     }
     return [name for name in chosen if name not in confidential]
 

@@ -52,7 +52,9 @@ class SafetyPlanForm(forms.Form):
         label=_("People to call"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Names and phone numbers of trusted people. Confidential: for the case team only."),
+        help_text=_(
+            "Names and phone numbers of trusted people. Confidential: for the case team only."
+        ),
     )
     code_word = forms.CharField(
         label=_("Code word"),
@@ -115,7 +117,9 @@ class SafetyPlanForm(forms.Form):
             self.fields["version"] = VersionField()
         if may_choose_sharing:
             allowed = shareable_choices()
-            self.fields["shareable_parts"].choices = [
+            sharing = self.fields["shareable_parts"]
+            assert isinstance(sharing, forms.MultipleChoiceField)
+            sharing.choices = [
                 (value, label) for value, label in SafetyPlanPart.choices if value in allowed
             ]
         else:

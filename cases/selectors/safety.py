@@ -128,11 +128,12 @@ def plan_lines(
     ]
 
 
-def parties_without_plan(*, user: User, case: Case) -> QuerySet[CaseParty]:
-    """The victims and children of the case who have no safety plan yet (the create form)."""
-    return (
-        restrict(CaseParty.objects.filter(case=case, role__in=PLAN_ROLES), user)
-        .filter(safety_plan__isnull=True)
-        .select_related("person")
-        .order_by("role", "person__last_name", "person__first_name", "pk")
+def plan_parties(*, user: User, case: Case, without_plan: bool = False) -> QuerySet[CaseParty]:
+    """The victims and children of the case (``without_plan``: those who have no safety plan
+    yet, the choices the create form offers)."""
+    parties = restrict(CaseParty.objects.filter(case=case, role__in=PLAN_ROLES), user)
+    if without_plan:
+        parties = parties.filter(safety_plan__isnull=True)
+    return parties.select_related("person").order_by(
+        "role", "person__last_name", "person__first_name", "pk"
     )

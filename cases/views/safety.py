@@ -19,7 +19,7 @@ from common.submission import OneTimeSubmissionMixin
 from .. import services
 from ..forms.safety import SafetyPlanForm
 from ..models import Case, SafetyPlan
-from ..selectors.safety import parties_without_plan, safety_plan_detail
+from ..selectors.safety import plan_parties, safety_plan_detail
 from .base import CaseFormView
 
 
@@ -44,7 +44,12 @@ class SafetyPlanAddView(OneTimeSubmissionMixin, CaseFormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {
             **super().get_form_kwargs(),
-            "parties": parties_without_plan(user=self.user, case=self.case),
+            # A sent form accepts any victim or child, so that the same form sent twice reaches
+            # the one-time token (common.submission) rather than "not a valid choice"; a
+            # second plan for one person is the service's refusal.
+            "parties": plan_parties(
+                user=self.user, case=self.case, without_plan=self.request.method != "POST"
+            ),
             "may_choose_sharing": directs_case(self.user, self.case),
         }
 
