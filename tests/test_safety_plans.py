@@ -513,3 +513,22 @@ def test_the_pages_are_in_dutch(world, client):
         _form_data(_content(review_on=TODAY()), version=plan.version),
     ).content.decode()
     assert "De evaluatiedatum valt na de dag waarop het plan werd afgesproken." in refused
+
+
+def test_reviews_due_are_those_the_user_may_see(world):
+    from cases.selectors.safety import safety_plan_reviews_due
+
+    soon = _plan(world.cases["city_a"], review_on=TODAY() + datetime.timedelta(days=3))
+    _plan(world.cases["city_a"], review_on=TODAY() + datetime.timedelta(days=90))
+    shared = _plan(world.cases["city_a_shared"], review_on=TODAY() + datetime.timedelta(days=2))
+    until = TODAY() + datetime.timedelta(days=7)
+
+    def due(username: str) -> list[int]:
+        plans = safety_plan_reviews_due(user=world.users[username], until=until)
+        return [plan.pk for plan in plans]
+
+    # The world's own plans are reviewed in a month: not due this week.
+    assert due("director_city_a") == [shared.pk, soon.pk]
+    assert due("liaison_parket_a") == [shared.pk]
+    assert due("director_city_b") == []
+    assert due("admin_city_a") == []

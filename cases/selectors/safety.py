@@ -137,3 +137,14 @@ def plan_parties(*, user: User, case: Case, without_plan: bool = False) -> Query
     return parties.select_related("person").order_by(
         "role", "person__last_name", "person__first_name", "pk"
     )
+
+
+def safety_plan_reviews_due(*, user: User, until: datetime.date) -> QuerySet[SafetyPlan]:
+    """The plans the user may see whose review falls on or before ``until`` (overdue ones
+    included), soonest first: for a deadline board. Review dates only, no part of a plan."""
+    return (
+        restrict(SafetyPlan.objects.filter(review_on__lte=until), user, part=CasePart.FILE)
+        .select_related("case")
+        .only("pk", "case_id", "party_id", "review_on", "case__reference")
+        .order_by("review_on", "pk")
+    )
