@@ -83,6 +83,9 @@ class SafetyPlanForm(forms.Form):
         ),
     )
 
+    # The version the edit form was opened with (a new plan has none: removed below).
+    version = VersionField()
+
     def __init__(
         self,
         *args: Any,
@@ -113,8 +116,7 @@ class SafetyPlanForm(forms.Form):
                 ),
                 **self.fields,
             }
-        else:
-            self.fields["version"] = VersionField()
+            del self.fields["version"]
         if may_choose_sharing:
             allowed = shareable_choices()
             sharing = self.fields["shareable_parts"]
