@@ -215,6 +215,14 @@ CONFIDENTIAL_FIELDS: Mapping[str, tuple[ConfidentialField, ...]] = {
         ConfidentialField("address", when="address_confidential"),
         ConfidentialField("safe_contact"),
     ),
+    # A safety plan's safe places, people to call (names and numbers of trusted people) and
+    # code word: whoever knows them can find the person, reach their helpers or raise a false
+    # alarm. The warning signs, the agreements and the children's arrangements are not.
+    "cases.safetyplan": (
+        ConfidentialField("safe_places"),
+        ConfidentialField("people_to_call"),
+        ConfidentialField("code_word"),
+    ),
 }
 
 
@@ -298,6 +306,29 @@ def shown_fields(obj: Any, *, may_see: bool) -> dict[str, Any]:
         declared.name: shown_value(obj, declared.name, may_see=may_see)
         for declared in confidential_fields(type(obj))
     }
+
+
+def may_share_in_consultation(model: type[models.Model] | str, name: str) -> bool:
+    """Whether the field ``name`` of ``model`` may be chosen at all to be shown in an art.
+    458ter consultation: never a declared confidential field (see :func:`shown_in_consultation`)."""
+    return all(declared.name != name for declared in confidential_fields(model))
+
+
+def shown_in_consultation(obj: Any, chosen: Collection[str]) -> list[str]:
+    """The fields of ``obj`` that a consultation view shows: those the case team chose to
+    share (``chosen``), less every declared confidential field that is confidential on ``obj``.
+
+    A consultation view is seen by every participant, so it follows the rule of
+    :func:`may_see_confidential` for outputs that others than the reader see: no confidential
+    value, whoever reads it and whatever was chosen (a choice stored before a field was
+    declared confidential opens nothing).
+    """
+    confidential = {
+        declared.name
+        for declared in confidential_fields(type(obj))
+        if declared.is_confidential(obj)
+    }
+    return [name for name in chosen if name not in confidential]
 
 
 def hidden_in_history(records: list[Any], name: str, *, may_see: bool) -> bool:

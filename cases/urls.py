@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import board, break_glass, core, hits, journal, judicial, lists, people, referrals
+from .views import (
+    board,
+    break_glass,
+    core,
+    hits,
+    journal,
+    judicial,
+    lists,
+    people,
+    referrals,
+    safety,
+)
 
 app_name = "cases"
 
@@ -53,4 +64,5 @@ urlpatterns += (
     + judicial.urlpatterns
     + lists.urlpatterns
     + referrals.urlpatterns
+    + safety.urlpatterns
 )

@@ -5,7 +5,7 @@ person and every case is invented.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import models, transaction
@@ -334,6 +334,43 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
             since=case.opened_on,
         )
         _assess(case, director, [p for p in parties if p.role == PartyRole.VICTIM], yes=15)
+        _safety_plan(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
+
+
+def _safety_plan(case: Case, director: User, victim: Any) -> None:
+    """A fictional safety plan in two versions: the first agreed a week after the opening,
+    the second ten days ago; the warning signs and the agreements shared in a consultation."""
+    from cases.services import PlanContent, safety_plan_create, safety_plan_update
+
+    today = datetime.date.today()
+    first = PlanContent(
+        agreed_on=case.opened_on + datetime.timedelta(days=7),
+        review_on=case.opened_on + datetime.timedelta(days=37),
+        warning_signs="Roepen en met deuren slaan na het weekend; drinkt meer.",
+        safe_places="Bij de zus van het slachtoffer (adres in het dossier, fictief).",
+        people_to_call="Zus: 0470 00 00 00 (fictief); buurvrouw: 0471 00 00 00 (fictief).",
+        code_word="Paraplu",
+        perpetrator_agreements="Geen contact tijdens het huisverbod.",
+        children_arrangements="Na school naar de grootouders.",
+    )
+    plan = safety_plan_create(
+        case=case,
+        party=victim,
+        by=director,
+        content=first,
+        shareable_parts=["warning_signs", "perpetrator_agreements"],
+    )
+    safety_plan_update(
+        plan=plan,
+        by=director,
+        expected_version=plan.version,
+        content=replace(
+            first,
+            agreed_on=today - datetime.timedelta(days=10),
+            review_on=today + datetime.timedelta(days=20),
+            warning_signs=first.warning_signs + " Stuurt veel berichten 's nachts.",
+        ),
+    )
 
 
 def _assess(case: Case, director: User, parties: list[Any], yes: int) -> None:

@@ -666,6 +666,28 @@ def _case_action(w: World, case: Case) -> Any:
     )
 
 
+def _safety_plan(w: World, case: Case) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.services import PlanContent, safety_plan_create
+
+    today = timezone.localdate()
+    return safety_plan_create(
+        case=case,
+        party=_party(w, case, "Veilig"),
+        by=case.case_director,
+        content=PlanContent(
+            agreed_on=today,
+            review_on=today + datetime.timedelta(days=30),
+            warning_signs="Hij drinkt op vrijdagavond.",
+            code_word="Matrixwoord",
+        ),
+        shareable_parts=["warning_signs"],
+    )
+
+
 def _hit_notice(w: World, case: Case) -> Any:
     from cases.models import HitNotice
 
@@ -689,6 +711,7 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "case_partner_pk": _case_partner,
     "referral_pk": _referral,
     "notice_pk": _hit_notice,
+    "safety_plan_pk": _safety_plan,
     # --- risk ---
     "version_pk": lambda w, case: risk_factories.matrix_version(case),
     "assessment_pk": lambda w, case: risk_factories.matrix_assessment(case),

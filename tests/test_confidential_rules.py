@@ -61,7 +61,13 @@ def test_the_declared_fields_exist_where_declared_and_nowhere_on_the_shared_pers
     names = {f.name for fields in CONFIDENTIAL_FIELDS.values() for f in fields}
     person_fields = {f.name for f in Person._meta.get_fields()}
     assert names.isdisjoint(person_fields)
-    assert set(SITUATION_FIELDS) >= names
+    assert set(SITUATION_FIELDS) >= {f.name for f in CONFIDENTIAL_FIELDS["cases.caseparty"]}
+    # A safety plan's confidential parts live on the plan of one involvement, never elsewhere.
+    assert {f.name for f in CONFIDENTIAL_FIELDS["cases.safetyplan"]} == {
+        "safe_places",
+        "people_to_call",
+        "code_word",
+    }
     # The history model of an involvement is ruled by the same declaration.
     assert confidential_fields(CaseParty.history.model) == confidential_fields(CaseParty)
 

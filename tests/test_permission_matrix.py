@@ -150,6 +150,10 @@ SPECS = {
     "cases:hearing_remove": Spec("case_change", "post", 302),
     "cases:care_partner_add": Spec("case_change"),
     "cases:care_partner_end": Spec("case_change"),
+    # --- safety plans (the whole file's: a share of the whole file reads them) ---
+    "cases:safety_plan_add": Spec("case_change"),
+    "cases:safety_plan": Spec("case_view"),
+    "cases:safety_plan_edit": Spec("case_change"),
     # --- referrals ---
     "cases:referral_out_add": Spec("case_change"),
     "cases:referral_in_add": Spec("case_change"),

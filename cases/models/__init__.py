@@ -17,6 +17,7 @@ from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
+from .safety import SafetyPlan, SafetyPlanPart
 from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
@@ -58,6 +59,8 @@ __all__ = [
     "ReferrerKind",
     "RelationKind",
     "RepeatMatch",
+    "SafetyPlan",
+    "SafetyPlanPart",
     "ShareEndReason",
     "ShareGround",
     "Status",

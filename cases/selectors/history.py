@@ -49,6 +49,8 @@ from ..models import (
     Person,
     PoliceReport,
     Referral,
+    SafetyPlan,
+    SafetyPlanPart,
     Visibility,
 )
 from .core import organisations_with_access
@@ -86,6 +88,7 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     Hearing,
     CasePartner,
     Referral,
+    SafetyPlan,
 )
 VIOLENCE_FORMS = "violence_forms"
 # Kept by the repeat rule over every case, for the figures: a change of them can come from a
@@ -291,6 +294,9 @@ def _shown(record: Any, name: str, value: Any, labels: _Labels) -> str:
         return "—"
     if isinstance(f, models.ForeignKey):
         return labels.of(f.related_model, value)  # type: ignore[arg-type]
+    if isinstance(value, list):  # a safety plan's parts shared in a consultation
+        choices = dict(SafetyPlanPart.choices)
+        return ", ".join(str(choices.get(item, item)) for item in value) or "—"
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -354,6 +360,8 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
     if model is Referral:
         partner = labels.of(r._meta.get_field("partner").related_model, r.partner_id)
         return f"{partner}, {_date(r.referred_on)} ({_choice(r, 'direction').lower()})"
+    if model is SafetyPlan:
+        return labels.of(CaseParty, r.party_id)
     # Never a raw id: a number tells the reader nothing (and is no one's business).
     return "—"
 

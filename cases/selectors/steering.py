@@ -44,6 +44,7 @@ from .deadlines import Deadline, next_consultation_at, next_deadline, restrainin
 from .journal import with_overdue_flag
 from .people import ShownParty, shown_party
 from .referrals import case_gaps, case_referrals
+from .safety import PlanLine, plan_lines
 
 
 @dataclass
@@ -89,6 +90,8 @@ class Steering:
     repeats_shown: list[Case] = field(default_factory=list)
     # Hit notices to this user about this case, unread first.
     hit_notices: list[HitNotice] = field(default_factory=list)
+    # Per victim and child: their safety plan (if any) and its review date.
+    safety_plans: list[PlanLine] = field(default_factory=list)
     # The summary strip: the soonest date to act on, and the restraining order's end.
     next_deadline: Deadline | None = None
     restraining_order_end: datetime.date | None = None
@@ -179,14 +182,21 @@ def case_steering(*, case: Case, user: User) -> Steering:
         )
     )
     hearings = list(scoped(Hearing.objects))
+    parties = [
+        shown_party(party, may_see=may_see)
+        for party in scoped(CaseParty.objects).select_related("person")
+    ]
+    safety_plans = (
+        plan_lines(user=user, case=case, parties=[s.party for s in parties], today=today)
+        if CasePart.FILE in parts and not case.is_anonymous_consult
+        else []
+    )
     consultation_at = next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
-        parties=[
-            shown_party(party, may_see=may_see)
-            for party in scoped(CaseParty.objects).select_related("person")
-        ],
+        parties=parties,
+        safety_plans=safety_plans,
         relations=list(
             scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
         ),

@@ -33,6 +33,7 @@ from .people import (
     relation_remove,
 )
 from .referrals import referral_answer, referral_create
+from .safety import PlanContent, safety_plan_create, safety_plan_update
 from .shares import (
     ShareTerms,
     default_share_end,
@@ -59,6 +60,7 @@ from .trajectory import (
 )
 
 __all__ = [
+    "PlanContent",
     "ProbableDuplicates",
     "ShareTerms",
     "case_action_add",
@@ -103,6 +105,8 @@ __all__ = [
     "relation_remove",
     "revoke_case_from_organisation",
     "revoke_case_from_user",
+    "safety_plan_create",
+    "safety_plan_update",
     "share_create",
     "share_stop",
 ]

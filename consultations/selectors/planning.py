@@ -5,7 +5,7 @@ of queries, whatever the number of rows.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -19,6 +19,7 @@ from access.policy import (
     restrict,
     restrict_consultation_view,
     restrict_consultations,
+    shown_in_consultation,
 )
 from accounts.models import User
 from cases.models import (
@@ -28,10 +29,13 @@ from cases.models import (
     Hearing,
     Measure,
     PoliceReport,
+    SafetyPlan,
+    SafetyPlanPart,
     Status,
     Track,
     TrackChange,
 )
+from cases.selectors.safety import ShownPart
 from cases.services.people import age_on
 from risk.current import CurrentRisk, current_grade_expression, current_risk, newest_first
 from risk.models import Assessment, JointAssessment, RiskGrade
@@ -281,6 +285,53 @@ def case_people_names(case: Case) -> list[str]:
     return [part for row in rows for part in row]
 
 
+@dataclass(frozen=True)
+class ConsultationPlan:
+    """A safety plan as a consultation view shows it: the parts the case director chose to
+    share that ``access.policy`` lets a consultation hear, nothing else."""
+
+    party_id: int
+    role: str
+    agreed_on: datetime.date
+    review_on: datetime.date
+    parts: list[ShownPart]
+    # The person's name, for who may see the client system's identity in this view.
+    name: str | None = None
+
+
+def consultation_safety_plans(
+    *, item: AgendaItem, identity: list[IdentityLine] | None
+) -> list[ConsultationPlan]:
+    """The shareable parts of each safety plan of the agenda case, the confidential ones never
+    (``access.policy.shown_in_consultation``): only the fields that may be shown are copied
+    out, and a plan with nothing to share is left out. One query."""
+    names = {line.party_id: f"{line.first_name} {line.last_name}" for line in identity or ()}
+    plans = (
+        SafetyPlan.objects.filter(case_id=item.case_id)
+        .select_related("party")
+        .order_by("party__role", "pk")
+    )
+    shown = []
+    for plan in plans:
+        fields = shown_in_consultation(plan, plan.shareable_parts)
+        if not fields:
+            continue
+        shown.append(
+            ConsultationPlan(
+                party_id=plan.party_id,
+                role=str(plan.party.get_role_display()),
+                agreed_on=plan.agreed_on,
+                review_on=plan.review_on,
+                parts=[
+                    ShownPart(name, str(SafetyPlanPart(name).label), getattr(plan, name), True)
+                    for name in fields
+                ],
+                name=names.get(plan.party_id),
+            )
+        )
+    return shown
+
+
 @dataclass
 class ConsultationView:
     item: AgendaItem
@@ -290,6 +341,8 @@ class ConsultationView:
     judicial: Judicial | None
     # The client system's minimal identity, or None for who may not see it.
     identity: list[IdentityLine] | None = None
+    # The parts of the safety plans that may be shared in the consultation.
+    safety_plans: list[ConsultationPlan] = field(default_factory=list)
 
 
 def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
@@ -322,6 +375,7 @@ def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
     if may_see_consultation_identity(user, item):
         identity = consultation_identity(item=item, on=timezone.localdate())
     return ConsultationView(
+        safety_plans=consultation_safety_plans(item=item, identity=identity),
         item=item,
         case=case,
         joints=joints,
@@ -334,6 +388,7 @@ def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
 __all__ = [
     "ConsultationDetail",
     "ConsultationList",
+    "ConsultationPlan",
     "ConsultationView",
     "IdentityLine",
     "Suggestion",
@@ -342,6 +397,7 @@ __all__ = [
     "consultation_detail",
     "consultation_identity",
     "consultation_list",
+    "consultation_safety_plans",
     "consultation_view",
     "legal_basis_list",
 ]
