@@ -452,3 +452,23 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_cases(world, client, u
         )
     many = _queries(client, url)
     assert many == few
+
+
+def test_a_safety_plan_review_due_names_neither_the_person_nor_the_plan(world):
+    from cases.models import PartyRole
+
+    from .test_safety_plans import CONFIDENTIAL, SIGNS, _person, _plan
+
+    director = world.users["director_city_a"]
+    case = old_case(director)
+    plan = _plan(case, _person(case, PartyRole.VICTIM, first_name="Noor"))
+    type(plan).objects.filter(pk=plan.pk).update(review_on=day(3))
+    [item] = [i for i in items_of(director, case) if i.kind == "safety_plan_review"]
+    assert (item.on, item.is_overdue) == (day(3), False)
+    assert item.url == reverse(
+        "cases:safety_plan", kwargs={"pk": case.pk, "safety_plan_pk": plan.pk}
+    )
+    assert not [text for text in ("Noor", SIGNS, *CONFIDENTIAL) if text in item.description]
+    # Outside the period, and for another organisation: not on the board.
+    assert not [i for i in items_of(director, case, period=BoardPeriod.OVERDUE)]
+    assert items_of(world.users["director_city_b"], case) == []

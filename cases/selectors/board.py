@@ -46,6 +46,7 @@ from ..models import (
     Referral,
     ReferralDirection,
     ReferralStatus,
+    SafetyPlan,
 )
 from .labels import case_label_expression
 
@@ -240,6 +241,7 @@ class BoardKind(StrEnum):
     ACTION = "action"
     REFERRAL = "referral"
     SHARE_END = "share_end"
+    SAFETY_PLAN_REVIEW = "safety_plan_review"
 
 
 def measures_ending(query: BoardQuery) -> list[BoardItem]:
@@ -404,3 +406,33 @@ register_source(
     BoardSource(BoardKind.REFERRAL, gettext_lazy("Referral unanswered"), referrals_unanswered)
 )
 register_source(BoardSource(BoardKind.SHARE_END, gettext_lazy("Share ends"), shares_ending))
+
+
+def safety_plan_reviews(query: BoardQuery) -> list[BoardItem]:
+    """Safety plans whose review is due by the end of the period, overdue ones however old.
+    Only the date: neither the person nor any part of the plan is named on the board."""
+    rows = query.labelled(
+        restrict(SafetyPlan.objects.all(), query.user).filter(
+            query.mine(), review_on__lte=query.until
+        )
+    )
+    return [
+        item_for(
+            query,
+            plan,
+            kind=BoardKind.SAFETY_PLAN_REVIEW,
+            on=plan.review_on,
+            description=_("Review the safety plan"),
+            url=reverse(
+                "cases:safety_plan", kwargs={"pk": plan.case_id, "safety_plan_pk": plan.pk}
+            ),
+        )
+        for plan in rows
+    ]
+
+
+register_source(
+    BoardSource(
+        BoardKind.SAFETY_PLAN_REVIEW, gettext_lazy("Safety plan review"), safety_plan_reviews
+    )
+)
