@@ -470,5 +470,5 @@ def test_a_safety_plan_review_due_names_neither_the_person_nor_the_plan(world):
     )
     assert not [text for text in ("Noor", SIGNS, *CONFIDENTIAL) if text in item.description]
     # Outside the period, and for another organisation: not on the board.
-    assert not [i for i in items_of(director, case, period=BoardPeriod.OVERDUE)]
+    assert items_of(director, case, period=BoardPeriod.OVERDUE) == []
     assert items_of(world.users["director_city_b"], case) == []
