@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import break_glass, core, hits, journal, judicial, lists, people, referrals
+from .views import break_glass, core, documents, hits, journal, judicial, lists, people, referrals
 
 app_name = "cases"
 
@@ -47,6 +47,7 @@ urlpatterns = [
 # Each part of case work keeps its own URL list beside its views.
 urlpatterns += (
     people.urlpatterns
+    + documents.urlpatterns
     + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns
