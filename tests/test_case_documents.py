@@ -434,3 +434,31 @@ def test_the_fallback_name_is_plain_ascii_and_the_exact_name_is_encoded():
     header = content_disposition('brief "1"\r\n.pdf')
     assert "\r" not in header and "\n" not in header
     assert header.startswith("attachment; filename=\"brief _1_.pdf\"; filename*=UTF-8''")
+
+
+def test_the_documents_page_runs_a_fixed_number_of_queries(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = make_case(world.users["director_city_a"])
+    client.force_login(world.users["director_city_a"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url("documents", case)).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(case, title="Eén")
+    gone = add(case, title="Weg")
+    document_remove(case=case, by=case.case_director, document=gone)
+    few = queries()
+    for n in range(3):
+        document = add(case, title=f"Nog {n}", confidential=bool(n % 2))
+        document_add_version(
+            case=case,
+            by=case.case_director,
+            document=document,
+            upload=SimpleUploadedFile("v2.pdf", PDF),
+        )
+    document_remove(case=case, by=case.case_director, document=document)
+    assert queries() == few
