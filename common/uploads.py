@@ -139,11 +139,6 @@ def check_upload(
     return kind
 
 
-def kind_of(content_type: str) -> UploadKind | None:
-    """The known kind with this content type (of a stored file), or None."""
-    return next((kind for kind in ALLOWED_KINDS if kind.content_type == content_type), None)
-
-
 def is_new_upload(file_field: Any) -> bool:
     """Whether a model's file field holds a file uploaded in this request (not yet stored)."""
     return bool(file_field) and not getattr(file_field, "_committed", True)
