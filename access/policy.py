@@ -140,8 +140,23 @@ def _hit_notice_condition(user: AnyUser) -> Q:
     return Q(recipient_id=user.pk)
 
 
+def _document_condition(user: AnyUser, prefix: str = "") -> Q:
+    """A case document that is confidential, or was removed, needs change access (the case
+    team): a reader through a share sees the documents in use that are not confidential, and
+    no trace of the others. The team keeps seeing a removed document (its history)."""
+    return Q(**{f"{prefix}confidential": False, f"{prefix}removed_at__isnull": True}) | (
+        permitted_case_condition(user, Action.CHANGE, f"{prefix}case_id")
+    )
+
+
+def _document_version_condition(user: AnyUser) -> Q:
+    return _document_condition(user, prefix="document__")
+
+
 # Conditions on top of case access, per model: all rules stay in this module.
 _EXTRA_CONDITIONS = {
+    "cases.casedocument": _document_condition,
+    "cases.documentversion": _document_version_condition,
     "cases.journalentry": _journal_condition,
     "cases.caseevent": _event_condition,
     "cases.hitnotice": _hit_notice_condition,

@@ -4,6 +4,7 @@ from .views import (
     board,
     break_glass,
     core,
+    documents,
     hits,
     journal,
     judicial,
@@ -59,6 +60,7 @@ urlpatterns = [
 urlpatterns += (
     board.urlpatterns
     + people.urlpatterns
+    + documents.urlpatterns
     + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns

@@ -92,10 +92,20 @@ def sniff(file: IO[bytes]) -> UploadKind | None:
     return None
 
 
-def check_upload(upload: Any, *, field: str) -> UploadKind:
+def check_upload(
+    upload: Any,
+    *,
+    field: str,
+    kinds: tuple[UploadKind, ...] = ALLOWED_KINDS,
+    max_bytes: int | None = None,
+) -> UploadKind:
     """Refuse a file that is too large, not an allowed kind by its content, or whose name's
-    extension does not match its content; the kind otherwise. Messages keyed by ``field``."""
-    limit = settings.FJC_UPLOAD_MAX_BYTES
+    extension does not match its content; the kind otherwise. Messages keyed by ``field``.
+
+    ``kinds``: the allow-list of this use (default: every kind this module knows);
+    ``max_bytes``: its size limit (default: ``settings.FJC_UPLOAD_MAX_BYTES``).
+    """
+    limit = settings.FJC_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
             {
@@ -104,8 +114,8 @@ def check_upload(upload: Any, *, field: str) -> UploadKind:
             }
         )
     kind = sniff(upload.file if hasattr(upload, "file") else upload)
-    allowed = ", ".join(ext for k in ALLOWED_KINDS for ext in k.extensions)
-    if kind is None:
+    allowed = ", ".join(ext for k in kinds for ext in k.extensions)
+    if kind is None or kind not in kinds:
         raise ValidationError(
             {
                 field: _(

@@ -335,6 +335,7 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
         )
         _assess(case, director, [p for p in parties if p.role == PartyRole.VICTIM], yes=15)
         _safety_plan(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
+        _documents(case, director)
 
 
 def _safety_plan(case: Case, director: User, victim: Any) -> None:
@@ -369,6 +370,65 @@ def _safety_plan(case: Case, director: User, victim: Any) -> None:
             agreed_on=today - datetime.timedelta(days=10),
             review_on=today + datetime.timedelta(days=20),
             warning_signs=first.warning_signs + " Stuurt veel berichten 's nachts.",
+        ),
+    )
+
+
+def _demo_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text (offsets computed, so viewers open it cleanly)."""
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _documents(case: Case, director: User) -> None:
+    """A PV copy for the team and the parket, and a confidential consent form in two versions."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import DocumentKind
+    from cases.services.documents import document_add, document_add_version
+
+    document_add(
+        case=case,
+        by=director,
+        title="Kopie pv huisverbod",
+        kind=DocumentKind.POLICE_REPORT_COPY,
+        confidential=False,
+        upload=SimpleUploadedFile("pv-kopie.pdf", _demo_pdf("Kopie pv (demo)")),
+    )
+    consent = document_add(
+        case=case,
+        by=director,
+        title="Toestemming gegevensdeling",
+        kind=DocumentKind.CONSENT_FORM,
+        confidential=True,
+        upload=SimpleUploadedFile("toestemming.pdf", _demo_pdf("Toestemming (demo)")),
+    )
+    document_add_version(
+        case=case,
+        by=director,
+        document=consent,
+        upload=SimpleUploadedFile(
+            "toestemming-ondertekend.pdf", _demo_pdf("Toestemming, ondertekend (demo)")
         ),
     )
 

@@ -516,3 +516,9 @@ FJC_LEGAL_BASIS_ROLES = env.list("FJC_LEGAL_BASIS_ROLES", default=[])
 # Uploaded documents (signed agreements, signed authorisations): at most this many bytes.
 # Their kind is checked from their content (common.uploads).
 FJC_UPLOAD_MAX_BYTES = env.int("FJC_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Documents on a case (issue 17): at most this many megabytes per file (a scanned court
+# decision can be large). Checked in the service; DATA_UPLOAD_MAX_MEMORY_SIZE does not cover
+# files, so a body limit of a proxy in front must be at least this.
+FJC_DOCUMENT_MAX_MB = env.int("FJC_DOCUMENT_MAX_MB", default=20)
+if not 1 <= FJC_DOCUMENT_MAX_MB <= 200:
+    raise ImproperlyConfigured("FJC_DOCUMENT_MAX_MB must be between 1 and 200.")

@@ -697,6 +697,23 @@ def _hit_notice(w: World, case: Case) -> Any:
     )
 
 
+def _document(w: World, case: Case) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import DocumentKind
+    from cases.services.documents import document_add
+
+    # Not confidential: a reader of the whole file (the parket on the shared case) may fetch it.
+    return document_add(
+        case=case,
+        by=case.case_director,
+        title="Matrix document",
+        kind=DocumentKind.LETTER,
+        confidential=False,
+        upload=SimpleUploadedFile("brief.pdf", b"%PDF-1.7 matrix"),
+    )
+
+
 # URL parameter name -> how to make one such object inside a case. Every URL parameter
 # that names an object inside a case needs an entry, so the permission matrix can reach it.
 CHILDREN: dict[str, Callable[[World, Case], Any]] = {
@@ -712,6 +729,7 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "referral_pk": _referral,
     "notice_pk": _hit_notice,
     "safety_plan_pk": _safety_plan,
+    "document_pk": _document,
     # --- risk ---
     "version_pk": lambda w, case: risk_factories.matrix_version(case),
     "assessment_pk": lambda w, case: risk_factories.matrix_assessment(case),

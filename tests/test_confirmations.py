@@ -94,6 +94,17 @@ def _agenda_item(world: Any) -> tuple[dict[str, Any], Callable[[], bool]]:
     ).exists()
 
 
+def _document(world: Any) -> tuple[dict[str, Any], Callable[[], bool]]:
+    from cases.models import CaseDocument
+
+    document = world.children["city_a_shared"]["document_pk"]
+    kwargs = {"pk": world.cases["city_a_shared"].pk, "document_pk": document.pk}
+    # Removal is soft: the document stays, out of the list.
+    return kwargs, lambda: CaseDocument.objects.filter(
+        pk=document.pk, removed_at__isnull=True
+    ).exists()
+
+
 def _legal_basis(world: Any) -> tuple[dict[str, Any], Callable[[], bool]]:
     basis = world.legal_basis
     return {"legal_basis_pk": basis.pk}, lambda: LegalBasis.objects.get(pk=basis.pk).is_active
@@ -106,6 +117,7 @@ DESTRUCTIVE = [
         "cases:police_report_remove", "director_city_a", _child("police_report_pk", PoliceReport)
     ),
     Destructive("cases:hearing_remove", "director_city_a", _child("hearing_pk", Hearing)),
+    Destructive("cases:document_remove", "director_city_a", _document),
     Destructive(
         "cases:co_director_remove", "director_city_a", _child("co_director_pk", CoDirector)
     ),

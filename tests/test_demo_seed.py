@@ -161,6 +161,15 @@ def _last_years_annual_report_renders_with_numbers(captured) -> None:
         assert all("".join("".join(row).split()) in flat for row in shown), key
 
 
+def _chain_cases_hold_documents() -> None:
+    from cases.models import CaseDocument, Track
+
+    documents = CaseDocument.objects.filter(case__track=Track.CHAIN)
+    assert documents.filter(confidential=False).exists()
+    consent = documents.filter(confidential=True).first()
+    assert consent is not None and consent.versions.count() == 2
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -169,6 +178,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _ages_fit_the_relationship()
     _the_annual_figures_of_last_year_have_bars()
     _demo_accounts_see_a_share()
+    _chain_cases_hold_documents()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()

@@ -148,6 +148,13 @@ SPECS = {
     "cases:measure_extend": Spec("case_change"),
     "cases:hearing_add": Spec("case_change"),
     "cases:hearing_remove": Spec("case_change", "post", 302),
+    # Documents on a case: the world's are not confidential (tests/test_case_documents.py
+    # has the confidential and removed ones); a share of the whole file reads them.
+    "cases:documents": Spec("case_view"),
+    "cases:document_add": Spec("case_change"),
+    "cases:document_version_add": Spec("case_change"),
+    "cases:document_download": Spec("case_view"),
+    "cases:document_remove": Spec("case_change", "post", 302),
     "cases:care_partner_add": Spec("case_change"),
     "cases:care_partner_end": Spec("case_change"),
     # --- safety plans (the whole file's: a share of the whole file reads them) ---

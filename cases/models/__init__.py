@@ -9,6 +9,7 @@ from .case import (
     Track,
     Urgency,
 )
+from .documents import CaseDocument, DocumentKind, DocumentVersion
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
@@ -28,6 +29,7 @@ __all__ = [
     "BreakGlassVerdict",
     "Case",
     "CaseAction",
+    "CaseDocument",
     "CaseEvent",
     "CaseGroupObjectPermission",
     "CasePartner",
@@ -38,6 +40,8 @@ __all__ = [
     "Channel",
     "ClosingReason",
     "CoDirector",
+    "DocumentKind",
+    "DocumentVersion",
     "EntryKind",
     "EventKind",
     "Gender",

@@ -38,6 +38,7 @@ from accounts.models import User
 from ..models import (
     Case,
     CaseAction,
+    CaseDocument,
     CasePartner,
     CaseParty,
     CoDirector,
@@ -89,6 +90,7 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     CasePartner,
     Referral,
     SafetyPlan,
+    CaseDocument,
 )
 VIOLENCE_FORMS = "violence_forms"
 # Kept by the repeat rule over every case, for the figures: a change of them can come from a
@@ -357,6 +359,8 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
         return f"{r.court} {_date(r.held_at)}"
     if model is CasePartner:
         return labels.of(r._meta.get_field("organisation").related_model, r.organisation_id)
+    if model is CaseDocument:
+        return str(r.title)
     if model is Referral:
         partner = labels.of(r._meta.get_field("partner").related_model, r.partner_id)
         return f"{partner}, {_date(r.referred_on)} ({_choice(r, 'direction').lower()})"
@@ -469,6 +473,12 @@ def case_full_history(*, user: User, case_pk: int) -> CaseHistory:
                 case_id=case_pk, visibility=Visibility.TEAM
             ).values("id")
             queryset = queryset.exclude(id__in=ever_team_only)
+        if model is CaseDocument and not can_change:
+            # As for the journal: a document that was ever confidential is the team's only.
+            ever_confidential = CaseDocument.history.filter(
+                case_id=case_pk, confidential=True
+            ).values("id")
+            queryset = queryset.exclude(id__in=ever_confidential)
         children[model] = list(queryset)
     measure_ids = Measure.history.filter(case_id=case_pk).values("id")
     children[MeasureExtension] = list(_history(MeasureExtension).filter(measure_id__in=measure_ids))

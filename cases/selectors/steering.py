@@ -23,6 +23,7 @@ from partners.models import Gap
 from ..models import (
     Case,
     CaseAction,
+    CaseDocument,
     CaseEvent,
     CasePartner,
     CaseParty,
@@ -41,6 +42,7 @@ from ..models import (
 )
 from .core import open_shares
 from .deadlines import Deadline, next_consultation_at, next_deadline, restraining_order_end
+from .documents import case_documents
 from .journal import with_overdue_flag
 from .people import ShownParty, shown_party
 from .referrals import case_gaps, case_referrals
@@ -79,6 +81,8 @@ class Steering:
     referrals: list[Referral] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     events: list[CaseEvent] = field(default_factory=list)
+    # The documents in use the user may see (confidential ones for the team only).
+    documents: list[CaseDocument] = field(default_factory=list)
     # The shares that give access today (the disclosure records), for the case team and
     # readers of the whole file; and whether one still lacks a confirmed ground.
     shares: list[CaseShare] = field(default_factory=list)
@@ -212,6 +216,7 @@ def case_steering(*, case: Case, user: User) -> Steering:
         referrals=list(case_referrals(case=case, user=user)),
         gaps=list(case_gaps(case=case, user=user)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
+        documents=list(case_documents(user=user, case=case)) if CasePart.FILE in parts else [],
         shares=shares,
         has_unconfirmed_share=any(share.is_legacy for share in shares),
         parts=parts,
