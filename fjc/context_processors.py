@@ -2,7 +2,6 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from access.policy import (
-    is_active_case_director,
     may_read_break_glass_reviews,
     may_request_break_glass,
     may_use_annual_reports,
@@ -28,10 +27,8 @@ def installation(request: HttpRequest) -> dict[str, object]:
         "installation_name": settings.FJC_INSTALLATION_NAME,
         "nav": {
             "cases": staff is not None and may_work_with_cases(staff),
-            # The deadline board runs a case director's day (cases.views.board).
-            "board": staff is not None
-            and may_work_with_cases(staff)
-            and is_active_case_director(staff),
+            # The deadline board (cases.views.board): for everyone who works with cases.
+            "board": staff is not None and may_work_with_cases(staff),
             "admin": staff is not None and staff.is_staff and staff.is_active,
             "partners": staff is not None and staff.has_role(*DIRECTORY_READ_ROLES),
             "network": staff is not None and staff.has_role(*NETWORK_ROLES),

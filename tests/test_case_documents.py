@@ -189,7 +189,7 @@ def test_the_case_team_downloads_with_safe_headers_and_an_audit_row(world, clien
     ).get()
     assert row.case_id == case.pk
     assert row.object_type == "cases.casedocument"
-    assert row.purpose == "download case document version 1"
+    assert (row.purpose, row.detail) == ("download case document version", {"version": 1})
 
 
 def test_the_stored_type_is_served_whatever_the_client_claimed(world, client):

@@ -352,12 +352,13 @@ def test_anonymous_goes_to_the_login(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_navigation_links_it_for_case_directors(world, client):
+def test_the_navigation_links_it_for_everyone_who_works_with_cases(world, client):
     board = reverse("cases:board")
     for username, linked in (
         ("director_city_a", True),
-        ("partner_partner_a", False),
-        ("liaison_parket_a", False),
+        ("partner_partner_a", True),
+        ("liaison_parket_a", True),
+        ("netcoord_vo_a", False),
         ("admin_city_a", False),
     ):
         client.force_login(world.users[username])
@@ -472,3 +473,21 @@ def test_a_safety_plan_review_due_names_neither_the_person_nor_the_plan(world):
     # Outside the period, and for another organisation: not on the board.
     assert items_of(director, case, period=BoardPeriod.OVERDUE) == []
     assert items_of(world.users["director_city_b"], case) == []
+
+
+def test_who_directs_no_case_starts_from_the_cases_shared_with_them(world, client, busy_case):
+    """The liaison directs nothing: "my cases" would be empty, so their board starts from
+    every case they may see; a case director starts from their own."""
+    case, _objects = busy_case
+    share_create(
+        case=case,
+        by=world.users["director_city_a"],
+        organisation=world.orgs["parket_a"],
+        terms=whole_file_share(),
+    )
+    client.force_login(world.users["liaison_parket_a"])
+    page = client.get(reverse("cases:board"))
+    assert page.context["form"].default_scope == BoardScope.ORGANISATION
+    assert case.pk in page.context["board"].case_ids
+    client.force_login(world.users["director_city_a"])
+    assert client.get(reverse("cases:board")).context["form"].default_scope == BoardScope.MINE

@@ -44,18 +44,20 @@ class BoardFilterForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, default_scope: BoardScope = DEFAULT_SCOPE, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # The kinds other apps registered are known only once every app is ready.
         self.fields["kind"].choices = board_kinds()  # type: ignore[attr-defined]
+        self.default_scope = default_scope
+        self.fields["scope"].initial = default_scope.value
 
     def filters(self) -> tuple[list[str], BoardPeriod, BoardScope]:
         """The chosen kinds, period and scope; the defaults for anything invalid or missing."""
         if not self.is_valid():
-            return [], DEFAULT_PERIOD, DEFAULT_SCOPE
+            return [], DEFAULT_PERIOD, self.default_scope
         data = self.cleaned_data
         return (
             list(data["kind"]),
             BoardPeriod(data["period"] or DEFAULT_PERIOD),
-            BoardScope(data["scope"] or DEFAULT_SCOPE),
+            BoardScope(data["scope"] or self.default_scope),
         )

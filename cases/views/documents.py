@@ -151,7 +151,9 @@ class DocumentDownloadView(CaseScopedMixin, View):
             action=AuditAction.EXPORT,
             obj=document,
             request=request,
-            purpose=f"download case document version {version.number}",
+            # A fixed code (shown translated in the audit trail); the version in the detail.
+            purpose="download case document version",
+            detail={"version": version.number},
         )
         return attachment_response(
             version.file.open("rb"),
