@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import break_glass, core, hits, journal, judicial, lists, people, referrals
+from .views import break_glass, core, hits, journal, judicial, lists, outcome, people, referrals
 
 app_name = "cases"
 
@@ -50,6 +50,7 @@ urlpatterns += (
     + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns
+    + outcome.urlpatterns
     + lists.urlpatterns
     + referrals.urlpatterns
 )

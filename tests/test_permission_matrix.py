@@ -147,6 +147,13 @@ SPECS = {
     "cases:measure_extend": Spec("case_change"),
     "cases:hearing_add": Spec("case_change"),
     "cases:hearing_remove": Spec("case_change", "post", 302),
+    "cases:prosecution_decision_add": Spec("case_change"),
+    "cases:condition_add": Spec("case_change"),
+    "cases:condition_edit": Spec("case_change"),
+    "cases:condition_remove": Spec("case_change", "post", 302),
+    "cases:breach_add": Spec("case_change"),
+    "cases:breach_remove": Spec("case_change", "post", 302),
+    "cases:measure_lift": Spec("case_change"),
     "cases:care_partner_add": Spec("case_change"),
     "cases:care_partner_end": Spec("case_change"),
     # --- referrals ---

@@ -12,7 +12,18 @@ from .case import (
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
-from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
+from .judicial import (
+    Breach,
+    ConditionKind,
+    Hearing,
+    JudicialCondition,
+    Measure,
+    MeasureExtension,
+    MeasureKind,
+    PoliceReport,
+    ProsecutionDecision,
+    ProsecutionDecisionKind,
+)
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
@@ -22,6 +33,7 @@ from .team import CasePartner, CoDirector
 
 __all__ = [
     "AgeBand",
+    "Breach",
     "BreakGlassAccess",
     "BreakGlassReview",
     "BreakGlassVerdict",
@@ -37,12 +49,14 @@ __all__ = [
     "Channel",
     "ClosingReason",
     "CoDirector",
+    "ConditionKind",
     "EntryKind",
     "EventKind",
     "Gender",
     "Hearing",
     "HitNotice",
     "JournalEntry",
+    "JudicialCondition",
     "Measure",
     "MeasureExtension",
     "MeasureKind",
@@ -51,6 +65,8 @@ __all__ = [
     "PartyRole",
     "Person",
     "PoliceReport",
+    "ProsecutionDecision",
+    "ProsecutionDecisionKind",
     "ReferenceCounter",
     "Referral",
     "ReferralDirection",
