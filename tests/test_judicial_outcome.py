@@ -69,6 +69,11 @@ def order(case: Case, starts: datetime.date, days: int = 14) -> Measure:
     )
 
 
+def end(measure: Measure) -> datetime.date:
+    assert measure.ends_on is not None
+    return measure.ends_on
+
+
 def kinds(case: Case) -> list[str]:
     return list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
 
@@ -274,12 +279,12 @@ def test_a_breach_of_another_cases_order_is_refused(director, case):
 def test_an_order_is_extended_once_by_default(director, case):
     thv = order(case, today() - 5 * DAY)
     services.measure_extend(
-        measure=thv, by=director, new_end=thv.ends_on + 30 * DAY, decided_on=today()
+        measure=thv, by=director, new_end=end(thv) + 30 * DAY, decided_on=today()
     )
     thv.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         services.measure_extend(
-            measure=thv, by=director, new_end=thv.ends_on + 10 * DAY, decided_on=today()
+            measure=thv, by=director, new_end=end(thv) + 10 * DAY, decided_on=today()
         )
     assert "slechts één keer verlengd" in messages_of(error)
     assert MeasureExtension.objects.filter(measure=thv).count() == 1
@@ -289,7 +294,7 @@ def test_the_number_and_total_length_of_extensions_are_settings(director, case, 
     settings.FJC_RESTRAINING_ORDER_MAX_EXTENSIONS = 2
     settings.FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS = 60
     thv = order(case, today() - 5 * DAY)
-    original_end = thv.ends_on
+    original_end = end(thv)
     thv = services.measure_extend(
         measure=thv, by=director, new_end=original_end + 40 * DAY, decided_on=today()
     )
@@ -304,14 +309,14 @@ def test_the_number_and_total_length_of_extensions_are_settings(director, case, 
     )
     with pytest.raises(ValidationError) as error:
         services.measure_extend(
-            measure=thv, by=director, new_end=thv.ends_on + DAY, decided_on=today()
+            measure=thv, by=director, new_end=end(thv) + DAY, decided_on=today()
         )
     assert "maximaal 2 keer" in messages_of(error)
     settings.FJC_RESTRAINING_ORDER_MAX_EXTENSIONS = 0
     other = order(case, today() - DAY)
     with pytest.raises(ValidationError) as error:
         services.measure_extend(
-            measure=other, by=director, new_end=other.ends_on + DAY, decided_on=today()
+            measure=other, by=director, new_end=end(other) + DAY, decided_on=today()
         )
     assert "kan niet verlengd worden" in messages_of(error)
 
@@ -332,7 +337,11 @@ def test_lifting_early_is_dated_before_the_planned_end_by_an_organisation(direct
         assert field in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         services.measure_lift(
-            measure=thv, by=director, lifted_on=today(), lifted_by=None, reason="Rust"
+            measure=thv,
+            by=director,
+            lifted_on=today(),
+            lifted_by=None,  # type: ignore[arg-type]
+            reason="Rust",
         )
     assert "lifted_by" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
@@ -350,7 +359,7 @@ def test_lifting_early_is_dated_before_the_planned_end_by_an_organisation(direct
     # Lifted: no more extension, no second lift, no warning that it ends.
     with pytest.raises(ValidationError):
         services.measure_extend(
-            measure=lifted, by=director, new_end=lifted.ends_on + DAY, decided_on=today()
+            measure=lifted, by=director, new_end=end(lifted) + DAY, decided_on=today()
         )
     with pytest.raises(ValidationError):
         services.measure_lift(
@@ -541,3 +550,29 @@ def test_who_may_open_the_outcome_forms(client, world, world_case, user, get_sta
             url("condition_remove", world_case, condition_pk=condition.pk), {"confirm": "yes"}
         )
         assert JudicialCondition.objects.filter(case=world_case).count() == before
+
+
+def test_the_figures_count_prosecution_decisions_by_kind_in_their_year(director, parket):
+    x = new_case(director, D(2024, 11, 1), 3)
+    y = new_case(director, D(2025, 2, 1), 3)
+    for case, kind, day in [
+        (x, ProsecutionDecisionKind.DISMISSED, D(2024, 12, 31)),
+        (x, ProsecutionDecisionKind.SUMMONS, D(2025, 1, 1)),
+        (y, ProsecutionDecisionKind.PROBATION, D(2025, 12, 31)),
+        (y, ProsecutionDecisionKind.PROBATION, D(2026, 1, 1)),
+    ]:
+        services.prosecution_decision_add(
+            case=case, by=director, kind=kind, decided_on=day, decided_by=parket
+        )
+    counts = values(table(judicial_tables(Period.year(2025)), "prosecution_decisions"))
+    assert counts == {
+        "dismissed": 0,
+        "mediation": 0,
+        "probation": 1,
+        "summons": 1,
+        "other": 0,
+        "total": 2,
+    }
+    counts_2024 = values(table(judicial_tables(Period.year(2024)), "prosecution_decisions"))
+    assert counts_2024["dismissed"] == 1
+    assert counts_2024["total"] == 1

@@ -7,10 +7,16 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext as _
 
 from access.policy import unrestricted_for_aggregates
-from cases.models import Measure, MeasureExtension, MeasureKind
+from cases.models import (
+    Measure,
+    MeasureExtension,
+    MeasureKind,
+    ProsecutionDecision,
+    ProsecutionDecisionKind,
+)
 
 from .base import Table
-from .common import count_column, label_column
+from .common import count_column, counts_table, label_column
 from .period import Period
 
 
@@ -81,5 +87,29 @@ def restraining_orders(period: Period) -> Table:
     )
 
 
+def prosecution_decisions(period: Period) -> Table:
+    """Decisions on prosecution by kind, each counted in the period of its own date (a case
+    with a dismissal in one year and a summons the next counts once in each)."""
+    rows = (
+        unrestricted_for_aggregates(ProsecutionDecision.objects.all())
+        .filter(decided_on__range=(period.start, period.end))
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return counts_table(
+        key="prosecution_decisions",
+        title=_("Prosecution decisions"),
+        label=_("Decision"),
+        choices=ProsecutionDecisionKind.choices,
+        counts={row["kind"]: row["n"] for row in rows},
+        count_label=_("Number"),
+        note=_(
+            "Every decision on prosecution recorded in a case, counted by the date of the "
+            "decision; a later decision in the same case counts in its own period."
+        ),
+    )
+
+
 def judicial_tables(period: Period) -> list[Table]:
-    return [restraining_orders(period)]
+    return [restraining_orders(period), prosecution_decisions(period)]
