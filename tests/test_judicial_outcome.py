@@ -576,3 +576,42 @@ def test_the_figures_count_prosecution_decisions_by_kind_in_their_year(director,
     counts_2024 = values(table(judicial_tables(Period.year(2024)), "prosecution_decisions"))
     assert counts_2024["dismissed"] == 1
     assert counts_2024["total"] == 1
+
+
+def test_a_breach_is_recorded_through_the_form(client, owner, world_case, world):
+    thv = world.children["city_a_shared"]["measure_pk"]
+    page = client.get(url("breach_add", world_case))
+    assert f"m{thv.pk}" in page.content.decode()
+    data = {"breached": f"m{thv.pk}", "occurred_on": today().isoformat(), "description": "Belde"}
+    assert client.post(url("breach_add", world_case), data).status_code == 302
+    assert Breach.objects.filter(measure=thv, description="Belde").exists()
+    # An order of another case is not a choice.
+    other = world.children["city_b"]["measure_pk"]
+    refused = client.post(url("breach_add", world_case), {**data, "breached": f"m{other.pk}"})
+    assert refused.status_code == 200
+    assert "breached" in refused.context["form"].errors
+
+
+def test_a_stale_condition_edit_gets_409_and_changes_nothing(client, owner, world_case, world):
+    condition = world.children["city_a_shared"]["condition_pk"]
+    stale = condition.version
+    services.condition_update(
+        condition=condition,
+        by=owner,
+        expected_version=stale,
+        description="Eerst gewijzigd",
+        starts_on=condition.starts_on,
+        ends_on=condition.ends_on,
+    )
+    response = client.post(
+        url("condition_edit", world_case, condition_pk=condition.pk),
+        {
+            "description": "Later gewijzigd",
+            "starts_on": condition.starts_on.isoformat(),
+            "ends_on": condition.ends_on.isoformat(),
+            "version": stale,
+        },
+    )
+    assert response.status_code == 409
+    condition.refresh_from_db()
+    assert condition.description == "Eerst gewijzigd"
