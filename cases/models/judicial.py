@@ -237,7 +237,11 @@ class JudicialCondition(models.Model):
 
 
 class Breach(models.Model):
-    """A breach of a restraining order (a measure) or of conditions: an offence of its own."""
+    """A breach of a restraining order (a measure) or of conditions: an offence of its own.
+
+    Cascades with what was breached only so that deleting a whole case (retention) works;
+    ``condition_remove`` refuses conditions that still have a breach.
+    """
 
     case_access_path = "case_id"
 
@@ -247,7 +251,7 @@ class Breach(models.Model):
     measure = models.ForeignKey(
         Measure,
         verbose_name=_("measure"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="breaches",
@@ -255,7 +259,7 @@ class Breach(models.Model):
     condition = models.ForeignKey(
         JudicialCondition,
         verbose_name=_("condition"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="breaches",
