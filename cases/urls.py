@@ -9,6 +9,7 @@ from .views import (
     journal,
     judicial,
     lists,
+    outcome,
     people,
     referrals,
     safety,
@@ -64,6 +65,7 @@ urlpatterns += (
     + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns
+    + outcome.urlpatterns
     + lists.urlpatterns
     + referrals.urlpatterns
     + safety.urlpatterns

@@ -245,15 +245,18 @@ FAMILIES = [
 
 def _fill(case: Case, director: User, today: datetime.date) -> None:
     """People, contacts, trajectory, actions and a risk assessment, as a case would have."""
-    from cases.models import EntryKind, MeasureKind, PartyRole
+    from cases.models import ConditionKind, EntryKind, MeasureKind, PartyRole
     from cases.services import (
+        breach_add,
         case_action_add,
+        condition_add,
         hearing_add,
         journal_entry_add,
         measure_add,
         partner_add,
         person_create_in_case,
         police_report_add,
+        prosecution_decision_add,
     )
 
     if case.track == Track.ADVICE:
@@ -308,7 +311,7 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
             case=case, by=director, number=f"ME.12.L1.{case.pk:06d}/26", drawn_up_on=case.opened_on
         )
         start = today - datetime.timedelta(days=12)
-        measure_add(
+        order = measure_add(
             case=case,
             by=director,
             kind=MeasureKind.RESTRAINING_ORDER,
@@ -324,6 +327,30 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
                 today + datetime.timedelta(days=6), datetime.time(9, 30), tzinfo=datetime.UTC
             ),
             court="Familierechtbank Mechelen",
+        )
+        # The judicial outcome: a probation decision, its conditions and one breach of the order.
+        prosecutor = Organisation.objects.get(name="Parket Antwerpen, afdeling Mechelen")
+        prosecution_decision_add(
+            case=case,
+            by=director,
+            kind="probation",
+            decided_on=start + datetime.timedelta(days=3),
+            decided_by=prosecutor,
+        )
+        condition_add(
+            case=case,
+            by=director,
+            kind=ConditionKind.PROBATION,
+            description="Begeleiding volgen bij het justitiehuis; geen contact met het slachtoffer.",
+            starts_on=start + datetime.timedelta(days=3),
+            ends_on=start + datetime.timedelta(days=365),
+        )
+        breach_add(
+            case=case,
+            by=director,
+            measure=order,
+            occurred_on=start + datetime.timedelta(days=5),
+            description="Kwam aan de woning ondanks het huisverbod.",
         )
         justice = Organisation.objects.get(name="Justitiehuis Mechelen")
         partner_add(

@@ -422,11 +422,23 @@ LOGGING = {
 # Case work rules that an FJC may set differently (domain.md marks them "check").
 # Warn this many days before a temporary restraining order ends.
 FJC_RESTRAINING_ORDER_WARNING_DAYS = env.int("FJC_RESTRAINING_ORDER_WARNING_DAYS", default=3)
-# A temporary restraining order lasts at most this many days; each extension at most this many.
+# Law of 15 May 2012 on the temporary restraining order (tijdelijk huisverbod), as amended:
+# the prosecutor's order lasts at most 14 days; within them the family court may extend it
+# (one decision) by at most three months. The number of extensions and their total length
+# beyond the original end are settings, so an amendment of the law is configuration.
 FJC_RESTRAINING_ORDER_MAX_DAYS = env.int("FJC_RESTRAINING_ORDER_MAX_DAYS", default=14)
 FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS = env.int(
     "FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS", default=92
 )
+FJC_RESTRAINING_ORDER_MAX_EXTENSIONS = env.int("FJC_RESTRAINING_ORDER_MAX_EXTENSIONS", default=1)
+if (
+    not 0 <= FJC_RESTRAINING_ORDER_MAX_EXTENSIONS <= 10
+    or FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS < 1
+):
+    raise ImproperlyConfigured(
+        "FJC_RESTRAINING_ORDER_MAX_EXTENSIONS must be between 0 and 10 and "
+        "FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS at least 1."
+    )
 # A case for the same victim and perpetrator opened within this many calendar months after an
 # earlier one is a repeat (12: 28-02-2023 → 28-02-2024 is inside, 29-02-2024 is not).
 FJC_REPEAT_WINDOW_MONTHS = env.int("FJC_REPEAT_WINDOW_MONTHS", default=12)

@@ -567,6 +567,39 @@ def _measure(w: World, case: Case) -> Any:
     )
 
 
+def _condition(w: World, case: Case) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import ConditionKind
+    from cases.services import condition_add
+
+    today = timezone.localdate()
+    return condition_add(
+        case=case,
+        by=case.case_director,
+        kind=ConditionKind.RELEASE,
+        description="Matrix conditions",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=90),
+    )
+
+
+def _breach(w: World, case: Case) -> Any:
+    from django.utils import timezone
+
+    from cases.services import breach_add
+
+    return breach_add(
+        case=case,
+        by=case.case_director,
+        condition=_condition(w, case),
+        occurred_on=timezone.localdate(),
+        description="Matrix breach",
+    )
+
+
 def _hearing(w: World, case: Case) -> Any:
     import datetime
 
@@ -725,6 +758,8 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "police_report_pk": _police_report,
     "measure_pk": _measure,
     "hearing_pk": _hearing,
+    "condition_pk": _condition,
+    "breach_pk": _breach,
     "case_partner_pk": _case_partner,
     "referral_pk": _referral,
     "notice_pk": _hit_notice,

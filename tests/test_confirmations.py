@@ -13,11 +13,13 @@ from django.urls import reverse
 from access.models import AuditAction, AuditEvent
 from access.views import CaseScopedMixin, ConsultationScopedMixin
 from cases.models import (
+    Breach,
     BreakGlassAccess,
     CaseParty,
     CaseShare,
     CoDirector,
     Hearing,
+    JudicialCondition,
     PartyRelation,
     PoliceReport,
 )
@@ -118,6 +120,10 @@ DESTRUCTIVE = [
     ),
     Destructive("cases:hearing_remove", "director_city_a", _child("hearing_pk", Hearing)),
     Destructive("cases:document_remove", "director_city_a", _document),
+    Destructive(
+        "cases:condition_remove", "director_city_a", _child("condition_pk", JudicialCondition)
+    ),
+    Destructive("cases:breach_remove", "director_city_a", _child("breach_pk", Breach)),
     Destructive(
         "cases:co_director_remove", "director_city_a", _child("co_director_pk", CoDirector)
     ),

@@ -43,8 +43,10 @@ from cases.services import (
     case_reopen,
     measure_add,
     measure_extend,
+    measure_lift,
     person_create_in_case,
     person_link_to_case,
+    prosecution_decision_add,
     referral_answer,
     referral_create,
 )
@@ -347,6 +349,37 @@ def extend_an_order(year: Year, pick: int, day: datetime.date) -> bool:
     )
 
 
+def lift_an_order(year: Year, pick: int, day: datetime.date) -> bool:
+    running = list(
+        Measure.objects.filter(pk__in=year.orders, ends_on__gt=day).values_list("pk", flat=True)
+    )
+    if not running:
+        return False
+    order = Measure.objects.get(pk=_pick(running, pick))
+    return _accepted(
+        lambda: measure_lift(
+            measure=order,
+            by=year.director,
+            lifted_on=day,
+            lifted_by=year.partners[pick % len(year.partners)],
+            reason="Later",
+        )
+    )
+
+
+def decide_on_prosecution(year: Year, pick: int, day: datetime.date) -> bool:
+    case = Case.objects.get(pk=_pick(year.cases, pick))
+    return _accepted(
+        lambda: prosecution_decision_add(
+            case=case,
+            by=year.director,
+            kind="dismissed",
+            decided_on=day,
+            decided_by=year.partners[pick % len(year.partners)],
+        )
+    )
+
+
 def start_an_order(year: Year, pick: int, day: datetime.date) -> bool:
     case = Case.objects.get(pk=_pick(year.cases, pick))
     return _accepted(
@@ -459,6 +492,8 @@ EVENTS: dict[str, Callable[[Year, int, datetime.date], bool]] = {
     "gap": change_a_gap,
     "order": start_an_order,
     "extend": extend_an_order,
+    "lift": lift_an_order,
+    "decide": decide_on_prosecution,
     "register": register_a_case,
     "refer": refer_a_case,
     "assess": assess_a_case,

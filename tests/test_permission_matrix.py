@@ -155,6 +155,13 @@ SPECS = {
     "cases:document_version_add": Spec("case_change"),
     "cases:document_download": Spec("case_view"),
     "cases:document_remove": Spec("case_change", "post", 302),
+    "cases:prosecution_decision_add": Spec("case_change"),
+    "cases:condition_add": Spec("case_change"),
+    "cases:condition_edit": Spec("case_change"),
+    "cases:condition_remove": Spec("case_change", "post", 302),
+    "cases:breach_add": Spec("case_change"),
+    "cases:breach_remove": Spec("case_change", "post", 302),
+    "cases:measure_lift": Spec("case_change"),
     "cases:care_partner_add": Spec("case_change"),
     "cases:care_partner_end": Spec("case_change"),
     # --- safety plans (the whole file's: a share of the whole file reads them) ---

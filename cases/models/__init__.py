@@ -13,7 +13,18 @@ from .documents import CaseDocument, DocumentKind, DocumentVersion
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
 from .journal import CaseAction, Channel, EntryKind, JournalEntry, Visibility
-from .judicial import Hearing, Measure, MeasureExtension, MeasureKind, PoliceReport
+from .judicial import (
+    Breach,
+    ConditionKind,
+    Hearing,
+    JudicialCondition,
+    Measure,
+    MeasureExtension,
+    MeasureKind,
+    PoliceReport,
+    ProsecutionDecision,
+    ProsecutionDecisionKind,
+)
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
@@ -24,6 +35,7 @@ from .team import CasePartner, CoDirector
 
 __all__ = [
     "AgeBand",
+    "Breach",
     "BreakGlassAccess",
     "BreakGlassReview",
     "BreakGlassVerdict",
@@ -40,6 +52,7 @@ __all__ = [
     "Channel",
     "ClosingReason",
     "CoDirector",
+    "ConditionKind",
     "DocumentKind",
     "DocumentVersion",
     "EntryKind",
@@ -48,6 +61,7 @@ __all__ = [
     "Hearing",
     "HitNotice",
     "JournalEntry",
+    "JudicialCondition",
     "Measure",
     "MeasureExtension",
     "MeasureKind",
@@ -56,6 +70,8 @@ __all__ = [
     "PartyRole",
     "Person",
     "PoliceReport",
+    "ProsecutionDecision",
+    "ProsecutionDecisionKind",
     "ReferenceCounter",
     "Referral",
     "ReferralDirection",

@@ -112,6 +112,7 @@ def restraining_order_end(
         for measure in measures
         if measure.kind == MeasureKind.RESTRAINING_ORDER
         and measure.ends_on is not None
+        and measure.lifted_on is None
         and measure.starts_on <= today <= measure.ends_on
     ]
     return min(ends, default=None)

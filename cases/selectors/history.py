@@ -36,6 +36,7 @@ from access.policy import (
 from accounts.models import User
 
 from ..models import (
+    Breach,
     Case,
     CaseAction,
     CaseDocument,
@@ -44,11 +45,13 @@ from ..models import (
     CoDirector,
     Hearing,
     JournalEntry,
+    JudicialCondition,
     Measure,
     MeasureExtension,
     PartyRelation,
     Person,
     PoliceReport,
+    ProsecutionDecision,
     Referral,
     SafetyPlan,
     SafetyPlanPart,
@@ -91,6 +94,9 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     Referral,
     SafetyPlan,
     CaseDocument,
+    ProsecutionDecision,
+    JudicialCondition,
+    Breach,
 )
 VIOLENCE_FORMS = "violence_forms"
 # Kept by the repeat rule over every case, for the figures: a change of them can come from a
@@ -357,6 +363,12 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
         return f"{labels.of(Measure, r.measure_id)}: {_date(r.new_end)}"
     if model is Hearing:
         return f"{r.court} {_date(r.held_at)}"
+    if model is ProsecutionDecision:
+        return f"{_choice(r, 'kind')} {_date(r.decided_on)}"
+    if model is JudicialCondition:
+        return f"{_choice(r, 'kind')} {_date(r.starts_on)}"
+    if model is Breach:
+        return _date(r.occurred_on)
     if model is CasePartner:
         return labels.of(r._meta.get_field("organisation").related_model, r.organisation_id)
     if model is CaseDocument:

@@ -21,6 +21,7 @@ from accounts.models import User
 from partners.models import Gap
 
 from ..models import (
+    Breach,
     Case,
     CaseAction,
     CaseDocument,
@@ -33,11 +34,13 @@ from ..models import (
     Hearing,
     HitNotice,
     JournalEntry,
+    JudicialCondition,
     Measure,
     MeasureExtension,
     MeasureKind,
     PartyRelation,
     PoliceReport,
+    ProsecutionDecision,
     Referral,
 )
 from .core import open_shares
@@ -77,6 +80,10 @@ class Steering:
     measures: list[Measure] = field(default_factory=list)
     measure_warnings: list[MeasureWarning] = field(default_factory=list)
     hearings: list[Hearing] = field(default_factory=list)
+    # The judicial outcome: decisions (latest last), conditions, breaches.
+    prosecution_decisions: list[ProsecutionDecision] = field(default_factory=list)
+    conditions: list[JudicialCondition] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
     partners: list[CasePartner] = field(default_factory=list)
     referrals: list[Referral] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
@@ -125,7 +132,11 @@ def restraining_order_warnings(
     window = settings.FJC_RESTRAINING_ORDER_WARNING_DAYS
     warnings = []
     for measure in measures:
-        if measure.kind != MeasureKind.RESTRAINING_ORDER or measure.ends_on is None:
+        if (
+            measure.kind != MeasureKind.RESTRAINING_ORDER
+            or measure.ends_on is None
+            or measure.lifted_on is not None
+        ):
             continue
         days_left = (measure.ends_on - today).days
         if 0 <= days_left <= window:
@@ -173,7 +184,9 @@ def case_steering(*, case: Case, user: User) -> Steering:
         return restrict(queryset.filter(case=case), user)
 
     measures = list(
-        scoped(Measure.objects).prefetch_related(
+        scoped(Measure.objects)
+        .select_related("lifted_by")
+        .prefetch_related(
             Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
         )
     )
@@ -212,6 +225,11 @@ def case_steering(*, case: Case, user: User) -> Steering:
         measures=measures,
         measure_warnings=restraining_order_warnings(measures, today),
         hearings=hearings,
+        prosecution_decisions=list(
+            scoped(ProsecutionDecision.objects).select_related("decided_by")
+        ),
+        conditions=list(scoped(JudicialCondition.objects)),
+        breaches=list(scoped(Breach.objects).select_related("measure", "condition")),
         partners=list(scoped(CasePartner.objects).select_related("organisation")),
         referrals=list(case_referrals(case=case, user=user)),
         gaps=list(case_gaps(case=case, user=user)),

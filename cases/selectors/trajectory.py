@@ -27,6 +27,8 @@ def restraining_orders_ending(
         restrict(Measure.objects.all(), user, Action.VIEW)
         .filter(
             kind=MeasureKind.RESTRAINING_ORDER,
+            # An order lifted early no longer ends on its planned day.
+            lifted_on__isnull=True,
             ends_on__gte=today,
             ends_on__lte=today + datetime.timedelta(days=within_days),
         )

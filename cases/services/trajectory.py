@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from common.dates import DateKind, check_date
@@ -133,6 +134,39 @@ def _check_restraining_order_length(starts_on: datetime.date, ends_on: datetime.
         )
 
 
+def _check_restraining_order_extension(
+    order: Measure, previous_end: datetime.date, new_end: datetime.date
+) -> None:
+    """The law of 15 May 2012 (art. 5, as amended): the family court may extend the order
+    once, by at most three months. Both limits are settings (README), counted from the
+    order's original end over all its extensions."""
+    extensions = list(order.extensions.order_by("id").values_list("previous_end", flat=True))
+    max_count = settings.FJC_RESTRAINING_ORDER_MAX_EXTENSIONS
+    if len(extensions) >= max_count:
+        raise ValidationError(
+            ngettext(
+                "A temporary restraining order can be extended only once.",
+                "A temporary restraining order can be extended at most %(count)d times.",
+                max_count,
+            )
+            % {"count": max_count}
+            if max_count
+            else _("A temporary restraining order cannot be extended.")
+        )
+    original_end = extensions[0] if extensions else previous_end
+    max_days = settings.FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS
+    if (new_end - original_end).days > max_days:
+        raise ValidationError(
+            {
+                "new_end": _(
+                    "The family court extends a restraining order by at most %(days)d days "
+                    "beyond its original end (%(date)s)."
+                )
+                % {"days": max_days, "date": _short(original_end)}
+            }
+        )
+
+
 @transaction.atomic
 def measure_add(
     *,
@@ -193,18 +227,10 @@ def measure_extend(
     if new_end <= previous_end:
         raise ValidationError({"new_end": _("The new end must be after the current end.")})
     check_date(new_end, DateKind.PLANNED, field="new_end")
+    if current.lifted_on is not None:
+        raise ValidationError(_("A measure that was lifted cannot be extended."))
     if current.kind == MeasureKind.RESTRAINING_ORDER:
-        max_days = settings.FJC_RESTRAINING_ORDER_EXTENSION_MAX_DAYS
-        if (new_end - previous_end).days > max_days:
-            raise ValidationError(
-                {
-                    "new_end": _(
-                        "The family court extends a restraining order by at most %(days)d days "
-                        "at a time."
-                    )
-                    % {"days": max_days}
-                }
-            )
+        _check_restraining_order_extension(current, previous_end, new_end)
     _check_past_date("decided_on", decided_on)
     if decided_on < current.starts_on:
         raise ValidationError(
