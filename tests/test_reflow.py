@@ -43,7 +43,10 @@ def hearing(days: int) -> Any:
 
 def measure(ends: int | None, starts: int = -5, kind: str = MeasureKind.RESTRAINING_ORDER) -> Any:
     return SimpleNamespace(
-        kind=kind, starts_on=_days(starts), ends_on=None if ends is None else _days(ends)
+        kind=kind,
+        starts_on=_days(starts),
+        ends_on=None if ends is None else _days(ends),
+        lifted_on=None,
     )
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -234,6 +235,10 @@ class JudicialCondition(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_on < timezone.localdate()
 
 
 class Breach(models.Model):
