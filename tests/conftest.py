@@ -85,6 +85,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     database when it ends. xdist hands each worker its tests in this order. The permission
     matrix runs in a random order each run, to prove that order never matters there.
     """
+    for item in items:
+        # ``world`` asks for the database only when it runs, which pytest-django cannot see
+        # when it decides whether to create the test database at all: a run of world tests
+        # alone (one file, one process) would then reach the real database's name.
+        if (
+            "world" in getattr(item, "fixturenames", ())
+            and item.get_closest_marker("django_db") is None
+            and not _is_transactional(item)
+        ):
+            item.add_marker(pytest.mark.django_db)
     matrix = [item for item in items if item.path.name == MATRIX_MODULE]
     random.Random(os.environ["FJC_TEST_SEED"]).shuffle(matrix)
     shuffled = iter(matrix)
