@@ -23,6 +23,9 @@ def submit(page: Page) -> None:
 
 def open_link(page: Page, url_end: str) -> None:
     link = page.locator(f"main a[href$='{url_end}']").first
+    # The page's script unfolds the section a return-after-save lands on (#people-heading) at
+    # DOMContentLoaded; look only after it ran, or a click on the summary folds it again.
+    page.wait_for_load_state("domcontentloaded")
     # On the steering page the long sections are collapsed: open the one holding the link.
     closed = page.locator(f"main details:not([open]):has(a[href$='{url_end}']) > summary")
     if closed.count():
