@@ -29,10 +29,6 @@ from .test_journeys import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _known(role: str, check: str, why: str, *pages: str) -> dict[tuple[str, str, str], str]:
-    return {(role, page, check): why for page in pages}
-
-
 # (role, page, check) -> the finding, and who fixes it. Checks: "status", "html", "axe",
 # "width", "link" (the page could not be reached by a click from the page before it).
 # Empty since the issue 16 branches landed: every page of every journey passes every check.

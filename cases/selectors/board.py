@@ -46,9 +46,9 @@ from ..models import (
     Referral,
     ReferralDirection,
     ReferralStatus,
-    SafetyPlan,
 )
 from .labels import case_label_expression
+from .safety import safety_plan_reviews_due
 
 
 class BoardScope(StrEnum):
@@ -412,9 +412,7 @@ def safety_plan_reviews(query: BoardQuery) -> list[BoardItem]:
     """Safety plans whose review is due by the end of the period, overdue ones however old.
     Only the date: neither the person nor any part of the plan is named on the board."""
     rows = query.labelled(
-        restrict(SafetyPlan.objects.all(), query.user).filter(
-            query.mine(), review_on__lte=query.until
-        )
+        safety_plan_reviews_due(user=query.user, until=query.until).filter(query.mine())
     )
     return [
         item_for(

@@ -145,6 +145,13 @@ def safety_plan_reviews_due(*, user: User, until: datetime.date) -> QuerySet[Saf
     return (
         restrict(SafetyPlan.objects.filter(review_on__lte=until), user, part=CasePart.FILE)
         .select_related("case")
-        .only("pk", "case_id", "party_id", "review_on", "case__reference")
+        .only(
+            "pk",
+            "case_id",
+            "party_id",
+            "review_on",
+            "case__reference",
+            "case__is_anonymous_consult",
+        )
         .order_by("review_on", "pk")
     )

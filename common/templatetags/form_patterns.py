@@ -4,15 +4,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
-from django.forms import BaseForm, BaseFormSet, BoundField, Form
+from django.forms import BaseForm, BaseFormSet, BoundField
 
 register = template.Library()
-
-
-@register.filter
-def error_count(form: Form) -> int:
-    """Every message the error summary lists: above the form and beside each field."""
-    return sum(len(errors) for errors in form.errors.values())
 
 
 @dataclass(frozen=True)
