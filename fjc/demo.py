@@ -141,6 +141,10 @@ def _organisations(places: dict[str, Municipality]) -> None:
         )
     for name, kind in PARTNERS:
         organisation_get_or_create(name=name, kind=kind)
+    # Decides on extending a restraining order (who decided is chosen from the directory).
+    organisation_get_or_create(
+        name="Familierechtbank Antwerpen, afdeling Mechelen", kind=OrganisationKind.PARTNER
+    )
 
 
 def _users() -> dict[str, User]:
@@ -317,7 +321,7 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
             kind=MeasureKind.RESTRAINING_ORDER,
             starts_on=start,
             ends_on=start + datetime.timedelta(days=14),
-            decided_by="Parket",
+            decided_by=Organisation.objects.get(name="Parket Antwerpen, afdeling Mechelen"),
         )
         # A hearing next week, for the deadline board (with the order ending above).
         hearing_add(

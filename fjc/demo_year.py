@@ -687,7 +687,7 @@ class YearBuilder:
                 kind=MeasureKind.RESTRAINING_ORDER,
                 starts_on=starts_on,
                 ends_on=starts_on + datetime.timedelta(days=14),
-                decided_by="Parket",
+                decided_by=self.by_name["Parket Antwerpen, afdeling Mechelen"],
             )
             partner_add(
                 case=case,

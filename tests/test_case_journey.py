@@ -105,7 +105,7 @@ def test_case_director_steers_a_case_from_registration_to_closing(world, live_se
     page.select_option("#id_kind", "restraining_order")
     page.fill("#id_starts_on", today.isoformat())
     page.fill("#id_ends_on", (today + datetime.timedelta(days=10)).isoformat())
-    page.fill("#id_decided_by", "Parket")
+    page.select_option("#id_decided_by", label="Parket Alfa")
     submit(page)
 
     # Care trajectory: a partner and what it does.

@@ -96,11 +96,11 @@ FORMS = {
                 "kind": "conditions",
                 "starts_on": iso(0),
                 "ends_on": iso(30),
-                "decided_by": "Parket Dubbel",
-                "conditions": "Geen contact.",
+                "decided_by": "",
+                "conditions": "Geen contact dubbel.",
             },
         ),
-        lambda world, case: Measure.objects.filter(case=case, decided_by="Parket Dubbel"),
+        lambda world, case: Measure.objects.filter(case=case, conditions="Geen contact dubbel."),
     ),
 }
 

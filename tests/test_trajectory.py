@@ -193,7 +193,7 @@ def test_a_stale_notice_number_edit_gets_409_and_keeps_the_input(client, directo
 # --- measures ---
 
 
-def test_a_restraining_order_of_fourteen_days_is_added_with_an_event(client, director, case):
+def test_a_restraining_order_of_fourteen_days_is_added_with_an_event(client, director, world, case):
     start = today() - 2 * DAY
     response = client.post(
         url("measure_add", case),
@@ -201,7 +201,7 @@ def test_a_restraining_order_of_fourteen_days_is_added_with_an_event(client, dir
             "kind": THV,
             "starts_on": iso(start),
             "ends_on": iso(start + 14 * DAY),
-            "decided_by": "Procureur des Konings",
+            "decided_by": world.orgs["parket_a"].pk,
         },
     )
     assert response.status_code == 302
@@ -277,7 +277,7 @@ def test_the_family_court_extends_a_thv(client, director, world, case):
         {
             "new_end": iso(new_end),
             "decided_on": iso(today()),
-            "decided_by": "Familierechtbank",
+            "decided_by": world.orgs["parket_a"].pk,
             "version": measure.version,
         },
     )
@@ -288,7 +288,7 @@ def test_the_family_court_extends_a_thv(client, director, world, case):
     assert (extension.previous_end, extension.new_end, extension.decided_by) == (
         previous_end,
         new_end,
-        "Familierechtbank",
+        world.orgs["parket_a"],
     )
     assert measure.history.first().history_user == director
     kinds = [kind for kind, _summary in steering_events(client, case)]

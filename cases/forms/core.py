@@ -14,6 +14,11 @@ from partners.models import Municipality, Organisation
 from ..models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
 
 
+def active_organisations() -> Any:
+    # Who decided is an organisation from the directory, so figures can count by it.
+    return Organisation.objects.filter(is_active=True).order_by("name")
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -7,15 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.versioning import VersionField
-from partners.models import Organisation
 
 from ..models import ConditionKind, JudicialCondition, Measure, ProsecutionDecisionKind
-from .core import DateInput
-
-
-def _organisations() -> Any:
-    # Who decided is an organisation from the directory, so figures can count by it.
-    return Organisation.objects.filter(is_active=True).order_by("name")
+from .core import DateInput, active_organisations
 
 
 class ProsecutionDecisionForm(forms.Form):
@@ -23,7 +17,7 @@ class ProsecutionDecisionForm(forms.Form):
     decided_on = forms.DateField(
         label=_("Decided on"), widget=DateInput, initial=timezone.localdate
     )
-    decided_by = forms.ModelChoiceField(label=_("Decided by"), queryset=_organisations())
+    decided_by = forms.ModelChoiceField(label=_("Decided by"), queryset=active_organisations())
     note = forms.CharField(
         label=_("Note"),
         max_length=300,
@@ -89,6 +83,6 @@ class BreachForm(forms.Form):
 
 class MeasureLiftForm(forms.Form):
     lifted_on = forms.DateField(label=_("Lifted on"), widget=DateInput, initial=timezone.localdate)
-    lifted_by = forms.ModelChoiceField(label=_("Lifted by"), queryset=_organisations())
+    lifted_by = forms.ModelChoiceField(label=_("Lifted by"), queryset=active_organisations())
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     version = VersionField()

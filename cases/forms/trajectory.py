@@ -11,7 +11,7 @@ from common.versioning import VersionField
 from partners.models import Organisation, PoliceZone
 
 from ..models import Case, MeasureKind
-from .core import DateInput
+from .core import DateInput, active_organisations
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -47,7 +47,9 @@ class MeasureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Measure"), choices=MeasureKind.choices)
     starts_on = forms.DateField(label=_("Start"), widget=DateInput)
     ends_on = forms.DateField(label=_("End"), widget=DateInput, required=False)
-    decided_by = forms.CharField(label=_("Decided by"), max_length=120, required=False)
+    decided_by = forms.ModelChoiceField(
+        label=_("Decided by"), queryset=active_organisations(), required=False
+    )
     conditions = forms.CharField(
         label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -65,7 +67,12 @@ class MeasureExtendForm(forms.Form):
     decided_on = forms.DateField(
         label=_("Decided on"), widget=DateInput, initial=timezone.localdate
     )
-    decided_by = forms.CharField(label=_("Decided by"), max_length=120, required=False)
+    decided_by = forms.ModelChoiceField(
+        label=_("Decided by"),
+        queryset=active_organisations(),
+        required=False,
+        help_text=_("For a restraining order: the family court."),
+    )
     version = VersionField()
 
 

@@ -60,7 +60,20 @@ class Measure(models.Model):
     kind = models.CharField(_("measure"), max_length=30, choices=MeasureKind.choices)
     starts_on = models.DateField(_("start"))
     ends_on = models.DateField(_("end"), null=True, blank=True)
-    decided_by = models.CharField(_("decided by"), max_length=120, blank=True)
+    # Who decided is an organisation from the directory (the prosecutor's office, the family
+    # court), so figures can count by it. ``decided_by_text`` keeps what was typed before the
+    # directory was used, when it matched no organisation: shown, never lost, no longer entered.
+    decided_by = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by_text = models.CharField(
+        _("decided by (as typed before)"), max_length=120, blank=True, editable=False
+    )
     conditions = models.TextField(_("conditions"), blank=True)
     # Lifted early (by the prosecutor or the family court): the order stopped on this day,
     # before its planned end; ``ends_on`` keeps the planned end, the figures end it here.
@@ -99,6 +112,11 @@ class Measure(models.Model):
         return self.get_kind_display()
 
     @property
+    def decider(self) -> str:
+        """Who decided: the organisation's name, or the text typed before the directory was used."""
+        return self.decided_by.name if self.decided_by else self.decided_by_text
+
+    @property
     def is_restraining_order(self) -> bool:
         return self.kind == MeasureKind.RESTRAINING_ORDER
 
@@ -119,7 +137,20 @@ class MeasureExtension(models.Model):
     decided_on = models.DateField(_("decided on"))
     previous_end = models.DateField(_("previous end"))
     new_end = models.DateField(_("new end"))
-    decided_by = models.CharField(_("decided by"), max_length=120, blank=True)
+    # Who decided is an organisation from the directory (the prosecutor's office, the family
+    # court), so figures can count by it. ``decided_by_text`` keeps what was typed before the
+    # directory was used, when it matched no organisation: shown, never lost, no longer entered.
+    decided_by = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by_text = models.CharField(
+        _("decided by (as typed before)"), max_length=120, blank=True, editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -130,6 +161,11 @@ class MeasureExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.previous_end} → {self.new_end}"
+
+    @property
+    def decider(self) -> str:
+        """Who decided: the organisation's name, or the text typed before the directory was used."""
+        return self.decided_by.name if self.decided_by else self.decided_by_text
 
 
 class Hearing(models.Model):

@@ -43,7 +43,7 @@ def _check_trajectory(case: Case) -> None:
         raise ValidationError(_("An anonymous consult has no judicial or care trajectory."))
 
 
-def _check_decider(organisation: Organisation | None, field: str = "decided_by") -> None:
+def check_decider(organisation: Organisation | None, field: str = "decided_by") -> None:
     if not isinstance(organisation, Organisation):
         raise ValidationError({field: _("Choose the organisation that decided from the list.")})
     if not organisation.is_active:
@@ -75,7 +75,7 @@ def prosecution_decision_add(
     _check_trajectory(case)
     kind = ProsecutionDecisionKind(kind)
     check_date(decided_on, DateKind.HAPPENED, field="decided_on")
-    _check_decider(decided_by)
+    check_decider(decided_by)
     decision = ProsecutionDecision(
         case=case, kind=kind, decided_on=decided_on, decided_by=decided_by, note=note.strip()
     )
@@ -246,7 +246,7 @@ def measure_lift(
     if current.lifted_on is not None:
         raise ValidationError(_("This restraining order has already been lifted."))
     check_date(lifted_on, DateKind.HAPPENED, field="lifted_on")
-    _check_decider(lifted_by, field="lifted_by")
+    check_decider(lifted_by, field="lifted_by")
     reason = _check_text("reason", reason)
     assert current.ends_on is not None  # a restraining order always has an end
     if lifted_on < current.starts_on:

@@ -31,6 +31,7 @@ from ..models import (
     PoliceReport,
 )
 from .events import record_event
+from .judicial import check_decider
 
 
 def _check_past_date(field: str, day: datetime.date) -> None:
@@ -175,7 +176,7 @@ def measure_add(
     kind: MeasureKind | str,
     starts_on: datetime.date,
     ends_on: datetime.date | None = None,
-    decided_by: str = "",
+    decided_by: Organisation | None = None,
     conditions: str = "",
 ) -> Measure:
     _check_case_has_trajectory(case)
@@ -190,12 +191,14 @@ def measure_add(
                 {"ends_on": _("A temporary restraining order always has an end date.")}
             )
         _check_restraining_order_length(starts_on, ends_on)
+    if decided_by is not None:
+        check_decider(decided_by)
     measure = Measure(
         case=case,
         kind=kind,
         starts_on=starts_on,
         ends_on=ends_on,
-        decided_by=decided_by.strip(),
+        decided_by=decided_by,
         conditions=conditions.strip(),
     )
     attribute(measure, by)
@@ -216,7 +219,7 @@ def measure_extend(
     by: User,
     new_end: datetime.date,
     decided_on: datetime.date,
-    decided_by: str = "",
+    decided_by: Organisation | None = None,
     expected_version: int | None = None,
 ) -> Measure:
     """Extend a measure (a restraining order: by the family court, a limited time each time)."""
@@ -232,6 +235,8 @@ def measure_extend(
     if current.kind == MeasureKind.RESTRAINING_ORDER:
         _check_restraining_order_extension(current, previous_end, new_end)
     _check_past_date("decided_on", decided_on)
+    if decided_by is not None:
+        check_decider(decided_by)
     if decided_on < current.starts_on:
         raise ValidationError(
             {"decided_on": _("An extension cannot be decided before the measure started.")}
@@ -246,7 +251,7 @@ def measure_extend(
         decided_on=decided_on,
         previous_end=previous_end,
         new_end=new_end,
-        decided_by=decided_by.strip(),
+        decided_by=decided_by,
     )
     attribute(extension, by)
     extension.save()

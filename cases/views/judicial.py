@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -29,7 +30,7 @@ from ..forms.trajectory import (
     PoliceReportForm,
     TrajectoryNotesForm,
 )
-from ..models import Case, CasePartner, Hearing, Measure, PoliceReport
+from ..models import Case, CasePartner, Hearing, Measure, MeasureExtension, PoliceReport
 from .base import CaseFormView
 
 
@@ -93,7 +94,11 @@ class MeasureExtendView(TrajectoryFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.case = self.get_object()
         self.measure = get_object_or_404(
-            Measure.objects.filter(case=self.case).prefetch_related("extensions"),
+            Measure.objects.filter(case=self.case)
+            .select_related("decided_by")
+            .prefetch_related(
+                Prefetch("extensions", MeasureExtension.objects.select_related("decided_by"))
+            ),
             pk=kwargs["measure_pk"],
         )
         return super().dispatch(request, *args, **kwargs)
