@@ -1,7 +1,6 @@
 """The auditor's pages: the audit trail, the search for a data subject and their access
 report; and the same report for the case team of a case the person is in."""
 
-import json
 from typing import Any
 
 from django import forms
@@ -20,6 +19,7 @@ from access.views import CaseScopedMixin, RoleRequiredMixin
 from accounts.roles import AUDIT_ROLES
 from cases.models import Case, CaseParty, Person
 from reporting import subject_access
+from reporting.audit_detail import detail_parts
 from reporting.audit_trail import applied_filters, audit_events
 
 PAGE_SIZE = 50
@@ -36,7 +36,7 @@ class AuditTrailView(AuditorMixin, View):
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         shown = list(page.object_list)
         for event in shown:
-            event.detail_text = json.dumps(event.detail, ensure_ascii=False, sort_keys=True)  # type: ignore[attr-defined]
+            event.detail_parts = detail_parts(event.detail)  # type: ignore[attr-defined]
         # The reading of the trail is itself a row of the trail.
         audit.record(
             user=self.user,
