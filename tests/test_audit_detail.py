@@ -38,7 +38,11 @@ def _literal_keys(node: ast.AST) -> set[str]:
     keys: set[str] = set()
     for child in ast.walk(node):
         if isinstance(child, ast.Dict):
-            keys |= {k.value for k in child.keys if isinstance(k, ast.Constant)}
+            keys |= {
+                k.value
+                for k in child.keys
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            }
     return keys
 
 
