@@ -206,18 +206,18 @@ def test_a_letter_only_goes_to_a_person_or_referral_of_the_case(world):
     by = case.case_director
     party = world.children["city_a"]["party_pk"]
     refusals = [
-        dict(letter="information", addressee=stranger),
-        dict(letter="information"),
-        dict(letter="unknown", addressee=party),
-        dict(letter="referral", referral=world.children["city_b"]["referral_pk"]),
-        dict(letter="referral"),
-        dict(letter="referral", referral=world.children["city_a"]["referral_pk"]),  # no info
-        dict(letter="invitation", addressee=party),
-        dict(
-            letter="invitation",
-            addressee=party,
-            fields={**invitation_fields(), "day": timezone.localdate() - datetime.timedelta(1)},
-        ),
+        {"letter": "information", "addressee": stranger},
+        {"letter": "information"},
+        {"letter": "unknown", "addressee": party},
+        {"letter": "referral", "referral": world.children["city_b"]["referral_pk"]},
+        {"letter": "referral"},
+        {"letter": "referral", "referral": world.children["city_a"]["referral_pk"]},  # no info
+        {"letter": "invitation", "addressee": party},
+        {
+            "letter": "invitation",
+            "addressee": party,
+            "fields": {**invitation_fields(), "day": timezone.localdate() - datetime.timedelta(1)},
+        },
     ]
     for refusal in refusals:
         fields = refusal.pop("fields", {"agreed_information": ""})
@@ -360,7 +360,9 @@ def test_a_double_submission_makes_one_letter(world, client):
     party = world.children["city_a"]["party_pk"]
     client.force_login(world.users["director_city_a"])
     page = client.get(url(case, "information")).content.decode()
-    token = re.search(rf'name="{FIELD}" value="([^"]+)"', page).group(1)
+    found = re.search(rf'name="{FIELD}" value="([^"]+)"', page)
+    assert found
+    token = found.group(1)
     data = {"addressee": party.pk, FIELD: token}
     first = client.post(url(case, "information"), data)
     second = client.post(url(case, "information"), data)

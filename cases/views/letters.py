@@ -60,7 +60,11 @@ class LetterCreateView(OneTimeSubmissionMixin, CaseFormView):
             **super().get_context_data(**kwargs),
             "letter": LETTERS[self.letter],
             "letters": [
-                {"url": f"{base}?letter={code}", "title": letter.title, "current": code == self.letter}
+                {
+                    "url": f"{base}?letter={code}",
+                    "title": letter.title,
+                    "current": code == self.letter,
+                }
                 for code, letter in LETTERS.items()
             ],
             # The closing letter waits for the case to be closed: said before it is sent.
