@@ -392,3 +392,10 @@ def test_only_the_team_reaches_the_letter_page(world, client, username, status):
 def test_anonymous_goes_to_the_login(world, client):
     response = client.get(url(world.cases["city_a"], "information"))
     assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_the_letter_page_is_found_by_clicking_from_the_home_page(world, client):
+    from .test_findability import reachable
+
+    client.force_login(world.users["director_city_a"])
+    assert "cases:letter_create" in reachable(client)
