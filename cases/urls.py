@@ -8,6 +8,7 @@ from .views import (
     hits,
     journal,
     judicial,
+    letters,
     lists,
     outcome,
     people,
@@ -62,6 +63,7 @@ urlpatterns += (
     board.urlpatterns
     + people.urlpatterns
     + documents.urlpatterns
+    + letters.urlpatterns
     + hits.urlpatterns
     + journal.urlpatterns
     + judicial.urlpatterns

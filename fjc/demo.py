@@ -367,6 +367,7 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
         _assess(case, director, [p for p in parties if p.role == PartyRole.VICTIM], yes=15)
         _safety_plan(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
         _documents(case, director)
+        _letters(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
 
 
 def _safety_plan(case: Case, director: User, victim: Any) -> None:
@@ -461,6 +462,25 @@ def _documents(case: Case, director: User) -> None:
         upload=SimpleUploadedFile(
             "toestemming-ondertekend.pdf", _demo_pdf("Toestemming, ondertekend (demo)")
         ),
+    )
+
+
+def _letters(case: Case, director: User, victim: Any) -> None:
+    """The information letter and an invitation to an intake, made from the templates."""
+    from cases.services.letters import letter_create
+
+    letter_create(case=case, by=director, letter="information", addressee=victim)
+    letter_create(
+        case=case,
+        by=director,
+        letter="invitation",
+        addressee=victim,
+        fields={
+            "meeting": "intake",
+            "day": datetime.date.today() + datetime.timedelta(days=3),
+            "time": datetime.time(10, 0),
+            "place": "Veilig Huis, Onze-Lieve-Vrouwestraat 1, Mechelen (fictief adres)",
+        },
     )
 
 

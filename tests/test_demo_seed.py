@@ -162,12 +162,16 @@ def _last_years_annual_report_renders_with_numbers(captured) -> None:
 
 
 def _chain_cases_hold_documents() -> None:
-    from cases.models import CaseDocument, Track
+    from cases.models import CaseDocument, DocumentKind, Track
 
     documents = CaseDocument.objects.filter(case__track=Track.CHAIN)
     assert documents.filter(confidential=False).exists()
-    consent = documents.filter(confidential=True).first()
+    consent = documents.filter(confidential=True, kind=DocumentKind.CONSENT_FORM).first()
     assert consent is not None and consent.versions.count() == 2
+    # Letters from templates: the information letter and an invitation, confidential PDFs.
+    letters = documents.filter(kind=DocumentKind.LETTER, confidential=True)
+    names = set(letters.values_list("versions__original_name", flat=True))
+    assert {"informatiebrief-gegevensverwerking.pdf", "uitnodiging.pdf"} <= names
 
 
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(

@@ -420,3 +420,74 @@ def test_the_pages_without_a_session_are_dutch(client, lookups):
             english.setdefault(word, lookups.where)
     assert not lookups.missing, "Not translated into Dutch:\n" + lookups.report()
     assert not english, f"English words on Dutch pages: {english}"
+
+
+@pytest.mark.django_db
+def test_the_letters_and_their_page_are_dutch(world, client, lookups, monkeypatch):
+    """Each letter's page (the SPECS walk opens only the first letter) with its form refused,
+    and the HTML each letter's PDF is made from (no PDF made: only the HTML is read)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import ClosingReason
+    from cases.services import case_close, letters
+
+    case = world.cases["city_a"]
+    client.force_login(world.users["director_city_a"])
+    english: dict[str, str] = {}
+    base = _url(world, "cases:letter_create", "city_a")
+    for code in letters.LETTERS:
+        url = f"{base}?letter={code}"
+        lookups.where = f"cases:letter_create {code}"
+        response = _rolled_back(client, "get", url)
+        assert response.status_code == 200
+        for data in ({}, {"addressee": "999999999", "referral": "999999999", "day": "x"}):
+            refused = _rolled_back(client, "post", url, data)
+            assert refused.status_code == 200
+            for word in leftovers(_body(response)) | leftovers(_body(refused)):
+                english.setdefault(word, lookups.where)
+
+    seen: list[str] = []
+
+    def keep(html: str) -> bytes:
+        seen.append(html)
+        return b"%PDF-1.7\n"
+
+    monkeypatch.setattr(letters, "render_pdf", keep)
+    party = world.children["city_a"]["party_pk"]
+    fields = {
+        "meeting": "consultation",
+        "day": timezone.localdate() + datetime.timedelta(days=1),
+        "time": datetime.time(9, 30),
+        "place": "Kerkstraat 1",
+        "agreed_information": "Afgesproken.",
+    }
+    with transaction.atomic():
+        for code in ("invitation", "information", "referral"):
+            lookups.where = f"letter {code}"
+            letters.letter_create(
+                case=case,
+                by=case.case_director,
+                letter=code,
+                addressee=party,
+                referral=world.children["city_a"]["referral_pk"],
+                fields=fields,
+            )
+        closed = case_close(
+            case=case,
+            by=case.case_director,
+            closing_reason=ClosingReason.objects.filter(is_active=True).first(),
+            closed_on=timezone.localdate(),
+        )
+        lookups.where = "letter closing"
+        letters.letter_create(
+            case=closed, by=case.case_director, letter="closing", addressee=party, fields=fields
+        )
+        transaction.set_rollback(True)
+    assert len(seen) == 4
+    for html in seen:
+        for word in leftovers(html):
+            english.setdefault(word, "a letter")
+    assert not lookups.missing, "Not translated into Dutch:\n" + lookups.report()
+    assert not english, f"English words in the letters: {english}"

@@ -155,6 +155,8 @@ SPECS = {
     "cases:document_version_add": Spec("case_change"),
     "cases:document_download": Spec("case_view"),
     "cases:document_remove": Spec("case_change", "post", 302),
+    # Letters from templates (issue 17, part 8): made by whoever may change the case.
+    "cases:letter_create": Spec("case_change"),
     "cases:prosecution_decision_add": Spec("case_change"),
     "cases:condition_add": Spec("case_change"),
     "cases:condition_edit": Spec("case_change"),
