@@ -28,12 +28,34 @@ from .judicial import (
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
+from .registrations import (
+    LegalGround,
+    NotTakenOnReason,
+    Registration,
+    RegistrationAttachment,
+    RegistrationGround,
+    RegistrationHit,
+    RegistrationPerson,
+    RegistrationStatus,
+    RegistrationStatusRecord,
+    ScreeningNote,
+)
 from .referrals import Referral, ReferralDirection, ReferralStatus
 from .safety import SafetyPlan, SafetyPlanPart
 from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
+    "LegalGround",
+    "NotTakenOnReason",
+    "Registration",
+    "RegistrationAttachment",
+    "RegistrationGround",
+    "RegistrationHit",
+    "RegistrationPerson",
+    "RegistrationStatus",
+    "RegistrationStatusRecord",
+    "ScreeningNote",
     "AgeBand",
     "Breach",
     "BreakGlassAccess",
