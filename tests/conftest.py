@@ -488,7 +488,9 @@ def _registration(w: World) -> tuple[Any, Any]:
         by=w.users["partner_police_a"],
         owner_organisation=w.orgs["city_a"],
         people=[
-            PersonData(role="victim", first_name="Wereld", last_name="Aanmelding", age_band="25-44"),
+            PersonData(
+                role="victim", first_name="Wereld", last_name="Aanmelding", age_band="25-44"
+            ),
             PersonData(role="child", first_name="Kind", last_name="Aanmelding", age_band="0-5"),
         ],
         attachments=[SimpleUploadedFile("pv.pdf", b"%PDF-1.7 police report")],

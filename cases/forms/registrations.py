@@ -111,9 +111,7 @@ class RegistrationForm(forms.Form):
     risk_threat_to_kill = forms.BooleanField(label=_("Threats to kill"), required=False)
     risk_strangulation = forms.BooleanField(label=_("Strangulation or choking"), required=False)
     risk_escalation = forms.BooleanField(label=_("The violence is getting worse"), required=False)
-    risk_separation = forms.BooleanField(
-        label=_("A recent or planned separation"), required=False
-    )
+    risk_separation = forms.BooleanField(label=_("A recent or planned separation"), required=False)
     children_present = forms.BooleanField(label=_("Children present"), required=False)
     ground = forms.ChoiceField(
         label=_("Ground for passing these data on"),
@@ -175,7 +173,10 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     track = forms.TypedChoiceField(
-        label=_("Track"), choices=[("", "—"), *Track.choices], coerce=int, required=False,
+        label=_("Track"),
+        choices=[("", "—"), *Track.choices],
+        coerce=int,
+        required=False,
         empty_value=None,
     )
     lead_organisation = forms.ModelChoiceField(
@@ -212,6 +213,6 @@ class DecisionForm(forms.Form):
             .order_by("last_name", "first_name")
             .distinct()
         )
-        directors.label_from_instance = lambda user: (  # type: ignore[method-assign]
+        directors.label_from_instance = lambda user: (  # type: ignore[method-assign, assignment]
             f"{user.get_full_name() or user.username} ({user.organisation})"
         )

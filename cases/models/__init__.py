@@ -28,6 +28,7 @@ from .judicial import (
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
+from .referrals import Referral, ReferralDirection, ReferralStatus
 from .registrations import (
     LegalGround,
     NotTakenOnReason,
@@ -40,22 +41,11 @@ from .registrations import (
     RegistrationStatusRecord,
     ScreeningNote,
 )
-from .referrals import Referral, ReferralDirection, ReferralStatus
 from .safety import SafetyPlan, SafetyPlanPart
 from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
-    "LegalGround",
-    "NotTakenOnReason",
-    "Registration",
-    "RegistrationAttachment",
-    "RegistrationGround",
-    "RegistrationHit",
-    "RegistrationPerson",
-    "RegistrationStatus",
-    "RegistrationStatusRecord",
-    "ScreeningNote",
     "AgeBand",
     "Breach",
     "BreakGlassAccess",
@@ -84,9 +74,11 @@ __all__ = [
     "HitNotice",
     "JournalEntry",
     "JudicialCondition",
+    "LegalGround",
     "Measure",
     "MeasureExtension",
     "MeasureKind",
+    "NotTakenOnReason",
     "OwnershipChange",
     "PartyRelation",
     "PartyRole",
@@ -99,10 +91,18 @@ __all__ = [
     "ReferralDirection",
     "ReferralStatus",
     "ReferrerKind",
+    "Registration",
+    "RegistrationAttachment",
+    "RegistrationGround",
+    "RegistrationHit",
+    "RegistrationPerson",
+    "RegistrationStatus",
+    "RegistrationStatusRecord",
     "RelationKind",
     "RepeatMatch",
     "SafetyPlan",
     "SafetyPlanPart",
+    "ScreeningNote",
     "ShareEndReason",
     "ShareGround",
     "Status",

@@ -143,7 +143,9 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         ordering = ["-registered_at", "-id"]
         indexes = [
-            models.Index(fields=["owner_organisation", "-registered_at"], name="registration_owner"),
+            models.Index(
+                fields=["owner_organisation", "-registered_at"], name="registration_owner"
+            ),
             models.Index(
                 fields=["registrant_organisation", "-registered_at"], name="registration_registrant"
             ),
@@ -163,7 +165,7 @@ class Registration(models.Model):
     def risk_indications(self) -> list[str]:
         """The labels of the risk indications answered yes."""
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(self._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
             for name in RISK_FLAGS
             if getattr(self, name)
         ]
@@ -175,7 +177,10 @@ class RegistrationPerson(models.Model):
     registration_access_path = "registration_id"
 
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="people", verbose_name=_("registration")
+        Registration,
+        on_delete=models.CASCADE,
+        related_name="people",
+        verbose_name=_("registration"),
     )
     role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
     first_name = models.CharField(_("first name"), max_length=100)

@@ -117,7 +117,7 @@ def triage_queue(*, user: User, show_all: bool = False) -> list[Row]:
         ).select_related("registrant_organisation")
     )
     if not show_all:
-        queryset = queryset.filter(current_status__in=OPEN_STATUSES)
+        queryset = queryset.filter(current_status__in=OPEN_STATUSES)  # type: ignore[misc]
     return _rows(queryset.order_by("registered_at", "id"))
 
 

@@ -211,9 +211,7 @@ def registration_create(
             first_name=" ".join(data.first_name.split()),
             last_name=" ".join(data.last_name.split()),
             date_of_birth=data.date_of_birth,
-            age_band=(
-                age_band_for(data.date_of_birth) if data.date_of_birth else data.age_band
-            ),
+            age_band=(age_band_for(data.date_of_birth) if data.date_of_birth else data.age_band),
             municipality=data.municipality,
         )
         person.name_key = make_name_key(first_name=person.first_name, last_name=person.last_name)
@@ -258,18 +256,19 @@ def _check_decision(
     elif decision == RegistrationStatus.TAKEN_ON:
         if track not in Track.values:
             errors["track"] = _("Choose the track.")
-        if lead_organisation is None or not organisations_receiving_registrations(
-            Organisation.objects.filter(pk=lead_organisation.pk)
-        ).exists():
+        if (
+            lead_organisation is None
+            or not organisations_receiving_registrations(
+                Organisation.objects.filter(pk=lead_organisation.pk)
+            ).exists()
+        ):
             errors["lead_organisation"] = _("Choose the lead organisation.")
         elif (
             case_director is None
             or case_director.organisation_id != lead_organisation.pk
             or not only_active_case_directors(User.objects.filter(pk=case_director.pk)).exists()
         ):
-            errors["case_director"] = _(
-                "Choose an active case director of the lead organisation."
-            )
+            errors["case_director"] = _("Choose an active case director of the lead organisation.")
     elif decision == RegistrationStatus.NOT_TAKEN_ON:
         if reason not in NotTakenOnReason.values:
             errors["reason"] = _("Choose the reason.")

@@ -180,9 +180,7 @@ class _TriageFormView(ServiceFormMixin, RegistrationScopedMixin, FormView):
         }
 
     def get_success_url(self) -> str:
-        return reverse(
-            "registrations:detail", kwargs={"registration_pk": self.registration.pk}
-        )
+        return reverse("registrations:detail", kwargs={"registration_pk": self.registration.pk})
 
 
 class ScreeningNoteAddView(OneTimeSubmissionMixin, _TriageFormView):
@@ -259,9 +257,7 @@ urlpatterns: list[URLPattern] = [
     path("mine/", MyRegistrationsView.as_view(), name="mine"),
     path("triage/", TriageQueueView.as_view(), name="triage"),
     path("<int:registration_pk>/", RegistrationDetailView.as_view(), name="detail"),
-    path(
-        "<int:registration_pk>/notes/add/", ScreeningNoteAddView.as_view(), name="note_add"
-    ),
+    path("<int:registration_pk>/notes/add/", ScreeningNoteAddView.as_view(), name="note_add"),
     path("<int:registration_pk>/decide/", DecisionView.as_view(), name="decide"),
     path(
         "<int:registration_pk>/attachments/<int:attachment_pk>/",
