@@ -18,6 +18,7 @@ from access.models import AuditAction, AuditEvent
 from access.purposes import purpose_label
 from cases.models import (
     Case,
+    CaseDocument,
     CaseParty,
     HitNotice,
     Registration,
@@ -364,6 +365,28 @@ def test_an_attachment_of_a_refused_kind_is_refused_in_dutch(client, world):
     assert b"".join(download.streaming_content) == b"%PDF-1.7 the report"
     client.force_login(world.users["partner_police_b"])
     assert client.get(url).status_code == 404
+
+
+def test_attachments_become_confidential_documents_of_the_case_taken_on(client, world):
+    response = register(
+        client, world, attachments=SimpleUploadedFile("pv.pdf", b"%PDF-1.7 the report")
+    )
+    assert response.status_code == 302
+    registration = Registration.objects.get(pv_number="PV-ME-2026-123")
+    registration_decide(
+        registration=registration,
+        by=world.users["director_city_a"],
+        expected_version=registration.version,
+        decision=RegistrationStatus.TAKEN_ON,
+        track=3,
+        lead_organisation=world.orgs["city_a"],
+        case_director=world.users["director_city_a"],
+    )
+    document = CaseDocument.objects.get(case=registration.case)
+    assert document.confidential and document.title == "pv.pdf"
+    version = document.versions.get()
+    with version.file.open("rb") as stored:
+        assert stored.read() == b"%PDF-1.7 the report"
 
 
 def test_reads_are_audited_with_a_dutch_purpose(client, world):

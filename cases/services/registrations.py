@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,6 +37,7 @@ from partners.models import Organisation
 from ..models import (
     AgeBand,
     CaseParty,
+    DocumentKind,
     LegalGround,
     NotTakenOnReason,
     PartyRole,
@@ -52,7 +54,7 @@ from ..models import (
 )
 from ..models.registrations import DECISIONS, FINAL_STATUSES
 from .core import case_create
-from .documents import _checked, _checksum, _client_name
+from .documents import _checked, _checksum, _client_name, document_add
 from .hits import notify_registration_hits
 from .people import age_band_for, make_name_key, person_create_in_case
 
@@ -358,4 +360,16 @@ def _take_on(
             # A known date of birth decides the age band on the day the case opens.
             age_band=AgeBand.UNKNOWN if person.date_of_birth else person.age_band,
         )
+    for attachment in registration.attachments.order_by("id"):
+        # The registrant's attachments become the case's documents, for the case team only
+        # (a police report names people); the same checks of the file run again.
+        with attachment.file.open("rb") as stored:
+            document_add(
+                case=case,
+                by=by,
+                title=attachment.original_name,
+                kind=DocumentKind.OTHER,
+                confidential=True,
+                upload=File(stored, name=attachment.original_name),
+            )
     return case
