@@ -275,6 +275,48 @@ def test_hit_no_hit_shows_the_triage_user_only_what_they_may_see(client, world):
     assert own.reference not in page and "treffer in een dossier dat u niet mag zien" in page
 
 
+def test_taking_on_links_a_person_the_decider_may_see_and_creates_the_others(client, world):
+    own = make_case(world.users["director_city_a"])
+    known = person_create_in_case(
+        case=own,
+        by=world.users["director_city_a"],
+        role="victim",
+        first_name="Nadia",
+        last_name="Registra",
+        date_of_birth=datetime.date(1990, 4, 5),
+    ).person
+    register(client, world)
+    registration = Registration.objects.get(pv_number="PV-ME-2026-123")
+    registration_decide(
+        registration=registration,
+        by=world.users["director_city_a"],
+        expected_version=registration.version,
+        decision=RegistrationStatus.TAKEN_ON,
+        track=3,
+        lead_organisation=world.orgs["city_a"],
+        case_director=world.users["director_city_a"],
+    )
+    parties = CaseParty.objects.filter(case=registration.case)
+    assert parties.count() == 3
+    assert parties.get(role="victim").person_id == known.pk
+
+
+def test_a_screening_note_puts_it_in_triage_for_the_registrant_too(client, world):
+    register(client, world)
+    registration = Registration.objects.get(pv_number="PV-ME-2026-123")
+    client.force_login(world.users["director_city_a"])
+    url = reverse("registrations:note_add", kwargs={"registration_pk": registration.pk})
+    assert client.post(url, {"text": "Gekend bij het CAW?"}).status_code == 302
+    assert client.post(url, {"text": "Tweede nota."}).status_code == 302
+    statuses = list(registration.status_records.values_list("status", flat=True))
+    assert statuses == ["received", "in_triage"]
+    client.force_login(world.users["partner_police_a"])
+    page = client.get(detail_url(registration), **NL).content.decode()
+    assert "In triage" in page and "Gekend bij het CAW?" not in page
+    # The registrant's organisation sees the registration but may not screen it.
+    assert client.post(url, {"text": "x"}).status_code == 403
+
+
 def test_no_hit_when_nobody_is_known(client, world):
     register(client, world)
     registration = Registration.objects.get(pv_number="PV-ME-2026-123")

@@ -27,6 +27,7 @@ from access.policy import (
     may_register,
     only_active_case_directors,
     organisations_receiving_registrations,
+    restrict,
 )
 from accounts.models import User
 from common.dates import DateKind, date_problem
@@ -41,6 +42,7 @@ from ..models import (
     LegalGround,
     NotTakenOnReason,
     PartyRole,
+    Person,
     ReferrerKind,
     Registration,
     RegistrationAttachment,
@@ -56,7 +58,7 @@ from ..models.registrations import DECISIONS, FINAL_STATUSES
 from .core import case_create
 from .documents import _checked, _checksum, _client_name, document_add
 from .hits import notify_registration_hits
-from .people import age_band_for, make_name_key, person_create_in_case
+from .people import age_band_for, make_name_key, person_create_in_case, person_link_to_case
 
 REFERENCE_PREFIX = "AM"
 
@@ -325,6 +327,19 @@ def registration_decide(
     return record
 
 
+def _known_person(person: RegistrationPerson, by: User) -> Person | None:
+    """The one person ``by`` may see with this name and (known) date of birth, or None."""
+    if person.date_of_birth is None:
+        return None
+    matches = list(
+        restrict(
+            Person.objects.filter(name_key=person.name_key, date_of_birth=person.date_of_birth),
+            by,
+        )[:2]
+    )
+    return matches[0] if len(matches) == 1 else None
+
+
 def _take_on(
     registration: Registration,
     by: User,
@@ -348,6 +363,14 @@ def _take_on(
         urgency=registration.urgency,
     )
     for person in registration.people.order_by("id"):
+        known = _known_person(person, by)
+        if known is not None:
+            # The same name and date of birth as a person the decider may already see: the
+            # same person joins the case (who they are comes along; their situation does not).
+            person_link_to_case(
+                case=case, by=by, person=known, role=person.role, involved_since=opened_on
+            )
+            continue
         person_create_in_case(
             case=case,
             by=by,
