@@ -1000,3 +1000,115 @@ def may_set_judicial_organisation_kind(user: AnyUser) -> bool:
         and user.is_active
         and getattr(user, "is_administrator", False)
     )
+
+
+# --- registrations by partners and their triage (issue 19, parts 1 and 2) ---
+
+# Who registers a family with a Veilig Huis: the partners' staff (police, CAW, VK, OCMW, ...
+# as partner professionals) and the prosecutor's liaisons. Case directors register cases.
+REGISTERING_ROLES = frozenset({RoleCode.PARTNER_PROFESSIONAL, RoleCode.PROSECUTOR_LIAISON})
+# Who sits at the triage table of the receiving organisation in the application: its case
+# directors (who take the families on) and its operations lead (who keeps the capacity and the
+# waiting list). The partners at the physical table (police, parket) hear a registration in
+# the table's consultation, under its legal basis, not through the queue: the queue holds
+# every partner's registrations, and a police zone must not read those of a CAW.
+TRIAGE_ROLES = frozenset({RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD})
+# Rows only the triage table reads: the registrant hears the outcome, not the screening.
+_TRIAGE_ONLY = frozenset({"cases.screeningnote"})
+
+
+def may_register(user: AnyUser) -> bool:
+    """A partner's staff member with an organisation (never an administrator)."""
+    return (
+        may_hold_case_access(user)
+        and user.organisation_id is not None
+        and user.has_role(*REGISTERING_ROLES)
+    )
+
+
+def may_triage(user: AnyUser) -> bool:
+    """A member of a triage table: a case director or operations lead of an organisation."""
+    return (
+        may_hold_case_access(user)
+        and user.organisation_id is not None
+        and user.has_role(*TRIAGE_ROLES)
+    )
+
+
+def registration_access_path(model: type[models.Model]) -> str:
+    """The lookup prefix from ``model`` to its registration's own fields ("" for the
+    registration itself): rows inside a registration declare ``registration_access_path``."""
+    path = getattr(model, "registration_access_path", None)
+    if path is None:
+        if model._meta.label_lower != "cases.registration":
+            raise ImproperlyConfigured(
+                f"{model._meta.label} has no registration_access_path; access.policy cannot "
+                "restrict it."
+            )
+        return ""
+    return str(path).removesuffix("_id") + "__"
+
+
+def registration_condition(user: AnyUser, action: Action = Action.VIEW, prefix: str = "") -> Q:
+    """The registrations (through ``prefix``) the user may see or change.
+
+    Seeing: the registrant's organisation (its registering staff: the status of what they
+    registered) and the triage table of the receiving organisation. Changing (screening,
+    deciding): the triage table only. Never the case that grows from it: that is the case's
+    own grants, which a registrant does not get. Administrators and anyone else: nothing.
+    """
+    if not may_hold_case_access(user) or user.organisation_id is None:
+        return Q(pk__in=[])
+    condition = Q(pk__in=[])
+    if may_triage(user):
+        condition |= Q(**{f"{prefix}owner_organisation_id": user.organisation_id})
+    if Action(action) == Action.VIEW and may_register(user):
+        condition |= Q(**{f"{prefix}registrant_organisation_id": user.organisation_id})
+    return condition
+
+
+def restrict_registrations[M: models.Model](
+    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
+) -> models.QuerySet[M]:
+    """The only way to read registrations and the rows inside them (people, attachments,
+    status records, screening notes)."""
+    model = queryset.model
+    prefix = registration_access_path(model)
+    if model._meta.label_lower in _TRIAGE_ONLY:
+        action = Action.CHANGE
+    return queryset.filter(registration_condition(user, action, prefix))
+
+
+def may_decide_registration(user: AnyUser, registration: models.Model) -> bool:
+    """Screening and deciding: the triage table of the receiving organisation."""
+    return restrict_registrations(
+        type(registration)._default_manager.filter(pk=registration.pk), user, Action.CHANGE
+    ).exists()
+
+
+def organisations_receiving_registrations[M: models.Model](
+    organisations: models.QuerySet[M],
+) -> models.QuerySet[M]:
+    """The organisations a registration may be addressed to, and may lead a case taken on:
+    active ones with an active case director (the Veilig Huis's own organisations)."""
+    from django.contrib.auth import get_user_model
+
+    directors = only_active_case_directors(get_user_model()._default_manager.all())
+    return organisations.filter(is_active=True, pk__in=directors.values("organisation_id"))
+
+
+def registration_hits(user: AnyUser, registration: Any) -> tuple[list[Any], bool]:
+    """Hit/no-hit for the triage table: the cases holding the registration's people that the
+    user may see (a link each: the full hit inside their own sight), and whether there are
+    others. Of those the user learns only that they exist: their directors got a notice when
+    the registration was made (cases.services.hits). Nothing for anyone outside the triage."""
+    if not may_decide_registration(user, registration):
+        return [], False
+    case_model = case_models().case
+    hit_ids = set(registration.hits.values_list("case_id", flat=True))
+    if not hit_ids:
+        return [], False
+    visible = list(
+        restrict(case_model._default_manager.filter(pk__in=hit_ids), user).order_by("reference")
+    )
+    return visible, len(visible) < len(hit_ids)

@@ -27,6 +27,7 @@ from .policy import (
     restrict,
     restrict_consultation_view,
     restrict_consultations,
+    restrict_registrations,
     restrict_secrecy_page,
 )
 from .registry import consultation_models
@@ -252,3 +253,61 @@ class ConsultationScopedMixin(AccessControlledView):
             purpose=self.audit_purpose,
         )
         return item
+
+
+class RegistrationScopedMixin(AccessControlledView):
+    """For pages of one registration by a partner (its pk in the URL as ``registration_pk``).
+
+    Fetched through :func:`access.policy.restrict_registrations`: out of scope is a 404 (the
+    same for "does not exist"); visible without the right to screen or decide (the
+    registrant's organisation) is a 403. Reads and denials are audited.
+    """
+
+    registration_model: ClassVar[type[models.Model]]
+    action: ClassVar[Action] = Action.VIEW
+    audit_purpose: ClassVar[str] = ""
+    registration_cache: Any = None
+
+    def get_registration(self) -> Any:
+        if self.registration_cache is not None:
+            return self.registration_cache
+        request = self.request
+        pk = self.kwargs.get("registration_pk")
+        base = self.registration_model._default_manager.select_related(
+            "owner_organisation", "registrant_organisation", "registered_by", "municipality"
+        )
+        registration = restrict_registrations(base, request.user).filter(pk=pk).first()
+        label = self.registration_model._meta.label_lower
+        if registration is None:
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                request=request,
+                object_type=label,
+                object_id=pk or "",
+                purpose="out of scope",
+            )
+            raise Http404
+        if (
+            self.action != Action.VIEW
+            and not restrict_registrations(
+                self.registration_model._default_manager.filter(pk=pk), request.user, self.action
+            ).exists()
+        ):
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                obj=registration,
+                request=request,
+                purpose=f"{self.action} not permitted",
+            )
+            raise PermissionDenied
+        audit.record(
+            user=request.user,
+            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
+            obj=registration,
+            request=request,
+            purpose=self.audit_purpose,
+        )
+        self.registration_cache = registration
+        return registration

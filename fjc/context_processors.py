@@ -3,7 +3,9 @@ from django.http import HttpRequest
 
 from access.policy import (
     may_read_break_glass_reviews,
+    may_register,
     may_request_break_glass,
+    may_triage,
     may_use_annual_reports,
     may_work_with_cases,
 )
@@ -44,5 +46,8 @@ def installation(request: HttpRequest) -> dict[str, object]:
             "break_glass": staff is not None and may_request_break_glass(staff),
             "break_glass_reviews": staff is not None and may_read_break_glass_reviews(staff),
             "audit": staff is not None and staff.has_role(*AUDIT_ROLES),
+            # Registrations by partners (issue 19): the registrant's list, the triage queue.
+            "registrations": staff is not None and may_register(staff),
+            "triage": staff is not None and may_triage(staff),
         },
     }

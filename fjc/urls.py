@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from access.second_factor.views import PasswordStepView, second_factor_not_required
+from cases.views import registrations as registration_views
 from cases.views.gaps import GapSignalView
 from partners.urls import urlpatterns as partner_urlpatterns
 
@@ -33,6 +34,11 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("risk.urls")),
     path("consultations/", include("consultations.urls")),
+    # Registrations by partners and their triage (issue 19): cases.views.registrations.
+    path(
+        "registrations/",
+        include((registration_views.urlpatterns, registration_views.app_name)),
+    ),
     path("", include((partner_pages, "partners"))),
     path("reporting/", include("reporting.urls")),
     path("admin/", admin.site.urls),

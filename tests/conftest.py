@@ -360,6 +360,7 @@ def build_world() -> World:
     w.directory["published_pk"] = _published_report(w)
     w.directory["funding_year_pk"] = _funding_year(w)
     w.directory["break_glass_pk"] = _ended_break_glass(w)
+    w.directory["registration_pk"], w.directory["attachment_pk"] = _registration(w)
     # A person, for the auditor's data-subject report (any person: the auditor's is not a
     # case-scoped page).
     w.directory["person_pk"] = w.children["city_a"]["party_pk"].person
@@ -473,6 +474,34 @@ def _directory_objects(w: World) -> dict[str, Any]:
             signalled_by=w.users["director_city_b"],
         ),
     }
+
+
+def _registration(w: World) -> tuple[Any, Any]:
+    """A registration by police zone A with city A (received, one attachment): its
+    registrant's organisation and city A's triage table read it (issue 19)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import LegalGround, RegistrationGround
+    from cases.services.registrations import PersonData, registration_create
+
+    registration = registration_create(
+        by=w.users["partner_police_a"],
+        owner_organisation=w.orgs["city_a"],
+        people=[
+            PersonData(
+                role="victim", first_name="Wereld", last_name="Aanmelding", age_band="25-44"
+            ),
+            PersonData(role="child", first_name="Kind", last_name="Aanmelding", age_band="0-5"),
+        ],
+        attachments=[SimpleUploadedFile("pv.pdf", b"%PDF-1.7 police report")],
+        description="Interventie na een melding van de buren.",
+        urgency="urgent",
+        children_present=True,
+        ground=RegistrationGround.LEGAL,
+        legal_ground=LegalGround.POLICE_REPORT,
+        pv_number="PV-AM-0001",
+    )
+    return registration, registration.attachments.get()
 
 
 def _ended_break_glass(w: World) -> Any:

@@ -453,7 +453,12 @@ def test_every_historical_model_of_the_case_app_is_in_the_history():
     tracked = {
         m
         for m in apps.get_app_config("cases").get_models()
-        if hasattr(m, "history") and not m.__name__.startswith("Historical")
+        if hasattr(m, "history")
+        and not m.__name__.startswith("Historical")
+        # A partner's registration (issue 19) is not inside a case: it is read through
+        # access.policy.restrict_registrations, and the case history never shows it.
+        and m.__name__ != "Registration"
+        and not hasattr(m, "registration_access_path")
     }
     assert tracked == covered
 

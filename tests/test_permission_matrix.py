@@ -42,6 +42,9 @@ class Spec:
     ok_signed_in: int | None = None  # when a signed-in user gets another success code
     roles: frozenset[str] = frozenset()  # kind "role": who may
     users: frozenset[str] = frozenset()  # kind "users": exactly these users may (others 403)
+    # kind "registration": ``users`` may, these see the registration but may not act (403),
+    # everyone else gets 404.
+    forbidden: frozenset[str] = frozenset()
 
 
 _DIRECTORY_READERS = frozenset(
@@ -79,6 +82,21 @@ _CASE_DIRECTORS = frozenset(
 )
 
 _AUDIT = frozenset({RoleCode.AUDITOR})
+
+# Registrations by partners (issue 19): access.policy.may_register / may_triage (never an
+# administrator); the world's registration is police zone A's, with city A.
+_REGISTRANTS = frozenset(
+    name
+    for name, (_org, roles, extra) in USERS.items()
+    if {RoleCode.PARTNER_PROFESSIONAL, RoleCode.PROSECUTOR_LIAISON} & set(roles) and not extra
+)
+_TRIAGE = frozenset(
+    name
+    for name, (_org, roles, extra) in USERS.items()
+    if {RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD} & set(roles) and not extra
+)
+_REGISTRATION_TRIAGE = frozenset({"director_city_a", "opslead_city_a"})
+_REGISTRATION_REGISTRANT = frozenset({"partner_police_a"})
 
 
 SPECS = {
@@ -253,6 +271,22 @@ SPECS = {
     "consultations:minutes_pdf": Spec("consultation"),
     "consultations:liaison": Spec("role", roles=frozenset({RoleCode.PROSECUTOR_LIAISON})),
     "consultations:parket_reference": Spec("consultation_liaison"),
+    # --- registrations by partners and their triage (issue 19) ---
+    "registrations:create": Spec("users", users=_REGISTRANTS),
+    "registrations:mine": Spec("users", users=_REGISTRANTS),
+    "registrations:triage": Spec("users", users=_TRIAGE),
+    "registrations:detail": Spec(
+        "registration", users=_REGISTRATION_TRIAGE | _REGISTRATION_REGISTRANT
+    ),
+    "registrations:attachment": Spec(
+        "registration", users=_REGISTRATION_TRIAGE | _REGISTRATION_REGISTRANT
+    ),
+    "registrations:note_add": Spec(
+        "registration", users=_REGISTRATION_TRIAGE, forbidden=_REGISTRATION_REGISTRANT
+    ),
+    "registrations:decide": Spec(
+        "registration", users=_REGISTRATION_TRIAGE, forbidden=_REGISTRATION_REGISTRANT
+    ),
 }
 
 # Patterns outside the matrix, each with the reason.
@@ -321,6 +355,10 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         return spec.ok if set(USERS[username][1]) & spec.roles else 403
     if spec.kind == "users":
         return spec.ok if username in spec.users else 403
+    if spec.kind == "registration":
+        if username in spec.users:
+            return spec.ok
+        return 403 if username in spec.forbidden else 404
     if spec.kind == "consultation_liaison":
         # The parket's own reference: a prosecutor liaison taking part, nobody else.
         status = consultation_status(username, manage=False, ok=spec.ok)

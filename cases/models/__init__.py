@@ -29,6 +29,18 @@ from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
+from .registrations import (
+    LegalGround,
+    NotTakenOnReason,
+    Registration,
+    RegistrationAttachment,
+    RegistrationGround,
+    RegistrationHit,
+    RegistrationPerson,
+    RegistrationStatus,
+    RegistrationStatusRecord,
+    ScreeningNote,
+)
 from .safety import SafetyPlan, SafetyPlanPart
 from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
@@ -62,9 +74,11 @@ __all__ = [
     "HitNotice",
     "JournalEntry",
     "JudicialCondition",
+    "LegalGround",
     "Measure",
     "MeasureExtension",
     "MeasureKind",
+    "NotTakenOnReason",
     "OwnershipChange",
     "PartyRelation",
     "PartyRole",
@@ -77,10 +91,18 @@ __all__ = [
     "ReferralDirection",
     "ReferralStatus",
     "ReferrerKind",
+    "Registration",
+    "RegistrationAttachment",
+    "RegistrationGround",
+    "RegistrationHit",
+    "RegistrationPerson",
+    "RegistrationStatus",
+    "RegistrationStatusRecord",
     "RelationKind",
     "RepeatMatch",
     "SafetyPlan",
     "SafetyPlanPart",
+    "ScreeningNote",
     "ShareEndReason",
     "ShareGround",
     "Status",

@@ -78,6 +78,11 @@ class HitNotice(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A registration (issue 19) that holds people of this case: the notice then says "a
+    # registration at organisation X"; never shown beyond that.
+    registration = models.ForeignKey(
+        "cases.Registration", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -88,6 +93,11 @@ class HitNotice(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "case", "other_case"], name="hit_notice_once_per_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "case", "registration"],
+                condition=models.Q(registration__isnull=False),
+                name="hit_notice_once_per_registration",
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="hit_notice_unread")]

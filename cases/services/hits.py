@@ -22,7 +22,7 @@ from access.models import AuditAction
 from access.policy import case_directors_condition, cases_out_of_sight, may_hold_case_access
 from accounts.models import User
 
-from ..models import Case, HitNotice
+from ..models import Case, HitNotice, Registration
 
 PURPOSE = "hit notice: people of this case are in a case elsewhere"
 
@@ -76,6 +76,42 @@ def notify_hits(*, by: User, pairs: Iterable[tuple[int, int]]) -> list[HitNotice
                     "other_case": other.pk,
                     "other_organisation": other.owner_organisation_id,
                 },
+            )
+            sent.append(notice)
+    return sent
+
+
+REGISTRATION_PURPOSE = "hit notice: people of this case are in a registration"
+
+
+def notify_registration_hits(
+    *, by: User, registration: Registration, case_ids: Iterable[int]
+) -> list[HitNotice]:
+    """A registration by a partner holds people of these cases: each director of each case
+    gets "a registration at organisation X (the receiving organisation) concerns people in
+    your case Y; contact them". The registrant is told nothing; the triage table sees a hit
+    in a case it may see as a link and only that there are others
+    (``access.policy.registration_hits``). One notice per recipient, case and registration."""
+    sent = []
+    for case in Case.objects.filter(pk__in=list(case_ids)).order_by("pk"):
+        directors = User.objects.filter(case_directors_condition(case)).exclude(pk=by.pk)
+        for recipient in directors.order_by("pk"):
+            if not may_hold_case_access(recipient):
+                continue
+            notice, created = HitNotice.objects.get_or_create(
+                recipient=recipient,
+                case=case,
+                registration=registration,
+                defaults={"other_organisation_id": registration.owner_organisation_id},
+            )
+            if not created:
+                continue
+            audit.record(
+                user=by,
+                action=AuditAction.NOTICE,
+                obj=notice,
+                purpose=REGISTRATION_PURPOSE,
+                detail={"recipient": recipient.pk, "registration": registration.pk},
             )
             sent.append(notice)
     return sent
