@@ -11,6 +11,7 @@ from .views import (
     lists,
     outcome,
     people,
+    plan,
     referrals,
     safety,
 )
@@ -69,4 +70,5 @@ urlpatterns += (
     + lists.urlpatterns
     + referrals.urlpatterns
     + safety.urlpatterns
+    + plan.urlpatterns
 )
