@@ -432,7 +432,14 @@ def test_a_shared_reader_sees_the_plan_without_the_confidential_notes(world, cli
         goal=goal,
         by=case.case_director,
         expected_version=goal.version,
-        content=GoalContent(description=GOAL, team_note="Tweede notitie (geheim)."),
+        content=GoalContent(
+            description=GOAL,
+            party=goal.party,
+            team_note="Tweede notitie (geheim).",
+            agreements=[
+                AgreementLine(organisation=world.orgs["caw_a"], what=AGREEMENT, due_on=_days(14))
+            ],
+        ),
     )
     client.force_login(world.users["liaison_parket_a"])
     response = client.get(_url("plan", case))
