@@ -36,6 +36,7 @@ from cases.services import (
     plan_evaluation_add,
     plan_goal_add,
     plan_goal_update,
+    plan_update,
 )
 from common.versioning import EditConflict
 from consultations.models import PlanReview
@@ -174,7 +175,7 @@ def test_a_goal_is_for_a_person_of_this_case_and_agreements_name_their_organisat
 
 
 def test_only_the_director_chooses_what_a_consultation_sees(world):
-    case, plan, goal = _case_with_plan(world)
+    _case, _plan_made, goal = _case_with_plan(world)
     colleague = make_user("colleague_city_a", world.orgs["city_a"], RoleCode.CASE_DIRECTOR)
     with pytest.raises(ValidationError):
         plan_goal_update(
@@ -233,10 +234,17 @@ def test_the_plan_is_made_and_changed_through_the_forms(world, client):
     client.force_login(world.users["director_city_a"])
     response = client.post(
         _url("plan_add", case),
-        {"status": "active", "made_on": TODAY().isoformat(), "aim": "Rust", "next_evaluation_on": ""},
+        {
+            "status": "active",
+            "made_on": TODAY().isoformat(),
+            "aim": "Rust",
+            "next_evaluation_on": "",
+        },
     )
     assert response.status_code == 200
-    assert "Een actief plan heeft een datum waarop het geëvalueerd wordt." in response.content.decode()
+    assert (
+        "Een actief plan heeft een datum waarop het geëvalueerd wordt." in response.content.decode()
+    )
     assert not PlanOfApproach.objects.filter(case=case).exists()
     data = {
         "status": "active",
@@ -294,8 +302,6 @@ def test_a_stale_plan_edit_is_refused_and_changes_nothing(world, client):
     plan.refresh_from_db()
     assert plan.aim == "Eerste"
     with pytest.raises(EditConflict):
-        from cases.services import plan_update
-
         plan_update(
             plan=plan,
             by=case.case_director,
@@ -387,7 +393,7 @@ def test_a_stale_goal_edit_is_refused(world, client):
 
 
 def test_an_evaluation_is_added_through_the_form(world, client):
-    case, plan, goal = _case_with_plan(world)
+    case, plan, _goal_made = _case_with_plan(world)
     goals = list(PlanGoal.objects.filter(plan=plan, removed_at__isnull=True))
     client.force_login(world.users["director_city_a"])
     url = _url("plan_evaluation_add", case)
@@ -409,7 +415,7 @@ def test_an_evaluation_is_added_through_the_form(world, client):
 
 
 def test_the_plan_page_shows_goals_agreements_and_confidential_notes_to_the_team(world, client):
-    case, plan, goal = _case_with_plan(world)
+    case, _plan_made, _goal_made = _case_with_plan(world)
     client.force_login(world.users["director_city_a"])
     page = client.get(_url("plan", case)).content.decode()
     for text in (GOAL, NOTE, AGREEMENT, "Noor Plan", world.orgs["caw_a"].name):
