@@ -51,7 +51,8 @@ GOALS: list[tuple[str | None, str, str, list[tuple[str, str, int]]]] = [
 
 def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
     """An active plan, made ten days after the opening (or at the opening of a recent case),
-    with a goal per person found and one for the family, and one evaluation last week."""
+    with a goal for the victim, the perpetrator, a child (a fictional one joins the case when
+    it has none) and the family, and one evaluation last week."""
     from cases.models import GoalOutcome, PlanStatus
     from cases.services import (
         AgreementLine,
@@ -64,6 +65,24 @@ def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
     )
 
     today = datetime.date.today()
+    parties = list(parties)
+    if not any(p.role == PartyRole.CHILD for p in parties):
+        # "One family, one plan" shows best with a child in it: a fictional one joins.
+        from cases.services import person_create_in_case
+
+        victim = next((p for p in parties if p.role == PartyRole.VICTIM), None)
+        parties.append(
+            person_create_in_case(
+                case=case,
+                by=director,
+                role=PartyRole.CHILD,
+                first_name="Mila",
+                last_name=victim.person.last_name if victim else "Voorbeeld",
+                date_of_birth=datetime.date(2016, 4, 12),
+                confirm_new=True,
+                involved_since=case.opened_on,
+            )
+        )
     made_on = max(case.opened_on, min(case.opened_on + datetime.timedelta(days=10), today))
     plan = plan_create(
         case=case,
