@@ -238,6 +238,12 @@ CONFIDENTIAL_FIELDS: Mapping[str, tuple[ConfidentialField, ...]] = {
         ConfidentialField("people_to_call"),
         ConfidentialField("code_word"),
     ),
+    # The plan of approach: a goal's note for the case team and the notes on an evaluation's
+    # outcomes hold the background (health, addiction, what a child told) that the goal itself
+    # leaves out. The goals, the agreements (who does what by when) and the outcomes are not
+    # confidential: they are what the partners and the consultation work from.
+    "cases.plangoal": (ConfidentialField("team_note"),),
+    "cases.plangoaloutcome": (ConfidentialField("note"),),
 }
 
 

@@ -12,6 +12,7 @@ from .views import (
     lists,
     outcome,
     people,
+    plan,
     referrals,
     safety,
 )
@@ -71,4 +72,5 @@ urlpatterns += (
     + lists.urlpatterns
     + referrals.urlpatterns
     + safety.urlpatterns
+    + plan.urlpatterns
 )

@@ -400,3 +400,38 @@ class ConsultationAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.case_id} · {self.valid_from:%Y-%m-%d} to {self.valid_until:%Y-%m-%d}"
+
+
+class PlanReview(models.Model):
+    """The review of a case's plan of approach in an art. 458ter consultation: part of the
+    minutes of one agenda item (one review per item). ``cases`` reads it through the plan's
+    reverse relation ``consultation_reviews`` (a layer below, it does not import this app)."""
+
+    case_access_path = "agenda_item__case_id"
+
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="plan_review"
+    )
+    plan = models.ForeignKey(
+        "cases.PlanOfApproach",
+        verbose_name=_("plan of approach"),
+        on_delete=models.PROTECT,
+        related_name="consultation_reviews",
+    )
+    reviewed_on = models.DateField(_("reviewed on"))
+    outcome = models.TextField(_("outcome and decisions on the plan"))
+    next_evaluation_on = models.DateField(_("next evaluation on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("review of a plan of approach")
+        verbose_name_plural = _("reviews of plans of approach")
+        ordering = ["-reviewed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reviewed_on:%Y-%m-%d}"

@@ -33,6 +33,7 @@ from partners.models import (
 )
 from partners.services import organisation_get_or_create
 
+from . import demo_plan
 from .demo_factor import give_demo_device
 
 DEMO_PASSWORD = "demo-veilig-huis"
@@ -366,6 +367,7 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
         )
         _assess(case, director, [p for p in parties if p.role == PartyRole.VICTIM], yes=15)
         _safety_plan(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
+        demo_plan.plan_of_approach(case, director, parties)
         _documents(case, director)
         _letters(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
 
@@ -936,6 +938,7 @@ def _consultations_held(users: dict[str, User]) -> None:
                 expected_version=item.version,
                 decisions="Afspraken over de veiligheid en de opvolging.",
             )
+            demo_plan.plan_review(item, chair, day)
 
     earlier = Case.objects.filter(opened_on__year=today.year - 1).order_by("opened_on", "id")
     for number, case in enumerate(earlier):

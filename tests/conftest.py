@@ -760,6 +760,44 @@ def _safety_plan(w: World, case: Case) -> Any:
     )
 
 
+def _plan_goal(w: World, case: Case) -> Any:
+    """A goal (with one agreement) on the case's plan of approach, made when the case has none
+    yet; the goal is for the family as a whole, so it needs no person."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import PlanOfApproach, PlanStatus
+    from cases.services import AgreementLine, GoalContent, PlanFacts, plan_create, plan_goal_add
+
+    today = timezone.localdate()
+    plan = PlanOfApproach.objects.filter(case=case).first() or plan_create(
+        case=case,
+        by=case.case_director,
+        facts=PlanFacts(
+            made_on=today,
+            status=PlanStatus.ACTIVE,
+            next_evaluation_on=today + datetime.timedelta(days=42),
+        ),
+    )
+    return plan_goal_add(
+        plan=plan,
+        by=case.case_director,
+        content=GoalContent(
+            description="Matrixdoel: rust in het gezin",
+            team_note="Matrixnotitie",
+            agreements=[
+                AgreementLine(
+                    organisation=w.orgs["partner_a"],
+                    what="Matrixafspraak",
+                    due_on=today + datetime.timedelta(days=14),
+                )
+            ],
+        ),
+        shared_in_consultation=True,
+    )
+
+
 def _hit_notice(w: World, case: Case) -> Any:
     from cases.models import HitNotice
 
@@ -803,6 +841,7 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "referral_pk": _referral,
     "notice_pk": _hit_notice,
     "safety_plan_pk": _safety_plan,
+    "goal_pk": _plan_goal,
     "document_pk": _document,
     # --- risk ---
     "version_pk": lambda w, case: risk_factories.matrix_version(case),

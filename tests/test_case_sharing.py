@@ -397,6 +397,7 @@ PAGE_PARTS = {
     "cases:journal": CasePart.FILE,
     "cases:actions": CasePart.FILE,
     "cases:safety_plan": CasePart.FILE,
+    "cases:plan": CasePart.FILE,
     "cases:documents": CasePart.FILE,
     "cases:document_download": CasePart.FILE,
     "risk:list": CasePart.RISK,

@@ -112,6 +112,16 @@ def _legal_basis(world: Any) -> tuple[dict[str, Any], Callable[[], bool]]:
     return {"legal_basis_pk": basis.pk}, lambda: LegalBasis.objects.get(pk=basis.pk).is_active
 
 
+def _plan_goal(world: Any) -> tuple[dict[str, Any], Callable[[], bool]]:
+    from cases.models import PlanGoal
+
+    goal = world.children["city_a"]["goal_pk"]
+    # Removal is soft: the goal stays for the evaluations that judged it.
+    return {"pk": world.cases["city_a"].pk, "goal_pk": goal.pk}, lambda: PlanGoal.objects.filter(
+        pk=goal.pk, removed_at__isnull=True
+    ).exists()
+
+
 DESTRUCTIVE = [
     Destructive("cases:person_remove", "director_city_a", _child("party_pk", CaseParty)),
     Destructive("cases:relation_remove", "director_city_a", _child("relation_pk", PartyRelation)),
@@ -124,6 +134,7 @@ DESTRUCTIVE = [
         "cases:condition_remove", "director_city_a", _child("condition_pk", JudicialCondition)
     ),
     Destructive("cases:breach_remove", "director_city_a", _child("breach_pk", Breach)),
+    Destructive("cases:plan_goal_remove", "director_city_a", _plan_goal),
     Destructive(
         "cases:co_director_remove", "director_city_a", _child("co_director_pk", CoDirector)
     ),

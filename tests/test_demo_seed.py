@@ -174,6 +174,16 @@ def _chain_cases_hold_documents() -> None:
     assert {"informatiebrief-gegevensverwerking.pdf", "uitnodiging.pdf"} <= names
 
 
+def _a_chain_case_has_a_plan_reviewed_in_a_consultation() -> None:
+    from cases.models import PlanEvaluation, PlanGoal
+    from consultations.models import PlanReview
+
+    roles = set(PlanGoal.objects.filter(party__isnull=False).values_list("party__role", flat=True))
+    assert {PartyRole.VICTIM, PartyRole.PERPETRATOR, PartyRole.CHILD} <= roles
+    assert PlanEvaluation.objects.exists()
+    assert PlanReview.objects.exists()
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -183,6 +193,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _the_annual_figures_of_last_year_have_bars()
     _demo_accounts_see_a_share()
     _chain_cases_hold_documents()
+    _a_chain_case_has_a_plan_reviewed_in_a_consultation()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()

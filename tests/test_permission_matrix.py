@@ -188,6 +188,15 @@ SPECS = {
     "cases:safety_plan_add": Spec("case_change"),
     "cases:safety_plan": Spec("case_view"),
     "cases:safety_plan_edit": Spec("case_change"),
+    # --- the plan of approach (one per case; the whole file's). Every world case has one, so
+    # the add page sends the team to it (302) ---
+    "cases:plan": Spec("case_view"),
+    "cases:plan_add": Spec("case_change", ok=302),
+    "cases:plan_edit": Spec("case_change"),
+    "cases:plan_goal_add": Spec("case_change"),
+    "cases:plan_goal_edit": Spec("case_change"),
+    "cases:plan_goal_remove": Spec("case_change", "post", 302),
+    "cases:plan_evaluation_add": Spec("case_change"),
     # --- referrals ---
     "cases:referral_out_add": Spec("case_change"),
     "cases:referral_in_add": Spec("case_change"),
@@ -267,6 +276,7 @@ SPECS = {
     "consultations:minutes_decisions": Spec("consultation_change"),
     "consultations:minutes_disclosure_add": Spec("consultation_change"),
     "consultations:minutes_action_add": Spec("consultation_change"),
+    "consultations:minutes_plan_review": Spec("consultation_change"),
     "consultations:agenda_pdf": Spec("consultation"),
     "consultations:minutes_pdf": Spec("consultation"),
     "consultations:liaison": Spec("role", roles=frozenset({RoleCode.PROSECUTOR_LIAISON})),

@@ -27,6 +27,15 @@ from .judicial import (
 )
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
+from .plan import (
+    GoalOutcome,
+    PlanAgreement,
+    PlanEvaluation,
+    PlanGoal,
+    PlanGoalOutcome,
+    PlanOfApproach,
+    PlanStatus,
+)
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
 from .registrations import (
@@ -70,6 +79,7 @@ __all__ = [
     "EntryKind",
     "EventKind",
     "Gender",
+    "GoalOutcome",
     "Hearing",
     "HitNotice",
     "JournalEntry",
@@ -83,6 +93,12 @@ __all__ = [
     "PartyRelation",
     "PartyRole",
     "Person",
+    "PlanAgreement",
+    "PlanEvaluation",
+    "PlanGoal",
+    "PlanGoalOutcome",
+    "PlanOfApproach",
+    "PlanStatus",
     "PoliceReport",
     "ProsecutionDecision",
     "ProsecutionDecisionKind",

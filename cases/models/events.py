@@ -132,6 +132,8 @@ class EventKind(models.TextChoices):
     GAP_SIGNALLED = "gap_signalled", _("Gap in the care offer signalled")
     CONSULTATION_PLANNED = "consultation_planned", _("Put on a case consultation agenda")
     CONSULTATION_HELD = "consultation_held", _("Discussed in a case consultation")
+    PLAN_MADE = "plan_made", _("Plan of approach made")
+    PLAN_REVIEWED = "plan_reviewed", _("Plan of approach reviewed in a case consultation")
 
 
 class CaseEvent(models.Model):

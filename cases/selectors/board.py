@@ -48,6 +48,7 @@ from ..models import (
     ReferralStatus,
 )
 from .labels import case_label_expression
+from .plan import plan_evaluations_due
 from .safety import safety_plan_reviews_due
 
 
@@ -242,6 +243,7 @@ class BoardKind(StrEnum):
     REFERRAL = "referral"
     SHARE_END = "share_end"
     SAFETY_PLAN_REVIEW = "safety_plan_review"
+    PLAN_EVALUATION = "plan_evaluation"
 
 
 def measures_ending(query: BoardQuery) -> list[BoardItem]:
@@ -433,4 +435,31 @@ register_source(
     BoardSource(
         BoardKind.SAFETY_PLAN_REVIEW, gettext_lazy("Safety plan review"), safety_plan_reviews
     )
+)
+
+
+def plan_evaluations(query: BoardQuery) -> list[BoardItem]:
+    """Active plans of approach whose next evaluation is due by the end of the period, overdue
+    ones however old. The date only: no goal, no person."""
+    rows = query.labelled(
+        plan_evaluations_due(user=query.user, until=query.until).filter(query.mine())
+    )
+    items = []
+    for plan in rows:
+        assert plan.next_evaluation_on is not None
+        items.append(
+            item_for(
+                query,
+                plan,
+                kind=BoardKind.PLAN_EVALUATION,
+                on=plan.next_evaluation_on,
+                description=_("Evaluate the plan of approach"),
+                url=reverse("cases:plan", kwargs={"pk": plan.case_id}),
+            )
+        )
+    return items
+
+
+register_source(
+    BoardSource(BoardKind.PLAN_EVALUATION, gettext_lazy("Plan evaluation due"), plan_evaluations)
 )

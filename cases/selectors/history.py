@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Min, QuerySet
 from django.utils import formats, timezone
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,6 +50,11 @@ from ..models import (
     MeasureExtension,
     PartyRelation,
     Person,
+    PlanAgreement,
+    PlanEvaluation,
+    PlanGoal,
+    PlanGoalOutcome,
+    PlanOfApproach,
     PoliceReport,
     ProsecutionDecision,
     Referral,
@@ -97,6 +102,11 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     ProsecutionDecision,
     JudicialCondition,
     Breach,
+    PlanOfApproach,
+    PlanGoal,
+    PlanAgreement,
+    PlanEvaluation,
+    PlanGoalOutcome,
 )
 VIOLENCE_FORMS = "violence_forms"
 # Kept by the repeat rule over every case, for the figures: a change of them can come from a
@@ -378,6 +388,16 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
         return f"{partner}, {_date(r.referred_on)} ({_choice(r, 'direction').lower()})"
     if model is SafetyPlan:
         return labels.of(CaseParty, r.party_id)
+    if model is PlanOfApproach:
+        return str(_("Plan of approach"))
+    if model is PlanGoal:
+        return str(Truncator(r.description).chars(60))
+    if model is PlanAgreement:
+        return str(Truncator(r.what).chars(60))
+    if model is PlanEvaluation:
+        return _date(r.held_on)
+    if model is PlanGoalOutcome:
+        return labels.of(PlanGoal, r.goal_id)
     # Never a raw id: a number tells the reader nothing (and is no one's business).
     return "—"
 

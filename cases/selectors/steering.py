@@ -48,6 +48,7 @@ from .deadlines import Deadline, next_consultation_at, next_deadline, restrainin
 from .documents import case_documents
 from .journal import with_overdue_flag
 from .people import ShownParty, shown_party
+from .plan import PlanState, plan_state
 from .referrals import case_gaps, case_referrals
 from .safety import PlanLine, plan_lines
 
@@ -103,6 +104,8 @@ class Steering:
     hit_notices: list[HitNotice] = field(default_factory=list)
     # Per victim and child: their safety plan (if any) and its review date.
     safety_plans: list[PlanLine] = field(default_factory=list)
+    # The plan of approach's state (None for a reader without the rest of the file).
+    plan: PlanState | None = None
     # The summary strip: the soonest date to act on, and the restraining order's end.
     next_deadline: Deadline | None = None
     restraining_order_end: datetime.date | None = None
@@ -214,6 +217,11 @@ def case_steering(*, case: Case, user: User) -> Steering:
         may_see_confidential=may_see,
         parties=parties,
         safety_plans=safety_plans,
+        plan=(
+            plan_state(user=user, case=case, today=today)
+            if CasePart.FILE in parts and not case.is_anonymous_consult
+            else None
+        ),
         relations=list(
             scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
         ),

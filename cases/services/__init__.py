@@ -41,6 +41,19 @@ from .people import (
     relation_create,
     relation_remove,
 )
+from .plan import (
+    AgreementLine,
+    GoalContent,
+    OutcomeLine,
+    PlanFacts,
+    plan_create,
+    plan_evaluation_add,
+    plan_goal_add,
+    plan_goal_remove,
+    plan_goal_update,
+    plan_review_noted,
+    plan_update,
+)
 from .referrals import referral_answer, referral_create
 from .safety import PlanContent, safety_plan_create, safety_plan_update
 from .shares import (
@@ -69,7 +82,11 @@ from .trajectory import (
 )
 
 __all__ = [
+    "AgreementLine",
+    "GoalContent",
+    "OutcomeLine",
     "PlanContent",
+    "PlanFacts",
     "ProbableDuplicates",
     "ShareTerms",
     "breach_add",
@@ -111,6 +128,13 @@ __all__ = [
     "partner_end",
     "person_create_in_case",
     "person_link_to_case",
+    "plan_create",
+    "plan_evaluation_add",
+    "plan_goal_add",
+    "plan_goal_remove",
+    "plan_goal_update",
+    "plan_review_noted",
+    "plan_update",
     "police_report_add",
     "police_report_remove",
     "prosecution_decision_add",

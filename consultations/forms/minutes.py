@@ -6,7 +6,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms.core import DateInput
 from cases.forms.journal import CaseActionForm
+from common.dates import DateKind, date_problem
 from common.versioning import VersionField
 from partners.models import Organisation
 
@@ -74,3 +76,18 @@ class ParketReferenceForm(forms.Form):
         help_text=_("The prosecutor's office's own number for this case."),
     )
     version = VersionField()
+
+
+class PlanReviewForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome and decisions on the plan"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the consultation concluded about the goals and agreements."),
+    )
+    next_evaluation_on = forms.DateField(label=_("Next evaluation on"), widget=DateInput())
+
+    def clean_next_evaluation_on(self) -> Any:
+        value = self.cleaned_data["next_evaluation_on"]
+        if problem := date_problem(value, DateKind.PLANNED):
+            raise forms.ValidationError(problem)
+        return value

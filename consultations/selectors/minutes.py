@@ -8,8 +8,16 @@ from django.db.models import Prefetch, QuerySet
 
 from access.policy import restrict_consultation_view
 from accounts.models import User
+from cases.models import PlanOfApproach
 
-from ..models import AgendaItem, Consultation, ConsultationAction, Disclosure, Participant
+from ..models import (
+    AgendaItem,
+    Consultation,
+    ConsultationAction,
+    Disclosure,
+    Participant,
+    PlanReview,
+)
 
 
 def item_disclosures(agenda_item: AgendaItem) -> QuerySet[Disclosure]:
@@ -60,7 +68,8 @@ def consultation_document(
             user,
             now,
         )
-        .select_related("case")
+        # The review of the plan of approach (a reverse one-to-one: no extra query).
+        .select_related("case", "plan_review")
         .prefetch_related(
             Prefetch(
                 "disclosures",
@@ -82,3 +91,21 @@ def consultation_document(
         participants=list(current_participants(consultation)),
         items=list(items),
     )
+
+
+@dataclass
+class ItemPlan:
+    """The agenda case's plan of approach as the minutes show it: whether there is one, and
+    the review this consultation recorded of it."""
+
+    has_plan: bool
+    review: PlanReview | None
+
+
+def item_plan(agenda_item: AgendaItem) -> ItemPlan:
+    """Read for a user who may read the minutes (the caller checked the consultation view)."""
+    review = PlanReview.objects.filter(agenda_item=agenda_item).first()
+    has_plan = (
+        review is not None or PlanOfApproach.objects.filter(case_id=agenda_item.case_id).exists()
+    )
+    return ItemPlan(has_plan=has_plan, review=review)

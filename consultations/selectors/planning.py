@@ -7,7 +7,7 @@ of queries, whatever the number of rows.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,9 @@ from cases.models import (
     CaseParty,
     Hearing,
     Measure,
+    PlanAgreement,
+    PlanGoal,
+    PlanOfApproach,
     PoliceReport,
     SafetyPlan,
     SafetyPlanPart,
@@ -40,7 +43,14 @@ from cases.services.people import age_on
 from risk.current import CurrentRisk, current_grade_expression, current_risk, newest_first
 from risk.models import Assessment, JointAssessment, RiskGrade
 
-from ..models import AgendaItem, Consultation, ConsultationStatus, LegalBasis, Participant
+from ..models import (
+    AgendaItem,
+    Consultation,
+    ConsultationStatus,
+    LegalBasis,
+    Participant,
+    PlanReview,
+)
 from .minutes import may_download_documents
 
 
@@ -332,6 +342,73 @@ def consultation_safety_plans(
     return shown
 
 
+@dataclass(frozen=True)
+class ConsultationGoal:
+    """A goal of the plan of approach as a consultation view shows it: for whom, the goal and
+    its agreements; never the note for the case team (``access.policy``)."""
+
+    whom: str
+    description: str
+    agreements: list[PlanAgreement]
+
+
+@dataclass
+class ConsultationPlanOfApproach:
+    plan: PlanOfApproach
+    goals: list[ConsultationGoal]
+    # Goals the case director did not show in a consultation (counted, never described).
+    not_shown: int = 0
+    last_review: PlanReview | None = None
+
+
+def consultation_plan_of_approach(
+    *, item: AgendaItem, identity: list[IdentityLine] | None
+) -> ConsultationPlanOfApproach | None:
+    """The agenda case's plan of approach for the consultation view: its state and dates, the
+    goals the case director chose to show (``shared_in_consultation``) with their agreements,
+    only the fields ``access.policy.shown_in_consultation`` lets through, and the last review
+    in a consultation. Four queries at most, whatever the number of goals."""
+    plan = PlanOfApproach.objects.filter(case_id=item.case_id).first()
+    if plan is None:
+        return None
+    names = {line.party_id: f"{line.first_name} {line.last_name}" for line in identity or ()}
+    goals = (
+        PlanGoal.objects.filter(plan=plan, removed_at__isnull=True)
+        .select_related("party")
+        .prefetch_related(
+            Prefetch(
+                "agreements",
+                queryset=PlanAgreement.objects.select_related("organisation", "user"),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    shown: list[ConsultationGoal] = []
+    not_shown = 0
+    for goal in goals:
+        fields = shown_in_consultation(goal, ["description"]) if goal.shared_in_consultation else []
+        if not fields:
+            not_shown += 1
+            continue
+        if goal.party is None:
+            whom = _("The family as a whole")
+        elif goal.party_id in names:
+            whom = f"{names[goal.party_id]} ({goal.party.get_role_display()})"
+        else:
+            whom = str(goal.party.get_role_display())
+        shown.append(
+            ConsultationGoal(
+                whom=whom, description=goal.description, agreements=list(goal.agreements.all())
+            )
+        )
+    return ConsultationPlanOfApproach(
+        plan=plan,
+        goals=shown,
+        not_shown=not_shown,
+        last_review=PlanReview.objects.filter(plan=plan).first(),
+    )
+
+
 @dataclass
 class ConsultationView:
     item: AgendaItem
@@ -343,6 +420,8 @@ class ConsultationView:
     identity: list[IdentityLine] | None = None
     # The parts of the safety plans that may be shared in the consultation.
     safety_plans: list[ConsultationPlan] = field(default_factory=list)
+    # The case's plan of approach, as far as the case director shows it in a consultation.
+    plan_of_approach: ConsultationPlanOfApproach | None = None
 
 
 def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
@@ -376,6 +455,7 @@ def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
         identity = consultation_identity(item=item, on=timezone.localdate())
     return ConsultationView(
         safety_plans=consultation_safety_plans(item=item, identity=identity),
+        plan_of_approach=consultation_plan_of_approach(item=item, identity=identity),
         item=item,
         case=case,
         joints=joints,
@@ -387,8 +467,10 @@ def consultation_view(*, item: AgendaItem, user: User) -> ConsultationView:
 
 __all__ = [
     "ConsultationDetail",
+    "ConsultationGoal",
     "ConsultationList",
     "ConsultationPlan",
+    "ConsultationPlanOfApproach",
     "ConsultationView",
     "IdentityLine",
     "Suggestion",
@@ -397,6 +479,7 @@ __all__ = [
     "consultation_detail",
     "consultation_identity",
     "consultation_list",
+    "consultation_plan_of_approach",
     "consultation_safety_plans",
     "consultation_view",
     "legal_basis_list",

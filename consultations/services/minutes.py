@@ -18,13 +18,21 @@ from access import audit
 from access.models import AuditAction
 from access.policy import may_record_minutes
 from accounts.models import User
-from cases.models import EventKind
-from cases.services import case_action_add, record_event
+from cases.models import EventKind, PlanOfApproach
+from cases.services import case_action_add, plan_review_noted, record_event
+from common.dates import DateKind, check_dates
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
-from ..models import AgendaItem, Consent, ConsultationAction, Disclosure, Participant
+from ..models import (
+    AgendaItem,
+    Consent,
+    ConsultationAction,
+    Disclosure,
+    Participant,
+    PlanReview,
+)
 
 # A stable English phrase: the audit trail reads the same in every language.
 DISCLOSURE_PURPOSE = "art. 458ter disclosure"
@@ -181,3 +189,50 @@ def consultation_action_add(
         assignee_organisation=assignee_organisation,
     )
     return ConsultationAction.objects.create(agenda_item=agenda_item, case_action=action)
+
+
+@transaction.atomic
+def plan_review_record(
+    *,
+    agenda_item: AgendaItem,
+    by: User,
+    outcome: str,
+    next_evaluation_on: datetime.date | None,
+) -> PlanReview:
+    """The consultation's review of the agenda case's plan of approach: one per agenda item.
+    The plan's next evaluation date follows it, and the case's timeline says so."""
+    _check_may_record(by, agenda_item)
+    item = locked_for_update(agenda_item, None)
+    plan = PlanOfApproach.objects.filter(case_id=item.case_id).first()
+    if plan is None:
+        raise ValidationError(_("This case has no plan of approach to review."))
+    if PlanReview.objects.filter(agenda_item=item).exists():
+        raise ValidationError(
+            _("The review of the plan is already recorded for this consultation.")
+        )
+    reviewed_on = timezone.localdate(item.consultation.scheduled_at)
+    errors: dict[str, list[str]] = {}
+    if not outcome.strip():
+        errors["outcome"] = [_("Write down the outcome of the review and what was decided.")]
+    if next_evaluation_on is None:
+        errors["next_evaluation_on"] = [_("Give the date of the next evaluation.")]
+    else:
+        check_dates({"next_evaluation_on": (next_evaluation_on, DateKind.PLANNED)})
+        if next_evaluation_on <= reviewed_on:
+            errors["next_evaluation_on"] = [_("The next evaluation lies after the consultation.")]
+    if errors:
+        raise ValidationError(errors)  # type: ignore[arg-type]
+    assert next_evaluation_on is not None
+    review = PlanReview(
+        agenda_item=item,
+        plan=plan,
+        reviewed_on=reviewed_on,
+        outcome=outcome.strip(),
+        next_evaluation_on=next_evaluation_on,
+        recorded_by=by,
+    )
+    attribute(review, by).save()
+    plan_review_noted(
+        plan=plan, by=by, reviewed_on=reviewed_on, next_evaluation_on=next_evaluation_on
+    )
+    return review

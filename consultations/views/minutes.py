@@ -17,7 +17,12 @@ from access.views import ConsultationScopedMixin
 from common.submission import OneTimeSubmissionMixin
 from common.views import ServiceFormMixin
 
-from ..forms.minutes import ConsultationActionForm, DecisionsForm, DisclosureForm
+from ..forms.minutes import (
+    ConsultationActionForm,
+    DecisionsForm,
+    DisclosureForm,
+    PlanReviewForm,
+)
 from ..models import AgendaItem, Consultation
 from ..selectors import minutes as selectors
 from ..services import minutes as services
@@ -70,6 +75,7 @@ class MinutesView(AgendaItemScopedMixin, TemplateView):
             **super().get_context_data(**kwargs),
             "disclosures": list(selectors.item_disclosures(self.item)),
             "actions": list(selectors.item_actions(self.item)),
+            "plan": selectors.item_plan(self.item),
             "may_record": may_record_minutes(self.request.user, self.item),
         }
 
@@ -150,6 +156,23 @@ class ActionAddView(OneTimeSubmissionMixin, _MinutesFormView):
         )
 
 
+class PlanReviewView(OneTimeSubmissionMixin, _MinutesFormView):
+    """The consultation's review of the agenda case's plan of approach (once per item)."""
+
+    form_class = PlanReviewForm
+    title = gettext_lazy("Record the review of the plan of approach")
+    success_message = gettext_lazy("Review of the plan of approach recorded.")
+    audit_purpose = "record plan review"
+
+    def perform(self, form: Any) -> None:
+        services.plan_review_record(
+            agenda_item=self.item,
+            by=self.user,
+            outcome=form.cleaned_data["outcome"],
+            next_evaluation_on=form.cleaned_data["next_evaluation_on"],
+        )
+
+
 _ITEM = "<int:pk>/items/<int:item_pk>"
 
 urlpatterns: list[URLPattern] = [
@@ -161,4 +184,5 @@ urlpatterns: list[URLPattern] = [
         name="minutes_disclosure_add",
     ),
     path(f"{_ITEM}/minutes/actions/add/", ActionAddView.as_view(), name="minutes_action_add"),
+    path(f"{_ITEM}/minutes/plan-review/", PlanReviewView.as_view(), name="minutes_plan_review"),
 ]

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0026_measure_decider_organisation'),
+        ('cases', '0027_plan_of_approach'),
         ('partners', '0005_directory_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
