@@ -45,7 +45,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import visible_repeat_condition
+from access.policy import Action, restrict, visible_repeat_condition
 from accounts.models import User
 from cases.models import Breach, Case, PoliceReport, Status, Track, TrackChange
 from common.dates import add_months
@@ -430,6 +430,11 @@ class CaseEscalation:
         return int(settings.FJC_CHAIN_SETUP_WEEKS)
 
 
+def _one(case: Case, user: User) -> QuerySet[Case]:
+    """``case`` if the user may change it (those who steer it), in the same query."""
+    return restrict(Case.objects.filter(pk=case.pk), user, Action.CHANGE)
+
+
 def case_escalation(
     *, case: Case, user: User, may_dismiss: bool, today: datetime.date | None = None
 ) -> CaseEscalation:
@@ -438,7 +443,7 @@ def case_escalation(
     today = today or timezone.localdate()
     if case.status == Status.CLOSED or case.is_anonymous_consult:
         return CaseEscalation()
-    row = annotated(Case.objects.filter(pk=case.pk), user=user, today=today).first()
+    row = annotated(_one(case, user), user=user, today=today).first()
     if row is None:
         return CaseEscalation()
     if row.track == Track.CHAIN:
@@ -454,5 +459,5 @@ def case_escalation(
 def current_reasons(*, case: Case, user: User, today: datetime.date | None = None) -> list[Reason]:
     """Every reason that holds now for ``case`` (dismissed or not): what a dismissal lists."""
     today = today or timezone.localdate()
-    row = annotated(Case.objects.filter(pk=case.pk), user=user, today=today).first()
+    row = annotated(_one(case, user), user=user, today=today).first()
     return reasons_of(row) if row is not None and may_be_suggested(row) else []
