@@ -282,6 +282,7 @@ def test_a_consultation_answers_its_check(world):
     from consultations.models import AgendaItem
 
     item = AgendaItem.objects.filter(removed_at__isnull=True).select_related("case").first()
+    assert item is not None
     case = item.case
     if case.track != Track.CHAIN:
         Case.objects.filter(pk=case.pk).update(track=Track.CHAIN)
@@ -429,7 +430,9 @@ def test_the_dismiss_page(client, director):
     form = client.get(url)
     assert form.status_code == 200
     assert "hoge drempel" in form.content.decode()
-    token = SUBMISSION_TOKEN.search(form.content.decode())[1]
+    match = SUBMISSION_TOKEN.search(form.content.decode())
+    assert match is not None
+    token = match[1]
     data = {"reason": "Gezin werkt mee", "dismissed_on": TODAY.isoformat()}
     # Bad input: no reason, nothing changed.
     bad = client.post(url, {**data, "reason": ""})
