@@ -26,3 +26,9 @@ class ConsultationsConfig(AppConfig):
         from .selectors import board
 
         board.register()
+        # A track-3 case's chain setup counts a case consultation (risk.escalation).
+        from risk.escalation import register_chain_setup_check
+
+        from .selectors.planning import CONSULTATION_CHECK
+
+        register_chain_setup_check(CONSULTATION_CHECK)

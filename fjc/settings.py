@@ -534,3 +534,26 @@ FJC_UPLOAD_MAX_BYTES = env.int("FJC_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 FJC_DOCUMENT_MAX_MB = env.int("FJC_DOCUMENT_MAX_MB", default=20)
 if not 1 <= FJC_DOCUMENT_MAX_MB <= 200:
     raise ImproperlyConfigured("FJC_DOCUMENT_MAX_MB must be between 1 and 200.")
+
+# Escalation that suggests the chain approach (issue 17, part 6; ``risk.escalation``): an open
+# track-1/2 case is suggested for track 3 when its assessment or its police reports and
+# breaches show at least FJC_ESCALATION_INCIDENTS incidents in FJC_ESCALATION_MONTHS months; a
+# track-3 case without a joint assessment, a plan of approach or a consultation
+# FJC_CHAIN_SETUP_WEEKS weeks after it entered track 3 shows a warning.
+FJC_ESCALATION_INCIDENTS = env.int("FJC_ESCALATION_INCIDENTS", default=3)
+FJC_ESCALATION_MONTHS = env.int("FJC_ESCALATION_MONTHS", default=12)
+FJC_CHAIN_SETUP_WEEKS = env.int("FJC_CHAIN_SETUP_WEEKS", default=4)
+if (
+    not 1 <= FJC_ESCALATION_INCIDENTS <= 100
+    or not 1 <= FJC_ESCALATION_MONTHS <= 60
+    or not 1 <= FJC_CHAIN_SETUP_WEEKS <= 52
+):
+    raise ImproperlyConfigured(
+        "FJC_ESCALATION_INCIDENTS must be between 1 and 100, FJC_ESCALATION_MONTHS between 1 "
+        "and 60, FJC_CHAIN_SETUP_WEEKS between 1 and 52."
+    )
+# The deadline board shows judicial conditions (release, probation, ...) ending within this
+# many days (issue 17).
+FJC_CONDITION_ENDING_DAYS = env.int("FJC_CONDITION_ENDING_DAYS", default=14)
+if not 0 <= FJC_CONDITION_ENDING_DAYS <= 90:
+    raise ImproperlyConfigured("FJC_CONDITION_ENDING_DAYS must be between 0 and 90.")

@@ -7,3 +7,13 @@ class RiskConfig(AppConfig):
 
     name = "risk"
     verbose_name = _("Risk assessment")
+
+    def ready(self) -> None:
+        # The escalation rule's chain setup checks and its kinds on the deadline board
+        # (``cases`` cannot import this app). Another part adds its check with one call to
+        # ``escalation.register_chain_setup_check`` (see ``escalation.dated_record_check``).
+        from . import board, escalation
+
+        escalation.register_chain_setup_check(escalation.JOINT_ASSESSMENT_CHECK)
+        escalation.register_chain_setup_check(escalation.PLAN_OF_APPROACH_CHECK)
+        board.register()

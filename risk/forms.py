@@ -253,3 +253,18 @@ class DecisionForm(NotInFutureMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["initial"] = {"decided_on": timezone.localdate()}
         super().__init__(*args, **kwargs)
+
+
+class DismissSuggestionForm(NotInFutureMixin, forms.Form):
+    """The case director sets aside the suggestion to move the case to track 3."""
+
+    date_fields = ("dismissed_on",)
+
+    reason = forms.CharField(
+        label=_("Why the case stays in its track"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    dismissed_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initial"] = {"dismissed_on": timezone.localdate()}
+        super().__init__(*args, **kwargs)

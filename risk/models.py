@@ -640,3 +640,47 @@ class RiskDecision(models.Model):
 
     def __str__(self) -> str:
         return gettext("Decision of %(date)s") % {"date": self.decided_on.isoformat()}
+
+
+class EscalationDismissal(WrittenOnce):
+    """The case director set aside a suggestion to move the case to track 3 (and to a case
+    consultation), with a reason, on a date (``risk.escalation``).
+
+    ``reason_keys`` are the grounds the suggestion stood on then (the assessment, the incidents,
+    the repeat): the suggestion stays hidden until a ground arises that is not among them.
+    Written once: a later dismissal is a new row, so what was set aside when stays known.
+    """
+
+    case_access_path = "case_id"
+
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        on_delete=models.CASCADE,
+        related_name="escalation_dismissals",
+    )
+    dismissed_on = models.DateField(_("dismissed on"))
+    reason = models.TextField(_("reason"))
+    # The reason codes shown then (``risk.escalation.ReasonCode``) and their grounds.
+    reason_codes = models.JSONField(_("reasons set aside"), default=list)
+    reason_keys = models.JSONField(default=list, editable=False)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    never_changed = _("A dismissed suggestion is never changed; dismiss again instead.")
+
+    class Meta:
+        verbose_name = _("dismissed track-3 suggestion")
+        verbose_name_plural = _("dismissed track-3 suggestions")
+        ordering = ["-recorded_at", "-id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return gettext("Suggestion dismissed on %(date)s") % {"date": self.dismissed_on.isoformat()}

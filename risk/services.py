@@ -20,11 +20,13 @@ from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
 from partners.models import Organisation
 
+from . import escalation
 from .current import current_risk, newest_first
 from .instruments import export_version, load_instrument, parse_instrument
 from .models import (
     Answer,
     Assessment,
+    EscalationDismissal,
     InstrumentVersion,
     JointAssessment,
     Level,
@@ -400,6 +402,46 @@ def risk_decision_record(
         },
     )
     return decision
+
+
+@transaction.atomic
+def escalation_dismiss(
+    *,
+    case: Case,
+    by: User,
+    reason: str,
+    dismissed_on: datetime.date | None = None,
+) -> EscalationDismissal:
+    """The case director sets aside the suggestion to move ``case`` to track 3
+    (``risk.escalation``): it stays hidden until a ground arises that is not listed here."""
+    if not may_decide_on_risk(by, case):
+        raise ValidationError(_("Only the case director or a co-director records this decision."))
+    dismissed_on = dismissed_on or timezone.localdate()
+    _check_date(dismissed_on, case)
+    if not reason.strip():
+        raise ValidationError(_("Give the reason why the case stays in its track."))
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    reasons = escalation.current_reasons(case=locked, user=by)
+    if not reasons:
+        raise ValidationError(_("This case is not suggested for track 3 (any more)."))
+    dismissal = EscalationDismissal(
+        case=locked,
+        dismissed_on=dismissed_on,
+        reason=reason.strip(),
+        reason_codes=[r.code for r in reasons],
+        reason_keys=sorted({key for r in reasons for key in r.keys}),
+        dismissed_by=by,
+    )
+    attribute(dismissal, by)
+    dismissal.save()
+    record_event(
+        case=locked,
+        kind=EventKind.RISK_DECISION,
+        actor=by,
+        summary=_("suggestion for track 3 dismissed (%(reasons)s)")
+        % {"reasons": "; ".join(r.label for r in reasons)},
+    )
+    return dismissal
 
 
 # --- instrument versions (configuration, used by the admin) ---

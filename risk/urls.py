@@ -31,4 +31,9 @@ urlpatterns = [
         name="joint_detail",
     ),
     path("<int:pk>/risk/decision/", views.DecisionView.as_view(), name="decide"),
+    path(
+        "<int:pk>/risk/suggestion/dismiss/",
+        views.DismissSuggestionView.as_view(),
+        name="dismiss_suggestion",
+    ),
 ]

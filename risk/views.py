@@ -20,8 +20,14 @@ from cases.models import Case
 from cases.views.base import CaseFormView
 from common.submission import OneTimeSubmissionMixin
 
-from . import selectors, services
-from .forms import AssessmentForm, DecisionForm, JointAssessmentForm, RaiseLevelForm
+from . import escalation, selectors, services
+from .forms import (
+    AssessmentForm,
+    DecisionForm,
+    DismissSuggestionForm,
+    JointAssessmentForm,
+    RaiseLevelForm,
+)
 from .models import Assessment, InstrumentVersion, JointAssessment, VersionStatus
 
 
@@ -309,3 +315,31 @@ class DecisionView(CaseFormView):
             reason=d["reason"],
             decided_on=d["decided_on"],
         )
+
+
+class DismissSuggestionView(OneTimeSubmissionMixin, CaseFormView):
+    """The case director sets aside the suggestion to move the case to track 3, with a reason
+    (``risk.escalation``): it comes back when a new reason arises."""
+
+    section = "summary-heading"
+    form_class = DismissSuggestionForm
+    template_name = "risk/dismiss_form.html"
+    title = gettext_lazy("Dismiss the suggestion for track 3")
+    submit_label = gettext_lazy("Dismiss the suggestion")
+    success_message = gettext_lazy("Suggestion dismissed.")
+    audit_purpose = "dismiss a track-3 suggestion"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.case = self.get_object()
+        if not may_decide_on_risk(self.user, self.case):
+            _deny(self, purpose="only the case director decides", obj=self.case)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "reasons": escalation.current_reasons(case=self.case, user=self.user),
+        }
+
+    def perform(self, form: Any) -> None:
+        services.escalation_dismiss(case=self.case, by=self.user, **form.cleaned_data)

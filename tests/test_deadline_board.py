@@ -131,7 +131,10 @@ def test_every_kind_with_its_date_and_urgency(world, busy_case):
     director = world.users["director_city_a"]
     items = items_of(director, case)
     assert [(i.kind, i.on) for i in items] == [
-        # Overdue first, oldest first: the referral was due an answer 14 days after day -20.
+        # Overdue first, oldest first: the track-3 case registered on day -60 still lacks a
+        # joint assessment and a consultation four weeks later (risk.escalation); the referral
+        # was due an answer 14 days after day -20.
+        ("chain_incomplete", day(-32)),
         ("referral", day(-6)),
         ("action", day(-3)),
         # Then by date.
@@ -234,6 +237,7 @@ def test_mine_and_my_organisation(world, busy_case):
         "referral",
         # The colleague may change the case (their organisation's): they may extend a share.
         "share_end",
+        "chain_incomplete",
     }
     # An action assigned to me in a colleague's case is mine.
     theirs = make_case(colleague)
@@ -272,6 +276,7 @@ def test_filters_by_kind_and_period(world, busy_case):
     director = world.users["director_city_a"]
     assert kinds_of(director, case, kinds=["hearing"]) == {("hearing", day(5))}
     assert kinds_of(director, case, period=BoardPeriod.OVERDUE) == {
+        ("chain_incomplete", day(-32)),
         ("referral", day(-6)),
         ("action", day(-3)),
     }
@@ -289,7 +294,7 @@ def test_closed_actions_and_answered_referrals_leave_the_board(world, busy_case)
     referral_answer(
         referral=objects["old_referral"], by=director, status=ReferralStatus.ACCEPTED, on=day(0)
     )
-    assert kinds_of(director, case, period=BoardPeriod.OVERDUE) == set()
+    assert kinds_of(director, case, period=BoardPeriod.OVERDUE) == {("chain_incomplete", day(-32))}
 
 
 # --- the page ---

@@ -184,6 +184,18 @@ def _a_chain_case_has_a_plan_reviewed_in_a_consultation() -> None:
     assert PlanReview.objects.exists()
 
 
+def _a_case_is_suggested_and_a_chain_case_warned() -> None:
+    from risk.escalation import chain_setup_warnings, escalation_suggestions
+
+    for name, found in (
+        ("regisseur.stad", escalation_suggestions),
+        ("regisseur.caw", chain_setup_warnings),
+    ):
+        user = User.objects.get(username=name)
+        mine = restrict(Case.objects.filter(case_director=user), user)
+        assert found(mine, user=user), name
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -194,6 +206,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _demo_accounts_see_a_share()
     _chain_cases_hold_documents()
     _a_chain_case_has_a_plan_reviewed_in_a_consultation()
+    _a_case_is_suggested_and_a_chain_case_warned()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()

@@ -210,6 +210,7 @@ SPECS = {
     "risk:raise": Spec("case_change"),
     "risk:joint_create": Spec("case_change"),
     "risk:decide": Spec("case_change"),
+    "risk:dismiss_suggestion": Spec("case_change"),
     # --- partner directory and network ---
     "partners:directory": Spec("role", roles=_DIRECTORY_READERS),
     "partners:organisation": Spec("role", roles=_DIRECTORY_READERS),

@@ -45,8 +45,11 @@ def test_fill_in_a_checklist_and_see_the_level_and_chart(world, live_server, pag
     # This assessment is in the level panel and, with its score, in the score panel.
     expect(chart.locator("circle.risk-chart__point[data-score='15']")).to_have_count(2)
     expect(chart.locator("title").first).not_to_be_empty()
-    # The highest level suggests track 3 and a case consultation to the case director.
-    expect(risk.locator(f'a[href="/cases/{case.pk}/risk/decision/"]')).to_be_visible()
+    # The highest level suggests track 3 and a case consultation to the case director: the
+    # escalation notice above the summary (risk.escalation) takes over the panel's prompt.
+    notice = page.locator("#escalation")
+    expect(notice).to_contain_text("Voorgesteld voor spoor 3")
+    expect(notice.locator(f'a[href="/cases/{case.pk}/risk/decision/"]')).to_be_visible()
     # The data table alternative holds the same point.
     risk.locator("details summary").click()
     expect(risk.locator("details table")).to_contain_text("Hoog risico")

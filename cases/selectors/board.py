@@ -41,6 +41,7 @@ from ..models import (
     CaseAction,
     CaseShare,
     Hearing,
+    JudicialCondition,
     Measure,
     MeasureKind,
     Referral,
@@ -244,6 +245,7 @@ class BoardKind(StrEnum):
     SHARE_END = "share_end"
     SAFETY_PLAN_REVIEW = "safety_plan_review"
     PLAN_EVALUATION = "plan_evaluation"
+    CONDITION_END = "condition_end"
 
 
 def measures_ending(query: BoardQuery) -> list[BoardItem]:
@@ -462,4 +464,35 @@ def plan_evaluations(query: BoardQuery) -> list[BoardItem]:
 
 register_source(
     BoardSource(BoardKind.PLAN_EVALUATION, gettext_lazy("Plan evaluation due"), plan_evaluations)
+)
+
+
+def conditions_ending(query: BoardQuery) -> list[BoardItem]:
+    """Judicial conditions (release, probation, ...) ending from today to the end of the period
+    and within ``FJC_CONDITION_ENDING_DAYS``: the kind of conditions, never their text."""
+    if query.overdue_only:
+        return []
+    last_day = min(
+        query.until, query.today + datetime.timedelta(days=settings.FJC_CONDITION_ENDING_DAYS)
+    )
+    rows = query.labelled(
+        restrict(JudicialCondition.objects.all(), query.user).filter(
+            query.mine(), ends_on__gte=query.today, ends_on__lte=last_day
+        )
+    )
+    return [
+        item_for(
+            query,
+            condition,
+            kind=BoardKind.CONDITION_END,
+            on=condition.ends_on,
+            description=_("End of the %(kind)s") % {"kind": condition.get_kind_display().lower()},
+            url=steering_url(condition.case_id, "judicial-heading"),
+        )
+        for condition in rows
+    ]
+
+
+register_source(
+    BoardSource(BoardKind.CONDITION_END, gettext_lazy("Conditions end"), conditions_ending)
 )

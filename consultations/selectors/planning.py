@@ -7,9 +7,10 @@ of queries, whatever the number of rows.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from access.policy import (
     Action,
@@ -41,6 +42,7 @@ from cases.models import (
 from cases.selectors.safety import ShownPart
 from cases.services.people import age_on
 from risk.current import CurrentRisk, current_grade_expression, current_risk, newest_first
+from risk.escalation import ChainSetupCheck, escalation_suggestions
 from risk.models import Assessment, JointAssessment, RiskGrade
 
 from ..models import (
@@ -127,6 +129,23 @@ def consultation_detail(*, consultation: Consultation, user: User) -> Consultati
 # --- Agenda suggestions ---
 
 
+def _consultation_done() -> Exists:
+    """For ``risk.escalation``'s chain setup: the case is on the agenda of a consultation (held
+    or planned, not cancelled) on or after the day it entered track 3."""
+    return Exists(
+        AgendaItem.objects.filter(
+            case_id=OuterRef("pk"),
+            removed_at__isnull=True,
+            consultation__scheduled_at__date__gte=OuterRef("chain_since"),
+        ).exclude(consultation__status=ConsultationStatus.CANCELLED)
+    )
+
+
+CONSULTATION_CHECK = ChainSetupCheck(
+    "consultation", gettext_lazy("no case consultation"), _consultation_done
+)
+
+
 @dataclass
 class Suggestion:
     case: Case
@@ -184,6 +203,11 @@ def agenda_suggestions(*, consultation: Consultation, user: User) -> list[Sugges
 
     for case_id in sorted(_high_risk_case_ids(candidates)):
         add(case_id, _("current risk level high"))
+    for case_id, suggestion in escalation_suggestions(candidates, user=user).items():
+        add(
+            case_id,
+            _("suggested for track 3: %(reasons)s") % {"reasons": suggestion.reason_text},
+        )
     moved = TrackChange.objects.filter(
         case__in=candidates, to_track=Track.CHAIN, changed_on__gte=since
     ).values_list("case_id", "changed_on")

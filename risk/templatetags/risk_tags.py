@@ -5,6 +5,9 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
+from access.policy import is_active_case_director, may_decide_on_risk
+
+from .. import escalation
 from ..charts import ChartPoint, risk_chart_svg
 from ..models import RiskGrade
 from ..selectors import risk_overview
@@ -41,7 +44,29 @@ def risk_panel(context: template.Context, case: Any) -> dict[str, Any]:
     if case.is_anonymous_consult:
         return {"show": False}
     overview = context.get("risk_overview") or _overview(context, case)
-    return {"show": True, "case": case, "overview": overview}
+    # On the steering page the escalation notice (``case_escalation``) takes over the prompt.
+    hide_prompt = context.get("escalation") is not None
+    return {"show": True, "case": case, "overview": overview, "hide_prompt": hide_prompt}
+
+
+@register.simple_tag(takes_context=True)
+def case_escalation(context: template.Context, case: Any) -> Any:
+    """``{% case_escalation case as escalation %}``: the suggestion for track 3 or the chain
+    setup warning (``risk.escalation``), for those who steer the case (change access); None
+    for anyone else. At most one query."""
+    steering = context.get("steering")
+    if steering is None or not steering.can_change:
+        return None
+    request = context.get("request")
+    user = request.user if request is not None else context["user"]
+    co_director_ids = [co.user_id for co in steering.co_directors]
+    result = escalation.case_escalation(
+        case=case,
+        user=user,
+        may_dismiss=may_decide_on_risk(user, case, co_director_ids=co_director_ids),
+    )
+    result.may_plan = is_active_case_director(user)
+    return result
 
 
 @register.simple_tag
