@@ -1,6 +1,7 @@
 """Escalation that suggests the chain approach (issue 17, part 6): each reason, none, a
 dismissal until a new reason, the track-3 chain setup warning, the board, the dismiss page."""
 
+import dataclasses
 import datetime
 
 import pytest
@@ -9,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Case, ConditionKind, RepeatMatch, Track, TrackChange
+from cases.models import Case, ConditionKind, PlanStatus, RepeatMatch, Track, TrackChange
 from cases.selectors.board import BoardPeriod, deadline_board
 from cases.services import case_change_track, condition_add, police_report_add
+from cases.services.plan import PlanFacts, plan_create, plan_update
 from risk import escalation
 from risk.escalation import ChainSetupCheck, ReasonCode, dated_record_check
 from risk.models import EscalationDismissal, JointAssessment, RiskGrade
@@ -256,7 +258,11 @@ def test_the_warning_after_the_set_weeks_and_not_before(director, settings):
     assert warning(chain_case(director, 27)) is None
     found = warning(chain_case(director, 28))
     assert found.due_on == TODAY
-    assert found.missing == ["geen gezamenlijke risicotaxatie", "geen casusoverleg"]
+    assert found.missing == [
+        "geen gezamenlijke risicotaxatie",
+        "geen actief plan van aanpak",
+        "geen casusoverleg",
+    ]
     settings.FJC_CHAIN_SETUP_WEEKS = 5
     assert warning(chain_case(director, 28)) is None
 
@@ -270,11 +276,25 @@ def test_a_joint_assessment_since_track_3_answers_its_check(director):
     joint_assessment_create(
         case=case, by=director, assessments=[first, second], held_on=day(-45), level=2
     )
-    assert len(warning(case).missing) == 2
+    assert len(warning(case).missing) == 3
     joint_assessment_create(
         case=case, by=director, assessments=[first, second], held_on=day(-10), level=2
     )
-    assert len(warning(case).missing) == 1
+    assert len(warning(case).missing) == 2
+
+
+def test_an_active_plan_of_approach_answers_its_check_and_a_draft_does_not(director):
+    case = chain_case(director, 40)
+    facts = PlanFacts(status=PlanStatus.DRAFT, made_on=day(-5), aim="", next_evaluation_on=day(30))
+    plan = plan_create(case=case, by=director, facts=facts)
+    assert "geen actief plan van aanpak" in warning(case).missing
+    plan_update(
+        plan=plan,
+        by=director,
+        facts=dataclasses.replace(facts, status=PlanStatus.ACTIVE),
+        expected_version=plan.version,
+    )
+    assert "geen actief plan van aanpak" not in warning(case).missing
 
 
 def test_a_consultation_answers_its_check(world):
@@ -303,7 +323,7 @@ def test_a_new_check_is_one_registration(director, monkeypatch):
         dated_record_check("plan", "no plan", JointAssessment, "held_on")
     )
     found = warning(chain_case(director, 60))
-    assert found.missing[-1] == "no plan" and len(found.missing) == 3
+    assert found.missing[-1] == "no plan" and len(found.missing) == 4
     assert isinstance(escalation.chain_setup_checks()[-1], ChainSetupCheck)
 
 
