@@ -27,8 +27,8 @@ from cases.models import (
     PoliceReport,
     RelationKind,
     Track,
-    ViolenceForm,
-    ViolenceFormCode,
+    RelationshipContext,
+    RelationshipContextCode,
     Visibility,
 )
 from cases.selectors import case_full_history, normalise_name
@@ -219,13 +219,13 @@ def test_changes_show_field_names_and_readable_values(world, client, english):
     director = world.users["director_city_a"]
     made = fill(world, case)
     mechelen = MunicipalityFactory(name="Mechelen")
-    partner = ViolenceForm.objects.get_or_create(code=ViolenceFormCode.PARTNER)[0]
+    partner = RelationshipContext.objects.get(code=RelationshipContextCode.PARTNER)
     case = case_update(
         case=Case.objects.get(pk=case.pk),
         by=director,
         expected_version=Case.objects.get(pk=case.pk).version,
         municipality=mechelen,
-        violence_forms=[partner],
+        relationship_contexts=[partner],
     )
     case_change_track(
         case=case, by=director, to_track=Track.OUTREACH, changed_on=case.opened_on, reason="x"

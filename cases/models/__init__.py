@@ -27,7 +27,15 @@ from .judicial import (
 )
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
 from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
-from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
+from .reference import (
+    ClosingReason,
+    FormOfViolence,
+    FormOfViolenceCode,
+    RelationshipContext,
+    RelationshipContextCode,
+    ViolenceForm,
+    ViolenceFormCode,
+)
 from .referrals import Referral, ReferralDirection, ReferralStatus
 from .safety import SafetyPlan, SafetyPlanPart
 from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
@@ -57,6 +65,8 @@ __all__ = [
     "DocumentVersion",
     "EntryKind",
     "EventKind",
+    "FormOfViolence",
+    "FormOfViolenceCode",
     "Gender",
     "Hearing",
     "HitNotice",
@@ -78,6 +88,8 @@ __all__ = [
     "ReferralStatus",
     "ReferrerKind",
     "RelationKind",
+    "RelationshipContext",
+    "RelationshipContextCode",
     "RepeatMatch",
     "SafetyPlan",
     "SafetyPlanPart",
