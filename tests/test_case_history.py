@@ -246,7 +246,7 @@ def test_changes_show_field_names_and_readable_values(world, client, english):
         "Track 2: outreaching trajectory",
     )
     assert changes[("cases.case", "Municipality")] == ("—", "Mechelen")
-    assert changes[("cases.case", "Forms of violence")] == ("—", "Partner violence")
+    assert changes[("cases.case", "Relationship context")] == ("—", "Partner violence")
     assert changes[("cases.caseaction", "What")] == ("Huisbezoek plannen", "Huisbezoek doen")
     # European dates in English too (fjc/formats/en): day first.
     assert changes[("cases.caseaction", "By when")] == ("02/03/2026", "09/03/2026")
