@@ -670,12 +670,25 @@ class YearBuilder:
             return None
         rng = self.rng
         code = "danger-scale-20" if rng.random() < 0.25 else "checklist-24"
+        # Instruments within their scope: the partner-violence ones for (ex-)partners, the
+        # child-safety one for a child victim; the other families get none.
+        if self.form == "child_abuse":
+            code = "child-safety"
+        elif self.form not in ("partner", "ex_partner"):
+            return None
         version = self.versions.get(code)
         if version is None:
             return None
         items = list(version.items.all())
         share = rng.uniform(0.35, 0.85) if track == Track.CHAIN else rng.uniform(0.05, 0.6)
         answers = {item.code: "yes" if rng.random() < share else "no" for item in items}
+        judgement: dict[str, Any] = {}
+        if not version.has_total:
+            levels = sorted(version.levels.all(), key=lambda level: level.order)
+            judgement = {
+                "level": levels[min(len(levels) - 1, int(share * len(levels)))],
+                "judgement_reason": "Inschatting na het gesprek met het kind en de ouders.",
+            }
         assessment = assessment_create(
             case=case,
             by=director,
@@ -683,6 +696,7 @@ class YearBuilder:
             assessed_on=day,
             parties=victims,
             answers=answers,
+            **judgement,
         )
         self.count("assessments")
         levels = sorted(version.levels.all(), key=lambda level: level.order)
