@@ -26,9 +26,9 @@ from cases.models import (
     Person,
     PoliceReport,
     RelationKind,
-    Track,
     RelationshipContext,
     RelationshipContextCode,
+    Track,
     Visibility,
 )
 from cases.selectors import case_full_history, normalise_name

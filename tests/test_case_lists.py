@@ -19,16 +19,16 @@ from cases.models import (
     CaseAction,
     CaseParty,
     ClosingReason,
+    FormOfViolence,
+    FormOfViolenceCode,
     PartyRole,
     Person,
+    RelationshipContext,
+    RelationshipContextCode,
     RepeatMatch,
     Status,
     Track,
     Urgency,
-    FormOfViolence,
-    FormOfViolenceCode,
-    RelationshipContext,
-    RelationshipContextCode,
 )
 from cases.selectors import case_list, normalise_name
 from cases.selectors.lists import Scope

@@ -12,12 +12,12 @@ from cases.models import (
     CaseEvent,
     ClosingReason,
     EventKind,
+    FormOfViolence,
+    RelationshipContext,
     Status,
     StatusChange,
     Track,
     TrackChange,
-    FormOfViolence,
-    RelationshipContext,
 )
 from cases.services import case_update
 from common.versioning import EditConflict

@@ -3,6 +3,7 @@ ages they are made for. A use outside it asks for a reason, which the assessment
 shows; what is not recorded does not count against a use."""
 
 import copy
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -138,7 +139,7 @@ def test_the_child_safety_instrument_for_an_adult_asks_for_a_reason(world):
     adult = _born(add_party(case), 40)
     version = shipped(CHILD)
     level = version.levels.order_by("order").first()
-    extra = {"level": level, "judgement_reason": "Oordeel"}
+    extra: dict[str, Any] = {"level": level, "judgement_reason": "Oordeel"}
     with pytest.raises(ValidationError):
         make_assessment(case, code=CHILD, parties=[adult], answers=answers_for(version), **extra)
     child = _born(add_party(case), 9)

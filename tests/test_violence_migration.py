@@ -88,7 +88,7 @@ def test_the_lists_hold_every_code_once():
 
 
 def test_every_former_value_becomes_its_context_without_loss(former):
-    director, cases = former
+    _director, cases = former
     Former = apps.get_model("cases", "HistoricalCase_violence_forms")
     former_history = sorted(Former.objects.values_list("history_id", "case_id", "violenceform_id"))
     assert former_history  # the history rows of the old form

@@ -227,7 +227,8 @@ class CaseListFilter(django_filters.FilterSet):
         # A subquery rather than a join, so no case is listed twice.
         field = "relationship_contexts" if name == "relationship_context" else "forms_of_violence"
         through = Case._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
-        tagged = through.objects.filter(**{type(value)._meta.model_name: value}).values("case_id")
+        column = f"{type(value)._meta.model_name}_id"
+        tagged = through.objects.filter(**{column: value.pk}).values("case_id")
         return queryset.filter(pk__in=tagged)
 
     def filter_repeat(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
