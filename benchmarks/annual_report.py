@@ -42,17 +42,18 @@ from cases.models import (  # noqa: E402
     Case,
     CaseParty,
     ClosingReason,
+    FormOfViolence,
     Gender,
     Measure,
     MeasureKind,
     PartyRole,
     Person,
     ReferrerKind,
+    RelationshipContext,
     Status,
     StatusChange,
     Track,
     TrackChange,
-    ViolenceForm,
 )
 from partners.models import (  # noqa: E402
     Municipality,
@@ -113,7 +114,8 @@ class Fixture:
             created_by=self.directors[0],
             updated_by=self.directors[0],
         )
-        self.violence_forms = list(ViolenceForm.objects.all())
+        self.contexts = list(RelationshipContext.objects.all())
+        self.forms = list(FormOfViolence.objects.all())
         self.closing_reasons = list(ClosingReason.objects.all())
         version = (
             InstrumentVersion.objects.filter(published_at__isnull=False).order_by("pk").first()
@@ -151,14 +153,17 @@ def add_cases(fixture: Fixture, count: int, rng: random.Random) -> None:
         )
     Case.objects.bulk_create(cases, batch_size=2000)
 
-    through = Case.violence_forms.through
-    links = []
-    for case in cases:
-        for form in rng.sample(
-            fixture.violence_forms, k=min(len(fixture.violence_forms), rng.randint(1, 2))
-        ):
-            links.append(through(case_id=case.pk, violenceform_id=form.pk))
-    through.objects.bulk_create(links, batch_size=5000)
+    for field, column, entries in (
+        ("relationship_contexts", "relationshipcontext_id", fixture.contexts),
+        ("forms_of_violence", "formofviolence_id", fixture.forms),
+    ):
+        through = getattr(Case, field).through
+        links = [
+            through(case_id=case.pk, **{column: entry.pk})
+            for case in cases
+            for entry in rng.sample(entries, k=min(len(entries), rng.randint(1, 2)))
+        ]
+        through.objects.bulk_create(links, batch_size=5000)
 
     people, roles = [], []
     for case in cases:

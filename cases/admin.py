@@ -1,11 +1,34 @@
 """Only configuration of case work is in the admin; case content never is."""
 
-from django.contrib import admin
+from typing import Any
 
-from .models import ClosingReason
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import ClosingReason, FormOfViolence, RelationshipContext
 
 
 @admin.register(ClosingReason)
 class ClosingReasonAdmin(admin.ModelAdmin):
     list_display = ("name_nl", "name_en", "is_active", "order")
     list_editable = ("is_active", "order")
+
+
+class ManagedCodeAdmin(admin.ModelAdmin):
+    """Labels, order and the active flag are the administrator's; the codes are fixed (the
+    figures and the instruments' scope use them), so no entry is added or deleted here."""
+
+    list_display = ("code", "name_nl", "name_en", "is_active", "order")
+    list_editable = ("name_nl", "name_en", "is_active", "order")
+    readonly_fields = ("code",)
+    fields = ("code", "name_nl", "name_en", "is_active", "order")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+admin.site.register(RelationshipContext, ManagedCodeAdmin)
+admin.site.register(FormOfViolence, ManagedCodeAdmin)

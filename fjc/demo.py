@@ -14,7 +14,16 @@ from access.parts import ShareScope
 from accounts.models import User
 from accounts.roles import RoleCode
 from accounts.services import user_create
-from cases.models import Case, ClosingReason, ReferrerKind, ShareGround, Status, Track, ViolenceForm
+from cases.models import (
+    Case,
+    ClosingReason,
+    FormOfViolence,
+    ReferrerKind,
+    RelationshipContext,
+    ShareGround,
+    Status,
+    Track,
+)
 from cases.services import (
     ShareTerms,
     case_change_status,
@@ -189,7 +198,8 @@ def _cases(users: dict[str, User]) -> None:
     ]
     places = list(Municipality.objects.order_by("name"))
     police = list(Organisation.objects.filter(kind=OrganisationKind.POLICE_ZONE))
-    forms = list(ViolenceForm.objects.order_by("id"))
+    contexts = {c.code: c for c in RelationshipContext.objects.all()}
+    forms = {f.code: f for f in FormOfViolence.objects.all()}
     for number, (director, track, status, days_ago) in enumerate(plan):
         case = case_create(
             by=director,
@@ -200,10 +210,14 @@ def _cases(users: dict[str, User]) -> None:
             referrer_kind=ReferrerKind.PARTNER,
             referrer_organisation=police[number % len(police)],
             municipality=places[number % len(places)],
-            violence_forms=[forms[number % 3]],
+            # What fits the family the case gets (_fill): ages fit the relationship.
+            relationship_contexts=[
+                contexts[code] for code in FAMILY_VIOLENCE[number % len(FAMILIES)][0]
+            ],
+            forms_of_violence=[forms[code] for code in FAMILY_VIOLENCE[number % len(FAMILIES)][1]],
             description="Fictieve melding voor de demo.",
         )
-        _fill(case, director, today)
+        _fill(case, director, today, FAMILIES[number % len(FAMILIES)])
         _steer_to(case, director, status, case.opened_on + datetime.timedelta(days=7))
         if track == Track.CHAIN and director is city:
             case_share(
@@ -248,7 +262,19 @@ FAMILIES = [
 ]
 
 
-def _fill(case: Case, director: User, today: datetime.date) -> None:
+# Per family above: its relationship contexts and forms of violence.
+FAMILY_VIOLENCE = [
+    (("partner",), ("physical", "psychological")),
+    (("partner",), ("psychological", "economic", "coercive_control")),
+    (("ex_partner",), ("stalking", "psychological")),
+    # A mother of 68 and her son of 41: violence against a parent who is an elderly person.
+    (("child_parent", "elder"), ("psychological", "economic")),
+    (("partner",), ("physical", "sexual")),
+    (("ex_partner",), ("stalking",)),
+]
+
+
+def _fill(case: Case, director: User, today: datetime.date, family: list[Any]) -> None:
     """People, contacts, trajectory, actions and a risk assessment, as a case would have."""
     from cases.models import ConditionKind, EntryKind, MeasureKind, PartyRole
     from cases.services import (
@@ -266,7 +292,6 @@ def _fill(case: Case, director: User, today: datetime.date) -> None:
 
     if case.track == Track.ADVICE:
         return
-    family = FAMILIES[case.pk % len(FAMILIES)]
     parties = [
         person_create_in_case(
             case=case,

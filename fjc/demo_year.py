@@ -28,16 +28,17 @@ from cases.models import (
     CaseParty,
     ClosingReason,
     EntryKind,
+    FormOfViolence,
     MeasureKind,
     PartyRole,
     ReferralDirection,
     ReferrerKind,
     RelationKind,
+    RelationshipContext,
     ShareGround,
     Status,
     Track,
     Urgency,
-    ViolenceForm,
 )
 from cases.services import (
     ShareTerms,
@@ -89,7 +90,7 @@ SURNAMES = [
     "Naamloos", "Gissens", "Vermoedt", "Veronderstel", "Inbeeldt", "Maaksel", "Wensens",
 ]  # fmt: skip
 
-# (violence form code, weight): the relationship the violence happens in.
+# (family kind, weight): the relationship the violence happens in.
 FAMILY_KINDS = [
     ("partner", 42),
     ("ex_partner", 16),
@@ -99,6 +100,31 @@ FAMILY_KINDS = [
     ("honour_related", 3),
     ("other", 7),
 ]
+# The relationship contexts of each family kind (the kinds are the former list's codes).
+CONTEXTS = {
+    "partner": ("partner",),
+    "ex_partner": ("ex_partner",),
+    "child_abuse": ("parent_child",),
+    "against_parents": ("child_parent",),
+    "elder_abuse": ("elder",),
+    "honour_related": ("honour_related",),
+    "other": ("other_family",),
+}
+# The forms of violence of each family kind: (code, chance); the first if none is drawn.
+FORMS = {
+    "partner": [("psychological", 0.8), ("physical", 0.6), ("coercive_control", 0.3),
+                ("economic", 0.2), ("sexual", 0.1)],
+    "ex_partner": [("psychological", 0.7), ("stalking", 0.6), ("physical", 0.3),
+                   ("economic", 0.1)],
+    "child_abuse": [("physical", 0.6), ("psychological", 0.6), ("neglect", 0.4),
+                    ("sexual", 0.05)],
+    "against_parents": [("physical", 0.6), ("psychological", 0.6), ("economic", 0.3)],
+    "elder_abuse": [("psychological", 0.6), ("economic", 0.5), ("neglect", 0.4),
+                    ("physical", 0.3)],
+    "honour_related": [("psychological", 0.8), ("forced_marriage", 0.4), ("physical", 0.4),
+                       ("female_genital_mutilation", 0.05)],
+    "other": [("physical", 0.6), ("psychological", 0.6)],
+}  # fmt: skip
 # (track, weight) at registration; some move later.
 TRACKS = [(Track.ADVICE, 40), (Track.OUTREACH, 36), (Track.CHAIN, 24)]
 CLOSING = {
@@ -191,7 +217,10 @@ class YearBuilder:
         self.police = {
             o.police_zone_id: o for o in organisations if o.kind == OrganisationKind.POLICE_ZONE
         }
-        self.forms = {f.code: f for f in ViolenceForm.objects.all()}
+        self.contexts = {c.code: c for c in RelationshipContext.objects.all()}
+        self.forms = {f.code: f for f in FormOfViolence.objects.all()}
+        # Its own sequence, so the rest of the year does not depend on the forms drawn.
+        self.forms_rng = random.Random(f"fjc-demo-forms-{year}")  # noqa: S311
         self.reasons = {r.name_nl: r for r in ClosingReason.objects.filter(is_active=True)}
         self.versions = {
             v.instrument.code: v
@@ -203,7 +232,7 @@ class YearBuilder:
         self.consultations: list[Consultation] = []
         self.earlier: list[Earlier] = []
         self.counts: dict[str, int] = {}
-        self.form = ""  # the violence form of the case being written
+        self.form = ""  # the family kind of the case being written
 
     # --- helpers ---
 
@@ -397,7 +426,8 @@ class YearBuilder:
                 referrer = police
             else:
                 referrer = self.by_name[rng.choice(CARE_PARTNERS)]
-        forms = [self.forms[form]] if form in self.forms else []
+        drawn = [code for code, chance in FORMS[form] if self.forms_rng.random() < chance]
+        forms = [self.forms[code] for code in drawn or [FORMS[form][0][0]]]
         case = case_create(
             by=director,
             owner_organisation=director.organisation,  # type: ignore[arg-type]
@@ -407,7 +437,8 @@ class YearBuilder:
             referrer_kind=referrer_kind,
             referrer_organisation=referrer,
             municipality=municipality,
-            violence_forms=forms,
+            relationship_contexts=[self.contexts[code] for code in CONTEXTS[form]],
+            forms_of_violence=forms,
             description=YEAR_MARK,
             urgency=_weighted(rng, [(Urgency.NORMAL, 8), (Urgency.URGENT, 2), (Urgency.ACUTE, 1)]),
             is_anonymous_consult=anonymous,
@@ -639,12 +670,25 @@ class YearBuilder:
             return None
         rng = self.rng
         code = "danger-scale-20" if rng.random() < 0.25 else "checklist-24"
+        # Instruments within their scope: the partner-violence ones for (ex-)partners, the
+        # child-safety one for a child victim; the other families get none.
+        if self.form == "child_abuse":
+            code = "child-safety"
+        elif self.form not in ("partner", "ex_partner"):
+            return None
         version = self.versions.get(code)
         if version is None:
             return None
         items = list(version.items.all())
         share = rng.uniform(0.35, 0.85) if track == Track.CHAIN else rng.uniform(0.05, 0.6)
         answers = {item.code: "yes" if rng.random() < share else "no" for item in items}
+        judgement: dict[str, Any] = {}
+        if not version.has_total:
+            levels = sorted(version.levels.all(), key=lambda level: level.order)
+            judgement = {
+                "level": levels[min(len(levels) - 1, int(share * len(levels)))],
+                "judgement_reason": "Inschatting na het gesprek met het kind en de ouders.",
+            }
         assessment = assessment_create(
             case=case,
             by=director,
@@ -652,6 +696,7 @@ class YearBuilder:
             assessed_on=day,
             parties=victims,
             answers=answers,
+            **judgement,
         )
         self.count("assessments")
         levels = sorted(version.levels.all(), key=lambda level: level.order)

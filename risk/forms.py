@@ -13,6 +13,7 @@ from common.versioning import VersionField
 from partners.models import Organisation
 
 from .models import Assessment, InstrumentVersion, Level, RiskGrade, Section
+from .scope import scope_text
 
 
 class PartyChoiceField(forms.ModelMultipleChoiceField):
@@ -34,7 +35,10 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
 
     date_fields = ("assessed_on",)
     # Optional in the form, required in one case (clean()): the label says when (docs/ui.md).
-    conditionally_required = {"escalation_incidents": _("required when there is an escalation")}
+    conditionally_required = {
+        "escalation_incidents": _("required when there is an escalation"),
+        "scope_reason": _("required outside the instrument's scope"),
+    }
 
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
     parties = PartyChoiceField(
@@ -68,6 +72,11 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    scope_reason = forms.CharField(
+        label=_("Reason to use the instrument outside its scope"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(
         self, *args: Any, case: Case, instrument_version: InstrumentVersion, **kwargs: Any
@@ -83,6 +92,14 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
             level.label = _("Level (professional judgement)")
             level.help_text = _("This instrument has no total score: you set the level.")
             self.fields["judgement_reason"].required = True
+        scope = scope_text(instrument_version.instrument)
+        if scope:
+            self.fields["scope_reason"].help_text = _(
+                "This instrument is made for: %(scope)s. Only when you use it outside that: "
+                "why all the same."
+            ) % {"scope": scope}
+        else:
+            del self.fields["scope_reason"]
         if instrument_version.escalation_incidents:
             self.fields["escalation"].help_text = _(
                 "For example %(incidents)s or more incidents in %(months)s months. "
@@ -123,7 +140,8 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
         ]
 
     def general_fields(self) -> list[forms.BoundField]:
-        return [self["assessed_on"], self["parties"]]
+        names = ["assessed_on", "parties", "scope_reason"]
+        return [self[name] for name in names if name in self.fields]
 
     def judgement_fields(self) -> list[forms.BoundField]:
         return [

@@ -109,9 +109,22 @@ class InstrumentSpec:
     min_score: int | None = None
     max_score: int | None = None
     checksum: str = ""
+    # None: the file declares no scope (the instrument's stays as it is).
+    scope: "ScopeSpec | None" = None
+
+
+@dataclass
+class ScopeSpec:
+    contexts: list[str]
+    min_age: int | None = None
+    max_age: int | None = None
 
 
 def checksum_of(data: Any) -> str:
+    """The version's content; the scope is left out (it belongs to the instrument, not to
+    a version: declaring or changing it makes no new version)."""
+    if isinstance(data, dict):
+        data = {key: value for key, value in data.items() if key != "scope"}
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -306,7 +319,37 @@ def _check_thresholds(
 
 
 TOP_KEYS = {"code", "version", "scoring", "name", "levels", "sections"}
-OPTIONAL_TOP_KEYS = {"description", "intro", "escalation", "options", "thresholds"}
+OPTIONAL_TOP_KEYS = {"description", "intro", "escalation", "options", "thresholds", "scope"}
+
+
+def _parse_scope(c: "_Checker", value: Any) -> ScopeSpec:
+    from cases.models import RelationshipContextCode
+
+    scope = c.mapping(value, "scope", set(), {"contexts", "min_age", "max_age"})
+    contexts = scope.get("contexts", [])
+    if not isinstance(contexts, list) or not all(isinstance(code, str) for code in contexts):
+        c.fail("scope.contexts", _("must be a list of relationship context codes."))
+        contexts = []
+    for code in contexts:
+        if code not in RelationshipContextCode.values:
+            c.fail(
+                "scope.contexts",
+                _("unknown relationship context %(code)r (known: %(choices)s).")
+                % {"code": code, "choices": ", ".join(RelationshipContextCode.values)},
+            )
+    if len(set(contexts)) != len(contexts):
+        c.fail("scope.contexts", _("a relationship context is named twice."))
+    bounds = {
+        key: c.whole_number(scope[key], f"scope.{key}") if key in scope else None
+        for key in ("min_age", "max_age")
+    }
+    low, high = bounds["min_age"], bounds["max_age"]
+    if low is not None and high is not None and low > high:
+        c.fail(
+            "scope",
+            _("'min_age' (%(min)s) is above 'max_age' (%(max)s).") % {"min": low, "max": high},
+        )
+    return ScopeSpec(sorted(set(contexts), key=contexts.index), low, high)
 
 
 def parse_instrument(data: Any) -> InstrumentSpec:
@@ -339,6 +382,8 @@ def parse_instrument(data: Any) -> InstrumentSpec:
         intro_en=intro_en,
         checksum=checksum_of(data),
     )
+    if "scope" in top:
+        spec.scope = _parse_scope(c, top["scope"])
     if "escalation" in top:
         esc = c.mapping(top["escalation"], "escalation", {"incidents"}, {"months"})
         spec.escalation_incidents = (
@@ -540,6 +585,7 @@ def load_instrument(data: Any, *, publish: bool = True, models: Any = None) -> L
             "description_en": spec.description_en,
         },
     )
+    set_scope(instrument, spec.scope)
     existing = m.InstrumentVersion.objects.filter(instrument=instrument, number=spec.number).first()
     if existing is not None:
         if existing.checksum == spec.checksum and (
@@ -636,6 +682,17 @@ def load_instrument(data: Any, *, publish: bool = True, models: Any = None) -> L
     return Loaded(version, created=True)
 
 
+def set_scope(instrument: Any, scope: ScopeSpec | None) -> None:
+    """Store the scope the file declares on the instrument (a model of a migration before
+    the scope existed has no such fields: nothing to store)."""
+    fields = {f.name for f in instrument._meta.get_fields()}
+    if scope is None or "scope_contexts" not in fields:
+        return
+    instrument.scope_contexts = scope.contexts
+    instrument.scope_min_age, instrument.scope_max_age = scope.min_age, scope.max_age
+    instrument.save(update_fields=["scope_contexts", "scope_min_age", "scope_max_age"])
+
+
 def shipped_instrument_files() -> list[Path]:
     return sorted(SHIPPED_DIR.glob("*.json"))
 
@@ -666,6 +723,25 @@ def export_version(version: Any) -> dict[str, Any]:
         data["description"] = _text(
             version.instrument.description_nl, version.instrument.description_en
         )
+    instrument = version.instrument
+    if (
+        instrument.scope_contexts
+        or instrument.scope_min_age is not None
+        or (instrument.scope_max_age is not None)
+    ):
+        data["scope"] = {
+            "contexts": list(instrument.scope_contexts),
+            **(
+                {"min_age": instrument.scope_min_age}
+                if instrument.scope_min_age is not None
+                else {}
+            ),
+            **(
+                {"max_age": instrument.scope_max_age}
+                if instrument.scope_max_age is not None
+                else {}
+            ),
+        }
     if version.intro_nl or version.intro_en:
         data["intro"] = _text(version.intro_nl, version.intro_en)
     if version.escalation_incidents:

@@ -59,6 +59,20 @@ class Instrument(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     description_nl = models.TextField(_("description (Dutch)"), blank=True)
     description_en = models.TextField(_("description (English)"), blank=True)
+    # What the instrument is made for (issue 18, part 4): the relationship contexts (codes of
+    # cases.RelationshipContextCode; empty: any) and the ages of the people assessed (none:
+    # no bound). Declared in the instrument's file ("scope"), not versioned, like the names:
+    # it says for whom the instrument is made, not how it scores. Use outside it needs a
+    # reason (risk.scope).
+    scope_contexts = models.JSONField(
+        _("made for the relationship contexts"), default=list, blank=True
+    )
+    scope_min_age = models.PositiveSmallIntegerField(
+        _("made for people aged at least"), null=True, blank=True
+    )
+    scope_max_age = models.PositiveSmallIntegerField(
+        _("made for people aged at most"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("risk instrument")
@@ -426,6 +440,9 @@ class Assessment(models.Model):
     )
     escalation_note = models.TextField(_("about the escalation"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Why the instrument was used outside the scope it declares (risk.scope); empty when
+    # the case and the people assessed were within it.
+    scope_reason = models.TextField(_("reason to use it outside its scope"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 

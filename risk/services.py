@@ -36,6 +36,7 @@ from .models import (
     VersionStatus,
     guard_version_unlocked,
 )
+from .scope import scope_problems, scope_text
 from .scoring import score_answers
 from .selectors import answer_differences
 
@@ -113,8 +114,12 @@ def assessment_create(
     escalation_incidents: int | None = None,
     escalation_note: str = "",
     notes: str = "",
+    scope_reason: str = "",
 ) -> Assessment:
     """Record an assessment. ``answers``: item code -> answer code, for every item.
+
+    ``scope_reason``: why the instrument is used outside the scope it declares (required
+    then, see risk.scope; not kept when the use is within it).
 
     ``level``: the level the assessor sets by professional judgement (only above the
     computed level; required when the instrument has no total score).
@@ -133,6 +138,23 @@ def assessment_create(
     if any(party.case_id != case.pk for party in parties):
         raise ValidationError(_("Only people in this case can be assessed."))
     _check_escalation(escalation, escalation_incidents, escalation_note)
+    outside = scope_problems(
+        instrument=instrument_version.instrument, case=case, parties=parties, on=assessed_on
+    )
+    scope_reason = scope_reason.strip() if outside else ""
+    if outside and not scope_reason:
+        raise ValidationError(
+            {
+                "scope_reason": " ".join(
+                    [
+                        _("This instrument is made for: %(scope)s.")
+                        % {"scope": scope_text(instrument_version.instrument)},
+                        *outside,
+                        _("Give the reason to use it all the same."),
+                    ]
+                )
+            }
+        )
 
     items = list(instrument_version.items.prefetch_related("options"))
     missing = [item.code for item in items if item.code not in answers]
@@ -189,6 +211,7 @@ def assessment_create(
         escalation_incidents=escalation_incidents if escalation else None,
         escalation_note=escalation_note.strip(),
         notes=notes.strip(),
+        scope_reason=scope_reason,
     )
     attribute(assessment, by)
     assessment.save()

@@ -29,6 +29,7 @@ from .forms import (
     RaiseLevelForm,
 )
 from .models import Assessment, InstrumentVersion, JointAssessment, VersionStatus
+from .scope import scope_text
 
 
 def _deny(view: Any, *, purpose: str, obj: Any) -> None:
@@ -124,6 +125,7 @@ class AssessmentFillView(OneTimeSubmissionMixin, CaseFormView):
             escalation_incidents=d["escalation_incidents"],
             escalation_note=d["escalation_note"],
             notes=d["notes"],
+            scope_reason=d.get("scope_reason", ""),
         )
 
     def get_success_url(self) -> str:
@@ -164,6 +166,9 @@ class AssessmentDetailView(CaseScopedMixin, DetailView):
             "case": assessment.case,
             "sections": sections,
             "parties": list(parties),
+            "scope": scope_text(assessment.instrument_version.instrument)
+            if assessment.scope_reason
+            else "",
             "can_raise": can_change
             and assessment.assessor_id == self.user.pk
             and assessment.instrument_version.levels.filter(

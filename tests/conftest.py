@@ -36,6 +36,7 @@ DATA_MIGRATIONS = [
     ("accounts.migrations.0003_roles", "create_roles"),
     ("accounts.migrations.0004_auditor_role", "create_auditor_role"),
     ("cases.migrations.0004_reference_lists", "forward"),
+    ("cases.migrations.0029_violence_dimensions", "seed_lists"),
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
 # What the migrations do beyond the models' tables: run on the tables made from the models.

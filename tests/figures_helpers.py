@@ -6,7 +6,7 @@ import itertools
 from typing import Any
 
 from accounts.roles import RoleCode
-from cases.models import CaseParty, ClosingReason, Person, ViolenceForm
+from cases.models import CaseParty, ClosingReason, FormOfViolence, Person, RelationshipContext
 from cases.services import case_change_track, case_close, case_create
 from partners.models import OrganisationKind
 
@@ -49,6 +49,7 @@ def new_case(
     opened: datetime.date,
     track: int = 1,
     *,
+    contexts: tuple[str, ...] = (),
     forms: tuple[str, ...] = (),
     closed: datetime.date | None = None,
     reason: ClosingReason | None = None,
@@ -60,7 +61,8 @@ def new_case(
         case_director=director,
         track=track,
         opened_on=opened,
-        violence_forms=ViolenceForm.objects.filter(code__in=forms),
+        relationship_contexts=RelationshipContext.objects.filter(code__in=contexts),
+        forms_of_violence=FormOfViolence.objects.filter(code__in=forms),
         **extra,
     )
     if closed is not None:

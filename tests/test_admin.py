@@ -10,6 +10,8 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     ClosingReason,
+    FormOfViolence,
+    RelationshipContext,
 )
 from risk.models import Instrument, InstrumentVersion, Item, Section
 
@@ -20,7 +22,12 @@ RISK_INSTRUMENT_MODELS = {Instrument, InstrumentVersion, Item, Section}
 
 
 # Managed lists an administrator maintains: configuration, no case content.
-CONFIGURATION_MODELS = {ClosingReason, *RISK_INSTRUMENT_MODELS}
+CONFIGURATION_MODELS = {
+    ClosingReason,
+    RelationshipContext,
+    FormOfViolence,
+    *RISK_INSTRUMENT_MODELS,
+}
 
 
 def test_no_case_model_is_registered_in_the_admin():
@@ -96,3 +103,31 @@ def test_administrator_cannot_touch_anyones_second_factor(world, client, usernam
     for path in ("", "add/", "1/change/", "1/delete/"):
         assert client.get(f"/admin/{model}/{path}").status_code == 404
     assert b"otp_totp" not in client.get(reverse("admin:index")).content
+
+
+@pytest.mark.parametrize("model", [RelationshipContext, FormOfViolence])
+def test_the_violence_lists_keep_their_codes_while_labels_change(world, client, model):
+    """Issue 18: labels, order and the active flag are the administrator's; the codes are
+    fixed (the figures and the instruments' scope use them), so nothing is added or deleted."""
+    client.force_login(world.users["superuser"])
+    entry = model.objects.order_by("pk").first()
+    meta = model._meta
+    change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[entry.pk])
+    response = client.post(
+        change,
+        {"code": "other", "name_nl": "Nieuwe naam", "name_en": "New name", "order": 3},
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    code = model.objects.order_by("pk").values_list("code", flat=True).first()
+    assert (entry.code, entry.name_nl, entry.is_active, entry.order) == (
+        code,
+        "Nieuwe naam",
+        False,
+        3,
+    )
+    add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
+    assert client.get(add).status_code == 403
+    delete = reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[entry.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=entry.pk).exists()

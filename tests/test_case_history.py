@@ -26,9 +26,9 @@ from cases.models import (
     Person,
     PoliceReport,
     RelationKind,
+    RelationshipContext,
+    RelationshipContextCode,
     Track,
-    ViolenceForm,
-    ViolenceFormCode,
     Visibility,
 )
 from cases.selectors import case_full_history, normalise_name
@@ -219,13 +219,13 @@ def test_changes_show_field_names_and_readable_values(world, client, english):
     director = world.users["director_city_a"]
     made = fill(world, case)
     mechelen = MunicipalityFactory(name="Mechelen")
-    partner = ViolenceForm.objects.get_or_create(code=ViolenceFormCode.PARTNER)[0]
+    partner = RelationshipContext.objects.get(code=RelationshipContextCode.PARTNER)
     case = case_update(
         case=Case.objects.get(pk=case.pk),
         by=director,
         expected_version=Case.objects.get(pk=case.pk).version,
         municipality=mechelen,
-        violence_forms=[partner],
+        relationship_contexts=[partner],
     )
     case_change_track(
         case=case, by=director, to_track=Track.OUTREACH, changed_on=case.opened_on, reason="x"
@@ -246,7 +246,7 @@ def test_changes_show_field_names_and_readable_values(world, client, english):
         "Track 2: outreaching trajectory",
     )
     assert changes[("cases.case", "Municipality")] == ("—", "Mechelen")
-    assert changes[("cases.case", "Forms of violence")] == ("—", "Partner violence")
+    assert changes[("cases.case", "Relationship context")] == ("—", "Partner violence")
     assert changes[("cases.caseaction", "What")] == ("Huisbezoek plannen", "Huisbezoek doen")
     # European dates in English too (fjc/formats/en): day first.
     assert changes[("cases.caseaction", "By when")] == ("02/03/2026", "09/03/2026")

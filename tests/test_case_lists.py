@@ -19,14 +19,16 @@ from cases.models import (
     CaseAction,
     CaseParty,
     ClosingReason,
+    FormOfViolence,
+    FormOfViolenceCode,
     PartyRole,
     Person,
+    RelationshipContext,
+    RelationshipContextCode,
     RepeatMatch,
     Status,
     Track,
     Urgency,
-    ViolenceForm,
-    ViolenceFormCode,
 )
 from cases.selectors import case_list, normalise_name
 from cases.selectors.lists import Scope
@@ -200,8 +202,10 @@ def varied(world):
     city = world.orgs["city_a"]
     mechelen = MunicipalityFactory(name="Mechelen")
     lier = MunicipalityFactory(name="Lier")
-    partner = ViolenceForm.objects.get_or_create(code=ViolenceFormCode.PARTNER)[0]
-    elder = ViolenceForm.objects.get_or_create(code=ViolenceFormCode.ELDER_ABUSE)[0]
+    partner = RelationshipContext.objects.get(code=RelationshipContextCode.PARTNER)
+    elder = RelationshipContext.objects.get(code=RelationshipContextCode.ELDER)
+    physical = FormOfViolence.objects.get(code=FormOfViolenceCode.PHYSICAL)
+    economic = FormOfViolence.objects.get(code=FormOfViolenceCode.ECONOMIC)
     today = timezone.localdate()
 
     def make(**kwargs):
@@ -209,10 +213,16 @@ def varied(world):
 
     cases = {
         "mechelen_partner": make(
-            municipality=mechelen, violence_forms=[partner], track=Track.OUTREACH
+            municipality=mechelen,
+            relationship_contexts=[partner],
+            forms_of_violence=[physical],
+            track=Track.OUTREACH,
         ),
         "lier_elder_urgent": make(
-            municipality=lier, violence_forms=[elder, partner], urgency=Urgency.URGENT
+            municipality=lier,
+            relationship_contexts=[elder, partner],
+            forms_of_violence=[physical, economic],
+            urgency=Urgency.URGENT,
         ),
         "chain_acute": make(track=Track.CHAIN, urgency=Urgency.ACUTE),
     }
@@ -232,6 +242,7 @@ def varied(world):
     add_action(cases["chain_acute"], due_on=today + datetime.timedelta(days=3))
     cases["mechelen"], cases["lier"] = mechelen, lier
     cases["partner"], cases["elder"] = partner, elder
+    cases["physical"], cases["economic"] = physical, economic
     return cases
 
 
@@ -279,10 +290,16 @@ def test_filter_by_municipality_and_form_of_violence(world, client, varied):
         varied["mechelen_partner"].reference
     ]
     # Two forms on one case must not list it twice.
-    assert sorted(listed(client, violence_form=varied["partner"].pk)) == sorted(
+    assert sorted(listed(client, relationship_context=varied["partner"].pk)) == sorted(
         refs(varied["mechelen_partner"], varied["lier_elder_urgent"])
     )
-    assert listed(client, violence_form=varied["elder"].pk) == [
+    assert listed(client, relationship_context=varied["elder"].pk) == [
+        varied["lier_elder_urgent"].reference
+    ]
+    assert sorted(listed(client, form_of_violence=varied["physical"].pk)) == sorted(
+        refs(varied["mechelen_partner"], varied["lier_elder_urgent"])
+    )
+    assert listed(client, form_of_violence=varied["economic"].pk) == [
         varied["lier_elder_urgent"].reference
     ]
 
@@ -588,7 +605,7 @@ def _count(client, url: str) -> int:
 def _make_rich_cases(world, n: int, shared_with=None):
     director = world.users["director_city_a"]
     mechelen: Any = MunicipalityFactory(name="Mechelen")
-    partner = ViolenceForm.objects.get_or_create(code=ViolenceFormCode.PARTNER)[0]
+    partner = RelationshipContext.objects.get(code=RelationshipContextCode.PARTNER)
     past = timezone.localdate() - datetime.timedelta(days=3)
     for _ in range(n):
         case = case_create(
@@ -596,7 +613,7 @@ def _make_rich_cases(world, n: int, shared_with=None):
             owner_organisation=director.organisation,
             case_director=director,
             municipality=mechelen,
-            violence_forms=[partner],
+            relationship_contexts=[partner],
             track=Track.CHAIN,
         )
         # Of a case the liaison sees too (shared with the parket): the filter is per viewer.
@@ -624,7 +641,7 @@ def test_query_count_is_the_same_for_5_and_40_cases(world, client, username, sco
     client.force_login(world.users[username])
     filters = (
         f"scope={scope}&track=3&status=open&municipality={mechelen.pk}"
-        f"&violence_form={partner.pk}&repeat=yes&overdue=yes&urgency=normal&sort=-municipality"
+        f"&relationship_context={partner.pk}&repeat=yes&overdue=yes&urgency=normal&sort=-municipality"
     )
     token = search(client, "peeters", f"?{filters}")["Location"].split("search=")[1]
     url = f"{reverse(url_name)}?{filters}&search={token}"

@@ -12,11 +12,12 @@ from cases.models import (
     CaseEvent,
     ClosingReason,
     EventKind,
+    FormOfViolence,
+    RelationshipContext,
     Status,
     StatusChange,
     Track,
     TrackChange,
-    ViolenceForm,
 )
 from cases.services import case_update
 from common.versioning import EditConflict
@@ -49,7 +50,10 @@ def registration(world, director, mechelen, **overrides):
         "referrer_organisation": world.orgs["police_a"].pk,
         "referrer_contact": "Inspecteur van dienst",
         "municipality": mechelen.pk,
-        "violence_forms": [ViolenceForm.objects.get(code="partner").pk],
+        "relationship_contexts": [RelationshipContext.objects.get(code="partner").pk],
+        "forms_of_violence": [
+            FormOfViolence.objects.get(code=code).pk for code in ("physical", "stalking")
+        ],
         "urgency": "urgent",
         "description": "Melding na interventie.",
     }
@@ -71,7 +75,9 @@ def test_register_a_case_with_the_registration_details(world, client, mechelen):
     )
     assert case.referrer_organisation == world.orgs["police_a"]
     assert case.municipality == mechelen
-    assert [f.code for f in case.violence_forms.all()] == ["partner"]
+    assert [c.code for c in case.relationship_contexts.all()] == ["partner"]
+    assert sorted(f.code for f in case.forms_of_violence.all()) == ["physical", "stalking"]
+    assert not case.violence_forms.exists()
     assert case.reference == f"{TODAY().year}-00006"
     assert case.history.first().history_user == director
     assert CaseEvent.objects.filter(case=case, kind=EventKind.REGISTERED).exists()

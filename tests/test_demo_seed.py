@@ -93,8 +93,10 @@ def _ages_fit_the_relationship() -> None:
         case__description=YEAR_MARK, person__date_of_birth__isnull=False
     ).select_related("person")
     forms = {
-        case.pk: {f.code for f in case.violence_forms.all()}
-        for case in Case.objects.filter(description=YEAR_MARK).prefetch_related("violence_forms")
+        case.pk: {c.code for c in case.relationship_contexts.all()}
+        for case in Case.objects.filter(description=YEAR_MARK).prefetch_related(
+            "relationship_contexts"
+        )
     }
     assert parties.count() > SIZE
     for party in parties:
@@ -106,7 +108,7 @@ def _ages_fit_the_relationship() -> None:
             "ex_partner",
         }:
             assert age >= 18
-        if party.role == PartyRole.VICTIM and "elder_abuse" in form:
+        if party.role == PartyRole.VICTIM and "elder" in form:
             assert age >= 65
 
 

@@ -85,7 +85,8 @@ def _data(director, region, n):
             D(2025, 1 + i % 12, 1),
             1 + i % 3,
             municipality=list(region.values())[i % 12],
-            forms=("partner", "child_abuse"),
+            contexts=("partner", "parent_child"),
+            forms=("physical", "psychological"),
         )
         person(case, PartyRole.VICTIM, date_of_birth=D(1980 + i, 1, 1))
         person(case, PartyRole.CHILD, date_of_birth=D(2015, 1, 1))

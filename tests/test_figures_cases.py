@@ -17,9 +17,9 @@ The data set (all cases of one director; "new" = registered in 2025):
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from cases.models import AgeBand, Case, Gender, PartyRole, ReferrerKind
+from cases.models import AgeBand, Case, Gender, PartyRole, ReferrerKind, RelationshipContext
 from partners.models import MunicipalityPopulation, OrganisationKind, Sector
 from reporting.figures.cases import case_tables
 from reporting.figures.people import people_tables
@@ -65,7 +65,8 @@ def data(db):
         municipality=region["Mechelen"],
         referrer_kind=ReferrerKind.PARTNER,
         referrer_organisation=police,
-        forms=("partner", "child_abuse"),
+        contexts=("partner", "parent_child"),
+        forms=("physical", "psychological", "economic"),
     )
     move(c["jan1"], 3, D(2025, 3, 1))
     c["dec31"] = new_case(
@@ -74,7 +75,8 @@ def data(db):
         3,
         municipality=region["Mechelen"],
         referrer_kind=ReferrerKind.CLIENT,
-        forms=("partner",),
+        contexts=("partner",),
+        forms=("physical",),
     )
     c["mid"] = new_case(
         director,
@@ -159,17 +161,50 @@ def test_referrers_and_their_sector(data):
     assert set(sectors.values()) == {0}
 
 
-def test_forms_of_violence_once_per_form(data):
-    assert values(table(case_tables(YEAR), "cases_by_violence_form")) == {
+def test_relationship_contexts_once_per_context(data):
+    with translation.override("en"):
+        t = table(case_tables(YEAR), "cases_by_relationship_context")
+    assert values(t) == {
         "partner": 2,
         "ex_partner": 0,
-        "child_abuse": 1,
-        "against_parents": 0,
-        "elder_abuse": 0,
+        "parent_child": 1,
+        "child_parent": 0,
+        "elder": 0,
+        "other_family": 0,
         "honour_related": 0,
         "other": 0,
         "none": 2,
     }
+    assert "once for every relationship context" in t.note
+
+
+def test_forms_of_violence_once_per_form(data):
+    with translation.override("en"):
+        t = table(case_tables(YEAR), "cases_by_form_of_violence")
+    assert values(t) == {
+        "physical": 2,
+        "sexual": 0,
+        "psychological": 1,
+        "economic": 1,
+        "stalking": 0,
+        "coercive_control": 0,
+        "neglect": 0,
+        "forced_marriage": 0,
+        "female_genital_mutilation": 0,
+        "none": 2,
+    }
+    assert "once for every form of violence" in t.note
+    # Small counts leave the selector hidden.
+    shown = dict(zip(t.row_keys, t.display_rows(), strict=True))
+    assert shown["physical"][1] == "< 5"
+
+
+def test_a_relabelled_or_inactive_entry_keeps_its_row(data):
+    RelationshipContext.objects.filter(code="partner").update(name_nl="Partners", is_active=False)
+    with translation.override("nl"):
+        t = table(case_tables(YEAR), "cases_by_relationship_context")
+    assert values(t)["partner"] == 2
+    assert dict(zip(t.row_keys, (row[0] for row in t.rows), strict=True))["partner"] == "Partners"
 
 
 def test_people_by_role_gender_age_and_minors(data):

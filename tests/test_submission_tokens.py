@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.views.generic.edit import FormView
 
-from cases.models import Case, Hearing, JournalEntry, Measure, ViolenceForm
+from cases.models import Case, Hearing, JournalEntry, Measure, RelationshipContext
 from common.models import SubmissionToken
 from common.submission import FIELD, OneTimeSubmissionMixin, issue_token
 from common.tasks import delete_old_submission_tokens
@@ -50,7 +50,7 @@ def _registration(world) -> dict:
         "opened_on": TODAY.isoformat(),
         "referrer_kind": "partner",
         "referrer_organisation": world.orgs["police_a"].pk,
-        "violence_forms": [ViolenceForm.objects.get(code="partner").pk],
+        "relationship_contexts": [RelationshipContext.objects.get(code="partner").pk],
         "urgency": "normal",
         "description": "Dubbel verstuurd.",
     }

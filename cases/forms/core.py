@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,15 @@ from accounts.models import User
 from common.versioning import VersionField
 from partners.models import Municipality, Organisation
 
-from ..models import Case, ClosingReason, ReferrerKind, Status, Track, ViolenceForm
+from ..models import (
+    Case,
+    ClosingReason,
+    FormOfViolence,
+    ReferrerKind,
+    RelationshipContext,
+    Status,
+    Track,
+)
 
 
 def active_organisations() -> Any:
@@ -39,6 +48,19 @@ def active_case_directors() -> Any:
         .order_by("last_name", "first_name")
         .distinct()
     )
+
+
+def set_violence_choices(form: forms.BaseModelForm) -> None:
+    """The active entries of the two managed lists, and the inactive ones the case already
+    has (an edit keeps them unless unticked)."""
+    for name, model in (
+        ("relationship_contexts", RelationshipContext),
+        ("forms_of_violence", FormOfViolence),
+    ):
+        chosen = Q(is_active=True)
+        if form.instance.pk:
+            chosen |= Q(pk__in=getattr(form.instance, name).values("pk"))
+        _set_queryset(form, name, model.objects.filter(chosen))
 
 
 class NotInFutureMixin:
@@ -71,13 +93,15 @@ class RegistrationFields(NotInFutureMixin, forms.ModelForm):
             "referrer_organisation",
             "referrer_contact",
             "municipality",
-            "violence_forms",
+            "relationship_contexts",
+            "forms_of_violence",
             "urgency",
             "description",
         ]
         widgets = {
             "opened_on": DateInput(),
-            "violence_forms": forms.CheckboxSelectMultiple(),
+            "relationship_contexts": forms.CheckboxSelectMultiple(),
+            "forms_of_violence": forms.CheckboxSelectMultiple(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -85,7 +109,7 @@ class RegistrationFields(NotInFutureMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         _set_queryset(self, "referrer_organisation", Organisation.objects.filter(is_active=True))
         _set_queryset(self, "municipality", Municipality.objects.all())
-        _set_queryset(self, "violence_forms", ViolenceForm.objects.all())
+        set_violence_choices(self)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -125,14 +149,16 @@ class AnonymousConsultForm(NotInFutureMixin, forms.ModelForm):
             "referrer_kind",
             "referrer_organisation",
             "municipality",
-            "violence_forms",
+            "relationship_contexts",
+            "forms_of_violence",
             "consult_question",
             "advice_given",
             "referral_made",
         ]
         widgets = {
             "opened_on": DateInput(),
-            "violence_forms": forms.CheckboxSelectMultiple(),
+            "relationship_contexts": forms.CheckboxSelectMultiple(),
+            "forms_of_violence": forms.CheckboxSelectMultiple(),
             "consult_question": forms.Textarea(attrs={"rows": 3}),
             "advice_given": forms.Textarea(attrs={"rows": 3}),
             "referral_made": forms.Textarea(attrs={"rows": 2}),
@@ -147,7 +173,7 @@ class AnonymousConsultForm(NotInFutureMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         _set_queryset(self, "referrer_organisation", Organisation.objects.filter(is_active=True))
         _set_queryset(self, "municipality", Municipality.objects.all())
-        _set_queryset(self, "violence_forms", ViolenceForm.objects.all())
+        set_violence_choices(self)
         self.fields["opened_on"].initial = timezone.localdate
         self.fields["consult_question"].required = True
         self.fields["advice_given"].required = True

@@ -36,7 +36,15 @@ from .plan import (
     PlanOfApproach,
     PlanStatus,
 )
-from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
+from .reference import (
+    ClosingReason,
+    FormOfViolence,
+    FormOfViolenceCode,
+    RelationshipContext,
+    RelationshipContextCode,
+    ViolenceForm,
+    ViolenceFormCode,
+)
 from .referrals import Referral, ReferralDirection, ReferralStatus
 from .registrations import (
     LegalGround,
@@ -78,6 +86,8 @@ __all__ = [
     "DocumentVersion",
     "EntryKind",
     "EventKind",
+    "FormOfViolence",
+    "FormOfViolenceCode",
     "Gender",
     "GoalOutcome",
     "Hearing",
@@ -115,6 +125,8 @@ __all__ = [
     "RegistrationStatus",
     "RegistrationStatusRecord",
     "RelationKind",
+    "RelationshipContext",
+    "RelationshipContextCode",
     "RepeatMatch",
     "SafetyPlan",
     "SafetyPlanPart",

@@ -83,8 +83,23 @@ class Case(models.Model):
         blank=True,
         related_name="cases",
     )
+    # Two dimensions of the violence (issue 18): in which relationship, and what it is.
+    relationship_contexts = models.ManyToManyField(
+        "cases.RelationshipContext",
+        verbose_name=_("relationship context"),
+        blank=True,
+        related_name="+",
+    )
+    forms_of_violence = models.ManyToManyField(
+        "cases.FormOfViolence", verbose_name=_("forms of violence"), blank=True, related_name="+"
+    )
+    # The former list (relationship types called "forms"), empty since migration 0029 mapped
+    # it onto the contexts; kept so that the history rows before it still show their values.
     violence_forms = models.ManyToManyField(
-        "cases.ViolenceForm", verbose_name=_("forms of violence"), blank=True, related_name="+"
+        "cases.ViolenceForm",
+        verbose_name=_("forms of violence (former list)"),
+        blank=True,
+        related_name="+",
     )
     description = models.TextField(_("short description"), blank=True)
     urgency = models.CharField(
@@ -133,7 +148,10 @@ class Case(models.Model):
     # Optimistic locking: every service write bumps it; a stale form is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[violence_forms])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        m2m_fields=[violence_forms, relationship_contexts, forms_of_violence],
+    )
     objects = CaseQuerySet.as_manager()
 
     class Meta:

@@ -108,7 +108,12 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     PlanEvaluation,
     PlanGoalOutcome,
 )
-VIOLENCE_FORMS = "violence_forms"
+# The case's many-to-many fields with history, and the through table's column of each.
+CASE_M2M = {
+    "violence_forms": "violenceform_id",
+    "relationship_contexts": "relationshipcontext_id",
+    "forms_of_violence": "formofviolence_id",
+}
 # Kept by the repeat rule over every case, for the figures: a change of them can come from a
 # case out of the viewer's sight and tell of it (hit/no-hit), so the history never shows
 # them; the steering page shows the repeats the viewer may see.
@@ -159,27 +164,28 @@ class _Row:
     hide_who: bool = False
 
 
-def _raw_changes(
-    record: Any, previous: Any, m2m: dict[int, frozenset[int]]
-) -> list[tuple[str, Any, Any]]:
+M2M = dict[tuple[str, int], frozenset[int]]  # (field, history id) -> ids
+
+
+def _raw_changes(record: Any, previous: Any, m2m: M2M) -> list[tuple[str, Any, Any]]:
     if previous is None or record.history_type != "~":
         return []
     m2m_names = [f.name for f in record._history_m2m_fields]
     hidden = [f.name for f in record._meta.fields if f.name in NOT_SHOWN]
     delta = record.diff_against(previous, excluded_fields=[*m2m_names, *hidden])
     changes = [(c.field, c.old, c.new) for c in delta.changes]
-    if VIOLENCE_FORMS in m2m_names:
+    for name in m2m_names:
         old, new = (
-            m2m.get(previous.history_id, frozenset()),
-            m2m.get(record.history_id, frozenset()),
+            m2m.get((name, previous.history_id), frozenset()),
+            m2m.get((name, record.history_id), frozenset()),
         )
         if old != new:
-            changes.append((VIOLENCE_FORMS, old, new))
+            changes.append((name, old, new))
     return changes
 
 
 def _with_previous(
-    model: type[models.Model], records: Iterable[Any], m2m: dict[int, frozenset[int]] | None = None
+    model: type[models.Model], records: Iterable[Any], m2m: M2M | None = None
 ) -> list[_Row]:
     """Pair each record with the previous record of the same object (records in date order)."""
     last: dict[Any, Any] = {}
@@ -196,14 +202,20 @@ def _history(model: type[models.Model]) -> QuerySet[Any]:
     return manager.select_related("history_user").order_by("history_date", "history_id")
 
 
-def _case_m2m(case_records: list[Any]) -> dict[int, frozenset[int]]:
-    through = apps.get_model("cases", "HistoricalCase_violence_forms")
-    forms: dict[int, set[int]] = defaultdict(set)
-    for history_id, form_id in through.objects.filter(
-        history_id__in=[r.history_id for r in case_records]
-    ).values_list("history_id", "violenceform_id"):
-        forms[history_id].add(form_id)
-    return {k: frozenset(v) for k, v in forms.items()}
+def _case_m2m(case_records: list[Any]) -> M2M:
+    ids: dict[tuple[str, int], set[int]] = defaultdict(set)
+    history_ids = [r.history_id for r in case_records]
+    for name, column in CASE_M2M.items():
+        through = apps.get_model("cases", f"HistoricalCase_{name}")
+        for history_id, pk in through.objects.filter(history_id__in=history_ids).values_list(
+            "history_id", column
+        ):
+            ids[(name, history_id)].add(pk)
+    return {k: frozenset(v) for k, v in ids.items()}
+
+
+def _m2m_model(name: str) -> type[models.Model]:
+    return Case._meta.get_field(name).related_model  # type: ignore[return-value]
 
 
 Interval = tuple[datetime.datetime | None, datetime.datetime | None]
@@ -303,10 +315,8 @@ def _foreign_keys(record: Any) -> Iterator[models.ForeignKey[Any, Any]]:
 def _shown(record: Any, name: str, value: Any, labels: _Labels) -> str:
     if value is CONFIDENTIAL:
         return _("confidential")
-    if name == VIOLENCE_FORMS:
-        from ..models import ViolenceForm
-
-        return ", ".join(sorted(labels.of(ViolenceForm, pk) for pk in value)) or "—"
+    if name in CASE_M2M:
+        return ", ".join(sorted(labels.of(_m2m_model(name), pk) for pk in value)) or "—"
     f = record._meta.get_field(name)
     if value is None or value == "":
         return "—"
@@ -329,7 +339,7 @@ def _shown(record: Any, name: str, value: Any, labels: _Labels) -> str:
 
 
 def _field_label(record: Any, name: str) -> str:
-    model: Any = Case if name == VIOLENCE_FORMS else record
+    model: Any = Case if name in CASE_M2M else record
     return str(capfirst(model._meta.get_field(name).verbose_name))
 
 
@@ -432,11 +442,9 @@ class CaseHistory(Sequence[HistoryEntry]):
                 for f in _foreign_keys(record):
                     labels.want(f.related_model, getattr(record, f.attname))  # type: ignore[arg-type]
             for name, old, new in row.changes:
-                if name == VIOLENCE_FORMS:
-                    from ..models import ViolenceForm
-
+                if name in CASE_M2M:
                     for pk in old | new:
-                        labels.want(ViolenceForm, pk)
+                        labels.want(_m2m_model(name), pk)
         labels.load()
         return [
             HistoryEntry(

@@ -41,10 +41,11 @@ from ..models import (
     Case,
     CaseAction,
     CaseParty,
+    FormOfViolence,
+    RelationshipContext,
     Status,
     Track,
     Urgency,
-    ViolenceForm,
     reference_sort_keys,
 )
 from .journal import overdue
@@ -186,11 +187,16 @@ class CaseListFilter(django_filters.FilterSet):
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("All")
     )
-    violence_form = django_filters.ModelChoiceFilter(
+    relationship_context = django_filters.ModelChoiceFilter(
+        label=_("Relationship context"),
+        queryset=RelationshipContext.objects.all(),
+        method="filter_tagged",
+        empty_label=_("All"),
+    )
+    form_of_violence = django_filters.ModelChoiceFilter(
         label=_("Form of violence"),
-        field_name="violence_forms",
-        queryset=ViolenceForm.objects.all(),
-        method="filter_violence_form",
+        queryset=FormOfViolence.objects.all(),
+        method="filter_tagged",
         empty_label=_("All"),
     )
     repeat = django_filters.ChoiceFilter(
@@ -215,11 +221,14 @@ class CaseListFilter(django_filters.FilterSet):
             return queryset.exclude(status=Status.CLOSED)
         return queryset.filter(status=value)
 
-    def filter_violence_form(
-        self, queryset: QuerySet[Case], name: str, value: ViolenceForm
+    def filter_tagged(
+        self, queryset: QuerySet[Case], name: str, value: RelationshipContext | FormOfViolence
     ) -> QuerySet[Case]:
         # A subquery rather than a join, so no case is listed twice.
-        tagged = Case.violence_forms.through.objects.filter(violenceform=value).values("case_id")
+        field = "relationship_contexts" if name == "relationship_context" else "forms_of_violence"
+        through = Case._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
+        column = f"{type(value)._meta.model_name}_id"
+        tagged = through.objects.filter(**{column: value.pk}).values("case_id")
         return queryset.filter(pk__in=tagged)
 
     def filter_repeat(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:

@@ -22,14 +22,15 @@ from ..models import (
     ClosingReason,
     CoDirector,
     EventKind,
+    FormOfViolence,
     ReferenceCounter,
     ReferrerKind,
+    RelationshipContext,
     Status,
     StatusChange,
     Track,
     TrackChange,
     Urgency,
-    ViolenceForm,
     format_reference,
 )
 from .events import record_event
@@ -66,7 +67,8 @@ def case_create(
     referrer_organisation: Organisation | None = None,
     referrer_contact: str = "",
     municipality: Municipality | None = None,
-    violence_forms: Iterable[ViolenceForm] = (),
+    relationship_contexts: Iterable[RelationshipContext] = (),
+    forms_of_violence: Iterable[FormOfViolence] = (),
     description: str = "",
     urgency: Urgency | str = Urgency.NORMAL,
     is_anonymous_consult: bool = False,
@@ -98,7 +100,8 @@ def case_create(
     attribute(case, by)
     case.reference = _next_reference(opened_on.year)
     case.save()
-    case.violence_forms.set(violence_forms)
+    case.relationship_contexts.set(relationship_contexts)
+    case.forms_of_violence.set(forms_of_violence)
     grant_case_to_organisation(
         case=case, organisation=owner_organisation, actions=BOTH, by=by, reason="owner"
     )
@@ -110,7 +113,9 @@ def case_create(
 @transaction.atomic
 def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) -> Case:
     """Change registration fields unless the case changed since ``expected_version`` was read."""
-    violence_forms = changes.pop("violence_forms", None)
+    relations = {
+        name: changes.pop(name, None) for name in ("relationship_contexts", "forms_of_violence")
+    }
     current = locked_for_update(case, expected_version)
     opened_on = current.opened_on
     if changes.get("opened_on", opened_on) != opened_on:
@@ -119,8 +124,9 @@ def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) 
     for field, value in changes.items():
         setattr(current, field, value)
     save_versioned(current, by)
-    if violence_forms is not None:
-        current.violence_forms.set(violence_forms)
+    for name, chosen in relations.items():
+        if chosen is not None:
+            getattr(current, name).set(chosen)
     if current.opened_on > opened_on:
         involvements_follow_the_opening(case=current, by=by)
     if current.opened_on != opened_on:

@@ -1,11 +1,11 @@
 """Case figures: new and running cases per track, anonymous consults, track moves,
-referrers and forms of violence."""
+referrers, relationship contexts and forms of violence."""
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from access.policy import unrestricted_for_aggregates
-from cases.models import Case, ReferrerKind, TrackChange, ViolenceFormCode
+from cases.models import Case, FormOfViolence, ReferrerKind, RelationshipContext, TrackChange
 from partners.models import Sector
 
 from .base import Table, Value, column_sums
@@ -168,34 +168,63 @@ def by_referrer_sector(period: Period) -> Table:
     )
 
 
-def by_violence_form(period: Period) -> Table:
-    through = Case.violence_forms.through
+def _tagged_counts(period: Period, field: str) -> tuple[dict[str, int], int]:
+    """New cases per code of one of the case's managed lists (a case once per code), and
+    the new cases with none."""
+    through = Case._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
+    target = Case._meta.get_field(field).m2m_reverse_field_name()  # type: ignore[union-attr]
     counts = {
-        row["violenceform__code"]: row["n"]
+        row[f"{target}__code"]: row["n"]
         for row in unrestricted_for_aggregates(through.objects.all())
         .filter(case__in=new_cases(period))
-        .values("violenceform__code")
+        .values(f"{target}__code")
         .annotate(n=Count("case_id", distinct=True))
     }
-    without = new_cases(period).filter(violence_forms__isnull=True).count()
+    without = new_cases(period).filter(**{f"{field}__isnull": True}).count()
+    return counts, without
+
+
+def _list_rule(what: str) -> str:
+    return " ".join(
+        [
+            _(
+                "New cases: registered in the period. A case counts once for every %(what)s "
+                "recorded on it (as recorded today), so the rows can add up to more than the "
+                "number of new cases; a case with none counts in the last row."
+            )
+            % {"what": what},
+            anonymous_rule(),
+        ]
+    )
+
+
+def by_relationship_context(period: Period) -> Table:
+    counts, without = _tagged_counts(period, "relationship_contexts")
     return counts_table(
-        key="cases_by_violence_form",
+        key="cases_by_relationship_context",
+        title=_("New cases by relationship context"),
+        label=_("Relationship context"),
+        choices=[(c.code, str(c)) for c in RelationshipContext.objects.all()],
+        counts=counts,
+        count_label=_("New cases"),
+        extra=[("none", _("No context recorded"), without)],
+        total=False,
+        note=_list_rule(_("relationship context")),
+    )
+
+
+def by_form_of_violence(period: Period) -> Table:
+    counts, without = _tagged_counts(period, "forms_of_violence")
+    return counts_table(
+        key="cases_by_form_of_violence",
         title=_("New cases by form of violence"),
         label=_("Form of violence"),
-        choices=ViolenceFormCode.choices,
+        choices=[(f.code, str(f)) for f in FormOfViolence.objects.all()],
         counts=counts,
         count_label=_("New cases"),
         extra=[("none", _("No form recorded"), without)],
         total=False,
-        note=" ".join(
-            [
-                _(
-                    "A case counts once for every form of violence recorded on it, so the "
-                    "rows can add up to more than the number of new cases."
-                ),
-                anonymous_rule(),
-            ]
-        ),
+        note=_list_rule(_("form of violence")),
     )
 
 
@@ -206,5 +235,6 @@ def case_tables(period: Period) -> list[Table]:
         track_moves(period),
         by_referrer(period),
         by_referrer_sector(period),
-        by_violence_form(period),
+        by_relationship_context(period),
+        by_form_of_violence(period),
     ]
