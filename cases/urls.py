@@ -11,6 +11,7 @@ from .views import (
     lists,
     outcome,
     people,
+    printing,
     referrals,
     safety,
 )
@@ -61,6 +62,7 @@ urlpatterns = [
 urlpatterns += (
     board.urlpatterns
     + people.urlpatterns
+    + printing.urlpatterns
     + documents.urlpatterns
     + hits.urlpatterns
     + journal.urlpatterns
