@@ -88,7 +88,7 @@ def test_the_board_holds_overdue_and_coming_actions_once(world, client, time_mac
     assert not_mine.description not in page
     # Nothing the board lists is repeated below it.
     assert response.context["actions"].assigned_later == []
-    for gone in ("Achterstallige acties", "Acties met een termijn in de komende", 'id="overdue-heading"'):
+    for gone in ("Achterstallige afspraken", "moeten gebeuren", 'id="overdue-heading"'):
         assert gone not in page
     assert 'id="assigned-heading"' not in page
 
@@ -115,7 +115,7 @@ def test_later_actions_assigned_to_me_in_any_case_i_may_see(
     assert actions.after == response.context["board"].until
     assert actions.assigned_later == [later]
     page = response.content.decode()
-    assert 'id="assigned-heading"' in page and "Latere acties die aan u zijn toegewezen" in page
+    assert 'id="assigned-heading"' in page and "Latere afspraken voor u" in page
     assert page.count(later.description) == 1 and page.count(soon.description) == 1
     assert reverse("cases:actions", kwargs={"pk": hidden.pk}) not in page
 
