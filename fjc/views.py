@@ -65,9 +65,7 @@ class HomeView(AuthenticatedView, TemplateView):
             # overdue and coming actions among them. Below it, only what the board's period
             # does not reach: later actions assigned to the director personally.
             context["board"] = board = deadline_board(user=user, limit=HOME_ROWS)
-            context["actions"] = actions = case_selectors.home_actions(
-                user=user, after=board.until
-            )
+            context["actions"] = actions = case_selectors.home_actions(user=user, after=board.until)
             self._audit_reads(board, actions)
             # Hit notices (cases.models.HitNotice): the unread ones, and the last few read.
             context["hit_notices"] = list(case_selectors.case_hit_notices(user=user)[:10])

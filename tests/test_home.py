@@ -14,7 +14,6 @@ from cases.services import (
     case_action_mark_done,
     case_add_co_director,
     revoke_case_from_organisation,
-    revoke_case_from_user,
 )
 
 from .clock import NOON
