@@ -13,6 +13,7 @@ from .views import (
     outcome,
     people,
     plan,
+    printing,
     referrals,
     safety,
 )
@@ -63,6 +64,7 @@ urlpatterns = [
 urlpatterns += (
     board.urlpatterns
     + people.urlpatterns
+    + printing.urlpatterns
     + documents.urlpatterns
     + letters.urlpatterns
     + hits.urlpatterns

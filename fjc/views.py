@@ -17,7 +17,7 @@ from access.views import AuthenticatedView
 from accounts.roles import AUDIT_ROLES, RoleCode
 from cases import selectors as case_selectors
 from cases.models import Case, CaseAction, Status, Track
-from cases.selectors.board import deadline_board
+from cases.selectors.board import Board, deadline_board
 from cases.selectors.break_glass import break_glass_review_list
 from consultations.models import ConsultationStatus
 from consultations.selectors.planning import consultation_list
@@ -61,18 +61,12 @@ class HomeView(AuthenticatedView, TemplateView):
                 .order_by()
                 .count()
             )
-            # The most urgent items of the deadline board (cases:board has them all).
+            # The most urgent items of the deadline board (cases:board has them all):
+            # overdue and coming actions among them. Below it, only what the board's period
+            # does not reach: later actions assigned to the director personally.
             context["board"] = board = deadline_board(user=user, limit=HOME_ROWS)
-            audit.record_list(
-                user=user,
-                model=Case,
-                ids=board.case_ids,
-                request=self.request,
-                purpose="home page deadlines",
-            )
-            # A fixed number of queries, however many cases and actions there are.
-            context["actions"] = actions = case_selectors.home_actions(user=user)
-            self._audit_reads(actions)
+            context["actions"] = actions = case_selectors.home_actions(user=user, after=board.until)
+            self._audit_reads(board, actions)
             # Hit notices (cases.models.HitNotice): the unread ones, and the last few read.
             context["hit_notices"] = list(case_selectors.case_hit_notices(user=user)[:10])
         elif works_with_cases:
@@ -121,25 +115,24 @@ class HomeView(AuthenticatedView, TemplateView):
             "awaiting_secrecy": sorted(listing.awaiting_secrecy, key=lambda c: c.scheduled_at),
         }
 
-    def _audit_reads(self, actions: case_selectors.HomeActions) -> None:
-        """The page lists actions with their case's reference, as the case lists do: the trail
-        records the ids shown (two rows, whatever the number of actions)."""
-        shown = [*actions.overdue, *actions.upcoming, *actions.assigned_to_me]
-        action_ids = sorted({a.pk for a in shown})
-        case_ids = sorted({a.case_id for a in shown})
-        audit.record_list(
-            user=self.user,
-            model=CaseAction,
-            ids=action_ids,
-            request=self.request,
-            purpose="home page actions",
-        )
+    def _audit_reads(self, board: Board, actions: case_selectors.HomeActions) -> None:
+        """The page lists cases (the board's, the later actions') and actions with their
+        case's reference, as the case lists do: the trail records the ids shown (two rows,
+        whatever the number of items)."""
+        later = actions.assigned_later
         audit.record_list(
             user=self.user,
             model=Case,
-            ids=case_ids,
+            ids=sorted({*board.case_ids, *(a.case_id for a in later)}),
             request=self.request,
-            purpose="home page cases",
+            purpose="home page deadlines",
+        )
+        audit.record_list(
+            user=self.user,
+            model=CaseAction,
+            ids=sorted(a.pk for a in later),
+            request=self.request,
+            purpose="home page actions",
         )
 
 

@@ -393,6 +393,8 @@ def test_the_share_page_records_who_to_whom_what_why_until_when(world, client):
 # The part each case page shows (pages of the matrix that need read access).
 PAGE_PARTS = {
     "cases:detail": CasePart.SUMMARY,
+    "cases:print": CasePart.SUMMARY,
+    "cases:print_pdf": CasePart.SUMMARY,
     "cases:history": CasePart.FILE,
     "cases:journal": CasePart.FILE,
     "cases:actions": CasePart.FILE,

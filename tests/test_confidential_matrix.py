@@ -120,6 +120,10 @@ def _scene(world: Any) -> Scene:
                 "cases:person_edit", kwargs={"pk": city.pk, "party_pk": victim.pk}
             ),
             "caw_page": reverse("cases:detail", kwargs={"pk": caw.pk}),
+            # The print view (issue 17, part 9) shows what the steering page shows.
+            "city_print": reverse("cases:print", kwargs={"pk": city.pk}),
+            "city_print_pdf": reverse("cases:print_pdf", kwargs={"pk": city.pk}),
+            "caw_print": reverse("cases:print", kwargs={"pk": caw.pk}),
             "caw_history": reverse("cases:history", kwargs={"pk": caw.pk}),
             "caw_form": reverse(
                 "cases:person_edit", kwargs={"pk": caw.pk, "party_pk": caw_party.pk}
@@ -146,6 +150,8 @@ EXPECTED: dict[str, dict[str, tuple[int, set[str]]]] = {
     # The city's case team: its own details, earlier values in its history; never the CAW's.
     "director_city_a": {
         "city_page": (200, CITY_NOW),
+        "city_print": (200, CITY_NOW),
+        "city_print_pdf": (200, CITY_NOW),
         "city_history": (200, CITY_SECRETS),
         "city_form": (200, CITY_NOW),
         "dialog": (200, NOTHING),
@@ -159,9 +165,12 @@ EXPECTED: dict[str, dict[str, tuple[int, set[str]]]] = {
     # details on its own case, none of the city's anywhere.
     "director_caw_a": {
         "city_page": (200, NOTHING),
+        "city_print": (200, NOTHING),
+        "city_print_pdf": (200, NOTHING),
         "city_history": (200, NOTHING),
         "city_form": (403, NOTHING),
         "caw_page": (200, CAW_NOW),
+        "caw_print": (200, CAW_NOW),
         "caw_history": (200, CAW_CHANGES),
         "caw_form": (200, CAW_NOW),
         "dialog": (200, NOTHING),
@@ -170,9 +179,12 @@ EXPECTED: dict[str, dict[str, tuple[int, set[str]]]] = {
     # On both teams (co-director of every case): each case's details on that case only.
     "co_director": {
         "city_page": (200, CITY_NOW),
+        "city_print": (200, CITY_NOW),
+        "city_print_pdf": (200, CITY_NOW),
         "city_history": (200, CITY_SECRETS),
         "city_form": (200, CITY_NOW),
         "caw_page": (200, CAW_NOW),
+        "caw_print": (200, CAW_NOW),
         "caw_history": (200, CAW_CHANGES),
         "caw_form": (200, CAW_NOW),
         "dialog": (200, NOTHING),
@@ -191,6 +203,8 @@ EXPECTED: dict[str, dict[str, tuple[int, set[str]]]] = {
     # The prosecutor's liaison: views the shared case and takes part in its consultation.
     "liaison_parket_a": {
         "city_page": (200, NOTHING),
+        "city_print": (200, NOTHING),
+        "city_print_pdf": (200, NOTHING),
         "city_history": (200, NOTHING),
         "city_form": (403, NOTHING),
         "dialog": (403, NOTHING),
@@ -205,6 +219,9 @@ EXPECTED: dict[str, dict[str, tuple[int, set[str]]]] = {
 }
 OUTPUTS = (
     "city_page",
+    "city_print",
+    "city_print_pdf",
+    "caw_print",
     "city_history",
     "city_form",
     "caw_page",
@@ -228,6 +245,7 @@ def printed(monkeypatch):
         return b"%PDF-1.7 test"
 
     monkeypatch.setattr("consultations.views.documents.render_pdf", render)
+    monkeypatch.setattr("cases.views.printing.render_pdf", render)
     return pages
 
 
@@ -267,10 +285,10 @@ def test_confidential_values_appear_exactly_where_allowed(world, client, printed
         shown = pdf_html if pdf_html is not None else response.content.decode()
         for secret in SECRETS:
             assert (secret in shown) == (secret in allowed), (username, output, secret)
-        if output in ("city_page", "dialog"):
+        if output in ("city_page", "city_print", "city_print_pdf", "dialog"):
             # The control: the page really shows the people (the dialog: the candidate).
             assert "Wouters" in shown, (username, output)
-        if output == "city_page":
+        if output in ("city_page", "city_print", "city_print_pdf"):
             assert OPEN_ADDRESS in shown, (username, output)
         allowed_somewhere |= allowed
     # Each role that is on a team saw its secrets somewhere: the test can fail both ways.

@@ -390,7 +390,7 @@ def home(client, user) -> str:
 def test_the_case_director_keeps_cases_and_actions(world, client):
     page = home(client, world.users["director_city_a"])
     assert "U bent casusregisseur van 2 dossiers." in page
-    assert "Achterstallige afspraken in uw dossiers" in page
+    assert "Dringendste termijnen" in page  # the deadline board holds the actions due
     assert f'href="{LIST}"' in page
 
 
@@ -404,7 +404,8 @@ def test_the_directors_actions_show_the_case_label(world, client):
         case=case,
         by=director,
         description="Veiligheidsplan opvolgen",
-        due_on=timezone.localdate() + datetime.timedelta(days=2),
+        # After the deadline board's period: the card of later actions assigned to me.
+        due_on=timezone.localdate() + datetime.timedelta(days=45),
         assignee_user=director,
         assignee_organisation=None,
     )

@@ -1,4 +1,5 @@
-"""The case director's home page: overdue and upcoming actions, and actions assigned to them."""
+"""The case director's home page: the deadline board holds overdue and coming actions (once);
+below it, only the later actions assigned to the director."""
 
 import datetime
 
@@ -13,7 +14,6 @@ from cases.services import (
     case_action_mark_done,
     case_add_co_director,
     revoke_case_from_organisation,
-    revoke_case_from_user,
 )
 
 from .clock import NOON
@@ -60,74 +60,74 @@ def look_later(client, user, time_machine):
     return response
 
 
-def test_overdue_and_upcoming_actions_in_the_cases_i_direct_or_co_direct(
-    world, client, time_machine, no_actions
-):
+def test_the_board_holds_overdue_and_coming_actions_once(world, client, time_machine, no_actions):
+    """Overdue and coming actions are the deadline board's (issue 17, part 1): the home page
+    shows each once, in the board, and no second card repeats them."""
     director = world.users["director_city_a"]
     partner = world.orgs["partner_a"]
     mine = world.cases["city_a"]
     co_directed = make_case(world.users["director_caw_a"])
     case_add_co_director(case=co_directed, by=co_directed.case_director, user=director)
     colleague = make_user("colleague_city_a", world.orgs["city_a"], "case_director")
-    colleagues_case = make_case(colleague)  # visible to me through my organisation
+    colleagues_case = make_case(colleague)
 
     overdue_mine = action(mine, 2, org=partner)
     overdue_co = action(co_directed, 9)  # assigned to the CAW director
     due_today = action(mine, LATER, org=partner)
-    due_in_14 = action(co_directed, LATER + 14)
-    action(mine, LATER + 15, org=partner)  # beyond the window
-    done = action(mine, 1, org=partner)
-    case_action_mark_done(action=done, by=director)
-    action(colleagues_case, 3)  # not my case, not assigned to me
-    assigned = action(colleagues_case, 30, by=colleague, who=director)
-    action(world.cases["caw_b"], 1)  # another organisation's case
-    # A case I still direct on paper, but whose access was taken away: nothing of it shows.
-    lost = make_case(director)
-    action(lost, 1)
-    revoke_case_from_user(case=lost, user=director, by=director)
-    revoke_case_from_organisation(case=lost, organisation=world.orgs["city_a"], by=director)
+    assigned_soon = action(colleagues_case, 30, by=colleague, who=director)
+    not_mine = action(colleagues_case, 3, text="Niet de mijne")  # not my case, not assigned to me
 
     response = look_later(client, director, time_machine)
-    actions = response.context["actions"]
-    assert actions.today == day(LATER)
-    assert actions.overdue == [overdue_mine, overdue_co]
-    assert actions.upcoming == [due_today, due_in_14]
-    assert actions.assigned_to_me == [assigned]
-
     page = response.content.decode()
-    for listed in (overdue_mine, overdue_co, due_today, due_in_14, assigned):
-        assert reverse("cases:actions", kwargs={"pk": listed.case_id}) in page
-        assert listed.description in page
-    assert reverse("cases:actions", kwargs={"pk": lost.pk}) not in page
-    assert reverse("cases:actions", kwargs={"pk": world.cases["caw_b"].pk}) not in page
+    listed = (overdue_mine, overdue_co, due_today, assigned_soon)
+    board_actions = {item.description for item in response.context["board"].items}
+    assert {a.description for a in listed} <= board_actions
+    for shown in listed:
+        assert page.count(shown.description) == 1, shown.description
+    assert not_mine.description not in page
+    # Nothing the board lists is repeated below it.
+    assert response.context["actions"].assigned_later == []
+    for gone in ("Achterstallige afspraken", "moeten gebeuren", 'id="overdue-heading"'):
+        assert gone not in page
+    assert 'id="assigned-heading"' not in page
 
 
-def test_actions_assigned_to_me_in_any_case_i_may_see(world, client, time_machine, no_actions):
+def test_later_actions_assigned_to_me_in_any_case_i_may_see(
+    world, client, time_machine, no_actions
+):
+    """Below the board: what its period does not reach, the actions assigned to me later on."""
     director = world.users["director_city_a"]
     colleague = make_user("colleague_city_a", world.orgs["city_a"], "case_director")
     theirs = make_case(colleague)
-    overdue = action(theirs, 1, by=colleague, who=director)
-    later = action(theirs, 40, by=colleague, who=director)
-    mine_but_done = action(theirs, 2, by=colleague, who=director)
-    case_action_mark_done(action=mine_but_done, by=director)
+    soon = action(theirs, LATER + 5, by=colleague, who=director)  # on the board
+    later = action(theirs, LATER + 40, by=colleague, who=director)
+    later_done = action(theirs, LATER + 41, by=colleague, who=director)
+    case_action_mark_done(action=later_done, by=director)
+    action(world.cases["city_a"], LATER + 45, org=world.orgs["partner_a"])  # not assigned to me
     # Assigned to me once, but the case is now out of my reach.
     hidden = make_case(colleague)
-    action(hidden, 5, by=colleague, who=director)
+    action(hidden, LATER + 50, by=colleague, who=director)
     revoke_case_from_organisation(case=hidden, organisation=world.orgs["city_a"], by=colleague)
 
-    actions = look_later(client, director, time_machine).context["actions"]
-    assert actions.assigned_to_me == [overdue, later]
-    assert actions.overdue == [] and actions.upcoming == []
+    response = look_later(client, director, time_machine)
+    actions = response.context["actions"]
+    assert actions.after == response.context["board"].until
+    assert actions.assigned_later == [later]
+    page = response.content.decode()
+    assert 'id="assigned-heading"' in page and "Latere afspraken voor u" in page
+    assert page.count(later.description) == 1 and page.count(soon.description) == 1
+    assert reverse("cases:actions", kwargs={"pk": hidden.pk}) not in page
 
 
 def test_long_lists_are_cut_and_say_so(world, client, time_machine, no_actions, monkeypatch):
     monkeypatch.setattr("cases.selectors.journal.HOME_LIST_LIMIT", 2)
+    director = world.users["director_city_a"]
     case = world.cases["city_a"]
-    for due in (1, 2, 3):
-        action(case, due)
-    actions = look_later(client, world.users["director_city_a"], time_machine).context["actions"]
-    assert [a.due_on for a in actions.overdue] == [day(1), day(2)]
-    assert actions.more_overdue and not actions.more_upcoming
+    for due in (41, 42, 43):
+        action(case, LATER + due)
+    actions = look_later(client, director, time_machine).context["actions"]
+    assert [a.due_on for a in actions.assigned_later] == [day(LATER + 41), day(LATER + 42)]
+    assert actions.more_assigned_later
 
 
 def test_the_home_page_runs_a_fixed_number_of_queries(world, client, time_machine, no_actions):
@@ -135,6 +135,7 @@ def test_the_home_page_runs_a_fixed_number_of_queries(world, client, time_machin
     partner = world.orgs["partner_a"]
     action(world.cases["city_a"], 1)
     action(world.cases["city_a"], LATER + 1, org=partner)
+    action(world.cases["city_a"], LATER + 60)
     time_machine.move_to(NOON + datetime.timedelta(days=LATER), tick=True)
     client.force_login(director)
 
@@ -142,10 +143,10 @@ def test_the_home_page_runs_a_fixed_number_of_queries(world, client, time_machin
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(reverse("home"))
         assert response.status_code == 200
-        return len(ctx.captured_queries), response.context["actions"]
+        return len(ctx.captured_queries), response.context
 
-    few, actions = count()
-    assert (len(actions.overdue), len(actions.upcoming)) == (1, 1)
+    few, context = count()
+    assert len(context["actions"].assigned_later) == 1
 
     time_machine.move_to(NOON, tick=True)
     colleague = make_user("colleague_city_a", world.orgs["city_a"], "case_director")
@@ -157,15 +158,16 @@ def test_the_home_page_runs_a_fixed_number_of_queries(world, client, time_machin
         case_add_co_director(case=co_directed, by=co_directed.case_director, user=director)
         action(co_directed, 4)
         action(make_case(colleague), 20, by=colleague, who=director)
+        action(make_case(colleague), LATER + 70, by=colleague, who=director)
     time_machine.move_to(NOON + datetime.timedelta(days=LATER), tick=True)
     client.force_login(director)
-    many, actions = count()
-    assert (len(actions.overdue), len(actions.upcoming), len(actions.assigned_to_me)) == (
-        1 + 8 + 8,
-        1 + 8,
-        1 + 8 + 8,
-    )
+    many, context = count()
+    assert context["board"].more and len(context["actions"].assigned_later) == 1 + 8
     assert many == few
+    # The three action cards of before (three reads, three audit rows: 22 queries) are one
+    # read and two audit rows now; the deadline board reads one query per kind (plan
+    # evaluations, conditions ending, chain suggested, chain incomplete joined it in issue 17).
+    assert few <= 23
 
 
 @pytest.mark.parametrize(
@@ -179,31 +181,30 @@ def test_others_get_no_action_lists(world, client, username):
     assert not response.context["is_case_director"]
 
 
-def test_a_case_director_without_actions_sees_empty_lists(world, client, no_actions):
+def test_a_case_director_without_later_actions_sees_no_such_card(world, client, no_actions):
     client.force_login(world.users["director_caw_b"])
     response = client.get(reverse("home"))
-    actions = response.context["actions"]
-    assert (actions.overdue, actions.upcoming, actions.assigned_to_me) == ([], [], [])
+    assert response.context["actions"].assigned_later == []
+    assert 'id="assigned-heading"' not in response.content.decode()
 
 
 def test_the_home_page_records_the_cases_and_actions_it_shows(world, client, time_machine):
     """Issue 13: the home page reads case data (references, actions) like a list does, so the
-    audit trail records the ids it showed."""
+    audit trail records the ids it showed: the board's cases and the later actions'."""
     from access.models import AuditAction, AuditEvent
 
     director = world.users["director_city_a"]
-    mine = action(world.cases["city_a"], 1)
-    other = action(world.cases["city_b"], 1)  # not the director's: never shown, never recorded
+    colleague = make_user("colleague_city_a", world.orgs["city_a"], "case_director")
+    theirs = make_case(colleague)
+    soon = action(world.cases["city_a"], 1)
+    later = action(theirs, LATER + 40, by=colleague, who=director)
+    other = action(world.cases["city_b"], LATER + 40)  # not the director's: never shown
     response = look_later(client, director, time_machine)
-    shown = [*response.context["actions"].overdue, *response.context["actions"].upcoming]
-    assert mine in shown
+    assert response.context["actions"].assigned_later == [later]
     rows = AuditEvent.objects.filter(user=director, action=AuditAction.LIST, view_name="home")
     actions_row = rows.get(purpose="home page actions", object_type="cases.caseaction")
-    cases_row = rows.get(purpose="home page cases", object_type="cases.case")
-    assert str(mine.pk) in actions_row.detail["ids"]
+    cases_row = rows.get(purpose="home page deadlines", object_type="cases.case")
+    assert actions_row.detail["ids"] == [str(later.pk)]
     assert str(other.pk) not in actions_row.detail["ids"]
-    assert set(actions_row.detail["ids"]) == {str(a.pk) for a in shown} | {
-        str(a.pk) for a in response.context["actions"].assigned_to_me
-    }
-    assert str(world.cases["city_a"].pk) in cases_row.detail["ids"]
+    assert {str(soon.case_id), str(theirs.pk)} <= set(cases_row.detail["ids"])
     assert str(world.cases["city_b"].pk) not in cases_row.detail["ids"]

@@ -123,6 +123,9 @@ SPECS = {
     "cases:create_consult": Spec("register"),
     "cases:detail": Spec("case_view"),
     "cases:history": Spec("case_view"),
+    # The print view (issue 17, part 9): whoever may see the case may print it.
+    "cases:print": Spec("case_view"),
+    "cases:print_pdf": Spec("case_view"),
     "cases:update": Spec("case_change"),
     "cases:share": Spec("case_change"),
     "cases:revoke_share": Spec("case_change", "post", 302),

@@ -9,7 +9,6 @@ from django.utils import timezone
 from access.policy import (
     Action,
     case_directors_condition,
-    directing_condition,
     only_active_case_directors,
     restrict,
 )
@@ -18,8 +17,6 @@ from accounts.models import User
 from ..models import Case, CaseAction, EntryKind, JournalEntry, reference_sort_keys
 from .labels import case_label_expression
 
-# How far ahead the home page looks for actions that are coming up.
-UPCOMING_DAYS = 14
 # A home page list stops here; the case pages hold the rest.
 HOME_LIST_LIMIT = 50
 
@@ -83,17 +80,15 @@ def case_actions(
 
 @dataclass
 class HomeActions:
-    """Open actions for a case director's home page."""
+    """The open actions assigned to a case director personally that fall after the deadline
+    board's period (``after``): the home page's board already lists everything due until then,
+    overdue actions and those assigned to them included (``cases.selectors.board``)."""
 
     today: datetime.date
-    upcoming_days: int = UPCOMING_DAYS
-    overdue: list[CaseAction] = field(default_factory=list)
-    upcoming: list[CaseAction] = field(default_factory=list)
-    assigned_to_me: list[CaseAction] = field(default_factory=list)
-    # Whether a list was cut at HOME_LIST_LIMIT.
-    more_overdue: bool = False
-    more_upcoming: bool = False
-    more_assigned_to_me: bool = False
+    after: datetime.date
+    assigned_later: list[CaseAction] = field(default_factory=list)
+    # Whether the list was cut at HOME_LIST_LIMIT.
+    more_assigned_later: bool = False
 
 
 def _limited(queryset: QuerySet[CaseAction]) -> tuple[list[CaseAction], bool]:
@@ -101,36 +96,24 @@ def _limited(queryset: QuerySet[CaseAction]) -> tuple[list[CaseAction], bool]:
     return rows[:HOME_LIST_LIMIT], len(rows) > HOME_LIST_LIMIT
 
 
-def home_actions(*, user: User, today: datetime.date | None = None) -> HomeActions:
-    """Overdue and upcoming open actions in the cases ``user`` directs or co-directs, and the
-    open actions assigned to ``user`` personally in any case they may see.
+def home_actions(
+    *, user: User, after: datetime.date, today: datetime.date | None = None
+) -> HomeActions:
+    """Open actions assigned to ``user`` personally, in any case they may see, due after
+    ``after`` (the end of the home page's deadline board), soonest first.
 
-    Three queries, whatever the number of cases or actions. Every row passes through
-    ``access.policy.restrict``: directing a case the user can no longer see shows nothing.
+    One query, whatever the number of cases or actions. Every row passes through
+    ``access.policy.restrict``: an action in a case the user can no longer see shows nothing.
     """
     today = today or timezone.localdate()
-    open_actions = with_overdue_flag(
-        restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
-        .select_related("case", "assignee_user", "assignee_organisation")
-        .annotate(case_label=case_label_expression(user, "case_id"))
-        .order_by("due_on", *reference_sort_keys("case__"), "pk"),
-        today,
-    )
-    # Subqueries, not a join over co-directors: a join would repeat rows.
-    in_my_cases = open_actions.filter(directing_condition(user, "case_id"))
-    overdue_rows, more_overdue = _limited(in_my_cases.filter(overdue(today)))
-    upcoming, more_upcoming = _limited(
-        in_my_cases.filter(
-            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=UPCOMING_DAYS)
+    assigned, more = _limited(
+        with_overdue_flag(
+            restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
+            .filter(assignee_user=user.pk, due_on__gt=after)
+            .select_related("case", "assignee_user", "assignee_organisation")
+            .annotate(case_label=case_label_expression(user, "case_id"))
+            .order_by("due_on", *reference_sort_keys("case__"), "pk"),
+            today,
         )
     )
-    assigned, more_assigned = _limited(open_actions.filter(assignee_user=user.pk))
-    return HomeActions(
-        today=today,
-        overdue=overdue_rows,
-        upcoming=upcoming,
-        assigned_to_me=assigned,
-        more_overdue=more_overdue,
-        more_upcoming=more_upcoming,
-        more_assigned_to_me=more_assigned,
-    )
+    return HomeActions(today=today, after=after, assigned_later=assigned, more_assigned_later=more)

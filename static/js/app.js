@@ -27,3 +27,12 @@ const unfoldTarget = () => {
 };
 document.addEventListener("DOMContentLoaded", unfoldTarget);
 window.addEventListener("hashchange", unfoldTarget);
+
+// The print view's "Afdrukken" button (cases:print): hidden without JavaScript, where the
+// browser's own print command does the same; no inline script (the CSP allows none).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+});
