@@ -35,6 +35,7 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("", include((partner_pages, "partners"))),
     path("reporting/", include("reporting.urls")),
+    path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]
 
