@@ -360,6 +360,7 @@ def build_world() -> World:
     w.directory["published_pk"] = _published_report(w)
     w.directory["funding_year_pk"] = _funding_year(w)
     w.directory["break_glass_pk"] = _ended_break_glass(w)
+    w.directory["notice_pk"] = _notice(w)
     # A person, for the auditor's data-subject report (any person: the auditor's is not a
     # case-scoped page).
     w.directory["person_pk"] = w.children["city_a"]["party_pk"].person
@@ -473,6 +474,23 @@ def _directory_objects(w: World) -> dict[str, Any]:
             signalled_by=w.users["director_city_b"],
         ),
     }
+
+
+def _notice(w: World) -> Any:
+    """A notice of director_city_a's (the notice list is each user's own)."""
+    from django.utils import timezone
+
+    from notices.models import NoticeKind
+    from notices.services import notify
+
+    return notify(
+        user=w.users["director_city_a"],
+        kind=NoticeKind.REFERRAL_UNANSWERED,
+        object_key="matrix:1",
+        due_on=timezone.localdate(),
+        url="/",
+        email=False,
+    )
 
 
 def _ended_break_glass(w: World) -> Any:
