@@ -1,5 +1,3 @@
-from collections.abc import Callable
-
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -18,22 +16,6 @@ from accounts.roles import (
     RoleCode,
 )
 from accounts.types import AnyUser
-from notices.services import unread_count
-
-
-class _Once:
-    """A value computed when a template first asks for it (templates call a callable), then
-    kept: the unread count costs one query on a page that shows it, none on one that does
-    not (the login pages)."""
-
-    def __init__(self, compute: Callable[[], int]) -> None:
-        self._compute = compute
-        self._value: int | None = None
-
-    def __call__(self) -> int:
-        if self._value is None:
-            self._value = self._compute()
-        return self._value
 
 
 def installation(request: HttpRequest) -> dict[str, object]:
@@ -43,8 +25,9 @@ def installation(request: HttpRequest) -> dict[str, object]:
     staff = user if user is not None and user.is_authenticated else None
     return {
         "installation_name": settings.FJC_INSTALLATION_NAME,
-        # The unread notices of the signed-in user, for the badge in the navigation.
-        "notices_unread": _Once(lambda: unread_count(staff)) if staff is not None else 0,
+        # The unread notices of the signed-in user, for the badge in the navigation: a
+        # column of the user's row (accounts.User.unread_notices), read anyway, no query.
+        "notices_unread": getattr(staff, "unread_notices", 0) if staff is not None else 0,
         "nav": {
             "cases": staff is not None and may_work_with_cases(staff),
             # The deadline board (cases.views.board): for everyone who works with cases.

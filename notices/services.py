@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -92,6 +93,7 @@ def notify(
         )
     if not created:
         return None
+    recount_unread(user.pk)
     if wanted:
         pk = notice.pk
         transaction.on_commit(lambda: _queue_email(pk))
@@ -195,17 +197,32 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def recount_unread(user_pk: int) -> None:
+    """Set the user's ``unread_notices`` (the navigation's badge) from their notices, in one
+    statement: whatever ran before or at the same time, the last recount is right."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    User.objects.filter(pk=user_pk).update(unread_notices=Coalesce(Subquery(unread), 0))
+
+
 def mark_read(*, user: User, pk: int) -> Notification | None:
     """Mark the user's notice ``pk`` read; None when it is not theirs (or unknown)."""
     notice = notices_of(user).filter(pk=pk).first()
     if notice is not None and notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
+        recount_unread(user.pk)
     return notice
 
 
 def mark_all_read(*, user: User) -> int:
-    return notices_of(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    count = notices_of(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    recount_unread(user.pk)
+    return count
 
 
 @transaction.atomic
