@@ -117,7 +117,9 @@ def test_a_real_worker_sends_each_notice_and_digest_once(redis_celery, tmp_path,
     recipients = sorted(str(m["To"]) for m in messages)
     assert recipients == sorted(2 * [d.email for d in directors]), recipients
     for message in messages:
-        text = str(message["Subject"]) + "\n" + message.get_body().get_content()
+        body = message.get_body()
+        assert body is not None
+        text = str(message["Subject"]) + "\n" + body.get_content()
         for name in (FIRST, LAST, "Vermeulen", "Zwart"):
             assert name not in text
     assert _succeeded(worker, "notices.tasks.send_notice_email") == 4
