@@ -17,6 +17,7 @@ from access.policy import restrict
 from accounts.models import User
 from cases.models import Case, CaseParty, PartyRole, Referral, StatusChange, TrackChange
 from consultations.models import AgendaItem, Consultation
+from notices.models import Notification
 from fjc.demo_year import YEAR_MARK
 from reporting.figures import annual_figures
 from reporting.figures.annual import annual_chapters
@@ -64,6 +65,7 @@ def _counts() -> tuple[int, ...]:
             Consultation,
             AgendaItem,
             AuditEvent,
+            Notification,
         )
     )
 
@@ -170,6 +172,14 @@ def _chain_cases_hold_documents() -> None:
     assert consent is not None and consent.versions.count() == 2
 
 
+def _demo_users_have_notices() -> None:
+    from notices.models import NoticeKind
+
+    notices = Notification.objects.filter(user__username="regisseur.stad")
+    assert notices.filter(kind=NoticeKind.DIGEST).count() == 1
+    assert notices.exclude(kind=NoticeKind.DIGEST).exists()
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -179,6 +189,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _the_annual_figures_of_last_year_have_bars()
     _demo_accounts_see_a_share()
     _chain_cases_hold_documents()
+    _demo_users_have_notices()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()
