@@ -17,8 +17,8 @@ from access.policy import restrict
 from accounts.models import User
 from cases.models import Case, CaseParty, PartyRole, Referral, StatusChange, TrackChange
 from consultations.models import AgendaItem, Consultation
-from notices.models import Notification
 from fjc.demo_year import YEAR_MARK
+from notices.models import Notification
 from reporting.figures import annual_figures
 from reporting.figures.annual import annual_chapters
 from reporting.models import ReportStatus
