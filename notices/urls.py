@@ -6,7 +6,7 @@ app_name = "notices"
 
 urlpatterns = [
     path("", views.NotificationListView.as_view(), name="list"),
-    path("<int:notice_pk>/read/", views.NotificationReadView.as_view(), name="read"),
+    path("<int:notification_pk>/read/", views.NotificationReadView.as_view(), name="read"),
     path("read-all/", views.NotificationReadAllView.as_view(), name="read_all"),
     path("settings/", views.NoticePreferenceView.as_view(), name="settings"),
 ]

@@ -35,8 +35,8 @@ class NotificationReadView(AuthenticatedView):
     """POST: mark one of my notices read; back to the list, or on to where it is handled
     (``open``)."""
 
-    def post(self, request: HttpRequest, notice_pk: int) -> HttpResponse:
-        notice = services.mark_read(user=self.user, pk=notice_pk)
+    def post(self, request: HttpRequest, notification_pk: int) -> HttpResponse:
+        notice = services.mark_read(user=self.user, pk=notification_pk)
         if notice is None:
             raise Http404
         if request.POST.get("open"):

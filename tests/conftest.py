@@ -360,7 +360,7 @@ def build_world() -> World:
     w.directory["published_pk"] = _published_report(w)
     w.directory["funding_year_pk"] = _funding_year(w)
     w.directory["break_glass_pk"] = _ended_break_glass(w)
-    w.directory["notice_pk"] = _notice(w)
+    w.directory["notification_pk"] = _notice(w)
     # A person, for the auditor's data-subject report (any person: the auditor's is not a
     # case-scoped page).
     w.directory["person_pk"] = w.children["city_a"]["party_pk"].person
