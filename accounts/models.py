@@ -38,6 +38,11 @@ class User(AbstractUser):
     second_factor_version = models.PositiveIntegerField(
         _("second factor version"), default=0, editable=False
     )
+    # How many of the user's notices (notices.Notification) are unread, for the badge in the
+    # navigation: the user's row is read on every request anyway, so the badge costs no query.
+    # Never incremented blindly: notices.services recounts it in one statement from the
+    # notices themselves at every change, so it cannot drift.
+    unread_notices = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -23,3 +23,21 @@ def end_expired_break_glass() -> int:
     from .services.break_glass import end_expired_break_glass as _end_expired_break_glass
 
     return _end_expired_break_glass()
+
+
+@shared_task(name="cases.tasks.send_urgent_notices", acks_late=True)
+def send_urgent_notices() -> int:
+    """Urgent notices from every user's deadline board (idempotent: one notice per user,
+    kind, object and date); the number made now."""
+    from .services.reminders import send_urgent_notices as _send_urgent_notices
+
+    return _send_urgent_notices()
+
+
+@shared_task(name="cases.tasks.send_daily_digests", acks_late=True)
+def send_daily_digests() -> int:
+    """Every user's daily overview of their deadlines (one per user per day); the number
+    made now."""
+    from .services.reminders import send_daily_digests as _send_daily_digests
+
+    return _send_daily_digests()

@@ -14,3 +14,12 @@ from .services.access import end_expired_access as _end_expired_access
 def end_expired_access() -> int:
     """End every open consultation access whose window has passed; the number ended."""
     return _end_expired_access()
+
+
+@shared_task(name="consultations.tasks.send_secrecy_reminders", acks_late=True)
+def send_secrecy_reminders() -> int:
+    """Remind participants who have not confirmed the duty of secrecy (once per consultation
+    date); the number of notices made now."""
+    from .services.reminders import send_secrecy_reminders as _send_secrecy_reminders
+
+    return _send_secrecy_reminders()

@@ -27,6 +27,9 @@ def installation(request: HttpRequest) -> dict[str, object]:
     staff = user if user is not None and user.is_authenticated else None
     return {
         "installation_name": settings.FJC_INSTALLATION_NAME,
+        # The unread notices of the signed-in user, for the badge in the navigation: a
+        # column of the user's row (accounts.User.unread_notices), read anyway, no query.
+        "notices_unread": getattr(staff, "unread_notices", 0) if staff is not None else 0,
         "nav": {
             "cases": staff is not None and may_work_with_cases(staff),
             # The deadline board (cases.views.board): for everyone who works with cases.

@@ -44,6 +44,7 @@ from partners.services import organisation_get_or_create
 
 from . import demo_plan
 from .demo_factor import give_demo_device
+from .demo_notices import seed_notices
 
 DEMO_PASSWORD = "demo-veilig-huis"
 POPULATION_YEAR = 2020
@@ -711,6 +712,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
         users=users,
         size=PREVIOUS_YEAR_CASES if previous_year_cases is None else previous_year_cases,
     )
+    seed_notices()  # after everything: the notices read the deadline boards the seed made
     return DEMO_USERS
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "access",
+    "notices",
     "cases",
     "risk",
     "consultations",
@@ -238,6 +240,9 @@ def mailer(url: str) -> dict:
 
 MAILERS = {"default": mailer(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="veilig-huis@localhost")
+# The application's address as its users reach it: the links in notices sent by beat, which
+# has no request to take it from (issue 17).
+FJC_SITE_URL = env.str("FJC_SITE_URL", default="http://localhost:8000")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -396,6 +401,25 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60,
+    },
+    # Notices (issue 17, part 2): urgent deadlines hourly, the daily overview once a day
+    # (each idempotent: one notice per user, kind, object and date; one overview per day),
+    # the secrecy reminders of consultations, and e-mails left waiting by a broker outage.
+    "send-urgent-notices": {
+        "task": "cases.tasks.send_urgent_notices",
+        "schedule": 60 * 60,
+    },
+    "send-daily-digests": {
+        "task": "cases.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "send-secrecy-reminders": {
+        "task": "consultations.tasks.send_secrecy_reminders",
+        "schedule": crontab(hour=7, minute=15),
+    },
+    "send-waiting-notice-emails": {
+        "task": "notices.tasks.send_waiting_emails",
+        "schedule": 15 * 60,
     },
     # A form's one-time token is refused after FJC_SUBMISSION_TOKEN_DAYS; this removes the rows.
     "delete-old-submission-tokens": {

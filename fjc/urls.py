@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("", include((partner_pages, "partners"))),
     path("reporting/", include("reporting.urls")),
+    path("notices/", include("notices.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -362,6 +362,8 @@ def build_world() -> World:
     w.directory["funding_year_pk"] = _funding_year(w)
     w.directory["break_glass_pk"] = _ended_break_glass(w)
     w.directory["registration_pk"], w.directory["attachment_pk"] = _registration(w)
+
+    w.directory["notification_pk"] = _notice(w)
     # A person, for the auditor's data-subject report (any person: the auditor's is not a
     # case-scoped page).
     w.directory["person_pk"] = w.children["city_a"]["party_pk"].person
@@ -503,6 +505,23 @@ def _registration(w: World) -> tuple[Any, Any]:
         pv_number="PV-AM-0001",
     )
     return registration, registration.attachments.get()
+
+
+def _notice(w: World) -> Any:
+    """A notice of director_city_a's (the notice list is each user's own)."""
+    from django.utils import timezone
+
+    from notices.models import NoticeKind
+    from notices.services import notify
+
+    return notify(
+        user=w.users["director_city_a"],
+        kind=NoticeKind.REFERRAL_UNANSWERED,
+        object_key="matrix:1",
+        due_on=timezone.localdate(),
+        url="/",
+        email=False,
+    )
 
 
 def _ended_break_glass(w: World) -> Any:

@@ -18,6 +18,7 @@ from accounts.models import User
 from cases.models import Case, CaseParty, PartyRole, Referral, StatusChange, TrackChange
 from consultations.models import AgendaItem, Consultation
 from fjc.demo_year import YEAR_MARK
+from notices.models import Notification
 from reporting.figures import annual_figures
 from reporting.figures.annual import annual_chapters
 from reporting.models import ReportStatus
@@ -64,6 +65,7 @@ def _counts() -> tuple[int, ...]:
             Consultation,
             AgendaItem,
             AuditEvent,
+            Notification,
         )
     )
 
@@ -198,6 +200,14 @@ def _a_case_is_suggested_and_a_chain_case_warned() -> None:
         assert found(mine, user=user), name
 
 
+def _demo_users_have_notices() -> None:
+    from notices.models import NoticeKind
+
+    notices = Notification.objects.filter(user__username="regisseur.stad")
+    assert notices.filter(kind=NoticeKind.DIGEST).count() == 1
+    assert notices.exclude(kind=NoticeKind.DIGEST).exists()
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -209,6 +219,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _chain_cases_hold_documents()
     _a_chain_case_has_a_plan_reviewed_in_a_consultation()
     _a_case_is_suggested_and_a_chain_case_warned()
+    _demo_users_have_notices()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()

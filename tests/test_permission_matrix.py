@@ -24,6 +24,7 @@ from .urlwalk import Route, walk
 #   kind "register": registering a case
 #   kind "authenticated": any signed-in user
 #   kind "public": no login needed
+#   kind "own": one user's own object (a notice): exactly ``users`` may; 404 for everyone else
 #   kind "role": partner-network pages, for the role codes in ``roles`` only
 #   kind "consultation": a page of the world's art. 458ter consultation (``pk`` is the
 #       consultation; other parameters from ``world.consultation_children``), for its chair
@@ -116,6 +117,12 @@ SPECS = {
     # answers everyone (an unknown token gets the page that says nothing).
     "accounts:invitation": Spec("public", ok=302),
     "accounts:invitation_set_password": Spec("public"),
+    # Notices (issue 17): each user's own list and settings; the world's notice is
+    # director_city_a's, anyone else's POST to it is a 404.
+    "notices:list": Spec("authenticated"),
+    "notices:read": Spec("own", "post", 302, users=frozenset({"director_city_a"})),
+    "notices:read_all": Spec("authenticated", "post", 302),
+    "notices:settings": Spec("authenticated"),
     "cases:list": Spec("case_work"),
     "cases:export": Spec("case_work"),
     "cases:board": Spec("case_work"),
@@ -373,6 +380,8 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         if username in spec.users:
             return spec.ok
         return 403 if username in spec.forbidden else 404
+    if spec.kind == "own":
+        return spec.ok if username in spec.users else 404
     if spec.kind == "consultation_liaison":
         # The parket's own reference: a prosecutor liaison taking part, nobody else.
         status = consultation_status(username, manage=False, ok=spec.ok)

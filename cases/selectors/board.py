@@ -116,6 +116,9 @@ class BoardItem:
     url: str
     # A restraining order inside the warning period (``FJC_RESTRAINING_ORDER_WARNING_DAYS``).
     warning: bool = False
+    # The row the item is about (a measure, a hearing, ...): with ``kind``, what a notice
+    # about it is keyed by (notices: never the same notice twice).
+    object_pk: int | None = None
 
     @property
     def is_overdue(self) -> bool:
@@ -222,6 +225,7 @@ def item_for(
         anonymous=case.is_anonymous_consult,
         description=description,
         url=url,
+        object_pk=row.pk,
     )
 
 

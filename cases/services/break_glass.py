@@ -14,6 +14,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,8 @@ from access.policy import (
 )
 from accounts.models import User
 from accounts.roles import RoleCode
+from notices.models import NoticeKind
+from notices.services import notify
 
 from ..models import (
     BreakGlassAccess,
@@ -156,6 +159,17 @@ def notify_break_glass(*, access_pk: int, link: str) -> int:
         for recipient in break_glass_recipients(access.case):
             if recipient.pk == access.requested_by_id:
                 continue
+            # In the notice list too. This mail is the security alert itself and goes out
+            # whatever the notice settings say, so the notice sends no second one.
+            notify(
+                user=recipient,
+                kind=NoticeKind.BREAK_GLASS,
+                object_key=f"break_glass:{access.pk}",
+                due_on=timezone.localdate(access.starts_at),
+                url=reverse("cases:break_glass_reviews"),
+                reference=access.case.reference,
+                email=False,
+            )
             sent += send_mail(subject, body, None, [recipient.email])
     return sent
 

@@ -15,12 +15,15 @@ recipient and pair of cases: the same hit made again sends nothing.
 
 from collections.abc import Iterable
 
+from django.urls import reverse
 from django.utils import timezone
 
 from access import audit
 from access.models import AuditAction
 from access.policy import case_directors_condition, cases_out_of_sight, may_hold_case_access
 from accounts.models import User
+from notices.models import NoticeKind
+from notices.services import notify
 
 from ..models import Case, HitNotice, Registration
 
@@ -76,6 +79,16 @@ def notify_hits(*, by: User, pairs: Iterable[tuple[int, int]]) -> list[HitNotice
                     "other_case": other.pk,
                     "other_organisation": other.owner_organisation_id,
                 },
+            )
+            # In the notice list and by e-mail (after the commit): the recipient's own
+            # case's reference and a link, nothing about the other case.
+            notify(
+                user=recipient,
+                kind=NoticeKind.HIT,
+                object_key=f"hit_notice:{notice.pk}",
+                due_on=timezone.localdate(),
+                url=reverse("cases:detail", kwargs={"pk": case.pk}) + "#hit-notices-heading",
+                reference=case.reference,
             )
             sent.append(notice)
     return sent

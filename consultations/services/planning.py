@@ -29,7 +29,7 @@ from ..models import (
     LegalBasis,
     Participant,
 )
-from . import access
+from . import access, reminders
 from .legal_bases import check_usable, valid_legal_bases
 
 
@@ -130,6 +130,8 @@ def consultation_create(
     )
     attribute(participant, by)
     participant.save()
+    if chair != by:
+        reminders.invite(participant)
     return consultation
 
 
@@ -214,6 +216,8 @@ def participant_add_user(*, consultation: Consultation, by: User, user: User) ->
     attribute(participant, by)
     participant.save()
     access.grant_for_participant(participant=participant, by=by)
+    if user != by:
+        reminders.invite(participant)
     return participant
 
 
