@@ -63,6 +63,8 @@ LABELS: dict[str, Promise] = {
     "shared_by": _("shared by"),
     "legal_basis": _("legal basis"),
     "consent": _("consent"),
+    # registrations by partners
+    "registration": _("registration"),
     # documents, reports, figures
     "version": _("version"),
     "run": _("report run"),

@@ -255,14 +255,31 @@ def test_the_create_views_are_found():
     assert len(_one_time_routes()) >= 25
 
 
+def _without_plans() -> None:
+    # Every world case has its plan of approach, and a case holds one: the add page then sends
+    # the team to that plan. Without plans the page shows its form.
+    from cases.models import PlanOfApproach
+    from consultations.models import PlanReview
+
+    PlanReview.objects.all().delete()
+    PlanOfApproach.objects.all().delete()
+
+
+# Create pages that show their form only once the world is changed a little.
+PREPARE = {"cases:plan_add": _without_plans}
+
+
 @pytest.mark.parametrize("name", _one_time_routes())
 def test_every_create_form_renders_its_token(world, client, name):
+    PREPARE.get(name, lambda: None)()
     spec = SPECS[name]
     assert spec.method == "get"
     case_keys = CASE_KEYS if spec.kind.startswith("case_") else (None,)
     for username in EXPECTED:
         for case_key in case_keys:
-            if _expected(username, spec, case_key) != 200:
+            expected = _expected(username, spec, case_key)
+            # A prepared page's matrix status is the world's (302: to the existing plan).
+            if expected != 200 and not (name in PREPARE and expected == 302):
                 continue
             client.force_login(world.users[username])
             _token(client, _url(world, name, case_key))

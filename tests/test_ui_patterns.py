@@ -114,7 +114,7 @@ def test_a_field_required_in_some_cases_says_when():
         notes = re.search(r'<label for="id_notes">.*?</label>', html, re.S)
         assert notes and "(optioneel)" in notes.group(0)
     assert CaseEditForm.conditionally_required.keys() == {"referrer_organisation"}
-    assert AssessmentForm.conditionally_required.keys() == {"escalation_incidents"}
+    assert AssessmentForm.conditionally_required.keys() == {"escalation_incidents", "scope_reason"}
     for form in (CaseEditForm, ConsultationEditForm, AssessmentForm):
         for name in form.conditionally_required:
             assert not form.base_fields[name].required
