@@ -6,10 +6,9 @@ import copy
 from typing import Any
 
 import pytest
-from django.utils import translation
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import AgeBand, Person, RelationshipContext
 from risk.instruments import (
