@@ -17,7 +17,7 @@ from .models import Assessment, InstrumentVersion, Level, RiskGrade, Section
 
 class PartyChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.person} ({obj.get_role_display()})"
+        return f"{obj.person} ({obj.role_summary})"
 
 
 class LevelChoiceField(forms.ModelChoiceField):

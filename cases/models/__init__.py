@@ -26,7 +26,19 @@ from .judicial import (
     ProsecutionDecisionKind,
 )
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
-from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
+from .people import (
+    ROLE_FIELDS,
+    AgeBand,
+    CaseParty,
+    FamilyPosition,
+    Gender,
+    LegacyPartyRole,
+    PartyRelation,
+    Person,
+    RelationKind,
+    ViolenceRole,
+    role_condition,
+)
 from .reference import ClosingReason, ViolenceForm, ViolenceFormCode
 from .referrals import Referral, ReferralDirection, ReferralStatus
 from .safety import SafetyPlan, SafetyPlanPart
@@ -34,6 +46,7 @@ from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
+    "ROLE_FIELDS",
     "AgeBand",
     "Breach",
     "BreakGlassAccess",
@@ -57,17 +70,18 @@ __all__ = [
     "DocumentVersion",
     "EntryKind",
     "EventKind",
+    "FamilyPosition",
     "Gender",
     "Hearing",
     "HitNotice",
     "JournalEntry",
     "JudicialCondition",
+    "LegacyPartyRole",
     "Measure",
     "MeasureExtension",
     "MeasureKind",
     "OwnershipChange",
     "PartyRelation",
-    "PartyRole",
     "Person",
     "PoliceReport",
     "ProsecutionDecision",
@@ -90,7 +104,9 @@ __all__ = [
     "Urgency",
     "ViolenceForm",
     "ViolenceFormCode",
+    "ViolenceRole",
     "Visibility",
     "format_reference",
     "reference_sort_keys",
+    "role_condition",
 ]
