@@ -32,7 +32,7 @@ def page(client, address: str) -> str:
 
 def add_form(**overrides) -> dict:
     return {
-        "role": pr.VICTIM,
+        "roles": ["victim"],
         "involved_since": iso(0),
         "first_name": "Sara",
         "last_name": "Maes",

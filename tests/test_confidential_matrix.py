@@ -239,7 +239,7 @@ def _open(client, scene: Scene, username: str, output: str, printed: list[str]) 
         return client.post(
             target,
             {
-                "role": pr.VICTIM,
+                "roles": ["victim"],
                 "involved_since": datetime.date.today().isoformat(),
                 "first_name": "Lotte",
                 "last_name": "Wouters",

@@ -92,7 +92,7 @@ def test_an_address_once_confidential_stays_hidden_in_every_version():
     assert not hidden_in_history(open_then_secret, "address", may_see=True)
     assert not hidden_in_history(open_then_secret[:1], "address", may_see=False)
     assert hidden_in_history(open_then_secret[:1], "safe_contact", may_see=False)
-    assert not hidden_in_history(open_then_secret, "role", may_see=False)
+    assert not hidden_in_history(open_then_secret, "is_victim", may_see=False)
 
 
 # --- who may see them ----------------------------------------------------------------------

@@ -70,9 +70,10 @@ def pair(case: Case, by=None) -> None:
     add(case, by, pr.PERPETRATOR, PERPETRATOR)
 
 
-def post_person(client, case: Case, role: str, person: dict):
+def post_person(client, case: Case, role: dict, person: dict):
     data = {
-        "role": role,
+        "position": role.get("position", ""),
+        "roles": role.get("roles", []),
         "involved_since": TODAY().isoformat(),
         "first_name": person["first_name"],
         "last_name": person["last_name"],
@@ -115,13 +116,13 @@ def test_a_guessed_pair_shows_the_guesser_nothing_and_tells_the_other_side(world
     pair(earlier)
     hit, miss = world.cases["city_a"], world.cases["city_b"]
     client.force_login(attacker)
-    for role, person in (("victim", VICTIM), ("perpetrator", PERPETRATOR)):
+    for role, person in ((pr.VICTIM, VICTIM), (pr.PERPETRATOR, PERPETRATOR)):
         assert post_person(client, hit, role, person).status_code == 302
     # The same guess on a case where there is nothing to find: the other director's case.
     client.force_login(world.users["director_city_b"])
     for role, person in (
-        ("victim", {**VICTIM, "first_name": "Anja"}),
-        ("perpetrator", {**PERPETRATOR, "first_name": "Bart"}),
+        (pr.VICTIM, {**VICTIM, "first_name": "Anja"}),
+        (pr.PERPETRATOR, {**PERPETRATOR, "first_name": "Bart"}),
     ):
         assert post_person(client, miss, role, person).status_code == 302
 
@@ -277,13 +278,13 @@ def test_the_duplicate_dialog_sends_no_notice_linking_does(world, client):
     add(theirs, world.users["director_caw_b"], pr.VICTIM, VICTIM)
     made().delete()
     client.force_login(director)
-    response = post_person(client, world.cases["city_a"], "victim", VICTIM)
+    response = post_person(client, world.cases["city_a"], pr.VICTIM, VICTIM)
     assert response.status_code == 200  # the dialog: who may this be?
     shown = [c.person for c in response.context["candidates"]]
     assert shown == [mine.person]  # only the person the director may see
     assert all(c.pk != theirs.pk for cand in response.context["candidates"] for c in cand.cases)
     # Typing, and a form with an error, send nothing.
-    client.post(url("person_add", world.cases["city_a"]), {"role": "victim", "first_name": "x"})
+    client.post(url("person_add", world.cases["city_a"]), {"roles": ["victim"], "first_name": "x"})
     assert not made().exists()
     # Linking the person does: caw_b's directors hear that a case at Stad Alfa concerns them.
     person_link_to_case(case=world.cases["city_a"], by=director, person=mine.person, **pr.VICTIM)
