@@ -86,9 +86,13 @@ def form_data(**overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def add(case: Case, by, role: dict = pr.VICTIM, **fields) -> CaseParty:
-    fields = {"first_name": "Anna", "last_name": "Verhulst", **fields}
-    return person_create_in_case(case=case, by=by, **role, confirm_new=True, **fields)
+def add(case: Case, by, role: dict | None = None, **fields) -> CaseParty:
+    """A person in the case; a victim unless ``role`` (or a position or roles among ``fields``)
+    says otherwise."""
+    if role is None and not {"position", "roles"} & set(fields):
+        role = pr.VICTIM
+    fields = {"first_name": "Anna", "last_name": "Verhulst", **(role or {}), **fields}
+    return person_create_in_case(case=case, by=by, confirm_new=True, **fields)
 
 
 _WORLD_PARTIES: set[int] = set()
