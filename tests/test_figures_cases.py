@@ -181,9 +181,9 @@ def test_people_by_role_gender_age_and_minors(data):
     assert values(table(tables, "people_by_role")) == {
         "victim": (2, 3),
         "perpetrator": (1, 1),
-        "child": (2, 2),
-        "family": (1, 1),
-        "other": (1, 1),
+        "witness": (0, 0),
+        "involved": (2, 2),  # the other family member and the other person
+        "none": (2, 2),  # the two children: a position, no role recorded
     }
     assert values(table(tables, "people_by_gender")) == {
         "female": (2, 3),
@@ -206,9 +206,9 @@ def test_people_by_role_gender_age_and_minors(data):
     assert values(table(tables, "minors_by_role")) == {
         "victim": (0, 0),
         "perpetrator": (0, 0),
-        "child": (2, 2),
-        "family": (0, 0),
-        "other": (0, 0),
+        "witness": (0, 0),
+        "involved": (0, 0),
+        "none": (2, 2),
         "total": (2, 2),
     }
 

@@ -100,9 +100,19 @@ def test_people_of_new_and_running_cases_by_the_rules(year):
     assert values(table(tables, "people_by_role")) == {
         "victim": (2, 2),  # P1, P10
         "perpetrator": (0, 1),  # P7 (P6 only from 2026)
+        "witness": (0, 0),
+        "involved": (1, 1),  # P3 (other family member, involved)
+        "none": (2, 2),  # P2, P4: children with no role recorded
+    }
+    assert values(table(tables, "people_by_position")) == {
+        "partner": (0, 0),
+        "ex_partner": (0, 0),
+        "parent": (0, 0),
         "child": (2, 2),  # P2, P4
-        "family": (1, 1),  # P3
-        "other": (0, 0),
+        "sibling": (0, 0),
+        "grandparent": (0, 0),
+        "other": (1, 1),  # P3
+        "unknown": (2, 3),  # P1, P10 (+ P7)
     }
     assert values(table(tables, "people_by_gender")) == {
         "female": (3, 4),  # P1, P10, P3 (+ P7)
@@ -127,9 +137,9 @@ def test_people_of_new_and_running_cases_by_the_rules(year):
     assert values(table(tables, "minors_by_role")) == {
         "victim": (0, 1),  # P1, a minor when their involvement in carried began
         "perpetrator": (0, 0),
-        "child": (2, 2),
-        "family": (0, 0),
-        "other": (0, 0),
+        "witness": (0, 0),
+        "involved": (0, 0),
+        "none": (2, 2),  # P2, P4
         "total": (2, 3),
     }
 
@@ -194,7 +204,7 @@ def _add(case, role, name, since=None):
     return person_create_in_case(
         case=case,
         by=case.case_director,
-        role=role,
+        **role,
         confirm_new=True,
         involved_since=since or case.opened_on,
         first_name=name,
@@ -204,7 +214,7 @@ def _add(case, role, name, since=None):
 
 def _link(case, party, role, since=None):
     return person_link_to_case(
-        case=case, by=case.case_director, person=party.person, role=role, involved_since=since
+        case=case, by=case.case_director, person=party.person, **role, involved_since=since
     )
 
 
