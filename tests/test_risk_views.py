@@ -103,7 +103,7 @@ def test_lowering_the_level_in_the_form_is_refused(case, director, client):
 
 def test_child_safety_form_requires_the_judged_level_and_reason(case, director, client):
     version = shipped(CHILD)
-    data = form_data(version, add_party(case, **pr.CHILD), yes=2)
+    data = form_data(version, add_party(case, pr.CHILD), yes=2)
     response = client.post(url("fill", case, version_pk=version.pk), data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"level", "judgement_reason"}

@@ -36,6 +36,18 @@ def _as_before_the_migration() -> Any:
                 "ADD COLUMN address_confidential boolean NOT NULL DEFAULT false, "
                 "ADD COLUMN safe_contact text NOT NULL DEFAULT ''"
             )
+        # The one role of the time, which cases/0028 replaced by columns that the models of
+        # 0017 do not write: the database fills them in.
+        for table in ("cases_caseparty", "cases_historicalcaseparty"):
+            cursor.execute(
+                f"ALTER TABLE {table} ADD COLUMN role varchar(20) NOT NULL DEFAULT '', "
+                "ALTER COLUMN legacy_role SET DEFAULT '', "
+                "ALTER COLUMN position SET DEFAULT '', "
+                "ALTER COLUMN is_victim SET DEFAULT false, "
+                "ALTER COLUMN is_perpetrator SET DEFAULT false, "
+                "ALTER COLUMN is_witness SET DEFAULT false, "
+                "ALTER COLUMN is_involved SET DEFAULT false"
+            )
     # The tests build tables from the models with migrations turned off; read them anyway.
     with override_settings(MIGRATION_MODULES={}):
         state = MigrationLoader(connection).project_state(
