@@ -23,6 +23,11 @@ from .core import DateInput
 
 
 class PersonForm(forms.ModelForm):
+    # Optional each, one of the two required (clean()): the labels say so (docs/ui.md).
+    conditionally_required = {
+        "position": _("required without a role in the violence"),
+        "roles": _("at least one, unless the family position is given"),
+    }
     # Who the person is in the family, and what happened: separate questions, at least one
     # answered (the service's rule, checked in clean() too).
     position = forms.ChoiceField(
