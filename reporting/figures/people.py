@@ -192,6 +192,7 @@ def _table(
     note: str,
     total: bool = True,
     extra: Sequence[tuple[str, str, Mapping[str, int]]] = (),
+    sheet_title: str = "",
 ) -> Table:
     """One row per choice (zeros included), optional extra rows ``(row key, label, counts
     per column)`` and a total row; a count column for the new and one for the running cases."""
@@ -217,6 +218,7 @@ def _table(
         rows=rows,
         row_keys=keys,
         note=note,
+        sheet_title=sheet_title,
     )
 
 
@@ -283,6 +285,7 @@ def minors_by_role(period: Period, people: Any = None) -> Table:
     return _table(
         key="minors_by_role",
         title=_("Children and young people (under 18): direct victims, witnesses and other roles"),
+        sheet_title=_("Children victim or witness"),
         label=_("Role in the violence"),
         choices=_role_rows(),
         counts=_tally(minors, lambda person: person.roles),
@@ -350,7 +353,7 @@ def victims_and_perpetrators_by_position(period: Period, people: Any = None) -> 
     return Table(
         key="victims_perpetrators_by_position",
         title=_("Victims and perpetrators by family position"),
-        sheet_title=_("Victims, perpetrators: position"),
+        sheet_title=_("Victims, perpetrators, position"),
         columns=(
             label_column("label", _("Family position")),
             *(
