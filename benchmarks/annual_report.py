@@ -42,11 +42,11 @@ from cases.models import (  # noqa: E402
     Case,
     CaseParty,
     ClosingReason,
+    FamilyPosition,
     FormOfViolence,
     Gender,
     Measure,
     MeasureKind,
-    PartyRole,
     Person,
     ReferrerKind,
     RelationshipContext,
@@ -165,13 +165,17 @@ def add_cases(fixture: Fixture, count: int, rng: random.Random) -> None:
         ]
         through.objects.bulk_create(links, batch_size=5000)
 
+    # Position and roles in the violence, as the services would store them.
+    VICTIM: dict[str, Any] = {"is_victim": True}
+    PERPETRATOR: dict[str, Any] = {"is_perpetrator": True}
+    CHILD: dict[str, Any] = {"position": FamilyPosition.CHILD, "is_witness": True}
     people, roles = [], []
     for case in cases:
         if case.is_anonymous_consult:
             continue
-        plan = [PartyRole.VICTIM, PartyRole.PERPETRATOR] + [PartyRole.CHILD] * rng.randint(0, 3)
+        plan = [VICTIM, PERPETRATOR] + [CHILD] * rng.randint(0, 3)
         for n, role in enumerate(plan):
-            child = role == PartyRole.CHILD
+            child = role is CHILD
             age = rng.choice(list(AgeBand)[:3] if child else list(AgeBand)[3:])
             people.append(
                 Person(
@@ -185,7 +189,7 @@ def add_cases(fixture: Fixture, count: int, rng: random.Random) -> None:
             roles.append((case, role))
     Person.objects.bulk_create(people, batch_size=5000)
     parties = [
-        CaseParty(case=case, person=person, role=role, involved_since=case.opened_on)
+        CaseParty(case=case, person=person, **role, involved_since=case.opened_on)
         for person, (case, role) in zip(people, roles, strict=True)
     ]
     CaseParty.objects.bulk_create(parties, batch_size=5000)

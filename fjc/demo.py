@@ -234,32 +234,37 @@ def _cases(users: dict[str, User]) -> None:
             )
 
 
-# Fictional client systems: (first name, last name, date of birth, role).
+# Fictional client systems: (first name, last name, date of birth, family position, roles in
+# the violence). The children of partner violence witnessed it; fjc.demo_roles adds a case in
+# which Lina is a direct victim.
 FAMILIES = [
     [
-        ("Noor", "Voorbeeld", "1991-03-14", "victim"),
-        ("Sam", "Voorbeeld", "1989-07-02", "perpetrator"),
-        ("Lina", "Voorbeeld", "2017-05-20", "child"),
+        ("Noor", "Voorbeeld", "1991-03-14", "partner", ("victim",)),
+        ("Sam", "Voorbeeld", "1989-07-02", "partner", ("perpetrator",)),
+        ("Lina", "Voorbeeld", "2017-05-20", "child", ("witness",)),
     ],
     [
-        ("Eva", "Proefmans", "1976-11-30", "victim"),
-        ("Tom", "Proefmans", "1974-01-09", "perpetrator"),
+        ("Eva", "Proefmans", "1976-11-30", "ex_partner", ("victim",)),
+        ("Tom", "Proefmans", "1974-01-09", "ex_partner", ("perpetrator",)),
     ],
     [
-        ("Mira", "Fictief", "1995-08-08", "victim"),
-        ("Ruben", "Fictief", "1993-02-17", "perpetrator"),
-        ("Jonas", "Fictief", "2019-10-01", "child"),
-        ("Sara", "Fictief", "2021-12-24", "child"),
+        ("Mira", "Fictief", "1995-08-08", "partner", ("victim",)),
+        ("Ruben", "Fictief", "1993-02-17", "partner", ("perpetrator",)),
+        ("Jonas", "Fictief", "2019-10-01", "child", ("witness",)),
+        ("Sara", "Fictief", "2021-12-24", "child", ("witness",)),
     ],
     [
-        ("Ilse", "Testaert", "1958-06-06", "victim"),
-        ("Kevin", "Testaert", "1985-04-22", "perpetrator"),
+        ("Ilse", "Testaert", "1958-06-06", "parent", ("victim",)),
+        ("Kevin", "Testaert", "1985-04-22", "child", ("perpetrator",)),
     ],
     [
-        ("Aya", "Denkbeeld", "2001-09-19", "victim"),
-        ("Bram", "Denkbeeld", "1999-12-03", "perpetrator"),
+        ("Aya", "Denkbeeld", "2001-09-19", "partner", ("victim",)),
+        ("Bram", "Denkbeeld", "1999-12-03", "partner", ("perpetrator",)),
     ],
-    [("Hanne", "Verzon", "1983-01-27", "victim"), ("Dirk", "Verzon", "1980-05-15", "perpetrator")],
+    [
+        ("Hanne", "Verzon", "1983-01-27", "partner", ("victim",)),
+        ("Dirk", "Verzon", "1980-05-15", "partner", ("perpetrator",)),
+    ],
 ]
 
 
@@ -277,7 +282,7 @@ FAMILY_VIOLENCE = [
 
 def _fill(case: Case, director: User, today: datetime.date, family: list[Any]) -> None:
     """People, contacts, trajectory, actions and a risk assessment, as a case would have."""
-    from cases.models import ConditionKind, EntryKind, MeasureKind, PartyRole
+    from cases.models import ConditionKind, EntryKind, MeasureKind
     from cases.services import (
         breach_add,
         case_action_add,
@@ -297,7 +302,8 @@ def _fill(case: Case, director: User, today: datetime.date, family: list[Any]) -
         person_create_in_case(
             case=case,
             by=director,
-            role=role,
+            position=position,
+            roles=roles,
             first_name=first,
             last_name=last,
             date_of_birth=datetime.date.fromisoformat(born),
@@ -305,7 +311,7 @@ def _fill(case: Case, director: User, today: datetime.date, family: list[Any]) -
             # Registered together with the case: involved from its opening.
             involved_since=case.opened_on,
         )
-        for first, last, born, role in family
+        for first, last, born, position, roles in family
     ]
     opened = datetime.datetime.combine(case.opened_on, datetime.time(10), tzinfo=datetime.UTC)
     for day, kind, channel, reached in [
@@ -391,11 +397,11 @@ def _fill(case: Case, director: User, today: datetime.date, family: list[Any]) -
             role="Begeleiding pleger tijdens het huisverbod",
             since=case.opened_on,
         )
-        _assess(case, director, [p for p in parties if p.role == PartyRole.VICTIM], yes=15)
-        _safety_plan(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
+        _assess(case, director, [p for p in parties if p.is_victim], yes=15)
+        _safety_plan(case, director, next(p for p in parties if p.is_victim))
         demo_plan.plan_of_approach(case, director, parties)
         _documents(case, director)
-        _letters(case, director, next(p for p in parties if p.role == PartyRole.VICTIM))
+        _letters(case, director, next(p for p in parties if p.is_victim))
 
 
 def _safety_plan(case: Case, director: User, victim: Any) -> None:
@@ -692,6 +698,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     (``demo_year.PREVIOUS_YEAR_CASES`` unless given; 0 for none)."""
     from .demo_escalation import seed_escalation
     from .demo_registrations import seed_registrations
+    from .demo_roles import seed_child_roles
     from .demo_year import PREVIOUS_YEAR_CASES, seed_previous_year
 
     places = _places()
@@ -707,6 +714,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     _funding(users)
     seed_registrations(users)  # issue 19: registrations by the police, one taken on
     seed_escalation(users)
+    seed_child_roles()
     # Last: the steps above look for last year's few cases of their own.
     seed_previous_year(
         users=users,

@@ -30,7 +30,7 @@ def seed_escalation(users: dict[str, User]) -> None:
         .first()
     )
     if suggested is not None and version is not None and not suggested.risk_assessments.exists():
-        victims = list(suggested.parties.filter(role="victim"))
+        victims = list(suggested.parties.filter(is_victim=True))
         if victims:
             codes = list(version.items.order_by("section__order", "order").values_list("code"))
             assessment_create(

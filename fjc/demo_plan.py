@@ -8,13 +8,13 @@ import datetime
 from typing import Any
 
 from accounts.models import User
-from cases.models import Case, PartyRole
+from cases.models import Case, FamilyPosition, ViolenceRole
 from partners.models import Organisation
 
-# (role, goal, note for the case team, [(organisation, what, days until due)])
+# (whom, goal, note for the case team, [(organisation, what, days until due)])
 GOALS: list[tuple[str | None, str, str, list[tuple[str, str, int]]]] = [
     (
-        PartyRole.VICTIM,
+        "victim",
         "Zich thuis veilig voelen en weten wie te bellen als het misloopt.",
         "Slaapt slecht sinds het laatste incident (fictief).",
         [
@@ -23,7 +23,7 @@ GOALS: list[tuple[str | None, str, str, list[tuple[str, str, int]]]] = [
         ],
     ),
     (
-        PartyRole.PERPETRATOR,
+        "perpetrator",
         "Geen geweld meer; deelnemen aan een daderhulpprogramma.",
         "",
         [
@@ -32,7 +32,7 @@ GOALS: list[tuple[str | None, str, str, list[tuple[str, str, int]]]] = [
         ],
     ),
     (
-        PartyRole.CHILD,
+        "child",
         "Het kind kan zijn eigen verhaal doen en krijgt steun op school.",
         "Vertelde de kinderpsycholoog over nachtmerries (fictief).",
         [
@@ -47,6 +47,13 @@ GOALS: list[tuple[str | None, str, str, list[tuple[str, str, int]]]] = [
         [("Stad Mechelen", "Casusregisseur brengt de partners maandelijks samen.", 28)],
     ),
 ]
+
+
+def _is(party: Any, whom: str) -> bool:
+    """The victim, the perpetrator (roles in the violence) or a child (family position)."""
+    if whom == "child":
+        return bool(party.position == FamilyPosition.CHILD)
+    return bool(party.is_victim if whom == "victim" else party.is_perpetrator)
 
 
 def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
@@ -66,16 +73,17 @@ def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
 
     today = datetime.date.today()
     parties = list(parties)
-    if not any(p.role == PartyRole.CHILD for p in parties):
+    if not any(_is(p, "child") for p in parties):
         # "One family, one plan" shows best with a child in it: a fictional one joins.
         from cases.services import person_create_in_case
 
-        victim = next((p for p in parties if p.role == PartyRole.VICTIM), None)
+        victim = next((p for p in parties if _is(p, "victim")), None)
         parties.append(
             person_create_in_case(
                 case=case,
                 by=director,
-                role=PartyRole.CHILD,
+                position=FamilyPosition.CHILD,
+                roles=[ViolenceRole.WITNESS],
                 first_name="Mila",
                 last_name=victim.person.last_name if victim else "Voorbeeld",
                 date_of_birth=datetime.date(2016, 4, 12),
@@ -95,9 +103,9 @@ def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
         ),
     )
     goals = []
-    for role, description, note, agreements in GOALS:
-        party = next((p for p in parties if p.role == role), None) if role else None
-        if role and party is None:
+    for whom, description, note, agreements in GOALS:
+        party = next((p for p in parties if _is(p, whom)), None) if whom else None
+        if whom and party is None:
             continue
         lines = []
         for name, what, days in agreements:
@@ -118,7 +126,7 @@ def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
                     description=description, party=party, team_note=note, agreements=lines
                 ),
                 # The note stays with the team; the goal of the child is not shown.
-                shared_in_consultation=role != PartyRole.CHILD,
+                shared_in_consultation=whom != "child",
             )
         )
     outcomes = [GoalOutcome.IN_PROGRESS, GoalOutcome.ACHIEVED, GoalOutcome.IN_PROGRESS]

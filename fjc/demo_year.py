@@ -28,9 +28,9 @@ from cases.models import (
     CaseParty,
     ClosingReason,
     EntryKind,
+    FamilyPosition,
     FormOfViolence,
     MeasureKind,
-    PartyRole,
     ReferralDirection,
     ReferrerKind,
     RelationKind,
@@ -39,6 +39,7 @@ from cases.models import (
     Status,
     Track,
     Urgency,
+    ViolenceRole,
 )
 from cases.services import (
     ShareTerms,
@@ -168,13 +169,43 @@ GAPS = [
 ]
 
 
+def _again(earlier: CaseParty) -> dict[str, Any]:
+    """Position and roles of someone in a repeat case: as before, except that a child who
+    witnessed the violence the first time is now hit too (a witness in one case, a direct
+    victim in the next)."""
+    roles = list(earlier.roles)
+    if earlier.position == FamilyPosition.CHILD and ViolenceRole.WITNESS in roles:
+        roles = [ViolenceRole.VICTIM, *roles]
+    return {"position": earlier.position, "roles": roles}
+
+
 def _weighted(rng: random.Random, options: list[tuple[Any, int]]) -> Any:
     return rng.choices([o for o, _w in options], weights=[w for _o, w in options])[0]
 
 
+@dataclass(frozen=True)
+class Part:
+    """A member's family position and roles in the violence."""
+
+    position: str
+    roles: tuple[str, ...]
+
+
+VICTIM, PERPETRATOR, WITNESS, INVOLVED = (
+    ViolenceRole.VICTIM,
+    ViolenceRole.PERPETRATOR,
+    ViolenceRole.WITNESS,
+    ViolenceRole.INVOLVED,
+)
+P = FamilyPosition
+# The children of partner violence witnessed it; one in four was hit too.
+WITNESS_CHILD = Part(P.CHILD, (WITNESS,))
+HIT_CHILD = Part(P.CHILD, (VICTIM, WITNESS))
+
+
 @dataclass
 class Member:
-    role: PartyRole
+    part: Part
     gender: str
     age: int
     first_name: str = ""
@@ -331,19 +362,21 @@ class YearBuilder:
         female_victim = rng.random() < 0.8
         if form in ("partner", "ex_partner"):
             age = self._age_between(19, 62)
-            victim = Member(PartyRole.VICTIM, "female" if female_victim else "male", age)
+            position = P.PARTNER if form == "partner" else P.EX_PARTNER
+            victim = Member(Part(position, (VICTIM,)), "female" if female_victim else "male", age)
             partner_gender = "male" if female_victim and rng.random() < 0.95 else "female"
             perpetrator = Member(
-                PartyRole.PERPETRATOR, partner_gender, max(18, age + rng.randint(-5, 7))
+                Part(position, (PERPETRATOR,)), partner_gender, max(18, age + rng.randint(-5, 7))
             )
             members = [victim, perpetrator]
             kind = RelationKind.PARTNER if form == "partner" else RelationKind.EX_PARTNER
             relations = [(1, kind, 0)]
             if age >= 21:
-                for _ in range(rng.choice([0, 1, 1, 2, 2, 3])):
+                for number in range(rng.choice([0, 1, 1, 2, 2, 3])):
                     members.append(
                         Member(
-                            PartyRole.CHILD,
+                            # No extra draw: the year stays the same for a seed.
+                            HIT_CHILD if (age + number) % 4 == 0 else WITNESS_CHILD,
                             rng.choice(["female", "male"]),
                             rng.randint(0, min(17, age - 19)),
                         )
@@ -351,9 +384,11 @@ class YearBuilder:
                     relations.append((0, RelationKind.PARENT, len(members) - 1))
             return Family(form, members, relations)
         if form == "child_abuse":
-            child = Member(PartyRole.VICTIM, rng.choice(["female", "male"]), rng.randint(1, 17))
+            child = Member(
+                Part(P.CHILD, (VICTIM,)), rng.choice(["female", "male"]), rng.randint(1, 17)
+            )
             parent = Member(
-                PartyRole.PERPETRATOR,
+                Part(P.PARENT, (PERPETRATOR,)),
                 rng.choice(["female", "male", "male"]),
                 child.age + rng.randint(20, 38),
             )
@@ -361,29 +396,31 @@ class YearBuilder:
             relations = [(1, RelationKind.PARENT, 0)]
             if rng.random() < 0.5:
                 members.append(
-                    Member(PartyRole.FAMILY, "female" if parent.gender == "male" else "male",
+                    Member(Part(P.PARENT, (INVOLVED,)), "female" if parent.gender == "male" else "male",
                            parent.age + rng.randint(-4, 4))
                 )  # fmt: skip
                 relations.append((2, RelationKind.PARENT, 0))
             return Family(form, members, relations)
         if form == "against_parents":
-            parent = Member(PartyRole.VICTIM, "female" if female_victim else "male",
+            parent = Member(Part(P.PARENT, (VICTIM,)), "female" if female_victim else "male",
                             self._age_between(38, 72))  # fmt: skip
-            child = Member(PartyRole.PERPETRATOR, rng.choice(["male", "male", "female"]),
+            child = Member(Part(P.CHILD, (PERPETRATOR,)), rng.choice(["male", "male", "female"]),
                            max(14, parent.age - rng.randint(22, 36)))  # fmt: skip
             return Family(form, [parent, child], [(0, RelationKind.PARENT, 1)])
         if form == "elder_abuse":
-            elder = Member(PartyRole.VICTIM, "female" if female_victim else "male",
+            elder = Member(Part(P.PARENT, (VICTIM,)), "female" if female_victim else "male",
                            self._age_between(66, 93))  # fmt: skip
-            carer = Member(PartyRole.PERPETRATOR, rng.choice(["male", "female"]),
+            carer = Member(Part(P.CHILD, (PERPETRATOR,)), rng.choice(["male", "female"]),
                            elder.age - rng.randint(24, 36))  # fmt: skip
             return Family(form, [elder, carer], [(0, RelationKind.PARENT, 1)])
         if form == "honour_related":
-            young = Member(PartyRole.VICTIM, "female", rng.randint(16, 27))
-            elder = Member(PartyRole.PERPETRATOR, "male", young.age + rng.randint(22, 32))
+            young = Member(Part(P.CHILD, (VICTIM,)), "female", rng.randint(16, 27))
+            elder = Member(Part(P.PARENT, (PERPETRATOR,)), "male", young.age + rng.randint(22, 32))
             return Family(form, [young, elder], [(1, RelationKind.PARENT, 0)])
-        one = Member(PartyRole.VICTIM, rng.choice(["female", "male"]), self._age_between(20, 60))
-        other = Member(PartyRole.PERPETRATOR, rng.choice(["female", "male"]),
+        one = Member(
+            Part(P.SIBLING, (VICTIM,)), rng.choice(["female", "male"]), self._age_between(20, 60)
+        )
+        other = Member(Part(P.SIBLING, (PERPETRATOR,)), rng.choice(["female", "male"]),
                        max(18, one.age + rng.randint(-8, 8)))  # fmt: skip
         return Family(form, [one, other], [(1, RelationKind.SIBLING, 0)])
 
@@ -478,7 +515,7 @@ class YearBuilder:
                     case=case,
                     by=director,
                     person=earlier.person,
-                    role=earlier.role,
+                    **_again(earlier),
                     involved_since=opened_on,
                 )
                 for earlier in repeat.parties
@@ -500,7 +537,8 @@ class YearBuilder:
                 person_create_in_case(
                     case=case,
                     by=director,
-                    role=member.role,
+                    position=member.part.position,
+                    roles=member.part.roles,
                     first_name=member.first_name,
                     last_name=member.last_name,
                     gender=member.gender,
@@ -586,7 +624,7 @@ class YearBuilder:
         if not self.within(day):
             return
         case = case_change_status(case=case, by=director, to_status=Status.ACTIVE, changed_on=day)
-        victims = [p for p in parties if p.role == PartyRole.VICTIM]
+        victims = [p for p in parties if p.is_victim]
         grade = self._assess(case, director, track, victims, day)
         chain_since = opened_on if track == Track.CHAIN else None
         if track == Track.OUTREACH and (grade == RiskGrade.HIGH or rng.random() < 0.12):

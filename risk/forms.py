@@ -18,7 +18,7 @@ from .scope import scope_text
 
 class PartyChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.person} ({obj.get_role_display()})"
+        return f"{obj.person} ({obj.role_summary})"
 
 
 class LevelChoiceField(forms.ModelChoiceField):

@@ -160,7 +160,12 @@ class AssessmentDetailView(CaseScopedMixin, DetailView):
                 sections.append((answer.item.section, []))
             sections[-1][1].append(answer)
         can_change = is_permitted(self.user, assessment.case, Action.CHANGE)
-        parties = restrict(assessment.parties.select_related("person").order_by("role"), self.user)
+        parties = restrict(
+            assessment.parties.select_related("person").order_by(
+                "-is_victim", "-is_perpetrator", "position", "pk"
+            ),
+            self.user,
+        )
         return {
             **context,
             "case": assessment.case,

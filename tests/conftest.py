@@ -26,6 +26,7 @@ from cases.models import Case, Track
 from cases.services import share_create
 from partners.models import Organisation, OrganisationKind
 
+from . import party_roles as pr
 from . import risk_factories
 from .clock import WORLD_BUILT_AT
 from .consultation_fixtures import setting  # noqa: F401  (the consultation tests' fixture)
@@ -706,14 +707,14 @@ def _referral(w: World, case: Case) -> Any:
 
 
 def _party(w: World, case: Case, first_name: str = "Kind") -> Any:
-    from cases.models import AgeBand, PartyRole
+    from cases.models import AgeBand
     from cases.services import person_create_in_case
 
     # Roles that never make a repeat, so the cases' versions stay as they were.
     return person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.CHILD,
+        **pr.CHILD,
         first_name=first_name,
         last_name=f"Matrix {case.pk}",
         age_band=AgeBand.UNDER_6,

@@ -81,22 +81,24 @@ def move(case: Any, to_track: int, on: datetime.date) -> Any:
     )
 
 
-def person(case: Any, role: str, *, since: datetime.date | None = None, **fields: Any) -> CaseParty:
+def person(
+    case: Any, role: dict[str, Any], *, since: datetime.date | None = None, **fields: Any
+) -> CaseParty:
     """A new person in ``case``, involved since ``since`` (the case's opening by default)."""
     n = next(_numbers)
     someone = Person.objects.create(
         first_name="Test", last_name=f"Persoon{n}", name_key=f"persoon{n} test", **fields
     )
     return CaseParty.objects.create(
-        case=case, person=someone, role=role, involved_since=since or case.opened_on
+        case=case, person=someone, **role, involved_since=since or case.opened_on
     )
 
 
 def link(
-    case: Any, party: CaseParty, role: str, *, since: datetime.date | None = None
+    case: Any, party: CaseParty, role: dict[str, Any], *, since: datetime.date | None = None
 ) -> CaseParty:
     return CaseParty.objects.create(
-        case=case, person=party.person, role=role, involved_since=since or case.opened_on
+        case=case, person=party.person, **role, involved_since=since or case.opened_on
     )
 
 

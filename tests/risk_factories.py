@@ -6,10 +6,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.models import Case, CaseParty, PartyRole, Person
+from cases.models import Case, CaseParty, Person
 from risk.instruments import load_shipped_instruments
 from risk.models import InstrumentVersion, VersionStatus
 from risk.services import assessment_create, joint_assessment_create
+
+from . import party_roles as pr
 
 CHECKLIST = "checklist-24"
 DANGER = "danger-scale-20"
@@ -35,16 +37,14 @@ def shipped(code: str) -> InstrumentVersion:
     return version
 
 
-def add_party(case: Case, role: str = PartyRole.VICTIM, first_name: str = "Alex") -> CaseParty:
+def add_party(case: Case, role: dict = pr.VICTIM, first_name: str = "Alex") -> CaseParty:
     """People are added by the client-system screens; tests create the rows directly."""
     n = next(_names)
     last_name = f"Voorbeeld{n}"
     person = Person.objects.create(
         first_name=first_name, last_name=last_name, name_key=f"{last_name} {first_name}".lower()
     )
-    return CaseParty.objects.create(
-        case=case, person=person, role=role, involved_since=case.opened_on
-    )
+    return CaseParty.objects.create(case=case, person=person, **role, involved_since=case.opened_on)
 
 
 def answers_for(version: InstrumentVersion, **counts: int) -> dict[str, str]:

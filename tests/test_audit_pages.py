@@ -13,6 +13,7 @@ from access.models import AuditAction, AuditEvent
 from accounts.roles import RoleCode
 from cases.models import CaseParty
 
+from . import party_roles as pr
 from .factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -109,14 +110,14 @@ def _read_by_another_organisation(world):
 
 
 def test_the_report_lists_another_organisations_read(world, client, dpo):
-    from cases.models import AgeBand, PartyRole
+    from cases.models import AgeBand
     from cases.services import person_create_in_case
 
     case, party = _read_by_another_organisation(world)
     person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.FAMILY,
+        **pr.FAMILY,
         first_name="Zelda",
         last_name="Otherparty",
         age_band=AgeBand.AGE_25_44,

@@ -22,7 +22,6 @@ from cases.models import (
     MeasureExtension,
     MeasureKind,
     PartyRelation,
-    PartyRole,
     Person,
     PoliceReport,
     RelationKind,
@@ -34,6 +33,7 @@ from cases.models import (
 from cases.selectors import case_full_history, normalise_name
 from cases.services import case_add_co_director, case_change_track, case_update
 
+from . import party_roles as pr
 from .factories import MunicipalityFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -69,8 +69,8 @@ def new_person(first: str, last: str, by) -> Person:
     )
 
 
-def add_party(case: Case, person: Person, by, role=PartyRole.VICTIM) -> CaseParty:
-    return save(CaseParty(case=case, person=person, role=role, involved_since=case.opened_on), by)
+def add_party(case: Case, person: Person, by, role: dict = pr.VICTIM) -> CaseParty:
+    return save(CaseParty(case=case, person=person, **role, involved_since=case.opened_on), by)
 
 
 def journal(case: Case, by, visibility=Visibility.ALL, text="Gesprek") -> JournalEntry:
@@ -84,7 +84,7 @@ def fill(world, case: Case) -> dict[str, Any]:
     """One object of every kind inside ``case``, made by its case director."""
     by = case.case_director
     victim = add_party(case, new_person("Céline", "Dubois", by), by)
-    perpetrator = add_party(case, new_person("Marc", "Dubois", by), by, PartyRole.PERPETRATOR)
+    perpetrator = add_party(case, new_person("Marc", "Dubois", by), by, pr.PERPETRATOR)
     measure = save(
         Measure(
             case=case,

@@ -21,7 +21,6 @@ from cases.models import (
     ClosingReason,
     FormOfViolence,
     FormOfViolenceCode,
-    PartyRole,
     Person,
     RelationshipContext,
     RelationshipContextCode,
@@ -40,6 +39,7 @@ from cases.services import (
     share_create,
 )
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 from .factories import MunicipalityFactory, make_case, make_user
 
@@ -66,7 +66,7 @@ def refs(*cases: Case) -> set[str]:
     return {c.reference for c in cases}
 
 
-def add_person(case: Case, first: str, last: str, role: str = PartyRole.VICTIM) -> Person:
+def add_person(case: Case, first: str, last: str, role: dict = pr.VICTIM) -> Person:
     by = case.case_director
     person = Person(
         first_name=first,
@@ -75,7 +75,7 @@ def add_person(case: Case, first: str, last: str, role: str = PartyRole.VICTIM) 
     )
     person._history_user = by  # type: ignore[attr-defined]
     person.save()
-    party = CaseParty(case=case, person=person, role=role, involved_since=case.opened_on)
+    party = CaseParty(case=case, person=person, **role, involved_since=case.opened_on)
     party._history_user = by  # type: ignore[attr-defined]
     party.save()
     return person
@@ -359,7 +359,7 @@ def test_sort_outside_the_whitelist_falls_back_to_newest_first(world, client, va
 @pytest.fixture
 def people(world):
     add_person(world.cases["city_a"], "Céline", "Dubois")
-    add_person(world.cases["city_a"], "Marc", "Dubois", PartyRole.PERPETRATOR)
+    add_person(world.cases["city_a"], "Marc", "Dubois", pr.PERPETRATOR)
     add_person(world.cases["city_a_shared"], "Jan", "Peeters")
     # The same name in a case director_city_a may not see.
     add_person(world.cases["city_b"], "Céline", "Dubois")

@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
 from access.parts import ShareScope
-from cases.models import PartyRole
 from cases.services import PlanContent, person_create_in_case, safety_plan_create, share_create
 
+from . import party_roles as pr
 from .conftest import CHILDREN, whole_file_share
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def _victim_with_plan(case: Any) -> Any:
     party = person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         confirm_new=True,
         first_name="Hanne",
         last_name="Afdruk",

@@ -6,9 +6,10 @@ page showed old and new safe-contact values to a view-only reader."""
 import pytest
 from django.urls import reverse
 
-from cases.models import Case, CaseParty, PartyRole
+from cases.models import Case, CaseParty
 from cases.services import person_create_in_case, share_create
 
+from . import party_roles as pr
 from .clock import iso
 from .conftest import whole_file_share
 
@@ -31,7 +32,7 @@ def page(client, address: str) -> str:
 
 def add_form(**overrides) -> dict:
     return {
-        "role": PartyRole.VICTIM,
+        "roles": ["victim"],
         "involved_since": iso(0),
         "first_name": "Sara",
         "last_name": "Maes",
@@ -56,7 +57,7 @@ def city_person(world):
     return person_create_in_case(
         case=city_case,
         by=director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         confirm_new=True,
         first_name="Sara",
         last_name="Maes",

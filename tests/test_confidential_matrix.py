@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cases.models import PartyRole
 from cases.services import (
     case_party_update,
     person_create_in_case,
@@ -30,6 +29,7 @@ from cases.services import (
 )
 from consultations.services import planning
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def _scene(world: Any) -> Scene:
     victim = person_create_in_case(
         case=city,
         by=director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         confirm_new=True,
         first_name="Lotte",
         last_name="Wouters",
@@ -77,7 +77,7 @@ def _scene(world: Any) -> Scene:
     person_create_in_case(
         case=city,
         by=director,
-        role=PartyRole.PERPETRATOR,
+        **pr.PERPETRATOR,
         confirm_new=True,
         first_name="Koen",
         last_name="Wouters",
@@ -97,7 +97,7 @@ def _scene(world: Any) -> Scene:
         case=caw,
         by=caw_director,
         person=victim.person,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         address=CAW_ADDRESS,
         address_confidential=True,
         safe_contact=CAW_OLD_CONTACT,
@@ -257,7 +257,7 @@ def _open(client, scene: Scene, username: str, output: str, printed: list[str]) 
         return client.post(
             target,
             {
-                "role": PartyRole.VICTIM,
+                "roles": ["victim"],
                 "involved_since": datetime.date.today().isoformat(),
                 "first_name": "Lotte",
                 "last_name": "Wouters",

@@ -18,7 +18,7 @@ from access.policy import (
     may_see_confidential_condition,
     shown_fields,
 )
-from cases.models import Case, CaseParty, PartyRole, Person
+from cases.models import Case, CaseParty, Person
 from cases.services import (
     case_add_co_director,
     case_party_update,
@@ -29,6 +29,7 @@ from cases.services import (
 )
 from cases.services.people import SITUATION_FIELDS
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def _victim(world, key="city_a_shared", **situation) -> CaseParty:
     return person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         confirm_new=True,
         first_name="Nora",
         last_name="Jacobs",
@@ -91,7 +92,7 @@ def test_an_address_once_confidential_stays_hidden_in_every_version():
     assert not hidden_in_history(open_then_secret, "address", may_see=True)
     assert not hidden_in_history(open_then_secret[:1], "address", may_see=False)
     assert hidden_in_history(open_then_secret[:1], "safe_contact", may_see=False)
-    assert not hidden_in_history(open_then_secret, "role", may_see=False)
+    assert not hidden_in_history(open_then_secret, "is_victim", may_see=False)
 
 
 # --- who may see them ----------------------------------------------------------------------
@@ -152,7 +153,7 @@ def test_a_link_carries_the_person_but_none_of_their_situation(world):
     city = _victim(world, address="Geheim 1", address_confidential=True, safe_contact="Zus")
     caw_case = world.cases["caw_a"]
     linked = person_link_to_case(
-        case=caw_case, by=world.users["director_caw_a"], person=city.person, role="victim"
+        case=caw_case, by=world.users["director_caw_a"], person=city.person, **pr.VICTIM
     )
     assert linked.person_id == city.person_id
     assert (linked.address, linked.address_confidential, linked.safe_contact) == ("", False, "")
@@ -161,7 +162,7 @@ def test_a_link_carries_the_person_but_none_of_their_situation(world):
             case=world.cases["caw_b"],
             by=world.users["director_caw_b"],
             person=city.person,
-            role="victim",
+            **pr.VICTIM,
             first_name="Anders",
         )
 
@@ -171,7 +172,7 @@ def test_a_correction_by_a_team_that_may_not_change_every_case_stays_with_its_ca
     city = _victim(world, address="Geheim 1", address_confidential=True)
     caw_director = world.users["director_caw_a"]
     caw = person_link_to_case(
-        case=world.cases["caw_a"], by=caw_director, person=city.person, role="victim"
+        case=world.cases["caw_a"], by=caw_director, person=city.person, **pr.VICTIM
     )
     corrected = case_party_update(
         party=caw, by=caw_director, expected_version=None, last_name="Jacobs-Peeters"
@@ -191,7 +192,7 @@ def test_a_correction_by_someone_who_may_change_every_case_is_shared(world):
     city = _victim(world)
     co_director = world.users["co_director"]  # on the team of every case in the world
     other = person_link_to_case(
-        case=world.cases["caw_b"], by=co_director, person=city.person, role="victim"
+        case=world.cases["caw_b"], by=co_director, person=city.person, **pr.VICTIM
     )
     case_party_update(party=city, by=co_director, expected_version=1, first_name="Noor")
     other.refresh_from_db()
@@ -205,7 +206,7 @@ def test_a_situation_only_edit_changes_no_shared_person(world):
     city = _victim(world)
     caw_director = world.users["director_caw_a"]
     caw = person_link_to_case(
-        case=world.cases["caw_a"], by=caw_director, person=city.person, role="victim"
+        case=world.cases["caw_a"], by=caw_director, person=city.person, **pr.VICTIM
     )
     before = Person.history.filter(id=city.person_id).count()
     updated = case_party_update(

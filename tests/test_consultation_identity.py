@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
 from access.policy import may_see_consultation_identity
-from cases.models import AgeBand, Case, PartyRole
+from cases.models import AgeBand, Case
 from cases.services import person_create_in_case
 from common.personal_data import Finding, personal_data_findings
 
+from . import party_roles as pr
 from .factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def family(setting):
         add(
             case=case,
             by=director,
-            role=PartyRole.VICTIM,
+            **pr.VICTIM,
             confirm_new=True,
             first_name="Anna",
             last_name="Verhulst",
@@ -51,7 +52,7 @@ def family(setting):
         add(
             case=case,
             by=director,
-            role=PartyRole.PERPETRATOR,
+            **pr.PERPETRATOR,
             confirm_new=True,
             first_name="Bram",
             last_name="Claes",
@@ -62,7 +63,7 @@ def family(setting):
         add(
             case=case,
             by=director,
-            role=PartyRole.CHILD,
+            **pr.CHILD,
             confirm_new=True,
             first_name="Lotte",
             last_name="Claes",

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from cases.models import Case, ClosingReason, Gender, PartyRole, Status, StatusChange
+from cases.models import Case, ClosingReason, Gender, Status, StatusChange
 from cases.services import case_change_status, case_close, case_reopen
 from partners.models import Gap, GapKind, GapStatus, GapStatusChange
 from partners.services import gap_add_follow_up, gap_set_status
@@ -21,6 +21,7 @@ from reporting.figures.risk import by_risk_level
 from risk.models import LevelRaise, RiskGrade
 from risk.services import assessment_raise_level
 
+from . import party_roles as pr
 from . import risk_factories as rf
 from .figures_helpers import D, close, make_director, move, new_case, person, values
 
@@ -150,7 +151,7 @@ def test_a_back_dated_closing_recorded_later_changes_the_year(director, reasons)
 
 def _assessed(director, yes, on):
     case = new_case(director, D(2025, 1, 1), 2)
-    party = person(case, PartyRole.VICTIM, gender=Gender.FEMALE)
+    party = person(case, pr.VICTIM, gender=Gender.FEMALE)
     checklist = rf.shipped(rf.CHECKLIST)
     assessment = rf.make_assessment(
         case, answers=rf.answers_for(checklist, yes=yes), assessed_on=on, parties=[party]

@@ -21,6 +21,7 @@ from cases.services import (
     share_stop,
 )
 
+from . import party_roles as pr
 from .clock import NOON
 from .conftest import whole_file_share
 from .factories import make_case, make_user
@@ -461,13 +462,12 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_cases(world, client, u
 
 
 def test_a_safety_plan_review_due_names_neither_the_person_nor_the_plan(world):
-    from cases.models import PartyRole
 
     from .test_safety_plans import CONFIDENTIAL, SIGNS, _person, _plan
 
     director = world.users["director_city_a"]
     case = old_case(director)
-    plan = _plan(case, _person(case, PartyRole.VICTIM, first_name="Noor"))
+    plan = _plan(case, _person(case, pr.VICTIM, first_name="Noor"))
     type(plan).objects.filter(pk=plan.pk).update(review_on=day(3))
     [item] = [i for i in items_of(director, case) if i.kind == "safety_plan_review"]
     assert (item.on, item.is_overdue) == (day(3), False)

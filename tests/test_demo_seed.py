@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from access.models import AuditEvent
 from access.policy import restrict
 from accounts.models import User
-from cases.models import Case, CaseParty, PartyRole, Referral, StatusChange, TrackChange
+from cases.models import Case, CaseParty, FamilyPosition, Referral, StatusChange, TrackChange
 from consultations.models import AgendaItem, Consultation
 from fjc.demo_year import YEAR_MARK
 from notices.models import Notification
@@ -103,15 +103,24 @@ def _ages_fit_the_relationship() -> None:
     assert parties.count() > SIZE
     for party in parties:
         age, form = _age(party), forms[party.case_id]
-        if party.role == PartyRole.CHILD:
+        if party.position == FamilyPosition.CHILD and party.is_witness:
             assert age < 18
-        if party.role in (PartyRole.VICTIM, PartyRole.PERPETRATOR) and form & {
-            "partner",
-            "ex_partner",
-        }:
+        if party.position in (FamilyPosition.PARTNER, FamilyPosition.EX_PARTNER):
             assert age >= 18
-        if party.role == PartyRole.VICTIM and "elder" in form:
+        if party.is_victim and "elder" in form:
             assert age >= 65
+
+
+def _a_child_witnessed_in_one_case_and_was_hit_in_another() -> None:
+    children = CaseParty.objects.filter(position=FamilyPosition.CHILD)
+    witnessed = set(children.filter(is_witness=True).values_list("person_id", flat=True))
+    hit = set(children.filter(is_victim=True).values_list("person_id", flat=True))
+    both = witnessed & hit
+    assert any(
+        children.filter(person_id=pk, is_witness=True, is_victim=False).exists()
+        and children.filter(person_id=pk, is_victim=True, is_witness=False).exists()
+        for pk in both
+    )
 
 
 def _the_annual_figures_of_last_year_have_bars() -> None:
@@ -182,8 +191,10 @@ def _a_chain_case_has_a_plan_reviewed_in_a_consultation() -> None:
     from cases.models import PlanEvaluation, PlanGoal
     from consultations.models import PlanReview
 
-    roles = set(PlanGoal.objects.filter(party__isnull=False).values_list("party__role", flat=True))
-    assert {PartyRole.VICTIM, PartyRole.PERPETRATOR, PartyRole.CHILD} <= roles
+    goals = PlanGoal.objects.filter(party__isnull=False)
+    assert goals.filter(party__is_victim=True).exists()
+    assert goals.filter(party__is_perpetrator=True).exists()
+    assert goals.filter(party__position="child").exists()
     assert PlanEvaluation.objects.exists()
     assert PlanReview.objects.exists()
 
@@ -214,6 +225,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _seed()
     _last_year_is_built_through_the_services_with_dated_records()
     _ages_fit_the_relationship()
+    _a_child_witnessed_in_one_case_and_was_hit_in_another()
     _the_annual_figures_of_last_year_have_bars()
     _demo_accounts_see_a_share()
     _chain_cases_hold_documents()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from cases.models import PartyRole, ReferralStatus
+from cases.models import ReferralStatus
 from consultations.models import ConsultationStatus
 from partners.models import Gap, GapKind, GapStatus, MunicipalityPopulation, OrganisationKind
 from reporting.figures.base import (
@@ -41,6 +41,7 @@ from reporting.figures.publication import (
     year_publication,
 )
 
+from . import party_roles as pr
 from .disclosure_attacker import Attacker, Published, zone_relations
 from .factories import make_organisation
 from .figures_helpers import REGION, D, close, make_director, make_region, new_case, person
@@ -346,7 +347,7 @@ def small_year(db):
             rng.choice([1, 1, 2, 3]),
             municipality=places[name] if name else None,
         )
-        person(case, rng.choice([PartyRole.VICTIM, PartyRole.CHILD]))
+        person(case, rng.choice([pr.VICTIM, pr.CHILD]))
         cases.append(case)
     for case in rng.sample(cases, 12):
         closing = case.opened_on + datetime.timedelta(days=rng.randrange(1, 120))

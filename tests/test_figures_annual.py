@@ -8,12 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from cases.models import MeasureKind, PartyRole
+from cases.models import MeasureKind
 from cases.services import measure_add
 from partners.models import MunicipalityPopulation
 from reporting.figures import annual_figures, figures_checksum
 from reporting.figures.base import Chapter, Column, Table
 
+from . import party_roles as pr
 from . import risk_factories as rf
 from .figures_helpers import D, make_director, make_region, move, new_case, person, table, values
 
@@ -88,8 +89,8 @@ def _data(director, region, n):
             contexts=("partner", "parent_child"),
             forms=("physical", "psychological"),
         )
-        person(case, PartyRole.VICTIM, date_of_birth=D(1980 + i, 1, 1))
-        person(case, PartyRole.CHILD, date_of_birth=D(2015, 1, 1))
+        person(case, pr.VICTIM, date_of_birth=D(1980 + i, 1, 1))
+        person(case, pr.CHILD, date_of_birth=D(2015, 1, 1))
         rf.make_assessment(
             case, answers=rf.answers_for(checklist, yes=i % 20), assessed_on=D(2025, 12, 1)
         )

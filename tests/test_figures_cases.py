@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from cases.models import AgeBand, Case, Gender, PartyRole, ReferrerKind, RelationshipContext
+from cases.models import AgeBand, Case, Gender, ReferrerKind, RelationshipContext
 from partners.models import MunicipalityPopulation, OrganisationKind, Sector
 from reporting.figures.cases import case_tables
 from reporting.figures.people import people_tables
@@ -27,6 +27,7 @@ from reporting.figures.period import Period
 from reporting.figures.places import place_tables
 from reporting.figures.risk import risk_tables
 
+from . import party_roles as pr
 from . import risk_factories as rf
 from .factories import make_organisation
 from .figures_helpers import (
@@ -94,15 +95,15 @@ def data(db):
     new_case(director, D(2024, 12, 31), 1, is_anonymous_consult=True)
 
     # People (ages on 31 December 2025).
-    p1 = person(c["jan1"], PartyRole.VICTIM, gender=Gender.FEMALE, date_of_birth=D(1990, 5, 5))
-    link(c["mid"], p1, PartyRole.VICTIM)
-    p2 = person(c["jan1"], PartyRole.PERPETRATOR, gender=Gender.MALE, date_of_birth=D(1985, 1, 1))
-    link(c["repeat"], p2, PartyRole.VICTIM)
-    person(c["jan1"], PartyRole.CHILD, date_of_birth=D(2020, 12, 31))  # 5: 0-5
-    person(c["dec31"], PartyRole.CHILD, gender=Gender.FEMALE, date_of_birth=D(2008, 1, 1))  # 17
-    person(c["dec31"], PartyRole.FAMILY, gender=Gender.MALE, date_of_birth=D(2007, 12, 31))  # 18
-    person(c["mid"], PartyRole.OTHER, gender=Gender.X, age_band=AgeBand.AGE_65_PLUS)
-    person(c["prev"], PartyRole.VICTIM, gender=Gender.FEMALE)  # not in a new case
+    p1 = person(c["jan1"], pr.VICTIM, gender=Gender.FEMALE, date_of_birth=D(1990, 5, 5))
+    link(c["mid"], p1, pr.VICTIM)
+    p2 = person(c["jan1"], pr.PERPETRATOR, gender=Gender.MALE, date_of_birth=D(1985, 1, 1))
+    link(c["repeat"], p2, pr.VICTIM)
+    person(c["jan1"], pr.CHILD, date_of_birth=D(2020, 12, 31))  # 5: 0-5
+    person(c["dec31"], pr.CHILD, gender=Gender.FEMALE, date_of_birth=D(2008, 1, 1))  # 17
+    person(c["dec31"], pr.FAMILY, gender=Gender.MALE, date_of_birth=D(2007, 12, 31))  # 18
+    person(c["mid"], pr.OTHER, gender=Gender.X, age_band=AgeBand.AGE_65_PLUS)
+    person(c["prev"], pr.VICTIM, gender=Gender.FEMALE)  # not in a new case
 
     # Inhabitants: 2024 for all but Berlaar; Mechelen also has 2025 (which counts).
     for name, municipality in region.items():
@@ -215,9 +216,9 @@ def test_people_by_role_gender_age_and_minors(data):
     assert values(table(tables, "people_by_role")) == {
         "victim": (2, 3),
         "perpetrator": (1, 1),
-        "child": (2, 2),
-        "family": (1, 1),
-        "other": (1, 1),
+        "witness": (0, 0),
+        "involved": (2, 2),  # the other family member and the other person
+        "none": (2, 2),  # the two children: a position, no role recorded
     }
     assert values(table(tables, "people_by_gender")) == {
         "female": (2, 3),
@@ -240,9 +241,9 @@ def test_people_by_role_gender_age_and_minors(data):
     assert values(table(tables, "minors_by_role")) == {
         "victim": (0, 0),
         "perpetrator": (0, 0),
-        "child": (2, 2),
-        "family": (0, 0),
-        "other": (0, 0),
+        "witness": (0, 0),
+        "involved": (0, 0),
+        "none": (2, 2),
         "total": (2, 2),
     }
 

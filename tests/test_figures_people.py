@@ -28,12 +28,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from cases.models import AgeBand, Case, Gender, PartyRole
+from cases.models import AgeBand, Case, Gender
 from cases.services import case_create, person_create_in_case, person_link_to_case
 from reporting.figures.duration import repeats
 from reporting.figures.people import age_band_at, people_tables
 from reporting.figures.period import Period
 
+from . import party_roles as pr
 from .figures_helpers import D, close, link, make_director, new_case, person, table, values
 
 YEAR = Period.year(2025)
@@ -72,10 +73,10 @@ def year(db):
     }
     new_case(director, D(2025, 3, 3), 1, is_anonymous_consult=True)  # never has people
     victim, perpetrator, child, family = (
-        PartyRole.VICTIM,
-        PartyRole.PERPETRATOR,
-        PartyRole.CHILD,
-        PartyRole.FAMILY,
+        pr.VICTIM,
+        pr.PERPETRATOR,
+        pr.CHILD,
+        pr.FAMILY,
     )
     female, male = Gender.FEMALE, Gender.MALE
     p1 = person(c["carried"], victim, gender=female, date_of_birth=D(2007, 6, 1))
@@ -99,9 +100,19 @@ def test_people_of_new_and_running_cases_by_the_rules(year):
     assert values(table(tables, "people_by_role")) == {
         "victim": (2, 2),  # P1, P10
         "perpetrator": (0, 1),  # P7 (P6 only from 2026)
+        "witness": (0, 0),
+        "involved": (1, 1),  # P3 (other family member, involved)
+        "none": (2, 2),  # P2, P4: children with no role recorded
+    }
+    assert values(table(tables, "people_by_position")) == {
+        "partner": (0, 0),
+        "ex_partner": (0, 0),
+        "parent": (0, 0),
         "child": (2, 2),  # P2, P4
-        "family": (1, 1),  # P3
-        "other": (0, 0),
+        "sibling": (0, 0),
+        "grandparent": (0, 0),
+        "other": (1, 1),  # P3
+        "unknown": (2, 3),  # P1, P10 (+ P7)
     }
     assert values(table(tables, "people_by_gender")) == {
         "female": (3, 4),  # P1, P10, P3 (+ P7)
@@ -126,9 +137,9 @@ def test_people_of_new_and_running_cases_by_the_rules(year):
     assert values(table(tables, "minors_by_role")) == {
         "victim": (0, 1),  # P1, a minor when their involvement in carried began
         "perpetrator": (0, 0),
-        "child": (2, 2),
-        "family": (0, 0),
-        "other": (0, 0),
+        "witness": (0, 0),
+        "involved": (0, 0),
+        "none": (2, 2),  # P2, P4
         "total": (2, 3),
     }
 
@@ -164,8 +175,8 @@ def test_the_people_tables_take_one_query_however_many_people(year):
         people_tables(YEAR)
     for n in range(5):
         extra = new_case(year["a"].case_director, D(2025, 4, n + 1), 2)
-        person(extra, PartyRole.VICTIM, date_of_birth=D(1990, 1, n + 1))
-        link(extra, person(year["carried"], PartyRole.OTHER), PartyRole.CHILD)
+        person(extra, pr.VICTIM, date_of_birth=D(1990, 1, n + 1))
+        link(extra, person(year["carried"], pr.OTHER), pr.CHILD)
     with CaptureQueriesContext(connection) as more:
         people_tables(YEAR)
     assert len(few) == len(more) == 1
@@ -193,7 +204,7 @@ def _add(case, role, name, since=None):
     return person_create_in_case(
         case=case,
         by=case.case_director,
-        role=role,
+        **role,
         confirm_new=True,
         involved_since=since or case.opened_on,
         first_name=name,
@@ -203,7 +214,7 @@ def _add(case, role, name, since=None):
 
 def _link(case, party, role, since=None):
     return person_link_to_case(
-        case=case, by=case.case_director, person=party.person, role=role, involved_since=since
+        case=case, by=case.case_director, person=party.person, **role, involved_since=since
     )
 
 
@@ -213,13 +224,13 @@ def _repeats(period=YEAR):
 
 def test_a_repeat_that_arises_from_a_person_linked_after_the_year(director):
     earlier = _case(director, D(2025, 3, 1))
-    victim = _add(earlier, PartyRole.VICTIM, "Vera")
-    perpetrator = _add(earlier, PartyRole.PERPETRATOR, "Piet")
+    victim = _add(earlier, pr.VICTIM, "Vera")
+    perpetrator = _add(earlier, pr.PERPETRATOR, "Piet")
     later = _case(director, D(2025, 9, 1))
-    _link(later, victim, PartyRole.VICTIM, since=D(2025, 9, 1))
+    _link(later, victim, pr.VICTIM, since=D(2025, 9, 1))
     assert _repeats()["repeats"][0] == 0
     # Linked today (after 2025): a repeat now, not in 2025's figures.
-    _link(later, perpetrator, PartyRole.PERPETRATOR)
+    _link(later, perpetrator, pr.PERPETRATOR)
     later.refresh_from_db()
     assert (later.repeat_of, later.repeat_since) == (earlier, timezone.localdate())
     assert _repeats() == {"new": (2, None), "repeats": (0, Decimal("0.0"))}
@@ -227,14 +238,14 @@ def test_a_repeat_that_arises_from_a_person_linked_after_the_year(director):
 
 def test_a_back_dated_link_makes_the_past_year_count_it(director):
     earlier = _case(director, D(2025, 3, 1))
-    victim = _add(earlier, PartyRole.VICTIM, "Vera")
-    perpetrator = _add(earlier, PartyRole.PERPETRATOR, "Piet")
+    victim = _add(earlier, pr.VICTIM, "Vera")
+    perpetrator = _add(earlier, pr.PERPETRATOR, "Piet")
     later = _case(director, D(2025, 9, 1))
-    _link(later, victim, PartyRole.VICTIM)  # today
-    _link(later, perpetrator, PartyRole.PERPETRATOR, since=D(2025, 10, 1))
+    _link(later, victim, pr.VICTIM)  # today
+    _link(later, perpetrator, pr.PERPETRATOR, since=D(2025, 10, 1))
     later.refresh_from_db()
     assert later.repeat_since == timezone.localdate()  # the victim only joined today
-    victim_here = later.parties.get(role=PartyRole.VICTIM)
+    victim_here = later.parties.get(is_victim=True)
     from cases.services import case_party_update
 
     case_party_update(
@@ -250,12 +261,12 @@ def test_a_back_dated_link_makes_the_past_year_count_it(director):
 
 def test_the_pair_joining_the_earlier_case_after_the_year_dates_the_repeat(director):
     earlier = _case(director, D(2025, 3, 1))
-    victim = _add(earlier, PartyRole.VICTIM, "Vera")
+    victim = _add(earlier, pr.VICTIM, "Vera")
     later = _case(director, D(2025, 9, 1))
-    _link(later, victim, PartyRole.VICTIM)
-    perpetrator = _add(later, PartyRole.PERPETRATOR, "Piet", since=D(2025, 9, 2))
+    _link(later, victim, pr.VICTIM)
+    perpetrator = _add(later, pr.PERPETRATOR, "Piet", since=D(2025, 9, 2))
     assert _repeats()["repeats"][0] == 0
-    _link(earlier, perpetrator, PartyRole.PERPETRATOR)  # today, in the earlier case
+    _link(earlier, perpetrator, pr.PERPETRATOR)  # today, in the earlier case
     later.refresh_from_db()
     assert later.repeat_of == earlier
     assert later.repeat_since == timezone.localdate()
@@ -264,18 +275,18 @@ def test_the_pair_joining_the_earlier_case_after_the_year_dates_the_repeat(direc
 
 def test_the_repeat_date_is_the_earliest_over_every_earlier_case(director):
     first = _case(director, D(2025, 2, 1))
-    victim = _add(first, PartyRole.VICTIM, "Vera")
-    perpetrator = _add(first, PartyRole.PERPETRATOR, "Piet")
+    victim = _add(first, pr.VICTIM, "Vera")
+    perpetrator = _add(first, pr.PERPETRATOR, "Piet")
     case = _case(director, D(2025, 9, 1))
-    _link(case, victim, PartyRole.VICTIM, since=D(2025, 9, 1))
-    _link(case, perpetrator, PartyRole.PERPETRATOR, since=D(2025, 9, 3))
+    _link(case, victim, pr.VICTIM, since=D(2025, 9, 1))
+    _link(case, perpetrator, pr.PERPETRATOR, since=D(2025, 9, 3))
     case.refresh_from_db()
     assert (case.repeat_of, case.repeat_since) == (first, D(2025, 9, 3))
     # A more recent earlier case gets the pair today: the repeat now points to it, but the
     # case has been a repeat (of first) since 3 September 2025, and 2025 still counts it.
     middle = _case(director, D(2025, 6, 1))
-    _link(middle, victim, PartyRole.VICTIM)
-    _link(middle, perpetrator, PartyRole.PERPETRATOR)
+    _link(middle, victim, pr.VICTIM)
+    _link(middle, perpetrator, pr.PERPETRATOR)
     case.refresh_from_db()
     assert (case.repeat_of, case.repeat_since) == (middle, D(2025, 9, 3))
     middle.refresh_from_db()
@@ -295,11 +306,11 @@ def test_the_note_names_the_configured_window(director, settings):
 
 def test_a_repeat_across_a_leap_day_counts_in_its_year(director):
     earlier = _case(director, D(2024, 2, 28))
-    victim = _add(earlier, PartyRole.VICTIM, "Vera")
-    perpetrator = _add(earlier, PartyRole.PERPETRATOR, "Piet")
+    victim = _add(earlier, pr.VICTIM, "Vera")
+    perpetrator = _add(earlier, pr.PERPETRATOR, "Piet")
     later = _case(director, D(2025, 2, 28))  # 12 calendar months, 366 days
-    _link(later, victim, PartyRole.VICTIM, since=D(2025, 2, 28))
-    _link(later, perpetrator, PartyRole.PERPETRATOR, since=D(2025, 2, 28))
+    _link(later, victim, pr.VICTIM, since=D(2025, 2, 28))
+    _link(later, perpetrator, pr.PERPETRATOR, since=D(2025, 2, 28))
     assert _repeats() == {"new": (1, None), "repeats": (1, Decimal("100.0"))}
 
 
@@ -308,11 +319,11 @@ def test_a_repeat_across_a_leap_day_counts_in_its_year(director):
 
 def test_the_involvement_is_today_unless_an_earlier_day_is_given(director):
     case = _case(director, D(2025, 3, 1))
-    assert _add(case, PartyRole.CHILD, "Kim", since=None).involved_since == D(2025, 3, 1)
+    assert _add(case, pr.CHILD, "Kim", since=None).involved_since == D(2025, 3, 1)
     default = person_create_in_case(
         case=case,
         by=director,
-        role=PartyRole.CHILD,
+        **pr.CHILD,
         confirm_new=True,
         first_name="Lou",
         last_name="Vandaag",
@@ -331,12 +342,12 @@ def test_an_involvement_before_the_opening_or_in_the_future_is_refused(director,
     from django.core.exceptions import ValidationError
 
     case = _case(director, D(2025, 3, 1))
-    other = _add(_case(director, D(2025, 1, 1)), PartyRole.VICTIM, "Vera")
+    other = _add(_case(director, D(2025, 1, 1)), pr.VICTIM, "Vera")
     since = since or timezone.localdate() + datetime.timedelta(days=1)
     with translation.override("nl"):
         for attempt in (
-            lambda: _add(case, PartyRole.VICTIM, "Nina", since=since),
-            lambda: _link(case, other, PartyRole.VICTIM, since=since),
+            lambda: _add(case, pr.VICTIM, "Nina", since=since),
+            lambda: _link(case, other, pr.VICTIM, since=since),
         ):
             with pytest.raises(ValidationError) as refused:
                 attempt()
@@ -348,8 +359,8 @@ def test_moving_the_opening_later_moves_earlier_involvements_with_it(director):
     from cases.services import case_update
 
     case = _case(director, D(2025, 3, 1))
-    early = _add(case, PartyRole.VICTIM, "Vera")
-    late = _add(case, PartyRole.CHILD, "Kim", since=D(2025, 6, 1))
+    early = _add(case, pr.VICTIM, "Vera")
+    late = _add(case, pr.CHILD, "Kim", since=D(2025, 6, 1))
     case.refresh_from_db()
     case_update(case=case, by=director, expected_version=case.version, opened_on=D(2025, 4, 1))
     early.refresh_from_db()

@@ -19,7 +19,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import AgeBand, ClosingReason, Gender, PartyRole
+from cases.models import AgeBand, ClosingReason, FamilyPosition, Gender, ViolenceRole
 from cases.services import (
     case_close,
     case_create,
@@ -30,7 +30,17 @@ from cases.services import (
 from reporting.figures.people import people_tables
 from reporting.figures.period import Period
 
+from . import party_roles as pr
 from .figures_helpers import D, make_director, table, values
+
+# One row per role in the violence an involvement holds, or one "none" row when it holds none.
+ROLES = """LATERAL (VALUES
+        ('victim', cp.is_victim),
+        ('perpetrator', cp.is_perpetrator),
+        ('witness', cp.is_witness),
+        ('involved', cp.is_involved),
+        ('none', NOT (cp.is_victim OR cp.is_perpetrator OR cp.is_witness OR cp.is_involved))
+    ) AS r(role, held)"""
 
 SQL = """
 WITH params AS (SELECT %(start)s::date AS p_start, %(end)s::date AS p_end),
@@ -56,15 +66,15 @@ running_cases AS (
       )
 ),
 counted AS (
-    SELECT cp.person_id, cp.role, cp.involved_since, 'new' AS col
-    FROM cases_caseparty cp JOIN cases_person p ON p.id = cp.person_id, params
-    WHERE cp.case_id IN (SELECT id FROM new_cases)
+    SELECT cp.person_id, r.role, cp.position, cp.involved_since, 'new' AS col
+    FROM cases_caseparty cp JOIN cases_person p ON p.id = cp.person_id, params, ROLES
+    WHERE r.held AND cp.case_id IN (SELECT id FROM new_cases)
       AND cp.involved_since <= p_end
       AND (p.date_of_birth IS NULL OR p.date_of_birth <= p_end)
     UNION ALL
-    SELECT cp.person_id, cp.role, cp.involved_since, 'running' AS col
-    FROM cases_caseparty cp JOIN cases_person p ON p.id = cp.person_id, params
-    WHERE cp.case_id IN (SELECT id FROM running_cases)
+    SELECT cp.person_id, r.role, cp.position, cp.involved_since, 'running' AS col
+    FROM cases_caseparty cp JOIN cases_person p ON p.id = cp.person_id, params, ROLES
+    WHERE r.held AND cp.case_id IN (SELECT id FROM running_cases)
       AND cp.involved_since <= p_end
       AND (p.date_of_birth IS NULL OR p.date_of_birth <= p_end)
 ),
@@ -90,8 +100,17 @@ aged AS (
 )
 """
 
+SQL = SQL.replace(", ROLES\n", f", {ROLES}\n")
+
 QUERIES = {
     "role": "SELECT col, role, COUNT(DISTINCT person_id) FROM counted GROUP BY col, role",
+    "position": """
+        SELECT col, COALESCE(NULLIF(position, ''), 'unknown') AS pos, COUNT(DISTINCT person_id)
+        FROM counted GROUP BY col, pos""",
+    "role_position": """
+        SELECT col || ':' || role, COALESCE(NULLIF(position, ''), 'unknown') AS pos,
+            COUNT(DISTINCT person_id)
+        FROM counted WHERE role IN ('victim', 'perpetrator') GROUP BY col, role, pos""",
     "gender": "SELECT col, gender, COUNT(*) FROM aged GROUP BY col, gender",
     "band": "SELECT col, band, COUNT(*) FROM aged GROUP BY col, band",
     "minor_role": """
@@ -122,9 +141,20 @@ def expected_tables(found: dict[str, dict[tuple[str, str], int]]) -> dict[str, d
         rows["total"] = (sum(r[0] for r in rows.values()), sum(r[1] for r in rows.values()))
         return rows
 
-    roles = [str(v) for v in PartyRole.values]
+    roles = [*ViolenceRole.values, "none"]
+    positions = [*FamilyPosition.values, "unknown"]
+    by_position = found["role_position"]
     return {
         "people_by_role": {key: row(found["role"], key) for key in roles},
+        "people_by_position": {key: row(found["position"], key) for key in positions},
+        "victims_perpetrators_by_position": {
+            key: tuple(
+                by_position.get((f"{column}:{role}", key), 0)
+                for role in ("victim", "perpetrator")
+                for column in ("new", "running")
+            )
+            for key in positions
+        },
         "people_by_gender": with_total(found["gender"], [str(v) for v in Gender.values]),
         "people_by_age": with_total(found["band"], [str(v) for v in AgeBand.values]),
         "minors_by_role": {
@@ -164,7 +194,9 @@ def build(rng: random.Random, year: int) -> None:
         if not anonymous:
             for _person in range(rng.randrange(1, 5)):
                 since = _day(rng, opened, min(opened + datetime.timedelta(days=500), today))
-                role = rng.choice(PartyRole.values)
+                position = rng.choice(["", *FamilyPosition.values])
+                roles = rng.sample(ViolenceRole.values, rng.randrange(0 if position else 1, 3))
+                role: dict[str, Any] = {"position": position, "roles": roles}
                 if people and rng.random() < 0.3:
                     existing = rng.choice(people)
                     if not case.parties.filter(person=existing).exists():
@@ -172,7 +204,7 @@ def build(rng: random.Random, year: int) -> None:
                             case=case,
                             by=director,
                             person=existing,
-                            role=role,
+                            **role,
                             involved_since=since,
                         )
                     continue
@@ -189,7 +221,7 @@ def build(rng: random.Random, year: int) -> None:
                 party = person_create_in_case(
                     case=case,
                     by=director,
-                    role=role,
+                    **role,
                     confirm_new=True,
                     involved_since=since,
                     first_name=f"P{n}",
@@ -241,7 +273,7 @@ def test_the_sql_sees_what_the_rules_say(db):
         person_create_in_case(
             case=case,
             by=director,
-            role=PartyRole.CHILD,
+            **pr.CHILD,
             confirm_new=True,
             involved_since=since,
             first_name="Kind",
@@ -254,4 +286,6 @@ def test_the_sql_sees_what_the_rules_say(db):
         ("running", "18-24"): 1,
     }
     assert found["minors"] == {("new", "total"): 1, ("running", "total"): 1}
-    assert defaultdict(int, found["role"])[("new", "child")] == 2
+    # Children without a role in the violence: each under "none", with the position "child".
+    assert defaultdict(int, found["role"])[("new", "none")] == 2
+    assert defaultdict(int, found["position"])[("new", "child")] == 2

@@ -26,7 +26,6 @@ from cases.models import (
     ClosingReason,
     Measure,
     MeasureKind,
-    PartyRole,
     Referral,
     ReferralDirection,
     ReferralStatus,
@@ -54,6 +53,7 @@ from reporting.figures.risk import by_risk_level
 from risk.models import Assessment, RiskGrade
 from risk.services import assessment_raise_level, joint_assessment_create
 
+from . import party_roles as pr
 from . import risk_factories as rf
 from .factories import make_organisation
 from .figures_helpers import make_director, values
@@ -100,7 +100,7 @@ class Walk:
         case_change_track(case=case, by=self.director, to_track=track, changed_on=day, reason="R")
 
     def assess(self, case: Case, day: datetime.date) -> None:
-        party = case.parties.first() or rf.add_party(case, PartyRole.VICTIM)
+        party = case.parties.first() or rf.add_party(case, pr.VICTIM)
         yes = self.rng.choice((3, 11, 14))
         rf.make_assessment(
             case, answers=rf.answers_for(self.checklist, yes=yes), assessed_on=day, parties=[party]

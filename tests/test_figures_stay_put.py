@@ -28,7 +28,6 @@ from cases.models import (
     ClosingReason,
     Measure,
     MeasureKind,
-    PartyRole,
     Referral,
     ReferralDirection,
     ReferralStatus,
@@ -56,6 +55,7 @@ from reporting.figures import annual_figures, figures_checksum
 from risk.models import Assessment, RiskGrade
 from risk.services import assessment_raise_level
 
+from . import party_roles as pr
 from . import risk_factories as rf
 from .factories import make_organisation
 from .figures_helpers import make_director
@@ -145,9 +145,9 @@ def build_year(seed: int = 12) -> Year:
             )
         if rng.random() < 0.5:
             # A perpetrator already in the case: a victim linked later may make a repeat.
-            rf.add_party(case, PartyRole.PERPETRATOR, first_name="Kim")
+            rf.add_party(case, pr.PERPETRATOR, first_name="Kim")
         if rng.random() < 0.6:
-            party = rf.add_party(case, PartyRole.VICTIM)
+            party = rf.add_party(case, pr.VICTIM)
             assessment = rf.make_assessment(
                 case,
                 answers=rf.answers_for(checklist, yes=rng.choice((3, 11, 14))),
@@ -443,7 +443,7 @@ def assess_a_case(year: Year, pick: int, day: datetime.date) -> bool:
     return _accepted(assess)
 
 
-PEOPLE_ROLES = (PartyRole.VICTIM, PartyRole.PERPETRATOR, PartyRole.CHILD)
+PEOPLE_ROLES = (pr.VICTIM, pr.PERPETRATOR, pr.CHILD)
 
 
 def add_a_person(year: Year, pick: int, day: datetime.date) -> bool:
@@ -452,12 +452,12 @@ def add_a_person(year: Year, pick: int, day: datetime.date) -> bool:
     if case is None:
         return False
     role = PEOPLE_ROLES[pick % len(PEOPLE_ROLES)]
-    born = day - datetime.timedelta(days=pick % 200) if role == PartyRole.CHILD else None
+    born = day - datetime.timedelta(days=pick % 200) if role is pr.CHILD else None
     return _accepted(
         lambda: person_create_in_case(
             case=case,
             by=year.director,
-            role=role,
+            **role,
             confirm_new=True,
             involved_since=day,
             first_name="Later",
@@ -477,7 +477,12 @@ def link_a_person(year: Year, pick: int, day: datetime.date) -> bool:
     party = source.parties.order_by("pk")[pick % source.parties.count()]
     return _accepted(
         lambda: person_link_to_case(
-            case=target, by=year.director, person=party.person, role=party.role, involved_since=day
+            case=target,
+            by=year.director,
+            person=party.person,
+            position=party.position,
+            roles=party.roles,
+            involved_since=day,
         )
     )
 

@@ -15,10 +15,11 @@ from django.utils import timezone
 from access import policy
 from access.policy import ConfidentialField
 from accounts.roles import RoleCode
-from cases.models import Case, CaseParty, PartyRole, Person
+from cases.models import Case, CaseParty, Person
 from cases.selectors import normalise_name
 from cases.services import case_create, share_create
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 from .factories import make_case, make_user
 from .urlwalk import walk
@@ -30,7 +31,7 @@ SEARCH = reverse("cases:search")
 HOME = reverse("home")
 
 
-def add_person(case: Case, first: str, last: str, role: str = PartyRole.VICTIM, days: int = 0):
+def add_person(case: Case, first: str, last: str, role: dict = pr.VICTIM, days: int = 0):
     """A person in ``case``, involved ``days`` after the case was opened."""
     by = case.case_director
     person = Person(
@@ -43,7 +44,7 @@ def add_person(case: Case, first: str, last: str, role: str = PartyRole.VICTIM, 
     party = CaseParty(
         case=case,
         person=person,
-        role=role,
+        **role,
         involved_since=case.opened_on + datetime.timedelta(days=days),
     )
     party._history_user = by  # type: ignore[attr-defined]
@@ -136,8 +137,8 @@ def test_the_label_is_the_first_victims_initials_by_default(world, client):
     director = world.users["director_city_a"]
     case = make_case(director)
     without_victim = make_case(director)
-    add_person(without_victim, "Marc", "Peeters", PartyRole.PERPETRATOR)
-    add_person(case, "Marc", "Peeters", PartyRole.PERPETRATOR)
+    add_person(without_victim, "Marc", "Peeters", pr.PERPETRATOR)
+    add_person(case, "Marc", "Peeters", pr.PERPETRATOR)
     add_person(case, "Lotte", "de Smet", days=2)
     add_person(case, "anna", "Verbeke")
     client.force_login(world.users["director_city_a"])

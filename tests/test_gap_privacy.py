@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases.models import AgeBand, PartyRole
+from cases.models import AgeBand
 from cases.services import person_create_in_case
 from common.personal_data import find_personal_data
 from partners.models import Gap, GapKind
+
+from . import party_roles as pr
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +41,7 @@ def case(world):
     person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         first_name="Céline",
         last_name="Dubois",
         date_of_birth=datetime.date(1990, 4, 5),
@@ -48,7 +50,7 @@ def case(world):
     person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.CHILD,
+        **pr.CHILD,
         first_name="Noor",
         last_name="Dubois",
         age_band=AgeBand.UNDER_6,

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
 from access.policy import restrict, visible_repeat_condition
-from cases.models import Case, CaseEvent, CaseParty, EventKind, HitNotice, PartyRole, RepeatMatch
+from cases.models import Case, CaseEvent, CaseParty, EventKind, HitNotice, RepeatMatch
 from cases.selectors import case_steering
 from cases.services import (
     case_party_remove,
@@ -29,6 +29,7 @@ from cases.services import (
 from reporting.figures.duration import repeats
 from reporting.figures.period import Period
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 
 pytestmark = pytest.mark.django_db
@@ -60,18 +61,19 @@ def opened(case: Case, days_ago: int) -> Case:
 
 
 def add(case: Case, by, role, person: dict) -> CaseParty:
-    return person_create_in_case(case=case, by=by, role=role, confirm_new=True, **person)
+    return person_create_in_case(case=case, by=by, **role, confirm_new=True, **person)
 
 
 def pair(case: Case, by=None) -> None:
     by = by or case.case_director
-    add(case, by, PartyRole.VICTIM, VICTIM)
-    add(case, by, PartyRole.PERPETRATOR, PERPETRATOR)
+    add(case, by, pr.VICTIM, VICTIM)
+    add(case, by, pr.PERPETRATOR, PERPETRATOR)
 
 
-def post_person(client, case: Case, role: str, person: dict):
+def post_person(client, case: Case, role: dict, person: dict):
     data = {
-        "role": role,
+        "position": role.get("position", ""),
+        "roles": role.get("roles", []),
         "involved_since": TODAY().isoformat(),
         "first_name": person["first_name"],
         "last_name": person["last_name"],
@@ -114,13 +116,13 @@ def test_a_guessed_pair_shows_the_guesser_nothing_and_tells_the_other_side(world
     pair(earlier)
     hit, miss = world.cases["city_a"], world.cases["city_b"]
     client.force_login(attacker)
-    for role, person in (("victim", VICTIM), ("perpetrator", PERPETRATOR)):
+    for role, person in ((pr.VICTIM, VICTIM), (pr.PERPETRATOR, PERPETRATOR)):
         assert post_person(client, hit, role, person).status_code == 302
     # The same guess on a case where there is nothing to find: the other director's case.
     client.force_login(world.users["director_city_b"])
     for role, person in (
-        ("victim", {**VICTIM, "first_name": "Anja"}),
-        ("perpetrator", {**PERPETRATOR, "first_name": "Bart"}),
+        (pr.VICTIM, {**VICTIM, "first_name": "Anja"}),
+        (pr.PERPETRATOR, {**PERPETRATOR, "first_name": "Bart"}),
     ):
         assert post_person(client, miss, role, person).status_code == 302
 
@@ -167,12 +169,12 @@ def test_the_notice_is_sent_once_per_pair_of_cases(world):
     pair(earlier)
     case, director = world.cases["city_a"], world.users["director_city_a"]
     # The victim alone (same name and date of birth) is already a hit on a person.
-    add(case, director, PartyRole.VICTIM, VICTIM)
+    add(case, director, pr.VICTIM, VICTIM)
     assert made().filter(case=earlier).count() == 2
     # The pair, then taking the perpetrator out and adding them again: no new notice.
-    perpetrator = add(case, director, PartyRole.PERPETRATOR, PERPETRATOR)
+    perpetrator = add(case, director, pr.PERPETRATOR, PERPETRATOR)
     case_party_remove(party=perpetrator, by=director)
-    add(case, director, PartyRole.PERPETRATOR, PERPETRATOR)
+    add(case, director, pr.PERPETRATOR, PERPETRATOR)
     assert made().filter(case=earlier).count() == 2
     assert AuditEvent.objects.filter(action=AuditAction.NOTICE).count() == 2
 
@@ -271,37 +273,35 @@ def test_the_duplicate_dialog_sends_no_notice_linking_does(world, client):
     director = world.users["director_city_a"]
     # Someone the director may see (in their shared case), and the same person (by name and
     # date of birth) in another organisation's case.
-    mine = add(world.cases["city_a_shared"], director, PartyRole.VICTIM, VICTIM)
+    mine = add(world.cases["city_a_shared"], director, pr.VICTIM, VICTIM)
     theirs = world.cases["caw_b"]
-    add(theirs, world.users["director_caw_b"], PartyRole.VICTIM, VICTIM)
+    add(theirs, world.users["director_caw_b"], pr.VICTIM, VICTIM)
     made().delete()
     client.force_login(director)
-    response = post_person(client, world.cases["city_a"], "victim", VICTIM)
+    response = post_person(client, world.cases["city_a"], pr.VICTIM, VICTIM)
     assert response.status_code == 200  # the dialog: who may this be?
     shown = [c.person for c in response.context["candidates"]]
     assert shown == [mine.person]  # only the person the director may see
     assert all(c.pk != theirs.pk for cand in response.context["candidates"] for c in cand.cases)
     # Typing, and a form with an error, send nothing.
-    client.post(url("person_add", world.cases["city_a"]), {"role": "victim", "first_name": "x"})
+    client.post(url("person_add", world.cases["city_a"]), {"roles": ["victim"], "first_name": "x"})
     assert not made().exists()
     # Linking the person does: caw_b's directors hear that a case at Stad Alfa concerns them.
-    person_link_to_case(
-        case=world.cases["city_a"], by=director, person=mine.person, role=PartyRole.VICTIM
-    )
+    person_link_to_case(case=world.cases["city_a"], by=director, person=mine.person, **pr.VICTIM)
     assert {(n.case_id, n.other_organisation_id) for n in made()} == {
         (theirs.pk, world.orgs["city_a"].pk)
     }
 
 
 def test_no_notice_for_people_who_do_not_match(world):
-    add(world.cases["caw_b"], world.users["director_caw_b"], PartyRole.VICTIM, VICTIM)
+    add(world.cases["caw_b"], world.users["director_caw_b"], pr.VICTIM, VICTIM)
     director = world.users["director_city_a"]
     # The same name without a date of birth, or another date of birth: no proof, no notice.
-    add(world.cases["city_a"], director, PartyRole.VICTIM, {**VICTIM, "date_of_birth": None})
+    add(world.cases["city_a"], director, pr.VICTIM, {**VICTIM, "date_of_birth": None})
     add(
         world.cases["city_a"],
         director,
-        PartyRole.CHILD,
+        pr.CHILD,
         {**VICTIM, "date_of_birth": datetime.date(2015, 3, 4)},
     )
     assert not made().exists()

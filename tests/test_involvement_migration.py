@@ -14,10 +14,11 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from cases.models import Case, CaseParty, PartyRole
+from cases.models import Case, CaseParty
 from cases.services import person_create_in_case, person_link_to_case
 from cases.services.people import repeat_facts
 
+from . import party_roles as pr
 from .clock import BRUSSELS
 from .figures_helpers import D, make_director, new_case, person
 
@@ -67,7 +68,7 @@ def test_involvement_dates_follow_the_rule_lose_nothing_and_run_once():
     parties = {}
     for key, (case, day) in added.items():
         case.refresh_from_db()
-        parties[key] = person(case, PartyRole.CHILD)
+        parties[key] = person(case, pr.CHILD)
         CaseParty.objects.filter(pk=parties[key].pk).update(added_on=day)
         CaseParty.history.filter(id=parties[key].pk).update(added_on=day)
     _as_before_the_migration()
@@ -109,7 +110,7 @@ def test_history_rows_of_a_deleted_case_are_filled_from_its_history():
     case = new_case(director, D(2025, 2, 1), 2)
     _created(case, datetime.datetime(2025, 2, 3, 10, 0, tzinfo=BRUSSELS), D(2025, 2, 1))
     case.save()  # a history row with these dates
-    party = person(case, PartyRole.CHILD)
+    party = person(case, pr.CHILD)
     CaseParty.history.filter(id=party.pk).update(added_on=D(2025, 2, 3))
     party_id = party.pk
     Case.objects.filter(pk=case.pk).delete()
@@ -126,7 +127,7 @@ def test_repeat_dates_agree_with_the_service_and_run_once():
     victim = person_create_in_case(
         case=cases[0],
         by=director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         confirm_new=True,
         first_name="Vera",
         last_name="Migratie",
@@ -135,7 +136,7 @@ def test_repeat_dates_agree_with_the_service_and_run_once():
     perpetrator = person_create_in_case(
         case=cases[0],
         by=director,
-        role=PartyRole.PERPETRATOR,
+        **pr.PERPETRATOR,
         confirm_new=True,
         first_name="Piet",
         last_name="Migratie",
@@ -144,7 +145,12 @@ def test_repeat_dates_agree_with_the_service_and_run_once():
     for case, since in ((cases[1], D(2025, 4, 1)), (cases[2], D(2025, 8, 1))):
         for party in (victim, perpetrator):
             person_link_to_case(
-                case=case, by=director, person=party.person, role=party.role, involved_since=since
+                case=case,
+                by=director,
+                person=party.person,
+                position=party.position,
+                roles=party.roles,
+                involved_since=since,
             )
     stored = dict(Case.objects.values_list("pk", "repeat_since"))
     assert [stored[c.pk] for c in cases] == [None, D(2025, 4, 1), D(2025, 8, 1)]

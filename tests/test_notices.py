@@ -57,13 +57,15 @@ FIRST, LAST = "Annelies", "Vermeulen-Zwart"
 
 def seed_victim(case):
     """A victim with a name that must never leave by e-mail (and gives the case its label)."""
-    from cases.models import AgeBand, PartyRole
+    from cases.models import AgeBand
     from cases.services import person_create_in_case
+
+    from .party_roles import VICTIM
 
     person_create_in_case(
         case=case,
         by=case.case_director,
-        role=PartyRole.VICTIM,
+        **VICTIM,
         first_name=FIRST,
         last_name=LAST,
         age_band=AgeBand.AGE_25_44,

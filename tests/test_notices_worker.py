@@ -18,12 +18,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import RoleCode
-from cases.models import AgeBand, MeasureKind, PartyRole, Track
+from cases.models import AgeBand, MeasureKind, Track
 from cases.services import measure_add, person_create_in_case
 from cases.tasks import send_daily_digests, send_urgent_notices
 from notices.models import NoticeKind, Notification
 from partners.models import OrganisationKind
 
+from . import party_roles as pr
 from .factories import make_case, make_organisation, make_user
 from .test_report_worker_killed import Worker
 
@@ -67,7 +68,7 @@ def test_a_real_worker_sends_each_notice_and_digest_once(redis_celery, tmp_path,
         person_create_in_case(
             case=case,
             by=director,
-            role=PartyRole.VICTIM,
+            **pr.VICTIM,
             first_name=FIRST,
             last_name=LAST,
             age_band=AgeBand.AGE_25_44,

@@ -26,9 +26,9 @@ from cases.models import (
     ClosingReason,
     EventKind,
     PartyRelation,
-    PartyRole,
     Person,
     RelationKind,
+    ViolenceRole,
 )
 from cases.selectors import probable_duplicates
 from cases.selectors.history import case_full_history
@@ -52,6 +52,8 @@ from cases.services.people import (
 )
 from common.versioning import EditConflict
 
+from . import party_roles as pr
+
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
@@ -68,7 +70,8 @@ def years_ago(years: int) -> datetime.date:
 
 def form_data(**overrides) -> dict:
     data = {
-        "role": "victim",
+        "position": "",
+        "roles": ["victim"],
         "involved_since": TODAY().isoformat(),
         "first_name": "Anna",
         "last_name": "Verhulst",
@@ -83,9 +86,13 @@ def form_data(**overrides) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def add(case: Case, by, role=PartyRole.VICTIM, **fields) -> CaseParty:
-    fields = {"first_name": "Anna", "last_name": "Verhulst", **fields}
-    return person_create_in_case(case=case, by=by, role=role, confirm_new=True, **fields)
+def add(case: Case, by, role: dict | None = None, **fields) -> CaseParty:
+    """A person in the case; a victim unless ``role`` (or a position or roles among ``fields``)
+    says otherwise."""
+    if role is None and not {"position", "roles"} & set(fields):
+        role = pr.VICTIM
+    fields = {"first_name": "Anna", "last_name": "Verhulst", **(role or {}), **fields}
+    return person_create_in_case(case=case, by=by, confirm_new=True, **fields)
 
 
 _WORLD_PARTIES: set[int] = set()
@@ -143,7 +150,7 @@ def test_a_case_director_adds_a_person_through_the_page(world, client):
     assert response["Location"] == url("detail", case) + "#people-heading"  # its section
     party = CaseParty.objects.get(case=case, person__last_name="Van Damme")
     person = party.person
-    assert party.role == PartyRole.VICTIM
+    assert (party.position, party.roles) == ("", [ViolenceRole.VICTIM])
     assert person.first_name == "Élise"
     assert person.name_key == "van damme elise"
     # The situation is the involvement's; the person holds who they are.
@@ -157,7 +164,7 @@ def test_a_case_director_adds_a_person_through_the_page(world, client):
     # The role only, never the name.
     assert "lise" not in event.summary and "Damme" not in event.summary
     with translation.override("nl"):
-        assert event.summary == str(PartyRole.VICTIM.label)
+        assert event.summary == str(ViolenceRole.VICTIM.label) == "Slachtoffer"
     page = client.get(url("detail", case)).content.decode()
     assert "Van Damme" in page and "Fictieve Dreef" in page and "dinsdag" in page
 
@@ -186,8 +193,9 @@ def test_the_name_key_is_computed_again_on_every_save(world):
         ({"age_band": AgeBand.UNDER_6.value}, {"age_band"}),  # contradicts a 34-year-old
         ({"age_band": "ancient"}, {"age_band"}),
         ({"first_name": "", "last_name": "  "}, {"first_name", "last_name"}),
-        ({"role": "neighbour"}, {"role"}),
-        ({"role": None}, {"role"}),
+        ({"roles": ["neighbour"]}, {"roles"}),
+        ({"position": "uncle"}, {"position"}),
+        ({"roles": [], "position": ""}, {"roles"}),
         ({"gender": "robot"}, {"gender"}),
         (
             {"first_name": "", "date_of_birth": "1899-01-01", "age_band": "65+"},
@@ -242,7 +250,9 @@ def test_the_service_refuses_the_same_rules(world):
         with pytest.raises(ValidationError):
             add(case, director, **fields)
     with pytest.raises(ValidationError):
-        add(case, director, role="neighbour")
+        add(case, director, {"roles": ["neighbour"]})
+    with pytest.raises(ValidationError):
+        add(case, director, {"roles": [], "position": ""})
     assert snapshot() == before
 
 
@@ -251,7 +261,7 @@ def test_a_person_is_in_a_case_only_once(world, client):
     party = add(case, director)
     before = snapshot()
     with pytest.raises(ValidationError):
-        person_link_to_case(case=case, by=director, person=party.person, role=PartyRole.OTHER)
+        person_link_to_case(case=case, by=director, person=party.person, **pr.OTHER)
     assert snapshot() == before
 
 
@@ -268,7 +278,7 @@ def test_an_anonymous_consult_never_gets_people(world, client):
     with pytest.raises(ValidationError):
         add(consult, director)
     with pytest.raises(ValidationError):
-        person_link_to_case(case=consult, by=director, person=other.person, role=PartyRole.VICTIM)
+        person_link_to_case(case=consult, by=director, person=other.person, **pr.VICTIM)
     client.force_login(director)
     response = client.post(url("person_add", consult), form_data(first_name="Nieuw"))
     assert response.status_code == 200
@@ -311,11 +321,11 @@ def test_a_probable_duplicate_the_user_may_see_is_offered_and_can_be_linked(worl
     assert snapshot() == before
 
     response = client.post(
-        url("person_add", case), form_data(role="perpetrator", confirming="True", link_to=known.pk)
+        url("person_add", case), form_data(**pr.PERPETRATOR, confirming="True", link_to=known.pk)
     )
     assert response.status_code == 302
     party = parties(case).get()
-    assert (party.person, party.role) == (known, PartyRole.PERPETRATOR)
+    assert (party.person, party.roles) == (known, [ViolenceRole.PERPETRATOR])
     assert Person.objects.count() == before[0]
     assert CaseEvent.objects.filter(case=case, kind=EventKind.PERSON_ADDED).count() == added + 1
 
@@ -347,14 +357,14 @@ def test_same_birth_date_and_last_name_is_a_probable_duplicate(world):
         first_name="Mo",
         last_name="Janssens",
         date_of_birth=born,
-        role=PartyRole.OTHER,
+        **pr.OTHER,
     )
     add(
         world.cases["city_a_shared"],
         director,
         first_name="Anna",
         date_of_birth=years_ago(50),
-        role=PartyRole.FAMILY,
+        **pr.FAMILY,
     )
     found = probable_duplicates(
         user=director, first_name="Mohamed", last_name="VERHULST", date_of_birth=born
@@ -389,7 +399,7 @@ def test_a_person_only_in_another_organisations_case_is_never_offered(world, cli
     assert "link_to" in response.context["choice_form"].errors
     assert not parties(case2).exists()
     with pytest.raises(ValidationError):
-        person_link_to_case(case=case2, by=director, person=other, role=PartyRole.VICTIM)
+        person_link_to_case(case=case2, by=director, person=other, **pr.VICTIM)
 
 
 def test_the_service_stops_at_probable_duplicates_unless_confirmed(world):
@@ -399,7 +409,7 @@ def test_the_service_stops_at_probable_duplicates_unless_confirmed(world):
         person_create_in_case(
             case=world.cases["city_a"],
             by=director,
-            role=PartyRole.VICTIM,
+            **pr.VICTIM,
             first_name="Anna",
             last_name="Verhulst",
         )
@@ -430,12 +440,12 @@ def test_editing_a_person_and_their_role(world, client):
     assert response.status_code == 200
     form = response.context["form"]
     assert form["first_name"].value() == "Anna"
-    assert form["role"].value() == PartyRole.VICTIM
+    assert (form["position"].value(), form["roles"].value()) == ("", ["victim"])
     assert form["version"].value() == 1
     response = client.post(
         url("person_edit", case, party_pk=party.pk),
         form_data(
-            role="family",
+            **pr.FAMILY,
             language="Frans",
             interpreter_needed="on",
             version=1,
@@ -445,7 +455,7 @@ def test_editing_a_person_and_their_role(world, client):
     assert response.status_code == 302
     party.refresh_from_db()
     party.person.refresh_from_db()
-    assert party.role == PartyRole.FAMILY
+    assert (party.position, party.roles) == ("other", [ViolenceRole.INVOLVED])
     assert (party.person.language, party.person.interpreter_needed) == ("Frans", True)
     assert party.person.version == 2
 
@@ -486,7 +496,7 @@ def test_an_invalid_edit_changes_nothing(world, client):
 def test_removing_a_person_from_a_case_keeps_the_person_and_drops_their_relations(world, client):
     case, director = world.cases["city_a"], world.users["director_city_a"]
     mother = add(case, director, first_name="Moeder")
-    child = add(case, director, first_name="Kind", role=PartyRole.CHILD)
+    child = add(case, director, first_name="Kind", role=pr.CHILD)
     relation = relation_create(
         case=case, by=director, from_party=mother, kind=RelationKind.PARENT, to_party=child
     )
@@ -520,7 +530,7 @@ def test_a_party_of_another_case_cannot_be_reached_through_this_case(world, clie
 def test_adding_and_removing_a_relation(world, client):
     case, director = world.cases["city_a"], world.users["director_city_a"]
     a = add(case, director, first_name="Anna")
-    b = add(case, director, first_name="Bram", role=PartyRole.PERPETRATOR)
+    b = add(case, director, first_name="Bram", role=pr.PERPETRATOR)
     client.force_login(director)
     assert client.get(url("relation_add", case)).status_code == 200
     response = client.post(
@@ -601,8 +611,8 @@ def _opened(case: Case, days_ago: int) -> Case:
 
 
 def _pair(case: Case, victim: dict, perpetrator: dict) -> None:
-    add(case, case.case_director, role=PartyRole.VICTIM, **victim)
-    add(case, case.case_director, role=PartyRole.PERPETRATOR, **perpetrator)
+    add(case, case.case_director, pr.VICTIM, **victim)
+    add(case, case.case_director, pr.PERPETRATOR, **perpetrator)
 
 
 VICTIM = {"first_name": "Anna", "last_name": "Verhulst", "date_of_birth": datetime.date(1990, 3, 4)}
@@ -630,7 +640,7 @@ def test_a_new_case_for_the_same_pair_within_a_year_is_a_repeat_system_wide(worl
     response = client.post(
         url("person_add", case),
         form_data(
-            role="perpetrator",
+            **pr.PERPETRATOR,
             first_name="bram",
             last_name="Cláes",
             date_of_birth="1988-07-09",
@@ -651,7 +661,7 @@ def test_a_new_case_for_the_same_pair_within_a_year_is_a_repeat_system_wide(worl
     assert earlier.reference not in page
     assert "herhaling" not in page.lower()
     # Taking the perpetrator out again unmarks it.
-    perpetrator = CaseParty.objects.get(case=case, role=PartyRole.PERPETRATOR)
+    perpetrator = CaseParty.objects.get(case=case, is_perpetrator=True)
     case_party_remove(party=perpetrator, by=director)
     case.refresh_from_db()
     assert case.repeat_of is None
@@ -660,20 +670,18 @@ def test_a_new_case_for_the_same_pair_within_a_year_is_a_repeat_system_wide(worl
 def test_the_same_person_row_linked_again_makes_a_repeat(world):
     director = world.users["director_city_a"]
     earlier = _opened(world.cases["city_a_shared"], 30)
-    victim = add(earlier, director, role=PartyRole.VICTIM, first_name="Zonder", date_of_birth=None)
+    victim = add(earlier, director, pr.VICTIM, first_name="Zonder", date_of_birth=None)
     perpetrator = add(
         earlier,
         director,
-        role=PartyRole.PERPETRATOR,
+        **pr.PERPETRATOR,
         first_name="Ook",
         last_name="Geen",
         date_of_birth=None,
     )
     case = world.cases["city_a"]
-    person_link_to_case(
-        case=case, by=director, person=perpetrator.person, role=PartyRole.PERPETRATOR
-    )
-    person_link_to_case(case=case, by=director, person=victim.person, role=PartyRole.VICTIM)
+    person_link_to_case(case=case, by=director, person=perpetrator.person, **pr.PERPETRATOR)
+    person_link_to_case(case=case, by=director, person=victim.person, **pr.VICTIM)
     case.refresh_from_db()
     assert case.repeat_of == earlier
     assert CaseEvent.objects.filter(case=case, kind=EventKind.MARKED_REPEAT).count() == 1
@@ -686,13 +694,11 @@ def test_a_role_changed_to_perpetrator_makes_a_repeat(world):
     earlier = _opened(world.cases["caw_a"], 10)
     _pair(earlier, VICTIM, PERPETRATOR)
     case = world.cases["city_a"]
-    add(case, case.case_director, role=PartyRole.VICTIM, **VICTIM)
-    party = add(case, case.case_director, role=PartyRole.FAMILY, **PERPETRATOR)
+    add(case, case.case_director, pr.VICTIM, **VICTIM)
+    party = add(case, case.case_director, pr.FAMILY, **PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of is None
-    case_party_update(
-        party=party, by=case.case_director, expected_version=1, role=PartyRole.PERPETRATOR
-    )
+    case_party_update(party=party, by=case.case_director, expected_version=1, **pr.PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of == earlier
 
@@ -789,8 +795,8 @@ def test_an_earlier_case_that_gains_the_pair_makes_the_later_case_a_repeat(world
     version = case.version
     earlier = _opened(world.cases["caw_b"], 30)
     outsider = world.users["director_caw_b"]
-    add(earlier, outsider, role=PartyRole.VICTIM, **VICTIM)
-    perpetrator = add(earlier, outsider, role=PartyRole.PERPETRATOR, **PERPETRATOR)
+    add(earlier, outsider, pr.VICTIM, **VICTIM)
+    perpetrator = add(earlier, outsider, pr.PERPETRATOR, **PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of == earlier
     assert case.version == version
@@ -838,10 +844,8 @@ def test_a_repeat_points_to_the_most_recent_earlier_case_and_follows_changes(wor
     lines = CaseEvent.objects.filter(case=case, kind=EventKind.MARKED_REPEAT)
     assert {e.about_case_id for e in lines} == {oldest.pk, middle.pk}
     assert lines.count() == 2
-    victim = parties(middle).get(role=PartyRole.VICTIM)
-    case_party_update(
-        party=victim, by=middle.case_director, expected_version=1, role=PartyRole.FAMILY
-    )
+    victim = parties(middle).get(is_victim=True)
+    case_party_update(party=victim, by=middle.case_director, expected_version=1, **pr.FAMILY)
     case.refresh_from_db()
     middle.refresh_from_db()
     assert case.repeat_of == oldest
@@ -884,7 +888,7 @@ def test_a_person_corrected_in_an_earlier_case_makes_the_later_case_a_repeat(wor
     _pair(case, VICTIM, PERPETRATOR)
     case.refresh_from_db()
     assert case.repeat_of is None
-    victim = parties(earlier).get(role=PartyRole.VICTIM)
+    victim = parties(earlier).get(is_victim=True)
     case_party_update(
         party=victim,
         by=earlier.case_director,
@@ -925,8 +929,8 @@ def test_the_cases_sharing_a_pair_are_found_in_a_fixed_number_of_queries(world):
     with CaptureQueriesContext(connection) as one_pair:
         found = cases_sharing_a_pair([case.pk])
     assert found == {case.pk, *(o.pk for o in others)}
-    add(case, case.case_director, role=PartyRole.VICTIM, first_name="Tweede")
-    add(case, case.case_director, role=PartyRole.PERPETRATOR, first_name="Derde")
+    add(case, case.case_director, pr.VICTIM, first_name="Tweede")
+    add(case, case.case_director, pr.PERPETRATOR, first_name="Derde")
     with CaptureQueriesContext(connection) as more_people:
         assert cases_sharing_a_pair([case.pk]) == found
     assert len(more_people) == len(one_pair) == 2
@@ -1001,7 +1005,7 @@ def test_the_prosecutor_sees_people_but_no_confidential_address_and_changes_noth
         director,
         first_name="Bram",
         last_name="Claes",
-        role=PartyRole.PERPETRATOR,
+        **pr.PERPETRATOR,
         address="Open Straat 3, 2800 Mechelen",
         safe_contact="Via zijn advocaat",
     )
@@ -1078,10 +1082,10 @@ def test_the_steering_page_query_count_does_not_grow_with_people(world, client):
         return len(ctx.captured_queries)
 
     first = add(case, director, first_name="Een")
-    second = add(case, director, first_name="Twee", role=PartyRole.CHILD)
+    second = add(case, director, first_name="Twee", role=pr.CHILD)
     relation_create(case=case, by=director, from_party=first, kind="parent", to_party=second)
     few = count()
     for n in range(6):
-        party = add(case, director, first_name=f"Kind{n}", role=PartyRole.CHILD)
+        party = add(case, director, first_name=f"Kind{n}", role=pr.CHILD)
         relation_create(case=case, by=director, from_party=first, kind="parent", to_party=party)
     assert count() == few

@@ -18,7 +18,6 @@ from cases.models import (
     CaseEvent,
     EventKind,
     GoalOutcome,
-    PartyRole,
     PlanAgreement,
     PlanEvaluation,
     PlanGoal,
@@ -42,6 +41,7 @@ from common.versioning import EditConflict
 from consultations.models import PlanReview
 from consultations.services.minutes import plan_review_record
 
+from . import party_roles as pr
 from .factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -57,11 +57,11 @@ def _days(n: int) -> datetime.date:
     return TODAY() + datetime.timedelta(days=n)
 
 
-def _person(case: Any, role: str = PartyRole.VICTIM, first_name: str = "Noor") -> Any:
+def _person(case: Any, role: dict[str, Any] | None = None, first_name: str = "Noor") -> Any:
     return person_create_in_case(
         case=case,
         by=case.case_director,
-        role=role,
+        **(role if role is not None else pr.VICTIM),
         confirm_new=True,
         first_name=first_name,
         last_name="Plan",
@@ -525,7 +525,7 @@ def test_the_consultation_view_shows_the_shown_goals_never_the_notes(setting, cl
     case = setting.cases["x"]
     plan = _plan(case)
     victim = _person(case)
-    child = _person(case, PartyRole.CHILD, "Lina")
+    child = _person(case, pr.CHILD, "Lina")
     _goal(plan, setting.orgs["police"], party=victim, shared=True)
     plan_goal_add(
         plan=plan,

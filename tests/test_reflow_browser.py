@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cases.models import EntryKind, PartyRole
+from cases.models import EntryKind
 from cases.services import case_action_add, journal_entry_add, person_create_in_case
 
+from . import party_roles as pr
 from .test_journeys import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,7 +45,7 @@ def test_case_pages_fit_a_phone_and_open_with_the_summary_strip(world, live_serv
     person_create_in_case(
         case=case,
         by=director,
-        role=PartyRole.VICTIM,
+        **pr.VICTIM,
         first_name=LONG_WORD[:100],
         last_name=LONG_WORD[:100],
         address=LONG_WORD,

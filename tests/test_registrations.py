@@ -112,11 +112,16 @@ def test_done_when_police_registers_triage_takes_on_in_track_3(client, world):
     assert case is not None and case.track == 3 and case.case_director == director
     assert case.owner_organisation == world.orgs["city_a"]
     assert case.referrer_organisation == world.orgs["police_a"]
+    # The registered role becomes a family position and roles in the violence.
     people = {
-        (p.person.first_name, p.role)
+        (p.person.first_name, p.position, tuple(p.roles))
         for p in CaseParty.objects.filter(case=case).select_related("person")
     }
-    assert people == {("Nadia", "victim"), ("Pieter", "perpetrator"), ("Lou", "child")}
+    assert people == {
+        ("Nadia", "", ("victim",)),
+        ("Pieter", "", ("perpetrator",)),
+        ("Lou", "child", ()),
+    }
     # The decided registration leaves the queue; the triage user gets a link to the case.
     assert registration.reference not in client.get(TRIAGE, **NL).content.decode()
     assert reverse("cases:detail", kwargs={"pk": case.pk}) in (
@@ -298,7 +303,7 @@ def test_taking_on_links_a_person_the_decider_may_see_and_creates_the_others(cli
     )
     parties = CaseParty.objects.filter(case=registration.case)
     assert parties.count() == 3
-    assert parties.get(role="victim").person_id == known.pk
+    assert parties.get(is_victim=True).person_id == known.pk
 
 
 def test_a_screening_note_puts_it_in_triage_for_the_registrant_too(client, world):

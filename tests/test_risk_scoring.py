@@ -10,6 +10,7 @@ from cases.models import CaseEvent, EventKind
 from risk.models import Answer, Assessment
 from risk.services import assessment_create, assessment_raise_level
 
+from . import party_roles as pr
 from .risk_factories import (
     CHECKLIST,
     CHILD,
@@ -224,7 +225,7 @@ def test_only_the_assessor_raises_the_level(case, world):
 
 def test_an_assessment_records_who_when_about_whom_and_history(case):
     director = case.case_director
-    victim, child = add_party(case), add_party(case, role="child", first_name="Kim")
+    victim, child = add_party(case), add_party(case, pr.CHILD, first_name="Kim")
     assessment = make_assessment(case, parties=[victim, child])
     assert assessment.assessor == director and assessment.organisation == director.organisation
     assert set(assessment.parties.all()) == {victim, child}

@@ -12,6 +12,7 @@ from cases.services import case_add_co_director
 from risk.models import Assessment, JointAssessment, RiskDecision
 from risk.services import version_new_draft
 
+from . import party_roles as pr
 from .factories import make_case, make_user
 from .risk_factories import (
     CHECKLIST,
@@ -102,7 +103,7 @@ def test_lowering_the_level_in_the_form_is_refused(case, director, client):
 
 def test_child_safety_form_requires_the_judged_level_and_reason(case, director, client):
     version = shipped(CHILD)
-    data = form_data(version, add_party(case, role="child"), yes=2)
+    data = form_data(version, add_party(case, pr.CHILD), yes=2)
     response = client.post(url("fill", case, version_pk=version.pk), data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"level", "judgement_reason"}

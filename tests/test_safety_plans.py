@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import RoleCode
-from cases.models import Case, PartyRole, SafetyPlan, SafetyPlanPart
+from cases.models import Case, SafetyPlan, SafetyPlanPart
 from cases.services import (
     PlanContent,
     person_create_in_case,
@@ -22,6 +22,7 @@ from cases.services import (
 )
 from cases.services.safety import shareable_choices
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 from .factories import make_user
 
@@ -53,11 +54,11 @@ def _content(**changes: Any) -> PlanContent:
     return PlanContent(**values)
 
 
-def _person(case: Any, role: str = PartyRole.VICTIM, first_name: str = "Lotte") -> Any:
+def _person(case: Any, role: dict = pr.VICTIM, first_name: str = "Lotte") -> Any:
     return person_create_in_case(
         case=case,
         by=case.case_director,
-        role=role,
+        **role,
         confirm_new=True,
         first_name=first_name,
         last_name="Veilig",
@@ -67,7 +68,7 @@ def _person(case: Any, role: str = PartyRole.VICTIM, first_name: str = "Lotte") 
 def _plan(case: Any, party: Any = None, shareable: Any = (), **changes: Any) -> Any:
     return safety_plan_create(
         case=case,
-        party=party or _person(case, PartyRole.CHILD),
+        party=party or _person(case, pr.CHILD),
         by=case.case_director,
         content=_content(**changes),
         shareable_parts=shareable,
@@ -228,7 +229,7 @@ def test_a_new_version_is_not_agreed_before_the_one_it_replaces(world):
 def test_a_plan_is_for_a_victim_or_a_child_of_this_case_and_only_one(world):
     case = world.cases["city_a"]
     with pytest.raises(ValidationError):
-        _plan(case, _person(case, PartyRole.PERPETRATOR))
+        _plan(case, _person(case, pr.PERPETRATOR))
     with pytest.raises(ValidationError):
         _plan(case, _person(world.cases["city_b"]))
     party = _person(case)
@@ -415,9 +416,9 @@ def test_the_consultation_view_without_shared_parts_says_so(setting, client):
 
 def test_the_steering_page_shows_each_victim_and_child_with_the_review_date(world, client):
     case = world.cases["city_a"]
-    victim = _person(case, PartyRole.VICTIM, "Anna")
-    child = _person(case, PartyRole.CHILD, "Bo")
-    _person(case, PartyRole.PERPETRATOR, "Dader")
+    victim = _person(case, pr.VICTIM, "Anna")
+    child = _person(case, pr.CHILD, "Bo")
+    _person(case, pr.PERPETRATOR, "Dader")
     review = TODAY() + datetime.timedelta(days=30)
     _plan(case, victim, review_on=review)
     client.force_login(world.users["director_city_a"])
@@ -460,7 +461,7 @@ def test_the_steering_page_query_count_does_not_grow_with_plans(world, client):
     few = count()
     for name in ("Twee", "Drie", "Vier"):
         _plan(case, _person(case, first_name=name))
-    _person(case, PartyRole.CHILD, "Zonder")
+    _person(case, pr.CHILD, "Zonder")
     assert count() == few
 
 

@@ -16,9 +16,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.test import override_settings
 from django.utils import timezone
 
-from cases.models import CaseParty, PartyRole
+from cases.models import CaseParty
 from cases.services import person_create_in_case, person_link_to_case, share_create
 
+from . import party_roles as pr
 from .conftest import whole_file_share
 
 MOVE = importlib.import_module("cases.migrations.0017_move_situation_to_involvements")
@@ -34,6 +35,18 @@ def _as_before_the_migration() -> Any:
                 f"ALTER TABLE {table} ADD COLUMN address text NOT NULL DEFAULT '', "
                 "ADD COLUMN address_confidential boolean NOT NULL DEFAULT false, "
                 "ADD COLUMN safe_contact text NOT NULL DEFAULT ''"
+            )
+        # The one role of the time, which cases/0030 replaced by columns that the models of
+        # 0017 do not write: the database fills them in.
+        for table in ("cases_caseparty", "cases_historicalcaseparty"):
+            cursor.execute(
+                f"ALTER TABLE {table} ADD COLUMN role varchar(20) NOT NULL DEFAULT '', "
+                "ALTER COLUMN legacy_role SET DEFAULT '', "
+                "ALTER COLUMN position SET DEFAULT '', "
+                "ALTER COLUMN is_victim SET DEFAULT false, "
+                "ALTER COLUMN is_perpetrator SET DEFAULT false, "
+                "ALTER COLUMN is_witness SET DEFAULT false, "
+                "ALTER COLUMN is_involved SET DEFAULT false"
             )
     # The tests build tables from the models with migrations turned off; read them anyway.
     with override_settings(MIGRATION_MODULES={}):
@@ -78,15 +91,15 @@ def test_the_situation_moves_to_the_team_that_entered_it_with_its_history(world)
     director, caw_director = world.users["director_city_a"], world.users["director_caw_a"]
     share_create(case=city, organisation=world.orgs["caw_a"], by=director, terms=whole_file_share())
     victim = person_create_in_case(
-        case=city, by=director, role=PartyRole.VICTIM, confirm_new=True,
+        case=city, by=director, **pr.VICTIM, confirm_new=True,
         first_name="Ines", last_name="Claes",
     )  # fmt: skip
     neighbour = person_create_in_case(
-        case=city, by=director, role=PartyRole.OTHER, confirm_new=True,
+        case=city, by=director, **pr.OTHER, confirm_new=True,
         first_name="Jef", last_name="Buur",
     )  # fmt: skip
     unknown = person_create_in_case(
-        case=city, by=director, role=PartyRole.FAMILY, confirm_new=True,
+        case=city, by=director, **pr.FAMILY, confirm_new=True,
         first_name="Mia", last_name="Onbekend",
     )  # fmt: skip
     apps = _as_before_the_migration()
@@ -103,7 +116,7 @@ def test_the_situation_moves_to_the_team_that_entered_it_with_its_history(world)
     _old_edit(apps, unknown.person_id, None, safe_contact="Via school")
     # The CAW links them into its own case (under the old rule it then saw all of it).
     for party in (victim, neighbour, unknown):
-        person_link_to_case(case=caw, by=caw_director, person=party.person, role=PartyRole.OTHER)
+        person_link_to_case(case=caw, by=caw_director, person=party.person, **pr.OTHER)
 
     MOVE.move_situation(apps)
 

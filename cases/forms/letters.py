@@ -15,7 +15,7 @@ from .core import DateInput
 
 class _PartyField(forms.ModelChoiceField):
     def label_from_instance(self, obj: CaseParty) -> str:
-        return f"{obj.person} ({obj.get_role_display()})"
+        return f"{obj.person} ({obj.role_summary})"
 
 
 class _ReferralField(forms.ModelChoiceField):

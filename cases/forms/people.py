@@ -11,13 +11,41 @@ from django.utils.translation import gettext_lazy as _
 from access.policy import HIDDEN, shown_fields
 from common.versioning import VersionField
 
-from ..models import AgeBand, CaseParty, PartyRole, Person, RelationKind
-from ..services.people import PERSON_FIELDS, SITUATION_FIELDS, age_band_for, check_person_data
+from ..models import AgeBand, CaseParty, FamilyPosition, Person, RelationKind, ViolenceRole
+from ..services.people import (
+    PERSON_FIELDS,
+    SITUATION_FIELDS,
+    age_band_for,
+    check_person_data,
+    check_roles,
+)
 from .core import DateInput
 
 
 class PersonForm(forms.ModelForm):
-    role = forms.ChoiceField(label=_("Role in the case"), choices=PartyRole.choices)
+    # Optional each, one of the two required (clean()): the labels say so (docs/ui.md).
+    conditionally_required = {
+        "position": _("required without a role in the violence"),
+        "roles": _("at least one, unless the family position is given"),
+    }
+    # Who the person is in the family, and what happened: separate questions, at least one
+    # answered (the service's rule, checked in clean() too).
+    position = forms.ChoiceField(
+        label=_("Family position"),
+        choices=[("", _("Not known / not family")), *FamilyPosition.choices],
+        required=False,
+        help_text=_("Who the person is in the family or household of the case."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Role in the violence"),
+        choices=ViolenceRole.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Tick every role that applies: someone can be a victim and a perpetrator (mutual "
+            "violence), a child a direct victim and a witness."
+        ),
+    )
     # The rules (not in the future, not before the case's opening) are the service's.
     involved_since = forms.DateField(
         label=_("Involved in the case since"),
@@ -28,7 +56,7 @@ class PersonForm(forms.ModelForm):
             "(not before the case was registered). The figures count the person from this day."
         ),
     )
-    field_order = ["role", "involved_since", *PERSON_FIELDS, *SITUATION_FIELDS]
+    field_order = ["position", "roles", "involved_since", *PERSON_FIELDS, *SITUATION_FIELDS]
 
     class Meta:
         model = Person
@@ -64,11 +92,23 @@ class PersonForm(forms.ModelForm):
                 age_band=cleaned.get("age_band", AgeBand.UNKNOWN),
             )
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                # A field that failed already has its own, more precise message.
-                if name not in self.errors:
-                    self.add_error(name, messages)
+            self._add_errors(error)
+        if "position" in cleaned and "roles" in cleaned:
+            try:
+                check_roles(cleaned["position"], cleaned["roles"])
+            except ValidationError as error:
+                self._add_errors(error)
         return cleaned
+
+    def _add_errors(self, error: ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            # A field that failed already has its own, more precise message.
+            if name not in self.errors:
+                self.add_error(name, messages)
+
+    def role_fields(self) -> dict[str, Any]:
+        """The family position and the roles in the violence, as the services take them."""
+        return {"position": self.cleaned_data["position"], "roles": self.cleaned_data["roles"]}
 
     def person_fields(self) -> dict[str, Any]:
         """The person's and their situation's fields (the service keeps each where it belongs);
@@ -92,7 +132,8 @@ class PersonEditForm(PersonForm):
         kwargs["instance"] = party.person
         super().__init__(*args, **kwargs)
         person = party.person
-        self.initial["role"] = party.role
+        self.initial["position"] = party.position
+        self.initial["roles"] = [str(role) for role in party.roles]
         self.initial["involved_since"] = party.involved_since
         self.initial["version"] = person.version
         self.initial["party_version"] = party.version

@@ -83,7 +83,7 @@ class PlanForm(forms.Form):
 
 class _PartyField(forms.ModelChoiceField):
     def label_from_instance(self, obj: CaseParty) -> str:
-        return f"{obj.person} ({obj.get_role_display()})"
+        return f"{obj.person} ({obj.role_summary})"
 
 
 class _OrganisationField(forms.ModelChoiceField):
@@ -259,7 +259,7 @@ class EvaluationForm(forms.Form):
         self.goals = goals
         for number, goal in enumerate(goals, start=1):
             whom = (
-                f"{goal.party.person} ({goal.party.get_role_display()})"
+                f"{goal.party.person} ({goal.party.role_summary})"
                 if goal.party is not None
                 else str(_("The family as a whole"))
             )

@@ -14,7 +14,7 @@ from ..models import (
     AgeBand,
     LegalGround,
     NotTakenOnReason,
-    PartyRole,
+    RegisteredRole,
     RegistrationGround,
     RegistrationStatus,
     Track,
@@ -55,7 +55,7 @@ class PersonForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[("", "—")]
-        + [(v, label) for v, label in PartyRole.choices if v != PartyRole.OTHER],
+        + [(v, label) for v, label in RegisteredRole.choices if v != RegisteredRole.OTHER],
         required=False,
     )
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)

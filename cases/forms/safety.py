@@ -17,7 +17,7 @@ from .core import DateInput
 
 class PartyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: CaseParty) -> str:
-        return f"{obj.person} ({obj.get_role_display()})"
+        return f"{obj.person} ({obj.role_summary})"
 
 
 class SafetyPlanForm(forms.Form):

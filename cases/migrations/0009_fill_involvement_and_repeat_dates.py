@@ -96,6 +96,28 @@ def _shared_since(
     return min(days) if days else None
 
 
+def _pair_rows(CaseParty: Any) -> Any:  # noqa: N803 (a model class)
+    """(case, "victim" or "perpetrator", person, name key, date of birth, involved since) of
+    every victim and perpetrator: from the one ``role`` of the models of this migration's time,
+    or from the roles in the violence of the models since cases/0030 (the tests run this
+    function on today's models); someone who is both yields a row for each."""
+    fields = (
+        "case_id",
+        "person_id",
+        "person__name_key",
+        "person__date_of_birth",
+        "involved_since",
+    )
+    if any(field.name == "role" for field in CaseParty._meta.get_fields()):
+        rows = CaseParty.objects.filter(role__in=(VICTIM, PERPETRATOR)).values_list("role", *fields)
+        for role, case_id, *rest in rows.iterator():
+            yield (case_id, role, *rest)
+        return
+    for role, flag in ((VICTIM, "is_victim"), (PERPETRATOR, "is_perpetrator")):
+        for case_id, *rest in CaseParty.objects.filter(**{flag: True}).values_list(*fields):
+            yield (case_id, role, *rest)
+
+
 def expected_repeat_dates(apps: Any) -> dict[int, datetime.date | None]:
     """Every repeat's ``repeat_since`` under the rule, from two queries (cases not repeats: None)."""
     Case = apps.get_model("cases", "Case")
@@ -104,15 +126,7 @@ def expected_repeat_dates(apps: Any) -> dict[int, datetime.date | None]:
     # (case, role) -> token -> the earliest involvement of someone matching that token; a
     # person matches by their row, or by name key and known date of birth.
     since: dict[tuple[int, str], dict[Any, datetime.date]] = defaultdict(dict)
-    parties = CaseParty.objects.filter(role__in=(VICTIM, PERPETRATOR)).values_list(
-        "case_id",
-        "role",
-        "person_id",
-        "person__name_key",
-        "person__date_of_birth",
-        "involved_since",
-    )
-    for case_id, role, person_id, name_key, date_of_birth, day in parties.iterator():
+    for case_id, role, person_id, name_key, date_of_birth, day in _pair_rows(CaseParty):
         tokens = [("row", person_id)]
         if date_of_birth is not None:
             tokens.append(("key", name_key, date_of_birth))

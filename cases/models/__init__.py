@@ -26,7 +26,19 @@ from .judicial import (
     ProsecutionDecisionKind,
 )
 from .numbering import ReferenceCounter, format_reference, reference_sort_keys
-from .people import AgeBand, CaseParty, Gender, PartyRelation, PartyRole, Person, RelationKind
+from .people import (
+    ROLE_FIELDS,
+    AgeBand,
+    CaseParty,
+    FamilyPosition,
+    Gender,
+    LegacyPartyRole,
+    PartyRelation,
+    Person,
+    RelationKind,
+    ViolenceRole,
+    role_condition,
+)
 from .plan import (
     GoalOutcome,
     PlanAgreement,
@@ -49,6 +61,7 @@ from .referrals import Referral, ReferralDirection, ReferralStatus
 from .registrations import (
     LegalGround,
     NotTakenOnReason,
+    RegisteredRole,
     Registration,
     RegistrationAttachment,
     RegistrationGround,
@@ -63,6 +76,7 @@ from .sharing import CaseShare, OwnershipChange, ShareEndReason, ShareGround
 from .team import CasePartner, CoDirector
 
 __all__ = [
+    "ROLE_FIELDS",
     "AgeBand",
     "Breach",
     "BreakGlassAccess",
@@ -86,6 +100,7 @@ __all__ = [
     "DocumentVersion",
     "EntryKind",
     "EventKind",
+    "FamilyPosition",
     "FormOfViolence",
     "FormOfViolenceCode",
     "Gender",
@@ -94,6 +109,7 @@ __all__ = [
     "HitNotice",
     "JournalEntry",
     "JudicialCondition",
+    "LegacyPartyRole",
     "LegalGround",
     "Measure",
     "MeasureExtension",
@@ -101,7 +117,6 @@ __all__ = [
     "NotTakenOnReason",
     "OwnershipChange",
     "PartyRelation",
-    "PartyRole",
     "Person",
     "PlanAgreement",
     "PlanEvaluation",
@@ -117,6 +132,7 @@ __all__ = [
     "ReferralDirection",
     "ReferralStatus",
     "ReferrerKind",
+    "RegisteredRole",
     "Registration",
     "RegistrationAttachment",
     "RegistrationGround",
@@ -140,7 +156,9 @@ __all__ = [
     "Urgency",
     "ViolenceForm",
     "ViolenceFormCode",
+    "ViolenceRole",
     "Visibility",
     "format_reference",
     "reference_sort_keys",
+    "role_condition",
 ]

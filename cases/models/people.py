@@ -1,6 +1,9 @@
 """The client system: people and their role and relations in a case."""
 
+from collections.abc import Iterable
+
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -63,7 +66,53 @@ class Person(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
-class PartyRole(models.TextChoices):
+class FamilyPosition(models.TextChoices):
+    """Where a person stands in the family or household of the case: who they are to the
+    others, not what happened (that is :class:`ViolenceRole`)."""
+
+    PARTNER = "partner", _("Partner")
+    EX_PARTNER = "ex_partner", _("Ex-partner")
+    PARENT = "parent", _("Parent")
+    CHILD = "child", _("Child")
+    SIBLING = "sibling", _("Sibling")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    OTHER = "other", _("Other family member")
+
+
+class ViolenceRole(models.TextChoices):
+    """What a person's part in the violence of the case is; several may hold (someone can be
+    a victim and a perpetrator in mutual violence, a child a victim and a witness)."""
+
+    VICTIM = "victim", _("Victim")
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    WITNESS = "witness", _("Witness")
+    INVOLVED = "involved", _("Involved / support")
+
+
+# Each role in the violence is a yes/no column of the involvement: a filter is one indexed
+# comparison on both PostgreSQL and SQLite, history keeps it like any field, and reading the
+# client system needs no extra query (see docs/architecture.md, "Roles that say what happened").
+ROLE_FIELDS: dict[str, str] = {
+    ViolenceRole.VICTIM: "is_victim",
+    ViolenceRole.PERPETRATOR: "is_perpetrator",
+    ViolenceRole.WITNESS: "is_witness",
+    ViolenceRole.INVOLVED: "is_involved",
+}
+
+
+def role_condition(*roles: str, prefix: str = "") -> models.Q:
+    """Involvements holding at least one of ``roles`` (``prefix``: the path to the involvement,
+    e.g. ``"party__"``)."""
+    condition = models.Q()
+    for role in roles:
+        condition |= models.Q(**{f"{prefix}{ROLE_FIELDS[role]}": True})
+    return condition
+
+
+class LegacyPartyRole(models.TextChoices):
+    """The single role a person had in a case before migration cases/0030: kept as a record on
+    the involvement (``CaseParty.legacy_role``) and in its history, never used by a rule."""
+
     VICTIM = "victim", _("Victim")
     PERPETRATOR = "perpetrator", _("Perpetrator")
     CHILD = "child", _("Child")
@@ -72,7 +121,8 @@ class PartyRole(models.TextChoices):
 
 
 class CaseParty(models.Model):
-    """A person's role in one case."""
+    """A person in one case: their family position, their roles in the violence, and their
+    situation in this case."""
 
     case_access_path = "case_id"
 
@@ -82,7 +132,22 @@ class CaseParty(models.Model):
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="involvements"
     )
-    role = models.CharField(_("role in the case"), max_length=20, choices=PartyRole.choices)
+    position = models.CharField(
+        _("family position"), max_length=20, choices=FamilyPosition.choices, blank=True
+    )
+    is_victim = models.BooleanField(_("victim"), default=False)
+    is_perpetrator = models.BooleanField(_("perpetrator"), default=False)
+    is_witness = models.BooleanField(_("witness"), default=False)
+    is_involved = models.BooleanField(_("involved / support"), default=False)
+    # The one role of before migration 0028, as it was (empty for people added since).
+    legacy_role = models.CharField(
+        _("former role in the case"),
+        max_length=20,
+        choices=LegacyPartyRole.choices,
+        blank=True,
+        default="",
+        editable=False,
+    )
     added_on = models.DateField(_("added on"), auto_now_add=True)
     # When the person's involvement in the case began: the day they were added, or an earlier
     # day the case director enters, never before the case's opening (cases.services.people).
@@ -115,13 +180,36 @@ class CaseParty(models.Model):
     class Meta:
         verbose_name = _("person in a case")
         verbose_name_plural = _("people in a case")
-        ordering = ["role", "person__last_name"]
+        ordering = ["-is_victim", "-is_perpetrator", "position", "person__last_name"]
         constraints = [
             models.UniqueConstraint(fields=["case", "person"], name="person_once_per_case"),
+            models.CheckConstraint(
+                condition=~models.Q(position="") | role_condition(*ViolenceRole.values),
+                name="party_has_position_or_role",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} ({self.get_role_display()})"
+        return f"{self.person} ({self.role_summary})"
+
+    @property
+    def roles(self) -> list[ViolenceRole]:
+        """The roles in the violence this person holds in the case, in a fixed order."""
+        return [ViolenceRole(role) for role, name in ROLE_FIELDS.items() if getattr(self, name)]
+
+    @roles.setter
+    def roles(self, roles: Iterable[str]) -> None:
+        chosen = set(roles)
+        for role, name in ROLE_FIELDS.items():
+            setattr(self, name, role in chosen)
+
+    @property
+    def role_summary(self) -> str:
+        """The family position and the roles, e.g. "Kind, getuige" (no name: safe for a
+        timeline line)."""
+        labels = [str(self.get_position_display())] if self.position else []
+        labels += [str(role.label) for role in self.roles]
+        return capfirst(", ".join(label.lower() for label in labels))
 
 
 class RelationKind(models.TextChoices):

@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 from common.records import WrittenOnce
 
 from .case import Track, Urgency
-from .people import AgeBand, PartyRole
+from .people import AgeBand, FamilyPosition, ViolenceRole
 
 
 class RegistrationGround(models.TextChoices):
@@ -171,6 +171,30 @@ class Registration(models.Model):
         ]
 
 
+class RegisteredRole(models.TextChoices):
+    """Who someone is in a registration, in the registrant's words: one choice, as a partner
+    sees the family at the door. Taking the registration on turns it into a family position and
+    roles in the violence (:attr:`RegistrationPerson.party_fields`)."""
+
+    VICTIM = "victim", _("Victim")
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    CHILD = "child", _("Child")
+    FAMILY = "family", _("Other family member")
+    OTHER = "other", _("Other")
+
+
+# The involvement a registered role becomes: (family position, roles in the violence). A child
+# is a position, not what happened: the case team records whether the child was a victim or a
+# witness (the same reading as migration cases/0030).
+PARTY_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    RegisteredRole.VICTIM: ("", (ViolenceRole.VICTIM,)),
+    RegisteredRole.PERPETRATOR: ("", (ViolenceRole.PERPETRATOR,)),
+    RegisteredRole.CHILD: (FamilyPosition.CHILD, ()),
+    RegisteredRole.FAMILY: (FamilyPosition.OTHER, (ViolenceRole.INVOLVED,)),
+    RegisteredRole.OTHER: ("", (ViolenceRole.INVOLVED,)),
+}
+
+
 class RegistrationPerson(models.Model):
     """Someone the registration is about: who they are and their role."""
 
@@ -182,7 +206,7 @@ class RegistrationPerson(models.Model):
         related_name="people",
         verbose_name=_("registration"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+    role = models.CharField(_("role"), max_length=20, choices=RegisteredRole.choices)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
@@ -209,6 +233,11 @@ class RegistrationPerson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def party_fields(self) -> tuple[str, tuple[str, ...]]:
+        """The family position and roles in the violence this person gets in the case."""
+        return PARTY_FIELDS[self.role]
 
 
 def _stored_name(instance: "RegistrationAttachment", filename: str) -> str:

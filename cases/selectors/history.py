@@ -348,6 +348,12 @@ def _choice(record: Any, name: str) -> str:
     return str(dict(record._meta.get_field(name).flatchoices).get(value, value))
 
 
+def _party_summary(record: Any) -> str:
+    """A (historical) involvement's family position and roles, as the case shows them now."""
+    fields = ("position", "is_victim", "is_perpetrator", "is_witness", "is_involved")
+    return CaseParty(**{name: getattr(record, name) for name in fields}).role_summary
+
+
 def _date(value: datetime.date | datetime.datetime | None) -> str:
     if value is None:
         return ""
@@ -363,7 +369,7 @@ def _object_label(model: type[models.Model], r: Any, labels: _Labels) -> str:
     if model is Person:
         return labels.of(Person, r.id)
     if model is CaseParty:
-        return f"{labels.of(Person, r.person_id)} ({_choice(r, 'role')})"
+        return f"{labels.of(Person, r.person_id)} ({_party_summary(r)})"
     if model is PartyRelation:
         return (
             f"{labels.of(CaseParty, r.from_party_id)} {_choice(r, 'kind').lower()} "

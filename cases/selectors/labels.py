@@ -28,7 +28,7 @@ from django.db.models.functions import Concat, Left, Upper
 from access.policy import confidential_fields, may_see_confidential_condition
 from accounts.models import User
 
-from ..models import CaseParty, PartyRole
+from ..models import CaseParty
 
 VICTIM_INITIALS = "victim_initials"
 VICTIM_FIRST_NAME_INITIAL = "victim_first_name_initial"
@@ -85,7 +85,7 @@ def case_label_expression(user: User, case_path: str = "pk") -> Expression | Sub
             output_field=CharField(),
         )
     victims = (
-        CaseParty.objects.filter(case_id=OuterRef(case_path), role=PartyRole.VICTIM)
+        CaseParty.objects.filter(case_id=OuterRef(case_path), is_victim=True)
         .order_by("involved_since", "pk")
         .annotate(label=text)
         .values("label")[:1]

@@ -209,7 +209,14 @@ def goal_parties(*, user: User, case: Case) -> QuerySet[CaseParty]:
     return (
         restrict(CaseParty.objects.filter(case=case), user)
         .select_related("person")
-        .order_by("role", "person__last_name", "person__first_name", "pk")
+        .order_by(
+            "-is_victim",
+            "-is_perpetrator",
+            "position",
+            "person__last_name",
+            "person__first_name",
+            "pk",
+        )
     )
 
 

@@ -13,7 +13,7 @@ from access.policy import HIDDEN, restrict, shown_value
 from accounts.models import User
 
 from ..models import Case, CaseParty, SafetyPlan, SafetyPlanPart
-from ..services.safety import PART_FIELDS, PLAN_ROLES
+from ..services.safety import PART_FIELDS, PLAN_PARTIES, gets_safety_plan
 
 
 @dataclass(frozen=True)
@@ -124,18 +124,18 @@ def plan_lines(
     return [
         PlanLine(party=party, plan=plans.get(party.pk), today=today)
         for party in parties
-        if party.role in PLAN_ROLES
+        if gets_safety_plan(party)
     ]
 
 
 def plan_parties(*, user: User, case: Case, without_plan: bool = False) -> QuerySet[CaseParty]:
     """The victims and children of the case (``without_plan``: those who have no safety plan
     yet, the choices the create form offers)."""
-    parties = restrict(CaseParty.objects.filter(case=case, role__in=PLAN_ROLES), user)
+    parties = restrict(CaseParty.objects.filter(PLAN_PARTIES, case=case), user)
     if without_plan:
         parties = parties.filter(safety_plan__isnull=True)
     return parties.select_related("person").order_by(
-        "role", "person__last_name", "person__first_name", "pk"
+        "-is_victim", "position", "person__last_name", "person__first_name", "pk"
     )
 
 

@@ -27,12 +27,14 @@ from ..models import (
     Case,
     CaseParty,
     EventKind,
+    FamilyPosition,
     Gender,
     PartyRelation,
-    PartyRole,
     Person,
     RelationKind,
     RepeatMatch,
+    ViolenceRole,
+    role_condition,
 )
 from .events import record_event
 from .hits import notify_hits
@@ -59,7 +61,12 @@ SITUATION_DEFAULTS: dict[str, Any] = {
     "address_confidential": False,
     "safe_contact": "",
 }
-REPEAT_ROLES = (PartyRole.VICTIM, PartyRole.PERPETRATOR)
+# The roles that make a victim-perpetrator pair (repeats): a witness, a child without a role,
+# someone involved makes none.
+REPEAT_ROLES = (ViolenceRole.VICTIM, ViolenceRole.PERPETRATOR)
+MAKES_PAIRS = role_condition(*REPEAT_ROLES)
+# The fields that say who someone is in the case and what happened (history compares them).
+ROLE_FIELD_NAMES = ("position", "is_victim", "is_perpetrator", "is_witness", "is_involved")
 
 
 class ProbableDuplicates(Exception):
@@ -173,10 +180,25 @@ def _apply_situation(party: CaseParty, situation: dict[str, Any]) -> None:
     party.safe_contact = party.safe_contact.strip()
 
 
-def _check_role(role: str) -> PartyRole:
-    if role not in PartyRole.values:
-        raise ValidationError(_("Choose a role in the case."))
-    return PartyRole(role)
+def check_roles(position: str, roles: Iterable[str]) -> tuple[str, list[ViolenceRole]]:
+    """A family position (or none) and roles in the violence (none, one or several), at least
+    one of the two. Several roles may hold together: in mutual violence one person is a victim
+    and a perpetrator; a child can be a direct victim and a witness. Errors are keyed by field
+    for the forms."""
+    position = position or ""
+    chosen = list(dict.fromkeys(roles))
+    errors: dict[str, str] = {}
+    if position and position not in FamilyPosition.values:
+        errors["position"] = _("Choose a family position.")
+    if any(role not in ViolenceRole.values for role in chosen):
+        errors["roles"] = _("Choose roles in the violence from the list.")
+    if not errors and not position and not chosen:
+        errors["roles"] = _(
+            "Give the person's family position, or at least one role in the violence."
+        )
+    if errors:
+        raise ValidationError(errors)
+    return position, [role for role in ViolenceRole if role in chosen]
 
 
 def check_involved_since(day: datetime.date | None, *, case: Case) -> datetime.date:
@@ -210,13 +232,15 @@ def _add_party(
     case: Case,
     by: User,
     person: Person,
-    role: PartyRole,
+    position: str,
+    roles: list[ViolenceRole],
     involved_since: datetime.date,
     situation: dict[str, Any],
 ) -> CaseParty:
     if CaseParty.objects.filter(case=case, person=person).exists():
         raise ValidationError(_("This person is already in the case."))
-    party = CaseParty(case=case, person=person, role=role, involved_since=involved_since)
+    party = CaseParty(case=case, person=person, position=position, involved_since=involved_since)
+    party.roles = roles
     # Only what was entered for this case: a linked person's situation in their other cases
     # (a safe address, a safe contact) is those cases' teams', never copied here.
     _apply_situation(party, {**SITUATION_DEFAULTS, **situation})
@@ -226,10 +250,10 @@ def _add_party(
             party.save()
     except IntegrityError as error:
         raise ValidationError(_("This person is already in the case.")) from error
-    # The role only: a timeline line never holds a client's name.
-    record_event(case=case, kind=EventKind.PERSON_ADDED, actor=by, summary=str(role.label))
+    # The position and roles only: a timeline line never holds a client's name.
+    record_event(case=case, kind=EventKind.PERSON_ADDED, actor=by, summary=party.role_summary)
     _notify_duplicate_hits(party, by)
-    if role in REPEAT_ROLES:
+    if party.is_victim or party.is_perpetrator:
         refresh_repeats(case=case, by=by)
     return party
 
@@ -252,12 +276,14 @@ def person_create_in_case(
     *,
     case: Case,
     by: User,
-    role: PartyRole | str,
+    position: str = "",
+    roles: Iterable[str] = (),
     confirm_new: bool = False,
     involved_since: datetime.date | None = None,
     **fields: Any,
 ) -> CaseParty:
-    """A new person in the case's client system.
+    """A new person in the case's client system, with their family position and roles in the
+    violence (:func:`check_roles`).
 
     Unless ``confirm_new``, probable duplicates the user may see stop the creation
     (:class:`ProbableDuplicates`) so the case director can link one of them instead.
@@ -266,7 +292,7 @@ def person_create_in_case(
     """
     from ..selectors.people import probable_duplicates
 
-    role = _check_role(role)
+    position, chosen = check_roles(position, roles)
     person_fields, situation = _split_fields(fields)
     current = _lock_case_for_people(case)
     since = check_involved_since(involved_since, case=current)
@@ -284,7 +310,7 @@ def person_create_in_case(
             raise ProbableDuplicates(candidates)
     attribute(person, by)
     person.save()
-    return _add_party(current, by, person, role, since, situation)
+    return _add_party(current, by, person, position, chosen, since, situation)
 
 
 @transaction.atomic
@@ -293,7 +319,8 @@ def person_link_to_case(
     case: Case,
     by: User,
     person: Person,
-    role: PartyRole | str,
+    position: str = "",
+    roles: Iterable[str] = (),
     involved_since: datetime.date | None = None,
     **situation: Any,
 ) -> CaseParty:
@@ -302,7 +329,7 @@ def person_link_to_case(
 
     Who they are comes with them; their situation here (``address``, ``address_confidential``,
     ``safe_contact``) is what the user enters now, never what another case holds."""
-    role = _check_role(role)
+    position, chosen = check_roles(position, roles)
     _person_fields, situation = _split_fields(situation)
     if _person_fields:
         raise TypeError(f"Linking changes nothing of the person: {sorted(_person_fields)}")
@@ -311,7 +338,7 @@ def person_link_to_case(
     if not restrict(Person.objects.filter(pk=person.pk), by).exists():
         # The same answer as for a person who does not exist.
         raise ValidationError(_("This person cannot be found."))
-    return _add_party(current, by, person, role, since, situation)
+    return _add_party(current, by, person, position, chosen, since, situation)
 
 
 def _person_changes(person: Person, fields: dict[str, Any]) -> Person | None:
@@ -362,14 +389,15 @@ def case_party_update(
     by: User,
     expected_version: int | None,
     expected_party_version: int | None = None,
-    role: PartyRole | str | None = None,
+    position: str | None = None,
+    roles: Iterable[str] | None = None,
     involved_since: datetime.date | None = None,
     **fields: Any,
 ) -> CaseParty:
     """Change a person in this case: who they are (:data:`PERSON_FIELDS`, see
     :func:`_correct_person`), their situation in this case (:data:`SITUATION_FIELDS`, this
-    involvement only), their role in it and the day their involvement began (``None``:
-    unchanged). ``expected_version`` is the person's, ``expected_party_version`` the
+    involvement only), their family position and roles in the violence in it (checked together
+    by :func:`check_roles`) and the day their involvement began (``None``: unchanged). ``expected_version`` is the person's, ``expected_party_version`` the
     involvement's, as the form was opened with."""
     person_fields, situation = _split_fields(fields)
     person = locked_for_update(party.person, expected_version)
@@ -383,13 +411,17 @@ def case_party_update(
         _correct_person(person=person, corrected=corrected, by=by)
     party = CaseParty.objects.select_for_update().select_related("person").get(pk=party.pk)
     case = locked_for_update(party.case, None)
-    before = [getattr(party, name) for name in (*SITUATION_FIELDS, "role", "involved_since")]
+    compared = (*SITUATION_FIELDS, *ROLE_FIELD_NAMES, "involved_since")
+    before = [getattr(party, name) for name in compared]
     _apply_situation(party, situation)
-    if role is not None:
-        party.role = _check_role(role)
+    if position is not None or roles is not None:
+        party.position, party.roles = check_roles(
+            party.position if position is None else position,
+            party.roles if roles is None else roles,
+        )
     if involved_since is not None and involved_since != party.involved_since:
         party.involved_since = check_involved_since(involved_since, case=case)
-    after = [getattr(party, name) for name in (*SITUATION_FIELDS, "role", "involved_since")]
+    after = [getattr(party, name) for name in compared]
     if after != before:
         save_versioned(party, by)
     refresh_repeats(
@@ -405,7 +437,7 @@ def case_party_remove(*, party: CaseParty, by: User) -> None:
     """Take a person out of the case: their relations in it go too; the person stays."""
     case = locked_for_update(party.case, None)
     # A child, a family member, ... makes no pair: nothing to re-evaluate.
-    makes_pairs = CaseParty.objects.filter(pk=party.pk, role__in=REPEAT_ROLES).exists()
+    makes_pairs = CaseParty.objects.filter(MAKES_PAIRS, pk=party.pk).exists()
     # The cases that shared a pair with this one may stop being repeats (or of it).
     shared_before = cases_sharing_a_pair([case.pk]) if makes_pairs else set()
     relations = PartyRelation.objects.filter(Q(from_party=party) | Q(to_party=party))
@@ -469,14 +501,12 @@ def _pair_condition(parties: list[CaseParty]) -> Q | None:
 
     ``None`` when the parties hold no pair. The cases these parties are in match too.
     """
-    victims = [p for p in parties if p.role == PartyRole.VICTIM]
-    perpetrators = [p for p in parties if p.role == PartyRole.PERPETRATOR]
+    victims = [p for p in parties if p.is_victim]
+    perpetrators = [p for p in parties if p.is_perpetrator]
     if not victims or not perpetrators:
         return None
-    with_victim = CaseParty.objects.filter(role=PartyRole.VICTIM).filter(
-        _same_person_condition(victims)
-    )
-    with_perpetrator = CaseParty.objects.filter(role=PartyRole.PERPETRATOR).filter(
+    with_victim = CaseParty.objects.filter(is_victim=True).filter(_same_person_condition(victims))
+    with_perpetrator = CaseParty.objects.filter(is_perpetrator=True).filter(
         _same_person_condition(perpetrators)
     )
     return Q(pk__in=with_victim.values("case_id")) & Q(pk__in=with_perpetrator.values("case_id"))
@@ -484,7 +514,7 @@ def _pair_condition(parties: list[CaseParty]) -> Q | None:
 
 def _pair_parties(case_ids: Iterable[int]) -> list[CaseParty]:
     return list(
-        CaseParty.objects.filter(case_id__in=list(case_ids), role__in=REPEAT_ROLES)
+        CaseParty.objects.filter(MAKES_PAIRS, case_id__in=list(case_ids))
         .select_related("person")
         .order_by("case_id", "pk")
     )
@@ -574,10 +604,13 @@ def _earliest_involvements(
     """(case, role) -> matching token -> the earliest involvement of someone with it."""
     since: dict[tuple[int, str], dict[Any, datetime.date]] = defaultdict(dict)
     for party in parties:
-        for token in _match_tokens(party):
-            known = since[party.case_id, party.role].get(token)
-            day = party.involved_since
-            since[party.case_id, party.role][token] = day if known is None else min(known, day)
+        for role in party.roles:
+            if role not in REPEAT_ROLES:
+                continue
+            for token in _match_tokens(party):
+                known = since[party.case_id, role].get(token)
+                day = party.involved_since
+                since[party.case_id, role][token] = day if known is None else min(known, day)
     return since
 
 
@@ -609,9 +642,11 @@ def _facts(case: Case, earlier: list[int]) -> tuple[int | None, datetime.date | 
     since = _earliest_involvements(_pair_parties([case.pk, *earlier]))
     days = []
     for other in earlier:
-        victims = _shared_since(since[case.pk, PartyRole.VICTIM], since[other, PartyRole.VICTIM])
+        victims = _shared_since(
+            since[case.pk, ViolenceRole.VICTIM], since[other, ViolenceRole.VICTIM]
+        )
         perpetrators = _shared_since(
-            since[case.pk, PartyRole.PERPETRATOR], since[other, PartyRole.PERPETRATOR]
+            since[case.pk, ViolenceRole.PERPETRATOR], since[other, ViolenceRole.PERPETRATOR]
         )
         if victims is not None and perpetrators is not None:
             days.append(max(case.opened_on, victims, perpetrators))

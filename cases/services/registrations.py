@@ -41,9 +41,9 @@ from ..models import (
     DocumentKind,
     LegalGround,
     NotTakenOnReason,
-    PartyRole,
     Person,
     ReferrerKind,
+    RegisteredRole,
     Registration,
     RegistrationAttachment,
     RegistrationGround,
@@ -86,7 +86,7 @@ def _check_people(people: list[PersonData]) -> None:
         raise ValidationError({"people": _("Give at least one person.")})
     problems = []
     for number, person in enumerate(people, start=1):
-        if person.role not in PartyRole.values:
+        if person.role not in RegisteredRole.values:
             problems.append(_("Person %(n)s: choose a role.") % {"n": number})
         if not person.first_name.strip() or not person.last_name.strip():
             problems.append(_("Person %(n)s: give the first and last name.") % {"n": number})
@@ -363,18 +363,25 @@ def _take_on(
         urgency=registration.urgency,
     )
     for person in registration.people.order_by("id"):
+        position, roles = person.party_fields
         known = _known_person(person, by)
         if known is not None:
             # The same name and date of birth as a person the decider may already see: the
             # same person joins the case (who they are comes along; their situation does not).
             person_link_to_case(
-                case=case, by=by, person=known, role=person.role, involved_since=opened_on
+                case=case,
+                by=by,
+                person=known,
+                involved_since=opened_on,
+                position=position,
+                roles=roles,
             )
             continue
         person_create_in_case(
             case=case,
             by=by,
-            role=person.role,
+            position=position,
+            roles=roles,
             confirm_new=True,
             involved_since=opened_on,
             first_name=person.first_name,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from access.policy import directs_case, may_share_in_consultation
@@ -13,10 +14,18 @@ from accounts.models import User
 from common.dates import DateKind, check_dates
 from common.versioning import locked_for_update, save_versioned
 
-from ..models import Case, CaseParty, PartyRole, SafetyPlan, SafetyPlanPart
+from ..models import Case, CaseParty, FamilyPosition, SafetyPlan, SafetyPlanPart
 
-# The people a safety plan is made for.
-PLAN_ROLES = (PartyRole.VICTIM, PartyRole.CHILD)
+# The people a safety plan is made for: a victim, and a child of the family (whether the child
+# was a direct victim, a witness or neither is recorded).
+PLAN_PARTIES = Q(is_victim=True) | Q(position=FamilyPosition.CHILD)
+
+
+def gets_safety_plan(party: CaseParty) -> bool:
+    """Whether a safety plan can be made for ``party`` (:data:`PLAN_PARTIES`, in Python)."""
+    return party.is_victim or party.position == FamilyPosition.CHILD
+
+
 # The text parts, in the order a plan is read (SafetyPlanPart names the model's fields).
 PART_FIELDS: tuple[str, ...] = tuple(SafetyPlanPart.values)
 
@@ -111,7 +120,7 @@ def safety_plan_create(
     case = locked_for_update(case, None)
     if party.case_id != case.pk:
         raise ValidationError({"party": _("This person is not in this case.")})
-    if party.role not in PLAN_ROLES:
+    if not gets_safety_plan(party):
         raise ValidationError({"party": _("A safety plan is made for a victim or a child.")})
     if SafetyPlan.objects.filter(party=party).exists():
         raise ValidationError(

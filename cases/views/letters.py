@@ -47,7 +47,12 @@ class LetterCreateView(OneTimeSubmissionMixin, CaseFormView):
         return {
             **super().get_form_kwargs(),
             "parties": case_parties(case=self.case, user=self.user).order_by(
-                "role", "person__last_name", "person__first_name", "pk"
+                "-is_victim",
+                "-is_perpetrator",
+                "position",
+                "person__last_name",
+                "person__first_name",
+                "pk",
             ),
             "referrals": case_referrals(case=self.case, user=self.user).filter(
                 direction=ReferralDirection.OUTGOING

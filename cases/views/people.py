@@ -75,7 +75,7 @@ class PersonAddView(OneTimeSubmissionMixin, CaseFormView):
                     case=self.case,
                     by=self.user,
                     person=link_to,
-                    role=data["role"],
+                    **form.role_fields(),
                     involved_since=data["involved_since"],
                     **form.situation_fields(),
                 )
@@ -84,7 +84,7 @@ class PersonAddView(OneTimeSubmissionMixin, CaseFormView):
                 services.person_create_in_case(
                     case=self.case,
                     by=self.user,
-                    role=data["role"],
+                    **form.role_fields(),
                     confirm_new=bool(candidates),
                     involved_since=data["involved_since"],
                     **form.person_fields(),
@@ -136,7 +136,7 @@ class PersonEditView(PartyMixin, CaseFormView):
             by=self.user,
             expected_version=form.cleaned_data["version"],
             expected_party_version=form.cleaned_data["party_version"],
-            role=form.cleaned_data["role"],
+            **form.role_fields(),
             involved_since=form.cleaned_data["involved_since"],
             **form.person_fields(),
         )
@@ -164,7 +164,7 @@ class PersonRemoveView(ConfirmationMixin, CaseScopedMixin, View):
         return Confirmation(
             title=_("Take this person out of the case?"),
             subject=_("%(person)s, %(role)s in case %(case)s.")
-            % {"person": party.person, "role": party.get_role_display(), "case": case.reference},
+            % {"person": party.person, "role": party.role_summary, "case": case.reference},
             consequences=(
                 _("Their relations in this case are removed too."),
                 _("The person stays registered; other cases they are in do not change."),

@@ -275,7 +275,11 @@ class IdentityLine:
 # The fields of a person the consultation view reads, and no others: an address (confidential
 # or not) and a safe contact are never loaded, so no template or export can show them.
 IDENTITY_FIELDS = (
-    "role",
+    "position",
+    "is_victim",
+    "is_perpetrator",
+    "is_witness",
+    "is_involved",
     "person__first_name",
     "person__last_name",
     "person__date_of_birth",
@@ -291,7 +295,14 @@ def consultation_identity(*, item: AgendaItem, on: datetime.date) -> list[Identi
         CaseParty.objects.filter(case_id=item.case_id)
         .select_related("person")
         .only(*IDENTITY_FIELDS, "case_id", "person_id")
-        .order_by("role", "person__last_name", "person__first_name", "pk")
+        .order_by(
+            "-is_victim",
+            "-is_perpetrator",
+            "position",
+            "person__last_name",
+            "person__first_name",
+            "pk",
+        )
     )
     lines = []
     for party in parties:
@@ -305,7 +316,7 @@ def consultation_identity(*, item: AgendaItem, on: datetime.date) -> list[Identi
                 date_of_birth=born,
                 age=age_on(born, on) if born is not None else None,
                 age_band=str(person.get_age_band_display()),
-                role=str(party.get_role_display()),
+                role=party.role_summary,
             )
         )
     return lines
@@ -343,7 +354,7 @@ def consultation_safety_plans(
     plans = (
         SafetyPlan.objects.filter(case_id=item.case_id)
         .select_related("party")
-        .order_by("party__role", "pk")
+        .order_by("-party__is_victim", "party__position", "pk")
     )
     shown = []
     for plan in plans:
@@ -353,7 +364,7 @@ def consultation_safety_plans(
         shown.append(
             ConsultationPlan(
                 party_id=plan.party_id,
-                role=str(plan.party.get_role_display()),
+                role=plan.party.role_summary,
                 agreed_on=plan.agreed_on,
                 review_on=plan.review_on,
                 parts=[
@@ -417,9 +428,9 @@ def consultation_plan_of_approach(
         if goal.party is None:
             whom = _("The family as a whole")
         elif goal.party_id in names:
-            whom = f"{names[goal.party_id]} ({goal.party.get_role_display()})"
+            whom = f"{names[goal.party_id]} ({goal.party.role_summary})"
         else:
-            whom = str(goal.party.get_role_display())
+            whom = str(goal.party.role_summary)
         shown.append(
             ConsultationGoal(
                 whom=whom, description=goal.description, agreements=list(goal.agreements.all())

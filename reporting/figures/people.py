@@ -1,5 +1,6 @@
-"""People in the client systems of the new and of the running cases: by role, gender and age
-band; minors apart. Each table has a column for the people in the cases registered in the
+"""People in the client systems of the new and of the running cases: by role in the violence,
+family position, gender and age band; minors (children as direct victims and as witnesses) apart;
+victims and perpetrators by family position. Each table has a column for the people in the cases registered in the
 period and one for the people in the cases running in it (the new ones included).
 
 The counting rule (shown under every table, see ``NOTE``):
@@ -13,7 +14,11 @@ The counting rule (shown under every table, see ``NOTE``):
   someone in several cases of the column, at the start of their earliest involvement among
   those cases. Without a date of birth, the age band as entered.
 
-One query for the four tables: the counted involvements, read once and tallied here, since a
+* Roles in the violence and family positions as recorded on the involvement (a person can hold
+  several roles; someone with different roles or positions in different cases of the column
+  counts once under each).
+
+One query for the six tables: the counted involvements, read once and tallied here, since a
 person's age depends on the earliest of their involvements in each column.
 """
 
@@ -28,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.policy import unrestricted_for_aggregates
-from cases.models import AgeBand, CaseParty, Gender, PartyRole
+from cases.models import ROLE_FIELDS, AgeBand, CaseParty, FamilyPosition, Gender, ViolenceRole
 
 from .base import Table, Value
 from .common import anonymous_rule, count_column, label_column, new_cases, running_cases
@@ -78,7 +83,10 @@ class _Person:
     age_band: str
     gender: str
     start: datetime.date  # the earliest of their involvements counted in the column
-    roles: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)  # roles in the violence, or NO_ROLE
+    positions: set[str] = field(default_factory=set)  # family positions, or UNKNOWN_POSITION
+    # (role, family position) of each involvement, for victims and perpetrators by position
+    pairs: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def band(self) -> str:
@@ -106,7 +114,8 @@ def _involvements(period: Period) -> Iterable[tuple[Any, ...]]:
         )
         .values_list(
             "person_id",
-            "role",
+            "position",
+            *ROLE_FIELDS.values(),
             "involved_since",
             "in_new",
             "in_running",
@@ -120,7 +129,11 @@ def _involvements(period: Period) -> Iterable[tuple[Any, ...]]:
 def people_counted(period: Period) -> dict[str, dict[int, _Person]]:
     """column -> person id -> the person as counted in that column. One query."""
     people: dict[str, dict[int, _Person]] = {column: {} for column in COLUMNS}
-    for person_id, role, since, is_new, is_running, born, band, gender in _involvements(period):
+    flags = len(ROLE_FIELDS)
+    for row in _involvements(period):
+        person_id, position = row[0], row[1] or UNKNOWN_POSITION
+        roles = [role for role, held in zip(ROLE_FIELDS, row[2 : 2 + flags], strict=True) if held]
+        since, is_new, is_running, born, band, gender = row[2 + flags :]
         for column, counts in ((NEW, is_new), (RUNNING, is_running)):
             if not counts:
                 continue
@@ -128,7 +141,9 @@ def people_counted(period: Period) -> dict[str, dict[int, _Person]]:
             if person is None:
                 person = people[column][person_id] = _Person(born, band, gender, since)
             person.start = min(person.start, since)
-            person.roles.add(role)
+            person.roles.update(roles or [NO_ROLE])
+            person.positions.add(position)
+            person.pairs.update((role, position) for role in roles)
     return people
 
 
@@ -142,7 +157,28 @@ NOTE = gettext_noop(
     "column, at the start of their earliest involvement among them. Without a date of birth, "
     "the age band as entered."
 )
-PER_ROLE = gettext_noop("Someone with different roles in different cases counts once per role.")
+PER_ROLE = gettext_noop(
+    "Roles in the violence as recorded for each person in the case; someone can hold several "
+    "(a victim and a perpetrator in mutual violence, a child a direct victim and a witness) and "
+    "counts once under each role they hold in one of the cases, so the rows do not add up. "
+    '"No role recorded": people with a family position only (people registered as a child '
+    "before roles were recorded have no role until the case team adds one)."
+)
+PER_POSITION = gettext_noop(
+    "Family position as recorded for each person in the case; someone with different positions "
+    "in different cases counts once under each, so the rows do not add up."
+)
+# Row keys of the involvements without a role in the violence, without a family position.
+NO_ROLE = "none"
+UNKNOWN_POSITION = "unknown"
+
+
+def _role_rows() -> list[tuple[str, Any]]:
+    return [*ViolenceRole.choices, (NO_ROLE, _("No role recorded"))]
+
+
+def _position_rows() -> list[tuple[str, Any]]:
+    return [*FamilyPosition.choices, (UNKNOWN_POSITION, _("Not known / not family"))]
 
 
 def _table(
@@ -156,6 +192,7 @@ def _table(
     note: str,
     total: bool = True,
     extra: Sequence[tuple[str, str, Mapping[str, int]]] = (),
+    sheet_title: str = "",
 ) -> Table:
     """One row per choice (zeros included), optional extra rows ``(row key, label, counts
     per column)`` and a total row; a count column for the new and one for the running cases."""
@@ -181,6 +218,7 @@ def _table(
         rows=rows,
         row_keys=keys,
         note=note,
+        sheet_title=sheet_title,
     )
 
 
@@ -202,9 +240,9 @@ def people_by_role(period: Period, people: Any = None) -> Table:
     people = people_counted(period) if people is None else people
     return _table(
         key="people_by_role",
-        title=_("People by role in the client system"),
-        label=_("Role"),
-        choices=PartyRole.choices,
+        title=_("People by role in the violence"),
+        label=_("Role in the violence"),
+        choices=_role_rows(),
         counts=_tally(people, lambda person: person.roles),
         count_labels=_people_labels(),
         total=False,
@@ -246,9 +284,10 @@ def minors_by_role(period: Period, people: Any = None) -> Table:
     }
     return _table(
         key="minors_by_role",
-        title=_("Children and young people (under 18) by role"),
-        label=_("Role"),
-        choices=PartyRole.choices,
+        title=_("Children and young people (under 18): direct victims, witnesses and other roles"),
+        sheet_title=_("Children victim or witness"),
+        label=_("Role in the violence"),
+        choices=_role_rows(),
         counts=_tally(minors, lambda person: person.roles),
         count_labels=(_("Minors in new cases"), _("Minors in running cases")),
         total=False,
@@ -263,10 +302,78 @@ def minors_by_role(period: Period, people: Any = None) -> Table:
     )
 
 
+def people_by_position(period: Period, people: Any = None) -> Table:
+    people = people_counted(period) if people is None else people
+    return _table(
+        key="people_by_position",
+        title=_("People by family position"),
+        label=_("Family position"),
+        choices=_position_rows(),
+        counts=_tally(people, lambda person: person.positions),
+        count_labels=_people_labels(),
+        total=False,
+        note=" ".join([_(NOTE), _(PER_POSITION), anonymous_rule()]),
+    )
+
+
+BY_POSITION_NOTE = gettext_noop(
+    "Victims and perpetrators by their family position in the case where they hold that role. "
+    "Someone who is a victim and a perpetrator counts in both columns; someone with different "
+    "positions in different cases counts once under each, so the rows do not add up."
+)
+
+
+def victims_and_perpetrators_by_position(period: Period, people: Any = None) -> Table:
+    people = people_counted(period) if people is None else people
+    roles = (ViolenceRole.VICTIM, ViolenceRole.PERPETRATOR)
+    labels = {
+        (ViolenceRole.VICTIM, NEW): _("Victims in new cases"),
+        (ViolenceRole.VICTIM, RUNNING): _("Victims in running cases"),
+        (ViolenceRole.PERPETRATOR, NEW): _("Perpetrators in new cases"),
+        (ViolenceRole.PERPETRATOR, RUNNING): _("Perpetrators in running cases"),
+    }
+    counts: dict[tuple[str, str], dict[str, int]] = {
+        (role, column): defaultdict(int) for role in roles for column in COLUMNS
+    }
+    for column in COLUMNS:
+        for person in people[column].values():
+            for role, position in person.pairs:
+                if role in roles:
+                    counts[role, column][position] += 1
+    rows: list[list[Value]] = []
+    keys: list[str] = []
+    for value, text in _position_rows():
+        rows.append(
+            [
+                str(text),
+                *(counts[role, column].get(value, 0) for role in roles for column in COLUMNS),
+            ]
+        )
+        keys.append(value)
+    return Table(
+        key="victims_perpetrators_by_position",
+        title=_("Victims and perpetrators by family position"),
+        sheet_title=_("Victims, perpetrators, position"),
+        columns=(
+            label_column("label", _("Family position")),
+            *(
+                count_column(f"{role}_{column}", labels[role, column])
+                for role in roles
+                for column in COLUMNS
+            ),
+        ),
+        rows=rows,
+        row_keys=keys,
+        note=" ".join([_(NOTE), _(BY_POSITION_NOTE), anonymous_rule()]),
+    )
+
+
 def people_tables(period: Period) -> list[Table]:
     people = people_counted(period)
     return [
         people_by_role(period, people),
+        people_by_position(period, people),
+        victims_and_perpetrators_by_position(period, people),
         people_by_gender(period, people),
         people_by_age(period, people),
         minors_by_role(period, people),

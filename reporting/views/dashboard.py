@@ -50,6 +50,7 @@ CHART_COLUMNS = {
     "cases_by_municipality": ("cases",),
     "gaps": ("total",),
     "trainings": ("participants",),
+    "minors_by_role": ("new", "running"),
 }
 
 
