@@ -296,6 +296,11 @@ class Participant(models.Model):
         return str(self.user) if self.user_id else self.name
 
     @property
+    def secrecy_given_to_chair(self) -> bool:
+        """Confirmed on paper or orally to the chair (not in the application)."""
+        return self.secrecy_method in (SecrecyMethod.PAPER, SecrecyMethod.ORAL)
+
+    @property
     def takes_part(self) -> bool:
         """Present, or represented: who the minutes and disclosures count (register kept)."""
         return self.attendance in (Attendance.PRESENT, Attendance.REPRESENTED)
