@@ -191,7 +191,7 @@ def test_a_triage_table_decides_registrations(setting, client):
         case_director=director,
     )
     detail = planning_selectors.consultation_detail(consultation=table, user=director)
-    assert detail.triage_items[0].registration_status == RegistrationStatus.TAKEN_ON
+    assert detail.triage_items[0].registration_status == RegistrationStatus.TAKEN_ON  # type: ignore[attr-defined]
     # A decided registration is not suggested for another table.
     other = _triage_table(setting)
     assert craft.registrations_awaiting_triage(consultation=other, user=director) == []
@@ -335,7 +335,7 @@ def test_the_register_page_for_the_chair_only(setting, client):
         client.force_login(setting.users[name])
         assert client.get(url).status_code == status, name
     client.force_login(setting.users["director"])
-    data = {"version": c.version}
+    data: dict[str, object] = {"version": c.version}
     for p in c.participants.all():
         data[f"attendance_{p.pk}"] = Attendance.PRESENT
     response = client.post(url, data)

@@ -131,7 +131,7 @@ def consultation_reviews(query: BoardQuery) -> list[BoardItem]:
             query,
             row,
             kind=CONSULTATION_REVIEW,
-            on=row.review_on,
+            on=row.review_on or query.today,
             description=_("Back on the agenda of a consultation (review)"),
             url=steering_url(row.case_id, "summary-heading"),
         )

@@ -6,6 +6,7 @@ of queries, whatever the number of rows.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
@@ -218,7 +219,7 @@ def _high_risk_case_ids(cases: QuerySet[Case]) -> set[int]:
     )
 
 
-def _earlier_agenda_cases(consultation: Consultation) -> QuerySet[AgendaItem]:
+def _earlier_agenda_cases(consultation: Consultation) -> Any:
     """The cases on the agenda of a consultation (not cancelled) before this one."""
     return (
         AgendaItem.objects.filter(
@@ -256,7 +257,7 @@ def reviews_due(
         .values_list("case_id", "review_on")
         .order_by("review_on", "pk")
     )
-    return [(case_id, review_on.isoformat()) for case_id, review_on in rows]
+    return [(case_id, review_on.isoformat()) for case_id, review_on in rows if review_on]
 
 
 def agenda_suggestions(*, consultation: Consultation, user: User) -> list[Suggestion]:
