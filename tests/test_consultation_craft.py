@@ -101,7 +101,7 @@ def test_a_follow_up_takes_only_cases_from_an_earlier_agenda(setting):
     later.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         planning.agenda_item_add(consultation=later, by=director, case=setting.cases["z"])
-    assert "earlier agenda" in str(refused.value)
+    assert "eerdere agenda" in str(refused.value)
     item = planning.agenda_item_add(consultation=later, by=director, case=setting.cases["x"])
     assert item.case == setting.cases["x"]
     # The kind no longer changes once the agenda holds items.
@@ -167,7 +167,7 @@ def test_a_triage_table_decides_registrations(setting, client):
     # Cases do not go on a triage table's agenda; registrations do.
     with pytest.raises(ValidationError) as refused:
         planning.agenda_item_add(consultation=table, by=director, case=setting.cases["z"])
-    assert "registrations" in str(refused.value)
+    assert "aanmeldingen" in str(refused.value)
     assert planning_selectors.agenda_suggestions(consultation=table, user=director) == []
     waiting = craft.registrations_awaiting_triage(consultation=table, user=director)
     assert [r.pk for r in waiting] == [registration.pk]
@@ -444,11 +444,11 @@ def test_a_review_date_brings_a_case_back_on_a_later_agenda(setting, client):
         s.case.pk: s.reasons
         for s in planning_selectors.agenda_suggestions(consultation=soon, user=director)
     }
-    assert not any("review date" in r for r in reasons.get(item.case_id, []))
+    assert not any("herbesprekingsdatum" in r for r in reasons.get(item.case_id, []))
     later = setting.plan(days=7)
     suggestions = planning_selectors.agenda_suggestions(consultation=later, user=director)
     reasons = {s.case.pk: s.reasons for s in suggestions}
-    assert any("review date" in r for r in reasons[item.case_id])
+    assert any("herbesprekingsdatum" in r for r in reasons[item.case_id])
     # On the deadline board of the case director, until a later agenda takes it up.
     board = deadline_board(user=director, kinds=[CONSULTATION_REVIEW])
     assert [i.case_pk for i in board.items] == [item.case_id]
