@@ -119,7 +119,21 @@ class ConsultationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class ConsultationKind(models.TextChoices):
+    """Each kind has its own agenda rules (``services.planning``)."""
+
+    TRIAGE = "triage", _("Triage table")
+    EXPERT = "expert", _("Expert table (art. 458ter case consultation)")
+    FOLLOW_UP = "follow_up", _("Follow-up consultation")
+
+
 class Consultation(models.Model):
+    kind = models.CharField(
+        _("kind of consultation"),
+        max_length=20,
+        choices=ConsultationKind.choices,
+        default=ConsultationKind.EXPERT,
+    )
     legal_basis = models.ForeignKey(
         LegalBasis,
         verbose_name=_("legal basis"),
@@ -169,6 +183,10 @@ class Consultation(models.Model):
         return self.status == ConsultationStatus.CANCELLED
 
     @property
+    def is_triage(self) -> bool:
+        return self.kind == ConsultationKind.TRIAGE
+
+    @property
     def is_planned(self) -> bool:
         """Only a planned consultation still changes; a held or cancelled one is a record."""
         return self.status == ConsultationStatus.PLANNED
@@ -180,6 +198,23 @@ class Consultation(models.Model):
     @property
     def access_closes_at(self) -> datetime:
         return self.scheduled_at + timedelta(days=settings.FJC_CONSULTATION_ACCESS_DAYS_AFTER)
+
+
+class Attendance(models.TextChoices):
+    """The attendance register; empty: not recorded (the minutes then use the invitation list)."""
+
+    PRESENT = "present", _("Present")
+    APOLOGISED = "apologised", _("Apologised")
+    REPRESENTED = "represented", _("Represented")
+
+
+class SecrecyMethod(models.TextChoices):
+    """How a duty of secrecy was confirmed: in the application, or to the chair on paper or
+    orally (a representative without an account)."""
+
+    IN_APP = "in_app", _("In the application")
+    PAPER = "paper", _("On paper")
+    ORAL = "oral", _("Orally")
 
 
 class Participant(models.Model):
@@ -204,6 +239,33 @@ class Participant(models.Model):
         related_name="consultation_participations",
     )
     secrecy_confirmed_at = models.DateTimeField(_("secrecy confirmed at"), null=True, blank=True)
+    # How the participant's own confirmation was given (blank for older rows: in the app).
+    secrecy_method = models.CharField(
+        _("secrecy confirmed how"), max_length=10, choices=SecrecyMethod.choices, blank=True
+    )
+    # The attendance register (blank: not recorded).
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, blank=True
+    )
+    represented_by_name = models.CharField(_("represented by"), max_length=200, blank=True)
+    represented_by_organisation = models.ForeignKey(
+        "partners.Organisation",
+        verbose_name=_("organisation of the representative"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The representative's duty of secrecy, confirmed to the chair on paper or orally.
+    representative_secrecy_at = models.DateTimeField(
+        _("representative's secrecy confirmed at"), null=True, blank=True
+    )
+    representative_secrecy_method = models.CharField(
+        _("representative's secrecy confirmed how"),
+        max_length=10,
+        choices=SecrecyMethod.choices,
+        blank=True,
+    )
     # Removed participants stay (their access rows and disclosures point here); only rows
     # with removed_at null take part.
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
@@ -234,6 +296,16 @@ class Participant(models.Model):
         return str(self.user) if self.user_id else self.name
 
     @property
+    def secrecy_given_to_chair(self) -> bool:
+        """Confirmed on paper or orally to the chair (not in the application)."""
+        return self.secrecy_method in (SecrecyMethod.PAPER, SecrecyMethod.ORAL)
+
+    @property
+    def takes_part(self) -> bool:
+        """Present, or represented: who the minutes and disclosures count (register kept)."""
+        return self.attendance in (Attendance.PRESENT, Attendance.REPRESENTED)
+
+    @property
     def is_chair(self) -> bool:
         """The chair takes part in their own consultation and cannot be removed from it."""
         return self.user_id is not None and self.user_id == self.consultation.chair_id
@@ -258,6 +330,8 @@ class AgendaItem(models.Model):
     summary = models.TextField(_("summary for the consultation"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     discussed = models.BooleanField(_("discussed"), default=False)
+    # Brings the case back: a later consultation's suggestions and the deadline board.
+    review_on = models.DateField(_("back on the agenda from"), null=True, blank=True)
     # Taken off the agenda: the row stays for the access rows and minutes that refer to it;
     # only items with removed_at null are on the agenda.
     removed_at = models.DateTimeField(_("removed from the agenda at"), null=True, blank=True)
@@ -435,3 +509,41 @@ class PlanReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewed_on:%Y-%m-%d}"
+
+
+class TriageItem(models.Model):
+    """A registration on the agenda of a triage table. The registration's own rules
+    (``access.policy.restrict_registrations``) decide who reads it; the decision itself is
+    taken on the registration's decision page."""
+
+    registration_access_path = "registration_id"
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="triage_items"
+    )
+    registration = models.ForeignKey(
+        "cases.Registration",
+        verbose_name=_("registration"),
+        on_delete=models.PROTECT,
+        related_name="triage_items",
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("registration on a triage agenda")
+        verbose_name_plural = _("registrations on a triage agenda")
+        ordering = ["consultation", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "registration"], name="registration_once_per_agenda"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consultation} · {self.registration_id}"

@@ -696,6 +696,7 @@ def _referrals(users: dict[str, User]) -> None:
 def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     """Everything the demo shows; ``previous_year_cases``: how many cases of last year
     (``demo_year.PREVIOUS_YEAR_CASES`` unless given; 0 for none)."""
+    from .demo_craft import seed_craft
     from .demo_escalation import seed_escalation
     from .demo_registrations import seed_registrations
     from .demo_roles import seed_child_roles
@@ -713,6 +714,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     _consultations_held(users)
     _funding(users)
     seed_registrations(users)  # issue 19: registrations by the police, one taken on
+    seed_craft(users)  # issue 19 part 5: attendance, paper secrecy, review date, triage table
     seed_escalation(users)
     seed_child_roles()
     # Last: the steps above look for last year's few cases of their own.

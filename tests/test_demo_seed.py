@@ -219,6 +219,19 @@ def _demo_users_have_notices() -> None:
     assert notices.exclude(kind=NoticeKind.DIGEST).exists()
 
 
+def _consultation_craft_is_shown() -> None:
+    """Issue 19 part 5: a register with one apologised and one represented participant (paper
+    secrecy), a review date on an agenda case, a triage table with a registration."""
+    from consultations.models import AgendaItem, Attendance, Participant, SecrecyMethod, TriageItem
+
+    assert Participant.objects.filter(attendance=Attendance.APOLOGISED).exists()
+    assert Participant.objects.filter(
+        attendance=Attendance.REPRESENTED, representative_secrecy_method=SecrecyMethod.PAPER
+    ).exists()
+    assert AgendaItem.objects.filter(review_on__isnull=False).exists()
+    assert TriageItem.objects.exists()
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -232,6 +245,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _a_chain_case_has_a_plan_reviewed_in_a_consultation()
     _a_case_is_suggested_and_a_chain_case_warned()
     _demo_users_have_notices()
+    _consultation_craft_is_shown()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()

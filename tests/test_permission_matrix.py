@@ -282,6 +282,12 @@ SPECS = {
     "consultations:agenda_remove": Spec("consultation_change", "post", 302),
     "consultations:agenda_move": Spec("consultation_change", "post", 302),
     "consultations:item_edit": Spec("consultation_change"),
+    # Issue 19 part 5: the chair keeps the register and records secrecy given on paper or
+    # orally and a triage table's registrations; the case team sets the review date.
+    "consultations:attendance": Spec("consultation_change"),
+    "consultations:secrecy_record": Spec("consultation_change"),
+    "consultations:triage_add": Spec("consultation_change"),
+    "consultations:item_review": Spec("consultation_change"),
     # minutes, documents and the prosecutor liaison's view
     "consultations:minutes": Spec("consultation"),
     "consultations:minutes_decisions": Spec("consultation_change"),

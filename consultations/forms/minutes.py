@@ -13,6 +13,7 @@ from common.versioning import VersionField
 from partners.models import Organisation
 
 from ..models import Consent, Consultation, Participant
+from ..selectors.minutes import taking_part
 
 
 def _participant_label(participant: Participant) -> str:
@@ -42,8 +43,10 @@ class DisclosureForm(forms.Form):
 
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Present or represented per the attendance register (the invitation list while no
+        # register was kept): the same rule as the service.
         participants = Participant.objects.filter(
-            consultation=consultation, removed_at__isnull=True
+            pk__in=[p.pk for p in taking_part(consultation)]
         ).select_related("user", "organisation")
         organisation_field = self.fields["organisation"]
         assert isinstance(organisation_field, forms.ModelChoiceField)

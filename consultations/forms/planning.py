@@ -13,7 +13,7 @@ from cases.models import Case, Status
 from common.versioning import VersionField
 from partners.models import Agreement, AgreementKind, Organisation, OrganisationKind
 
-from ..models import USABLE, Consultation, LegalBasis
+from ..models import USABLE, Consultation, ConsultationKind, LegalBasis
 
 
 class DateInput(forms.DateInput):
@@ -117,6 +117,18 @@ class LegalBasisForm(forms.ModelForm):
 
 
 class ConsultationFields(forms.Form):
+    # Optional: an empty choice keeps the kind (a new consultation: the expert table).
+    kind = forms.TypedChoiceField(
+        label=_("kind of consultation"),
+        choices=ConsultationKind.choices,
+        required=False,
+        empty_value=None,
+        initial=ConsultationKind.EXPERT,
+        help_text=_(
+            "A triage table decides registrations; a follow-up consultation takes cases that "
+            "were on an earlier agenda."
+        ),
+    )
     scheduled_at = forms.DateTimeField(label=_("date and time"), widget=DateTimeInput())
     location = forms.CharField(label=_("place"), max_length=200, required=False)
     is_online = forms.BooleanField(label=_("online"), required=False)
@@ -132,7 +144,7 @@ class ConsultationFields(forms.Form):
 
 
 class ConsultationCreateForm(ConsultationFields):
-    field_order = ["legal_basis", "scheduled_at", "location", "is_online", "notes"]
+    field_order = ["kind", "legal_basis", "scheduled_at", "location", "is_online", "notes"]
 
     legal_basis = forms.ModelChoiceField(
         label=_("legal basis"),
@@ -174,6 +186,7 @@ class ConsultationEditForm(ConsultationFields):
     @classmethod
     def initial_for(cls, consultation: Consultation) -> dict[str, Any]:
         return {
+            "kind": consultation.kind,
             "scheduled_at": timezone.localtime(consultation.scheduled_at),
             "location": consultation.location,
             "is_online": consultation.is_online,

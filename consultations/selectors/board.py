@@ -21,9 +21,11 @@ from cases.selectors.board import (
 )
 
 from ..models import AgendaItem, Consultation, ConsultationAccess, ConsultationStatus
+from .planning import open_reviews
 
 CONSULTATION = "consultation"
 CONSULTATION_ACCESS_END = "consultation_access_end"
+CONSULTATION_REVIEW = "consultation_review"
 
 
 def consultation_dates(query: BoardQuery) -> list[BoardItem]:
@@ -111,6 +113,32 @@ def consultation_accesses_ending(query: BoardQuery) -> list[BoardItem]:
     ]
 
 
+def consultation_reviews(query: BoardQuery) -> list[BoardItem]:
+    """Review dates of the user's agenda cases (``AgendaItem.review_on``) up to the end of
+    the period, overdue ones included, while no later agenda took the case up again. The
+    item opens the case's steering page. One query."""
+    rows = query.labelled(
+        open_reviews(
+            restrict(AgendaItem.objects.all(), query.user).filter(
+                query.mine(), review_on__lte=query.until
+            )
+        )
+    )
+    if query.overdue_only:
+        rows = rows.filter(review_on__lt=query.today)
+    return [
+        item_for(
+            query,
+            row,
+            kind=CONSULTATION_REVIEW,
+            on=row.review_on or query.today,
+            description=_("Back on the agenda of a consultation (review)"),
+            url=steering_url(row.case_id, "summary-heading"),
+        )
+        for row in rows
+    ]
+
+
 def register() -> None:
     register_source(
         BoardSource(CONSULTATION, gettext_lazy("Case consultation"), consultation_dates)
@@ -120,5 +148,10 @@ def register() -> None:
             CONSULTATION_ACCESS_END,
             gettext_lazy("Consultation access ends"),
             consultation_accesses_ending,
+        )
+    )
+    register_source(
+        BoardSource(
+            CONSULTATION_REVIEW, gettext_lazy("Review in a consultation"), consultation_reviews
         )
     )

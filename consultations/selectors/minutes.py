@@ -12,6 +12,7 @@ from cases.models import PlanOfApproach
 
 from ..models import (
     AgendaItem,
+    Attendance,
     Consultation,
     ConsultationAction,
     Disclosure,
@@ -34,10 +35,54 @@ def item_actions(agenda_item: AgendaItem) -> QuerySet[ConsultationAction]:
     )
 
 
+def register_kept(consultation: Consultation) -> bool:
+    """Whether the chair kept the attendance register (else the invitation list stands in)."""
+    return consultation.participants.filter(removed_at__isnull=True).exclude(attendance="").exists()
+
+
+def taking_part(consultation: Consultation) -> list[Participant]:
+    """Who the minutes and the disclosures count: present or represented per the register;
+    every invited participant while no register was kept."""
+    participants = list(
+        Participant.objects.filter(consultation=consultation, removed_at__isnull=True)
+        .select_related("user", "organisation", "represented_by_organisation")
+        .order_by("organisation__name", "id")
+    )
+    if not any(p.attendance for p in participants):
+        return participants
+    return [p for p in participants if p.takes_part]
+
+
 def current_participants(consultation: Consultation) -> QuerySet[Participant]:
     return Participant.objects.filter(
         consultation=consultation, removed_at__isnull=True
     ).select_related("user", "organisation")
+
+
+@dataclass
+class AttendanceRegister:
+    """The attendance register as the minutes show it. ``kept`` False: the chair recorded
+    none (older consultations), and the minutes list the invitation list with a note."""
+
+    kept: bool
+    present: list[Participant] = field(default_factory=list)
+    apologised: list[Participant] = field(default_factory=list)
+    represented: list[Participant] = field(default_factory=list)
+    not_recorded: list[Participant] = field(default_factory=list)
+
+
+def attendance_register(participants: list[Participant]) -> AttendanceRegister:
+    """Sorts the current participants (loaded with organisation and representative's
+    organisation) by the register."""
+    register = AttendanceRegister(kept=any(p.attendance for p in participants))
+    lists = {
+        Attendance.PRESENT: register.present,
+        Attendance.APOLOGISED: register.apologised,
+        Attendance.REPRESENTED: register.represented,
+    }
+    for participant in participants:
+        lists.get(participant.attendance, register.not_recorded).append(participant)  # type: ignore[call-overload]
+    return register
 
 
 @dataclass
@@ -47,6 +92,7 @@ class ConsultationDocument:
     consultation: Consultation
     participants: list[Participant] = field(default_factory=list)
     items: list[AgendaItem] = field(default_factory=list)
+    attendance: AttendanceRegister | None = None
 
 
 def may_download_documents(*, user: User, consultation: Consultation, items: Any) -> bool:
@@ -86,10 +132,14 @@ def consultation_document(
         )
         .order_by("order", "pk")
     )
+    participants = list(
+        current_participants(consultation).select_related("represented_by_organisation")
+    )
     return ConsultationDocument(
         consultation=consultation,
-        participants=list(current_participants(consultation)),
+        participants=participants,
         items=list(items),
+        attendance=attendance_register(participants),
     )
 
 

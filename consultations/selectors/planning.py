@@ -6,8 +6,9 @@ of queries, whatever the number of rows.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from access.policy import (
     restrict,
     restrict_consultation_view,
     restrict_consultations,
+    restrict_registrations,
     shown_in_consultation,
 )
 from accounts.models import User
@@ -33,6 +35,8 @@ from cases.models import (
     PlanGoal,
     PlanOfApproach,
     PoliceReport,
+    RegistrationStatus,
+    RegistrationStatusRecord,
     SafetyPlan,
     SafetyPlanPart,
     Status,
@@ -48,10 +52,12 @@ from risk.models import Assessment, JointAssessment, RiskGrade
 from ..models import (
     AgendaItem,
     Consultation,
+    ConsultationKind,
     ConsultationStatus,
     LegalBasis,
     Participant,
     PlanReview,
+    TriageItem,
 )
 from .minutes import may_download_documents
 
@@ -101,6 +107,17 @@ class ConsultationDetail:
     may_manage: bool
     # The agenda and minutes PDFs (the same rule as their views).
     may_download_documents: bool = False
+    # A triage table's registrations the user's table decides (with their current status),
+    # and how many others are on the agenda (never which).
+    triage_items: list[TriageItem] = field(default_factory=list)
+    triage_hidden: int = 0
+    # The attendance register was kept (else the minutes use the invitation list).
+    register_kept: bool = False
+
+    @property
+    def may_keep_register(self) -> bool:
+        """The chair keeps the attendance register of a consultation that is not cancelled."""
+        return self.may_manage and not self.consultation.is_cancelled
 
     @property
     def may_change(self) -> bool:
@@ -111,14 +128,39 @@ class ConsultationDetail:
 def consultation_detail(*, consultation: Consultation, user: User) -> ConsultationDetail:
     participants = list(
         consultation.participants.filter(removed_at__isnull=True).select_related(
-            "user", "organisation"
+            "user", "organisation", "represented_by_organisation"
         )
     )
     items = list(_visible_items(consultation, user).order_by("order", "id"))
+    triage_items: list[TriageItem] = []
+    triage_hidden = 0
+    if consultation.kind == ConsultationKind.TRIAGE:
+        all_items = TriageItem.objects.filter(consultation=consultation)
+        visible = restrict_registrations(all_items, user, Action.CHANGE)
+        triage_items = list(
+            visible.select_related("registration__registrant_organisation")
+            .annotate(
+                registration_status=Subquery(
+                    RegistrationStatusRecord.objects.filter(
+                        registration_id=OuterRef("registration_id")
+                    )
+                    .order_by("-recorded_at", "-pk")
+                    .values("status")[:1]
+                )
+            )
+            .order_by("order", "pk")
+        )
+        for triage_item in triage_items:
+            status = triage_item.registration_status  # type: ignore[attr-defined]
+            triage_item.status_label = str(RegistrationStatus(status).label) if status else ""  # type: ignore[attr-defined]
+        triage_hidden = all_items.count() - len(triage_items)
     return ConsultationDetail(
         consultation=consultation,
         participants=participants,
         items=items,
+        triage_items=triage_items,
+        triage_hidden=triage_hidden,
+        register_kept=any(p.attendance for p in participants),
         may_manage=may_manage_consultation(user, consultation),
         may_download_documents=may_download_documents(
             user=user, consultation=consultation, items=items
@@ -177,16 +219,61 @@ def _high_risk_case_ids(cases: QuerySet[Case]) -> set[int]:
     )
 
 
+def _earlier_agenda_cases(consultation: Consultation) -> Any:
+    """The cases on the agenda of a consultation (not cancelled) before this one."""
+    return (
+        AgendaItem.objects.filter(
+            removed_at__isnull=True, consultation__scheduled_at__lt=consultation.scheduled_at
+        )
+        .exclude(consultation=consultation)
+        .exclude(consultation__status=ConsultationStatus.CANCELLED)
+        .values("case_id")
+    )
+
+
+def open_reviews(items: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
+    """Agenda items with a review date whose case is not back on a later agenda (of a
+    consultation not cancelled, after the item's own)."""
+    later = AgendaItem.objects.filter(
+        case_id=OuterRef("case_id"),
+        removed_at__isnull=True,
+        consultation__scheduled_at__gt=OuterRef("consultation__scheduled_at"),
+    ).exclude(consultation__status=ConsultationStatus.CANCELLED)
+    return (
+        items.filter(review_on__isnull=False, removed_at__isnull=True)
+        .exclude(consultation__status=ConsultationStatus.CANCELLED)
+        .exclude(Exists(later))
+    )
+
+
+def reviews_due(
+    cases: QuerySet[Case], *, consultation: Consultation, on: datetime.date
+) -> list[tuple[int, str]]:
+    """(case id, review date) for each of ``cases`` whose review date, set on an earlier
+    consultation's agenda, has come by ``on`` and that no later agenda took up yet."""
+    rows = (
+        open_reviews(AgendaItem.objects.filter(case__in=cases, review_on__lte=on))
+        .filter(consultation__scheduled_at__lt=consultation.scheduled_at)
+        .values_list("case_id", "review_on")
+        .order_by("review_on", "pk")
+    )
+    return [(case_id, review_on.isoformat()) for case_id, review_on in rows if review_on]
+
+
 def agenda_suggestions(*, consultation: Consultation, user: User) -> list[Suggestion]:
     """Cases the user steers (may change), not closed, not on the agenda yet, that are due."""
     on_agenda = AgendaItem.objects.filter(
         consultation=consultation, removed_at__isnull=True
     ).values("case_id")
+    if consultation.kind == ConsultationKind.TRIAGE:
+        return []  # a triage table's agenda holds registrations (services.craft)
     candidates = (
         restrict(Case.objects.all(), user, Action.CHANGE)
         .exclude(status=Status.CLOSED)
         .exclude(pk__in=on_agenda)
     )
+    if consultation.kind == ConsultationKind.FOLLOW_UP:
+        candidates = candidates.filter(pk__in=_earlier_agenda_cases(consultation))
     meeting_day = timezone.localtime(consultation.scheduled_at).date()
     previous = _previous_consultation(consultation)
     since = (
@@ -241,6 +328,8 @@ def agenda_suggestions(*, consultation: Consultation, user: User) -> list[Sugges
     )
     for case_id in due:
         add(case_id, _("an action is due before the meeting (review)"))
+    for case_id, review_on in reviews_due(candidates, consultation=consultation, on=meeting_day):
+        add(case_id, _("review date %(date)s of an earlier consultation") % {"date": review_on})
     cases = Case.objects.filter(pk__in=reasons).select_related("case_director")
     return [
         Suggestion(case=case, reasons=reasons[case.pk])
@@ -518,4 +607,5 @@ __all__ = [
     "consultation_safety_plans",
     "consultation_view",
     "legal_basis_list",
+    "reviews_due",
 ]

@@ -27,12 +27,15 @@ from partners.models import Organisation
 
 from ..models import (
     AgendaItem,
+    Attendance,
     Consent,
+    Consultation,
     ConsultationAction,
     Disclosure,
     Participant,
     PlanReview,
 )
+from ..selectors.minutes import taking_part
 
 # A stable English phrase: the audit trail reads the same in every language.
 DISCLOSURE_PURPOSE = "art. 458ter disclosure"
@@ -52,21 +55,27 @@ def _participant_name(participant: Participant) -> str:
 
 
 def participants_snapshot(consultation_id: int) -> list[dict[str, Any]]:
-    """Who was taking part at this moment: kept with the disclosure even if the list changes."""
-    participants = (
-        Participant.objects.filter(consultation_id=consultation_id, removed_at__isnull=True)
-        .select_related("user", "organisation")
-        .order_by("organisation__name", "id")
-    )
-    return [
-        {
+    """Who was taking part at this moment (the attendance register: present or represented;
+    the invitation list while no register was kept): kept with the disclosure even if the
+    register changes later. A representative is named with whom they represented."""
+    consultation = Consultation.objects.get(pk=consultation_id)
+    rows = []
+    for p in taking_part(consultation):
+        row: dict[str, Any] = {
             "participant": p.pk,
             "user": p.user_id,
             "name": _participant_name(p),
             "organisation": p.organisation.name,
         }
-        for p in participants
-    ]
+        if p.attendance:
+            row["attendance"] = p.attendance
+        if p.attendance == Attendance.REPRESENTED:
+            row["represented_by"] = p.represented_by_name
+            row["represented_by_organisation"] = (
+                p.represented_by_organisation.name if p.represented_by_organisation else ""
+            )
+        rows.append(row)
+    return rows
 
 
 @transaction.atomic
@@ -83,21 +92,16 @@ def disclosure_record(
     _check_may_record(by, agenda_item)
     consultation = agenda_item.consultation
     errors: dict[str, list[str]] = {}
-    if (
-        organisation is None
-        or not Participant.objects.filter(
-            consultation_id=consultation.pk,
-            organisation_id=organisation.pk,
-            removed_at__isnull=True,
-        ).exists()
+    # The attendance register decides who shared and who heard it (present or represented).
+    present = {p.pk: p for p in taking_part(consultation)}
+    if organisation is None or not any(
+        p.organisation_id == organisation.pk for p in present.values()
     ):
         errors["organisation"] = [_("Choose the organisation of one of the participants.")]
-    if (
-        shared_by is None
-        or shared_by.consultation_id != consultation.pk
-        or shared_by.removed_at is not None
-    ):
-        errors["shared_by"] = [_("Choose the participant who shared it.")]
+    if shared_by is None or shared_by.pk not in present:
+        errors["shared_by"] = [
+            _("Choose the participant who shared it: present or represented at the meeting.")
+        ]
     elif organisation is not None and shared_by.organisation_id != organisation.pk:
         errors["shared_by"] = [_("This participant does not represent that organisation.")]
     if not content.strip():

@@ -25,6 +25,7 @@ from ..models import (
     AgendaItem,
     Consultation,
     ConsultationAccess,
+    ConsultationKind,
     ConsultationStatus,
     LegalBasis,
     Participant,
@@ -95,8 +96,12 @@ def consultation_create(
     notes: str = "",
     secrecy_confirmed: bool,
     chair: User | None = None,
+    kind: ConsultationKind | str | None = ConsultationKind.EXPERT,
 ) -> Consultation:
     """The creator chairs unless told otherwise; the chair takes part and confirms secrecy."""
+    kind = kind or ConsultationKind.EXPERT
+    if kind not in ConsultationKind.values:
+        raise ValidationError({"kind": _("Choose the kind of consultation.")})
     chair = chair or by
     if not is_active_case_director(by):
         raise ValidationError(_("Only a case director can plan a consultation."))
@@ -112,6 +117,7 @@ def consultation_create(
         )
     chair_organisation_id = _check_staff_participant(chair, legal_basis)
     consultation = Consultation(
+        kind=kind,
         legal_basis=legal_basis,
         scheduled_at=scheduled_at,
         location=location.strip(),
@@ -145,11 +151,24 @@ def consultation_update(
     location: str = "",
     is_online: bool = False,
     notes: str = "",
+    kind: ConsultationKind | str | None = None,
 ) -> Consultation:
-    """Rescheduling moves every open access window: old rows end, new ones are granted."""
+    """Rescheduling moves every open access window: old rows end, new ones are granted.
+    The kind changes only while the agenda is empty (its rules decided what is on it)."""
     current = locked_for_update(consultation, version)
     _check_planned(current)
     _check_place(location, is_online)
+    if kind is not None and kind != current.kind:
+        if kind not in ConsultationKind.values:
+            raise ValidationError({"kind": _("Choose the kind of consultation.")})
+        if (
+            current.agenda_items.filter(removed_at__isnull=True).exists()
+            or current.triage_items.exists()
+        ):
+            raise ValidationError(
+                {"kind": _("The kind of consultation cannot change once its agenda holds items.")}
+            )
+        current.kind = kind
     moved = current.scheduled_at != scheduled_at
     if moved:
         # Also keeps the access window (days after the meeting) far from datetime.max.
@@ -279,6 +298,41 @@ def secrecy_confirm(*, consultation: Consultation, user: User) -> Participant:
     return participant
 
 
+def was_on_earlier_agenda(consultation: Consultation, case: Case) -> bool:
+    """The case was on the agenda of a consultation (not cancelled) before this one."""
+    return (
+        AgendaItem.objects.filter(
+            case=case,
+            removed_at__isnull=True,
+            consultation__scheduled_at__lt=consultation.scheduled_at,
+        )
+        .exclude(consultation=consultation)
+        .exclude(consultation__status=ConsultationStatus.CANCELLED)
+        .exists()
+    )
+
+
+def check_agenda_rules(consultation: Consultation, case: Case) -> None:
+    """The agenda rules of each kind: a triage table discusses registrations (see
+    ``services.craft.triage_item_add``), a follow-up consultation only cases that were on an
+    earlier agenda, an expert table any case its director steers."""
+    if consultation.kind == ConsultationKind.TRIAGE:
+        raise ValidationError(
+            {
+                "case": _(
+                    "A triage table discusses registrations, not cases: put a registration "
+                    "awaiting triage on its agenda."
+                )
+            }
+        )
+    if consultation.kind == ConsultationKind.FOLLOW_UP and not was_on_earlier_agenda(
+        consultation, case
+    ):
+        raise ValidationError(
+            {"case": _("A follow-up consultation only takes cases that were on an earlier agenda.")}
+        )
+
+
 @transaction.atomic
 def agenda_item_add(
     *, consultation: Consultation, by: User, case: Case, reason: str = ""
@@ -289,6 +343,7 @@ def agenda_item_add(
     if not restrict(Case.objects.filter(pk=case.pk), by, Action.CHANGE).exists():
         # Worded like "not found": the agenda form must not reveal cases out of scope.
         raise ValidationError({"case": _("Choose a case you steer.")})
+    check_agenda_rules(consultation, case)
     if case.status == Status.CLOSED:
         raise ValidationError({"case": _("A closed case cannot go on the agenda.")})
     item = (
