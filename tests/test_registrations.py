@@ -29,6 +29,7 @@ from cases.services import person_create_in_case
 from cases.services.registrations import PersonData, registration_create, registration_decide
 from common.versioning import EditConflict
 
+from . import party_roles as pr
 from .factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -239,7 +240,7 @@ def test_hit_no_hit_shows_the_triage_user_only_what_they_may_see(client, world):
     person_create_in_case(
         case=own,
         by=world.users["director_city_a"],
-        role="victim",
+        **pr.VICTIM,
         first_name="Nadia",
         last_name="Registra",
         date_of_birth=datetime.date(1990, 4, 5),
@@ -247,7 +248,7 @@ def test_hit_no_hit_shows_the_triage_user_only_what_they_may_see(client, world):
     person_create_in_case(
         case=other,
         by=world.users["director_caw_b"],
-        role="child",
+        **pr.CHILD,
         first_name="Lou",
         last_name="Registra",
         date_of_birth=datetime.date(2019, 6, 1),
@@ -285,7 +286,7 @@ def test_taking_on_links_a_person_the_decider_may_see_and_creates_the_others(cli
     known = person_create_in_case(
         case=own,
         by=world.users["director_city_a"],
-        role="victim",
+        **pr.VICTIM,
         first_name="Nadia",
         last_name="Registra",
         date_of_birth=datetime.date(1990, 4, 5),
