@@ -642,6 +642,10 @@ def _refer(
         partner=partner,
         referred_on=out_on,
         reason=REFERRAL_REASON,
+        ground="consent",
+        consent_given_by="De cliënt (demo)",
+        consent_given_on=out_on,
+        consent_purpose="Doorverwijzing naar de partner",
     )
     _answer_referral(outgoing, director, answer, min(out_on + datetime.timedelta(days=5), today))
 

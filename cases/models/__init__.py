@@ -45,7 +45,13 @@ from .reference import (
     ViolenceForm,
     ViolenceFormCode,
 )
-from .referrals import Referral, ReferralDirection, ReferralStatus
+from .referrals import (
+    PartnerAnswer,
+    PartnerAnswerOutcome,
+    Referral,
+    ReferralDirection,
+    ReferralStatus,
+)
 from .registrations import (
     LegalGround,
     NotTakenOnReason,
@@ -100,6 +106,8 @@ __all__ = [
     "MeasureKind",
     "NotTakenOnReason",
     "OwnershipChange",
+    "PartnerAnswer",
+    "PartnerAnswerOutcome",
     "PartyRelation",
     "PartyRole",
     "Person",
