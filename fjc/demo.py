@@ -109,6 +109,14 @@ DEMO_USERS = [
         (RoleCode.PARTNER_PROFESSIONAL,),
     ),
     DemoUser("dpo", "Noor", "Demo-Toezicht", "Stad Mechelen", (RoleCode.AUDITOR,)),
+    # A care partner's professional: the partner inbox (issue 19, part 3).
+    DemoUser(
+        "partner.cgg",
+        "Sofie",
+        "Demo-CGG",
+        "CGG Mechelen (demo)",
+        (RoleCode.PARTNER_PROFESSIONAL,),
+    ),
     DemoUser(
         "beheerder",
         "Ilse",
@@ -695,6 +703,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     """Everything the demo shows; ``previous_year_cases``: how many cases of last year
     (``demo_year.PREVIOUS_YEAR_CASES`` unless given; 0 for none)."""
     from .demo_escalation import seed_escalation
+    from .demo_inbox import seed_inbox
     from .demo_registrations import seed_registrations
     from .demo_year import PREVIOUS_YEAR_CASES, seed_previous_year
 
@@ -710,6 +719,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     _consultations_held(users)
     _funding(users)
     seed_registrations(users)  # issue 19: registrations by the police, one taken on
+    seed_inbox(users)  # issue 19: the CGG's inbox, one referral new and one accepted
     seed_escalation(users)
     # Last: the steps above look for last year's few cases of their own.
     seed_previous_year(

@@ -47,6 +47,10 @@ class InboxRow:
     def is_overdue(self) -> bool:
         return self.due_on < self.today
 
+    @property
+    def is_referral(self) -> bool:
+        return self.kind == "referral"
+
 
 def referral_due_on(referral: Referral) -> datetime.date:
     """When an answer is expected: the day the deadline board starts to show it."""
@@ -164,6 +168,10 @@ class InboxDetail:
     answers: list[Any] = field(default_factory=list)
     # The answers the user may give now (codes), in the order accept, decline, complete.
     outcomes: list[str] = field(default_factory=list)
+
+    @property
+    def is_referral(self) -> bool:
+        return self.kind == "referral"
 
 
 def _outcomes(allowed: frozenset[str]) -> list[str]:

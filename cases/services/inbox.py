@@ -15,6 +15,7 @@ item arrives (``notices.services.notify``: the case reference, the kind, a date 
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -65,6 +66,11 @@ def notify_inbox_arrival(item: Referral | CaseAction) -> None:
         item.partner_id if isinstance(item, Referral) else item.assignee_organisation_id
     )
     if organisation_id is None:
+        return
+    if isinstance(item, Referral) and item.referred_on < timezone.localdate() - datetime.timedelta(
+        days=settings.FJC_REFERRAL_ANSWER_DAYS
+    ):
+        # Recorded afterwards, older than the answer period: in the inbox, without a notice.
         return
     kind = "referral" if isinstance(item, Referral) else "action"
     url = inbox_item_url(item)

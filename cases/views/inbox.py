@@ -64,7 +64,7 @@ class InboxListView(_InboxUserMixin, TemplateView):
         return {
             **super().get_context_data(**kwargs),
             "rows": rows,
-            "tab": tab,
+            "handled": tab == HANDLED,
             "tabs": [
                 {"url": base, "label": gettext_lazy("Open"), "current": tab == OPEN},
                 {
