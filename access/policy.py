@@ -1118,3 +1118,74 @@ def registration_hits(user: AnyUser, registration: Any) -> tuple[list[Any], bool
         restrict(case_model._default_manager.filter(pk__in=hit_ids), user).order_by("reference")
     )
     return visible, len(visible) < len(hit_ids)
+
+
+# --- the partner inbox (issue 19, part 3) ---
+
+# Who works an organisation's inbox: its users who work with cases (partner professionals,
+# prosecutor liaisons, case directors: a referral to a CAW reaches its case directors). The
+# operations lead, the network coordinator and the auditor do not take on case work; an
+# administrator never reads it.
+INBOX_ROLES = CASE_WORKING_ROLES
+
+
+def may_use_inbox(user: AnyUser) -> bool:
+    """A user with an organisation and a case-working role (never an administrator)."""
+    return (
+        may_hold_case_access(user)
+        and user.organisation_id is not None
+        and user.has_role(*INBOX_ROLES)
+    )
+
+
+def inbox_recipients[U: models.Model](
+    users: models.QuerySet[U], organisation_id: int
+) -> models.QuerySet[U]:
+    """The users of ``organisation_id`` who work its inbox (told when an item arrives)."""
+    return (
+        users.filter(
+            organisation_id=organisation_id,
+            is_active=True,
+            is_superuser=False,
+            roles__code__in=list(INBOX_ROLES),
+        )
+        .exclude(roles__code=RoleCode.ADMINISTRATOR)
+        .distinct()
+    )
+
+
+def _inbox_item(model: type[models.Model]) -> tuple[Q, str]:
+    items = case_models().inbox_items
+    label = model._meta.label_lower
+    if label not in items:
+        raise ImproperlyConfigured(f"{model._meta.label} is not an inbox item.")
+    return items[label]
+
+
+def inbox_condition(user: AnyUser, model: type[models.Model]) -> Q:
+    """The inbox items of ``model`` addressed to the user's organisation."""
+    if not may_hold_case_access(user) or not may_use_inbox(user):
+        return Q(pk__in=[])
+    is_item, addressee = _inbox_item(model)
+    return is_item & Q(**{addressee: user.organisation_id})
+
+
+def restrict_inbox[M: models.Model](
+    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
+) -> models.QuerySet[M]:
+    """The only way to read an inbox item (a referral to, or an action assigned to, an
+    organisation) outside the case file.
+
+    Seeing: the addressed organisation's inbox users, and the case team (change access to
+    the case). Answering (accept, decline, complete): the addressed organisation's inbox
+    users only. Neither gives access to the case: its grants stay as they are, so a partner
+    gets 404 on the case unless it was shared with them. Administrators: nothing.
+    """
+    model = queryset.model
+    if not may_hold_case_access(user):
+        return queryset.none()
+    is_item, _addressee = _inbox_item(model)
+    condition = inbox_condition(user, model)
+    if Action(action) == Action.VIEW:
+        condition |= is_item & permitted_case_condition(user, Action.CHANGE, "case_id")
+    return queryset.filter(condition)

@@ -6,7 +6,8 @@ models here in ``AppConfig.ready()``, and :mod:`access.policy`, :mod:`access.vie
 :mod:`access.audit` read them. The rules themselves stay in :mod:`access.policy`.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -29,6 +30,9 @@ class CaseModels:
     repeat_match: type[models.Model]
     # Timeline lines about another case (``about_case_id``), shown only to who may see it.
     event_about_another_case: Q
+    # The partner inbox (issue 19, part 3): per model label, the rows that are inbox items
+    # and the field naming the organisation they are addressed to.
+    inbox_items: Mapping[str, tuple[Q, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

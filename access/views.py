@@ -27,6 +27,7 @@ from .policy import (
     restrict,
     restrict_consultation_view,
     restrict_consultations,
+    restrict_inbox,
     restrict_registrations,
     restrict_secrecy_page,
 )
@@ -311,3 +312,63 @@ class RegistrationScopedMixin(AccessControlledView):
         )
         self.registration_cache = registration
         return registration
+
+
+class InboxScopedMixin(AccessControlledView):
+    """For pages of one item of the partner inbox: a referral to, or an action assigned to,
+    an organisation (``inbox_model``; its pk in the URL as ``pk_url_kwarg``).
+
+    Fetched through :func:`access.policy.restrict_inbox`: out of scope is a 404 (the same
+    for "does not exist"); visible without the right to answer (the case team) is a 403.
+    Reads and denials are audited. The item never opens its case.
+    """
+
+    inbox_model: ClassVar[type[models.Model]]
+    pk_url_kwarg: ClassVar[str] = "item_pk"
+    action: ClassVar[Action] = Action.VIEW
+    audit_purpose: ClassVar[str] = ""
+    item_cache: Any = None
+
+    def get_item(self) -> Any:
+        if self.item_cache is not None:
+            return self.item_cache
+        request = self.request
+        pk = self.kwargs.get(self.pk_url_kwarg)
+        label = self.inbox_model._meta.label_lower
+        base = self.inbox_model._default_manager.select_related(
+            "case__owner_organisation", "case__case_director"
+        )
+        item = restrict_inbox(base, request.user).filter(pk=pk).first()
+        if item is None:
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                request=request,
+                object_type=label,
+                object_id=pk or "",
+                purpose="out of scope",
+            )
+            raise Http404
+        if (
+            self.action != Action.VIEW
+            and not restrict_inbox(
+                self.inbox_model._default_manager.filter(pk=pk), request.user, self.action
+            ).exists()
+        ):
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                obj=item,
+                request=request,
+                purpose=f"{self.action} not permitted",
+            )
+            raise PermissionDenied
+        audit.record(
+            user=request.user,
+            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
+            obj=item,
+            request=request,
+            purpose=self.audit_purpose,
+        )
+        self.item_cache = item
+        return item

@@ -17,6 +17,7 @@ class CasesConfig(AppConfig):
             CaseUserObjectPermission,
             CoDirector,
             EventKind,
+            ReferralDirection,
             RepeatMatch,
             Visibility,
         )
@@ -30,5 +31,15 @@ class CasesConfig(AppConfig):
                 journal_open_to_viewers=Q(visibility=Visibility.ALL),
                 repeat_match=RepeatMatch,
                 event_about_another_case=Q(kind=EventKind.MARKED_REPEAT),
+                inbox_items={
+                    "cases.referral": (
+                        Q(direction=ReferralDirection.OUTGOING),
+                        "partner_id",
+                    ),
+                    "cases.caseaction": (
+                        Q(assignee_organisation__isnull=False),
+                        "assignee_organisation_id",
+                    ),
+                },
             )
         )

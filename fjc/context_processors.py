@@ -7,6 +7,7 @@ from access.policy import (
     may_request_break_glass,
     may_triage,
     may_use_annual_reports,
+    may_use_inbox,
     may_work_with_cases,
 )
 from accounts.roles import (
@@ -52,5 +53,7 @@ def installation(request: HttpRequest) -> dict[str, object]:
             # Registrations by partners (issue 19): the registrant's list, the triage queue.
             "registrations": staff is not None and may_register(staff),
             "triage": staff is not None and may_triage(staff),
+            # The partner inbox (issue 19, part 3): the organisation's case-working users.
+            "inbox": staff is not None and may_use_inbox(staff),
         },
     }

@@ -109,6 +109,14 @@ DEMO_USERS = [
         (RoleCode.PARTNER_PROFESSIONAL,),
     ),
     DemoUser("dpo", "Noor", "Demo-Toezicht", "Stad Mechelen", (RoleCode.AUDITOR,)),
+    # A care partner's professional: the partner inbox (issue 19, part 3).
+    DemoUser(
+        "partner.cgg",
+        "Sofie",
+        "Demo-CGG",
+        "CGG Mechelen (demo)",
+        (RoleCode.PARTNER_PROFESSIONAL,),
+    ),
     DemoUser(
         "beheerder",
         "Ilse",
@@ -648,6 +656,10 @@ def _refer(
         partner=partner,
         referred_on=out_on,
         reason=REFERRAL_REASON,
+        ground="consent",
+        consent_given_by="De cliënt (demo)",
+        consent_given_on=out_on,
+        consent_purpose="Doorverwijzing naar de partner",
     )
     _answer_referral(outgoing, director, answer, min(out_on + datetime.timedelta(days=5), today))
 
@@ -698,6 +710,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     (``demo_year.PREVIOUS_YEAR_CASES`` unless given; 0 for none)."""
     from .demo_craft import seed_craft
     from .demo_escalation import seed_escalation
+    from .demo_inbox import seed_inbox
     from .demo_registrations import seed_registrations
     from .demo_roles import seed_child_roles
     from .demo_year import PREVIOUS_YEAR_CASES, seed_previous_year
@@ -715,6 +728,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     _funding(users)
     seed_registrations(users)  # issue 19: registrations by the police, one taken on
     seed_craft(users)  # issue 19 part 5: attendance, paper secrecy, review date, triage table
+    seed_inbox(users)  # issue 19: the CGG's inbox, one referral new and one accepted
     seed_escalation(users)
     seed_child_roles()
     # Last: the steps above look for last year's few cases of their own.

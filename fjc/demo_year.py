@@ -794,6 +794,10 @@ class YearBuilder:
             partner=partner,
             referred_on=day,
             reason=REFERRAL_REASON,
+            ground="consent",
+            consent_given_by="De cliënt (demo)",
+            consent_given_on=day,
+            consent_purpose="Doorverwijzing naar de partner",
         )
         self.count("referrals")
         answer = _weighted(self.rng, ANSWERS)

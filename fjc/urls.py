@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from access.second_factor.views import PasswordStepView, second_factor_not_required
+from cases.views import inbox as inbox_views
 from cases.views import registrations as registration_views
 from cases.views.gaps import GapSignalView
 from partners.urls import urlpatterns as partner_urlpatterns
@@ -39,6 +40,8 @@ urlpatterns = [
         "registrations/",
         include((registration_views.urlpatterns, registration_views.app_name)),
     ),
+    # The partner inbox (issue 19, part 3): cases.views.inbox.
+    path("inbox/", include((inbox_views.urlpatterns, inbox_views.app_name))),
     path("", include((partner_pages, "partners"))),
     path("reporting/", include("reporting.urls")),
     path("notices/", include("notices.urls")),

@@ -21,6 +21,10 @@ class NoticeKind(models.TextChoices):
     SECRECY_TO_CONFIRM = "secrecy_to_confirm", _("Confirm your duty of secrecy")
     HIT = "hit", _("People of your case are in a case elsewhere")
     BREAK_GLASS = "break_glass", _("Emergency access opened")
+    # The partner inbox (issue 19, part 3): a referral or an action reached the organisation's
+    # inbox; the partner answered one of the case director's.
+    INBOX_ITEM = "inbox_item", _("New in your organisation's inbox")
+    PARTNER_ANSWERED = "partner_answered", _("A partner answered")
 
 
 # The kinds a user may switch off by e-mail one by one (the digest has its own switch).

@@ -365,6 +365,10 @@ def build_world() -> World:
     w.directory["registration_pk"], w.directory["attachment_pk"] = _registration(w)
 
     w.directory["notification_pk"] = _notice(w)
+    # The partner inbox (issue 19, part 3): city A's referral to partner B, and an action of
+    # city A's case assigned to partner B.
+    w.directory["inbox_referral_pk"] = w.children["city_a"]["referral_pk"]
+    w.directory["inbox_action_pk"] = _inbox_action(w)
     # A person, for the auditor's data-subject report (any person: the auditor's is not a
     # case-scoped page).
     w.directory["person_pk"] = w.children["city_a"]["party_pk"].person
@@ -506,6 +510,21 @@ def _registration(w: World) -> tuple[Any, Any]:
         pv_number="PV-AM-0001",
     )
     return registration, registration.attachments.get()
+
+
+def _inbox_action(w: World) -> Any:
+    from django.utils import timezone
+
+    from cases.services import case_action_add
+
+    case = w.cases["city_a"]
+    return case_action_add(
+        case=case,
+        by=case.case_director,
+        description="Matrix partner action",
+        due_on=timezone.localdate(),
+        assignee_organisation=w.orgs["partner_b"],
+    )
 
 
 def _notice(w: World) -> Any:
@@ -703,6 +722,8 @@ def _referral(w: World, case: Case) -> Any:
         partner=w.orgs["partner_b"],
         referred_on=timezone.localdate(),
         reason="Matrix referral",
+        ground="necessity",
+        necessity_reason="Matrix",
     )
 
 

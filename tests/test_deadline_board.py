@@ -108,6 +108,8 @@ def busy_case(world):
             partner=world.orgs["partner_b"],
             referred_on=day(-20),
             reason="Daderhulp voor meneer Vermeulen",
+            ground="necessity",
+            necessity_reason="Test",
         ),
         "new_referral": referral_create(
             case=case,
@@ -450,6 +452,8 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_cases(world, client, u
             partner=world.orgs["partner_b"],
             referred_on=day(-30),
             reason="R",
+            ground="necessity",
+            necessity_reason="Test",
         )
         share_create(
             case=case,

@@ -139,6 +139,8 @@ class Walk:
             partner=self.rng.choice(self.partners),
             referred_on=day,
             reason="Hulp",
+            ground="necessity",
+            necessity_reason="Test",
         )
 
     def answer(self, case: Case, day: datetime.date) -> None:

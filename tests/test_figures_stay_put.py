@@ -171,6 +171,8 @@ def build_year(seed: int = 12) -> Year:
                 partner=rng.choice(year.partners),
                 referred_on=day_in_year(rng, first),
                 reason="Hulp",
+                ground="necessity",
+                necessity_reason="Test",
             )
             year.referrals.append(referral.pk)
             if rng.random() < 0.5:
@@ -420,6 +422,8 @@ def refer_a_case(year: Year, pick: int, day: datetime.date) -> bool:
                 partner=year.partners[pick % len(year.partners)],
                 referred_on=day,
                 reason="Later",
+                ground="necessity",
+                necessity_reason="Test",
             ).pk
         )
     )

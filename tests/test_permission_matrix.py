@@ -25,6 +25,8 @@ from .urlwalk import Route, walk
 #   kind "authenticated": any signed-in user
 #   kind "public": no login needed
 #   kind "own": one user's own object (a notice): exactly ``users`` may; 404 for everyone else
+#   kind "inbox": a partner inbox item: ``users`` may, ``forbidden`` see it but get 403, all
+#       others 404 (like "registration")
 #   kind "role": partner-network pages, for the role codes in ``roles`` only
 #   kind "consultation": a page of the world's art. 458ter consultation (``pk`` is the
 #       consultation; other parameters from ``world.consultation_children``), for its chair
@@ -98,6 +100,20 @@ _TRIAGE = frozenset(
 )
 _REGISTRATION_TRIAGE = frozenset({"director_city_a", "opslead_city_a"})
 _REGISTRATION_REGISTRANT = frozenset({"partner_police_a"})
+
+# The partner inbox (issue 19, part 3): access.policy.may_use_inbox (case-working users of an
+# organisation, never an administrator). The world's inbox items (city A's referral to
+# partner B and an action assigned to partner B) are seen by partner B's inbox users and city
+# A's case team; only partner B answers (the team gets 403), everyone else 404.
+_INBOX_USERS = frozenset(
+    name
+    for name, (_org, roles, extra) in USERS.items()
+    if {RoleCode.CASE_DIRECTOR, RoleCode.PARTNER_PROFESSIONAL, RoleCode.PROSECUTOR_LIAISON}
+    & set(roles)
+    and not extra
+)
+_INBOX_PARTNER_B = frozenset({"partner_partner_b"})
+_CITY_A_TEAM = frozenset({"director_city_a"})
 
 
 SPECS = {
@@ -314,6 +330,15 @@ SPECS = {
     "registrations:decide": Spec(
         "registration", users=_REGISTRATION_TRIAGE, forbidden=_REGISTRATION_REGISTRANT
     ),
+    # --- the partner inbox (issue 19, part 3) ---
+    "inbox:list": Spec("users", users=_INBOX_USERS),
+    "inbox:referral": Spec("inbox", users=_INBOX_PARTNER_B | _CITY_A_TEAM),
+    "inbox:action": Spec("inbox", users=_INBOX_PARTNER_B | _CITY_A_TEAM),
+    **{
+        f"inbox:{kind}_{verb}": Spec("inbox", users=_INBOX_PARTNER_B, forbidden=_CITY_A_TEAM)
+        for kind in ("referral", "action")
+        for verb in ("accept", "decline", "complete")
+    },
 }
 
 # Patterns outside the matrix, each with the reason.
@@ -382,7 +407,7 @@ def _expected(username: str | None, spec: Spec, case_key: str | None) -> int:
         return spec.ok if set(USERS[username][1]) & spec.roles else 403
     if spec.kind == "users":
         return spec.ok if username in spec.users else 403
-    if spec.kind == "registration":
+    if spec.kind in ("registration", "inbox"):
         if username in spec.users:
             return spec.ok
         return 403 if username in spec.forbidden else 404

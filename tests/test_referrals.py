@@ -72,6 +72,10 @@ def case(world):
     return world.cases["city_a"]
 
 
+# The ground for sharing an outgoing referral needs (issue 19, part 3).
+GROUND = {"ground": "necessity", "necessity_reason": "Acuut gevaar"}
+
+
 def refer(case, by, partner, direction=OUT, referred_on=None, reason=SECRET) -> Referral:
     return services.referral_create(
         case=case,
@@ -80,6 +84,8 @@ def refer(case, by, partner, direction=OUT, referred_on=None, reason=SECRET) -> 
         partner=partner,
         referred_on=referred_on or today() - 3 * DAY,
         reason=reason,
+        ground="necessity",
+        necessity_reason="Test",
     )
 
 
@@ -99,7 +105,7 @@ def test_a_referral_is_recorded_in_each_direction(
     partner = world.orgs["partner_a"]
     response = client.post(
         url(name, case),
-        {"partner": partner.pk, "referred_on": iso(today() - DAY), "reason": SECRET},
+        {"partner": partner.pk, "referred_on": iso(today() - DAY), "reason": SECRET, **GROUND},
     )
     assert response.status_code == 302
     assert response["Location"] == url("detail", case) + "#referrals-heading"
@@ -143,6 +149,7 @@ def test_a_bad_referral_is_refused_and_changes_nothing(client, director, world, 
         "partner": world.orgs["partner_a"].pk,
         "referred_on": iso(today()),
         "reason": "Begeleiding",
+        **GROUND,
         **data,
     }
     post["referred_on"] = {"FUTURE": iso(today() + DAY)}.get(
@@ -174,7 +181,12 @@ def test_a_closed_case_is_not_referred(client, director, world, case):
     before = snapshot(closed)
     response = client.post(
         url("referral_out_add", closed),
-        {"partner": world.orgs["partner_a"].pk, "referred_on": iso(today()), "reason": "x"},
+        {
+            "partner": world.orgs["partner_a"].pk,
+            "referred_on": iso(today()),
+            "reason": "x",
+            **GROUND,
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()

@@ -10,7 +10,9 @@ from common.versioning import VersionField
 from partners.models import Organisation
 
 from ..models import Referral, ReferralDirection, ReferralStatus
+from ..services.shares import ALL_GROUND_FIELDS
 from .core import DateInput
+from .sharing import BLANK, CHOSEN_GROUNDS, ShareTermsForm
 
 ANSWERS = [
     (value, label) for value, label in ReferralStatus.choices if value != ReferralStatus.PENDING
@@ -33,11 +35,45 @@ class ReferralForm(forms.Form):
         ),
     )
 
+    partner_information = forms.CharField(
+        label=_("Information for the partner"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What was agreed to pass on. With the reason, it is all the partner sees in its "
+            "inbox: no names unless you choose to write them."
+        ),
+    )
+    # The ground for sharing with the partner (outgoing referrals): the service checks it.
+    ground = forms.ChoiceField(
+        label=_("Ground for sharing"), choices=BLANK + CHOSEN_GROUNDS, required=False
+    )
+    consent_given_by = ShareTermsForm.base_fields["consent_given_by"]
+    consent_given_on = ShareTermsForm.base_fields["consent_given_on"]
+    consent_purpose = ShareTermsForm.base_fields["consent_purpose"]
+    consultation_reference = ShareTermsForm.base_fields["consultation_reference"]
+    necessity_reason = ShareTermsForm.base_fields["necessity_reason"]
+    legal_duty = ShareTermsForm.base_fields["legal_duty"]
+
     def __init__(self, *args: Any, direction: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if direction == ReferralDirection.INCOMING:
             self.fields["partner"].label = _("Referring partner organisation")
             self.fields["referred_on"].label = _("Date the partner referred the case")
+            for name in ("partner_information", "ground", *ALL_GROUND_FIELDS):
+                del self.fields[name]
+        else:
+            self.conditionally_required = {
+                name: _("required for the chosen ground") for name in ALL_GROUND_FIELDS
+            }
+            self.fields["ground"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("ground", *ALL_GROUND_FIELDS, "partner_information"):
+            if name in self.fields and data.get(name) is None:
+                data[name] = "" if name != "consent_given_on" else None
+        return data
 
 
 class ReferralAnswerForm(forms.Form):

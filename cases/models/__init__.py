@@ -57,7 +57,13 @@ from .reference import (
     ViolenceForm,
     ViolenceFormCode,
 )
-from .referrals import Referral, ReferralDirection, ReferralStatus
+from .referrals import (
+    PartnerAnswer,
+    PartnerAnswerOutcome,
+    Referral,
+    ReferralDirection,
+    ReferralStatus,
+)
 from .registrations import (
     LegalGround,
     NotTakenOnReason,
@@ -116,6 +122,8 @@ __all__ = [
     "MeasureKind",
     "NotTakenOnReason",
     "OwnershipChange",
+    "PartnerAnswer",
+    "PartnerAnswerOutcome",
     "PartyRelation",
     "Person",
     "PlanAgreement",

@@ -129,6 +129,7 @@ class EventKind(models.TextChoices):
     REFERRAL_SENT = "referral_sent", _("Referred to a partner")
     REFERRAL_RECEIVED = "referral_received", _("Referral received from a partner")
     REFERRAL_ANSWERED = "referral_answered", _("Partner answered a referral")
+    ACTION_ANSWERED = "action_answered", _("Partner answered an action")
     GAP_SIGNALLED = "gap_signalled", _("Gap in the care offer signalled")
     CONSULTATION_PLANNED = "consultation_planned", _("Put on a case consultation agenda")
     CONSULTATION_HELD = "consultation_held", _("Discussed in a case consultation")

@@ -136,3 +136,13 @@ class CaseAction(models.Model):
     @property
     def assignee(self) -> object:
         return self.assignee_user or self.assignee_organisation
+
+    @property
+    def partner_declined(self) -> bool:
+        """Whether the organisation it is assigned to declined it in its inbox (annotated by
+        ``cases.selectors.inbox.with_partner_answer``)."""
+        return getattr(self, "partner_outcome", None) == "declined"
+
+    @property
+    def partner_accepted(self) -> bool:
+        return getattr(self, "partner_outcome", None) == "accepted"

@@ -11,7 +11,11 @@ from ..models import Case, Referral
 
 def case_referrals(*, case: Case, user: User) -> QuerySet[Referral]:
     """The referrals of a case, in and out, latest first."""
-    return restrict(Referral.objects.filter(case=case), user, Action.VIEW).select_related("partner")
+    from .inbox import with_partner_answer
+
+    return with_partner_answer(
+        restrict(Referral.objects.filter(case=case), user, Action.VIEW).select_related("partner")
+    )
 
 
 def case_gaps(*, case: Case, user: User) -> QuerySet[Gap]:

@@ -46,6 +46,7 @@ from ..models import (
 from .core import open_shares
 from .deadlines import Deadline, next_consultation_at, next_deadline, restraining_order_end
 from .documents import case_documents
+from .inbox import with_partner_answer
 from .journal import with_overdue_flag
 from .people import ShownParty, shown_party
 from .plan import PlanState, plan_state
@@ -195,9 +196,12 @@ def case_steering(*, case: Case, user: User) -> Steering:
     )
     open_actions = list(
         with_overdue_flag(
-            scoped(CaseAction.objects)
-            .filter(done_on__isnull=True)
-            .select_related("assignee_user", "assignee_organisation"),
+            with_partner_answer(
+                scoped(CaseAction.objects)
+                .filter(done_on__isnull=True)
+                .select_related("assignee_user", "assignee_organisation"),
+                action=True,
+            ),
             today,
         )
     )

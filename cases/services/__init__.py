@@ -15,6 +15,7 @@ from .core import (
 )
 from .events import record_event
 from .gaps import gap_signal
+from .inbox import inbox_answer
 from .journal import (
     case_action_add,
     case_action_mark_done,
@@ -119,6 +120,7 @@ __all__ = [
     "grant_case_to_user",
     "hearing_add",
     "hearing_remove",
+    "inbox_answer",
     "journal_entry_add",
     "journal_entry_correct",
     "measure_add",

@@ -217,6 +217,10 @@ def case_action_add(
     )
     attribute(action, by)
     action.save()
+    if action.assignee_organisation_id is not None:
+        from .inbox import notify_inbox_arrival
+
+        notify_inbox_arrival(action)
     return action
 
 
@@ -249,8 +253,18 @@ def case_action_update(
     current.assignee_user = assignee_user
     current.assignee_organisation = assignee_organisation
     current.due_on = due_on
+    moved_to = (
+        assignee_organisation
+        if assignee_organisation is not None
+        and current.assignee_organisation_id != assignee_organisation.pk
+        else None
+    )
     current.done_on = done_on
     save_versioned(current, by)
+    if moved_to is not None:
+        from .inbox import notify_inbox_arrival
+
+        notify_inbox_arrival(current)
     return current
 
 

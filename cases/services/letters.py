@@ -157,7 +157,8 @@ def _referral(case: Case, referral: Referral | None, fields: Mapping[str, Any]) 
         raise ValidationError(
             {"referral": _("A referral letter goes with a referral to a partner organisation.")}
         )
-    agreed = (fields.get("agreed_information") or "").strip()
+    # The information agreed for the partner when the referral was made, unless written here.
+    agreed = (fields.get("agreed_information") or "").strip() or referral.partner_information
     if not agreed:
         raise ValidationError(
             {"agreed_information": _("Write down what was agreed to pass on to the partner.")}

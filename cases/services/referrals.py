@@ -34,6 +34,7 @@ from ..models import (
     ReferralStatus,
 )
 from .events import record_event
+from .shares import GROUND_FIELDS, ShareTerms, ground_errors
 from .trajectory import _check_past_date, _check_required, _short, partner_add
 
 # From each status, the answers that may follow it.
@@ -56,7 +57,18 @@ def referral_create(
     partner: Organisation,
     referred_on: datetime.date,
     reason: str,
+    ground: str = "",
+    consent_given_by: str = "",
+    consent_given_on: datetime.date | None = None,
+    consent_purpose: str = "",
+    consultation_reference: str = "",
+    necessity_reason: str = "",
+    legal_duty: str = "",
+    partner_information: str = "",
 ) -> Referral:
+    """Record a referral. An outgoing one needs the ground for sharing with the partner (a
+    ground of ``ShareGround`` with its particulars, as for a share), reaches the partner's
+    inbox and tells its inbox users (issue 19, part 3)."""
     direction = ReferralDirection(direction)
     # Locked, so a referral cannot slip in while someone closes the case.
     current = Case.objects.select_for_update().get(pk=case.pk)
@@ -66,6 +78,21 @@ def referral_create(
         raise ValidationError({"partner": _("This organisation is no longer active.")})
     _check_past_date("referred_on", referred_on)
     reason = _check_required("reason", reason)
+    terms = ShareTerms(
+        ground=ground or "",
+        consent_given_by=consent_given_by.strip(),
+        consent_given_on=consent_given_on,
+        consent_purpose=consent_purpose.strip(),
+        consultation_reference=consultation_reference.strip(),
+        necessity_reason=necessity_reason.strip(),
+        legal_duty=legal_duty.strip(),
+    )
+    particulars: dict[str, object] = {}
+    if direction == ReferralDirection.OUTGOING:
+        if errors := ground_errors(terms.ground, terms):
+            raise ValidationError(errors)
+        # Only the chosen ground's own particulars are kept.
+        particulars = {name: getattr(terms, name) for name in GROUND_FIELDS[terms.ground]}
     referral = Referral(
         case=current,
         direction=direction,
@@ -73,9 +100,18 @@ def referral_create(
         referred_on=referred_on,
         reason=reason,
         created_by=by,
+        ground=terms.ground or None,
+        partner_information=(
+            partner_information.strip() if direction == ReferralDirection.OUTGOING else ""
+        ),
+        **particulars,
     )
     attribute(referral, by)
     referral.save()
+    if direction == ReferralDirection.OUTGOING:
+        from .inbox import notify_inbox_arrival
+
+        notify_inbox_arrival(referral)
     kind = (
         EventKind.REFERRAL_SENT
         if direction == ReferralDirection.OUTGOING

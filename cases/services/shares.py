@@ -74,8 +74,11 @@ def _short(day: datetime.date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-def check_share_terms(terms: ShareTerms, *, today: datetime.date | None = None) -> None:
-    """Refuse terms without a ground (with its particulars), a scope or an end date."""
+def ground_errors(
+    ground: str, particulars: object, *, today: datetime.date | None = None
+) -> dict[str, list[str]]:
+    """What is missing from a ground for sharing and its particulars (attributes of
+    ``particulars``, named as in ``GROUND_FIELDS``): a share's terms, or a referral's."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     messages = {
@@ -86,18 +89,26 @@ def check_share_terms(terms: ShareTerms, *, today: datetime.date | None = None) 
         "necessity_reason": _("Say why there is a state of necessity."),
         "legal_duty": _("Say which legal duty requires sharing."),
     }
-    if terms.ground not in GROUND_FIELDS:
+    if ground not in GROUND_FIELDS:
         # The legacy ground is never chosen: it only marks shares made before grounds were.
         errors["ground"] = [_("Choose the ground for sharing.")]
     else:
-        for name in GROUND_FIELDS[terms.ground]:
-            value = getattr(terms, name)
+        for name in GROUND_FIELDS[ground]:
+            value = getattr(particulars, name)
             if value is None or (isinstance(value, str) and not value.strip()):
                 errors[name] = [messages[name]]
-        if terms.consent_given_on is not None and terms.consent_given_on > today:
+        consent_given_on = getattr(particulars, "consent_given_on", None)
+        if consent_given_on is not None and consent_given_on > today:
             errors["consent_given_on"] = [_("The consent cannot be given in the future.")]
-        elif problem := date_problem(terms.consent_given_on, DateKind.HAPPENED):
+        elif problem := date_problem(consent_given_on, DateKind.HAPPENED):
             errors["consent_given_on"] = [problem]
+    return errors
+
+
+def check_share_terms(terms: ShareTerms, *, today: datetime.date | None = None) -> None:
+    """Refuse terms without a ground (with its particulars), a scope or an end date."""
+    today = today or timezone.localdate()
+    errors = ground_errors(terms.ground, terms, today=today)
     if terms.scope not in ShareScope.values:
         errors["scope"] = [_("Choose what is shared.")]
     latest = today + datetime.timedelta(days=settings.FJC_SHARE_MAX_DAYS)
