@@ -20,7 +20,7 @@ from cases.models import Referral, ReferralDirection, ReferralStatus
 from consultations.models import AgendaItem, Consultation, ConsultationStatus, Participant
 from partners.models import Sector
 
-from . import network, places
+from . import network, places, registrations
 from .base import Cell, Column, Relation, Table, Value, column_sums
 from .common import count_column, label_column, referral_status_on, share
 from .period import Period
@@ -240,4 +240,5 @@ def dashboard_tables(period: Period) -> list[Table]:
         places.by_municipality(period),
         network.gaps(period),
         network.trainings(period),
+        *registrations.registration_tables(period),
     ]

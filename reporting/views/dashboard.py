@@ -50,6 +50,10 @@ CHART_COLUMNS = {
     "cases_by_municipality": ("cases",),
     "gaps": ("total",),
     "trainings": ("participants",),
+    "registrations_by_sector": ("count",),
+    "registration_decisions": ("count",),
+    "registration_waiting_times": ("count",),
+    "referrals_answered": ("count",),
 }
 
 
