@@ -126,6 +126,7 @@ def test_chapters_in_a_fixed_order(region):
         "closing",
         "repeats",
         "network",
+        "registrations",
         "funding",
     ]
 
