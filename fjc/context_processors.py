@@ -14,8 +14,8 @@ from accounts.roles import (
     DASHBOARD_ROLES,
     DIRECTORY_READ_ROLES,
     FUNDING_ROLES,
-    WORKLOAD_ROLES,
     NETWORK_ROLES,
+    WORKLOAD_ROLES,
     RoleCode,
 )
 from accounts.types import AnyUser

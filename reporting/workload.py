@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,13 +167,13 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _directors(open_cases: object, today: datetime.date) -> list[DirectorRow]:
+def _directors(open_cases: QuerySet[Case], today: datetime.date) -> list[DirectorRow]:
     """Two queries for the cases and actions, one for the directors."""
     tracks = list(Track)
     urgencies = list(Urgency)
     counts: dict[int, dict[tuple[int, str], int]] = defaultdict(dict)
     for director_id, track, urgency, n in (
-        open_cases.exclude(case_director__isnull=True)  # type: ignore[attr-defined]
+        open_cases.exclude(case_director__isnull=True)
         .order_by()
         .values_list("case_director_id", "track", "urgency")
         .annotate(n=Count("pk"))
@@ -181,7 +181,7 @@ def _directors(open_cases: object, today: datetime.date) -> list[DirectorRow]:
         counts[director_id][(track, urgency)] = n
     overdue = dict(
         unrestricted_for_aggregates(CaseAction.objects.all())
-        .filter(case__in=open_cases, done_on__isnull=True, due_on__lt=today)  # type: ignore[arg-type]
+        .filter(case__in=open_cases, done_on__isnull=True, due_on__lt=today)
         .exclude(case__case_director__isnull=True)
         .order_by()
         .values("case__case_director_id")

@@ -97,7 +97,7 @@ def median(values: list[int]) -> Decimal | None:
 
 
 # The sector of an organisation whose sector is not recorded, from its kind.
-KIND_SECTOR = {
+KIND_SECTOR: dict[str, str] = {
     OrganisationKind.POLICE_ZONE: Sector.POLICE,
     OrganisationKind.CAW: Sector.WELFARE,
     OrganisationKind.PROSECUTOR: Sector.PROSECUTOR,
