@@ -42,3 +42,5 @@ DASHBOARD_ROLES = frozenset({RoleCode.NETWORK_COORDINATOR, RoleCode.OPERATIONS_L
 FUNDING_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})
 # Reads the audit trail and reviews break-glass access.
 AUDIT_ROLES = frozenset({RoleCode.AUDITOR})
+# The workload of the case directors (reporting.views.workload): the operations lead only.
+WORKLOAD_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})

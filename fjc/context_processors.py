@@ -16,6 +16,7 @@ from accounts.roles import (
     DIRECTORY_READ_ROLES,
     FUNDING_ROLES,
     NETWORK_ROLES,
+    WORKLOAD_ROLES,
     RoleCode,
 )
 from accounts.types import AnyUser
@@ -47,6 +48,8 @@ def installation(request: HttpRequest) -> dict[str, object]:
             and staff.has_role(RoleCode.PROSECUTOR_LIAISON),
             "annual_reports": staff is not None and may_use_annual_reports(staff),
             "funding": staff is not None and staff.has_role(*FUNDING_ROLES),
+            # The case directors' workload (reporting.views.workload), issue 19.
+            "workload": staff is not None and staff.has_role(*WORKLOAD_ROLES),
             "break_glass": staff is not None and may_request_break_glass(staff),
             "break_glass_reviews": staff is not None and may_read_break_glass_reviews(staff),
             "audit": staff is not None and staff.has_role(*AUDIT_ROLES),

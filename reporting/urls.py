@@ -1,4 +1,4 @@
-from .views import audit, dashboard, funding, published, report
+from .views import audit, dashboard, funding, published, report, workload
 
 app_name = "reporting"
 
@@ -9,4 +9,5 @@ urlpatterns = (
     + published.urlpatterns
     + dashboard.urlpatterns
     + audit.urlpatterns
+    + workload.urlpatterns
 )

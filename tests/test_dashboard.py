@@ -411,6 +411,11 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
         "gaps",
         "trainings",
         "minors_by_role",
+        # Registrations and referrals answered in time (issue 19).
+        "registrations_by_sector",
+        "registration_decisions",
+        "registration_waiting_times",
+        "referrals_answered",
     }
     # Protected with every other calendar period of 2025 and the annual report: Gamma's
     # one referral in is covered by Alfa's 6 ("x"); Alfa's 2 and Beta's 1 referrals out
@@ -434,7 +439,7 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
     assert [row[1:] for row in totals] == [["2", "19", "2"], ["1", "3", "1"], ["0", "0", "0"]]
     html = response.content.decode()
     # A chart per table, accessible, with no bar for a suppressed count.
-    assert html.count('role="img"') == 7
+    assert html.count('role="img"') == 11
     assert '<title id="chart-referrals_per_partner-title">' in html
     # Nothing that leads to a case.
     assert "/cases/" not in html
@@ -667,6 +672,10 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
         "Hiaten in het hulpaanbod",
         "Gegeven vormingen en sessies",
         "Kinderen slachtoffer of getuige",
+        "Aanmeldingen per sector",
+        "Beslissingen over aanmeldingen",
+        "Wachttijden",
+        "Verwijzingen tijdig beantwoord",
     ]
     sheets = dict(zip([t.key for t in tables], workbook.worksheets, strict=True))
     sheet = sheets["referrals_per_partner"]

@@ -232,6 +232,17 @@ def _consultation_craft_is_shown() -> None:
     assert TriageItem.objects.exists()
 
 
+def _the_workload_has_numbers() -> None:
+    # The operations lead's workload page (issue 19): the demo's directors, registrations
+    # and staffing give it numbers.
+    from reporting.workload import workload
+
+    found = workload()
+    assert any(row.total for row in found.directors)
+    assert found.waiting >= 2 and found.per_fte_now is not None
+    assert found.to_decision.count >= 1
+
+
 def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     django_capture_on_commit_callbacks,
 ):
@@ -246,6 +257,7 @@ def test_the_demo_builds_last_year_once_with_figures_and_a_report(
     _a_case_is_suggested_and_a_chain_case_warned()
     _demo_users_have_notices()
     _consultation_craft_is_shown()
+    _the_workload_has_numbers()
     _last_years_annual_report_renders_with_numbers(django_capture_on_commit_callbacks)
     # Idempotent: the year is recognised by its mark, and a second run adds nothing.
     before = _counts()

@@ -276,6 +276,9 @@ SPECS = {
     "reporting:funding_list": Spec("role", roles=_FUNDING),
     "reporting:funding_create": Spec("role", roles=_FUNDING),
     "reporting:funding_edit": Spec("role", roles=_FUNDING),
+    # The case directors' workload and its CSV (issue 19): the operations lead only.
+    "reporting:workload": Spec("role", roles=_FUNDING),
+    "reporting:workload_csv": Spec("role", roles=_FUNDING),
     # --- consultations (art. 458ter) ---
     "consultations:legal_bases": Spec("role", roles=_LEGAL_BASIS_READERS),
     "consultations:legal_basis_create": Spec("role", roles=_LEGAL_BASIS_KEEPERS),

@@ -18,6 +18,7 @@ from .network import network_tables
 from .people import people_tables
 from .period import Period
 from .places import place_tables
+from .registrations import registration_tables
 from .risk import risk_tables
 
 
@@ -48,6 +49,11 @@ def annual_chapters(year: int) -> list[Chapter]:
         Chapter(key="closing", title=_("How cases were closed"), tables=closing_tables(period)),
         Chapter(key="repeats", title=_("Repeats"), tables=repeat_tables(period)),
         Chapter(key="network", title=_("The partner network"), tables=network_tables(period)),
+        Chapter(
+            key="registrations",
+            title=_("Registrations and triage"),
+            tables=registration_tables(period),
+        ),
         Chapter(
             key="funding",
             title=_("Funding"),

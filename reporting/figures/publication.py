@@ -71,6 +71,15 @@ SAME: tuple[Same, ...] = (
         ("cases_by_referrer", ReferrerKind.PARTNER.value, "count"),
         (("cases_by_referrer_sector", TOTAL, "count"),),
     ),
+    # Every registration of the period, by sector and by its status at the end.
+    Same(
+        ("registrations_by_sector", TOTAL, "count"),
+        (("registration_decisions", TOTAL, "count"),),
+    ),
+    Same(
+        ("referrals", ReferralDirection.OUTGOING.value, "total"),
+        (("referrals_answered", TOTAL, "count"),),
+    ),
     # Minors, each person once: the minor age bands together.
     Same(
         ("minors_by_role", TOTAL, "count"),

@@ -51,6 +51,10 @@ CHART_COLUMNS = {
     "gaps": ("total",),
     "trainings": ("participants",),
     "minors_by_role": ("new", "running"),
+    "registrations_by_sector": ("count",),
+    "registration_decisions": ("count",),
+    "registration_waiting_times": ("count",),
+    "referrals_answered": ("count",),
 }
 
 
