@@ -65,6 +65,7 @@ from consultations.services import legal_bases, minutes, planning
 from partners.models import Gap, GapStatus, Municipality, Organisation, OrganisationKind, Training
 from partners.services import gap_add_follow_up, gap_set_status, training_save
 from risk.models import InstrumentVersion, RiskGrade, VersionStatus
+from risk.scope import scope_problems
 from risk.services import assessment_create, assessment_raise_level
 
 # How many cases the demo writes for last year unless told otherwise.
@@ -716,6 +717,17 @@ class YearBuilder:
             return None
         version = self.versions.get(code)
         if version is None:
+            return None
+        # Only the victims of the ages the instrument is made for (a child hit in a partner
+        # violence case is not assessed with the partner checklist).
+        victims = [
+            victim
+            for victim in victims
+            if not scope_problems(
+                instrument=version.instrument, case=case, parties=[victim], on=day
+            )
+        ]
+        if not victims:
             return None
         items = list(version.items.all())
         share = rng.uniform(0.35, 0.85) if track == Track.CHAIN else rng.uniform(0.05, 0.6)

@@ -262,7 +262,7 @@ def test_a_referral_without_a_recorded_ground_says_so(client, world, case, direc
     )
     client.force_login(director)
     page = client.get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
-    assert "niet geregistreerd" in page
+    assert "Grond om te delen: niet genoteerd" in page
 
 
 def test_an_action_for_a_partner_is_accepted_declined_or_done_in_its_inbox(
