@@ -61,7 +61,7 @@ def test_case_director_steers_a_case_from_registration_to_closing(world, live_se
         ("Sam", "Voorbeeld", "1988-09-15", "perpetrator"),
     ]:
         open_link(page, "/people/add/")
-        page.select_option("#id_role", role)
+        page.check(f"input[name=roles][value={role}]")
         page.fill("#id_first_name", first)
         page.fill("#id_last_name", last)
         page.fill("#id_date_of_birth", born)
