@@ -282,3 +282,42 @@ def test_the_child_page_links_the_child_safety_assessment_with_the_child(world, 
     client.force_login(world.users["director_city_a"])
     page = client.get(_url("child", child)).content.decode()
     assert f"{reverse('risk:create', kwargs={'pk': case.pk})}?party={child.pk}" in page
+
+
+# --- figures (issue 18, part 5: the children's half) ---
+
+
+def test_child_plans_and_reports_count_in_their_period(world):
+    from reporting.figures.people import child_trajectory
+    from reporting.figures.period import Period
+
+    case = world.cases["city_a"]
+    child = _person(case)
+    child_file_save(
+        case=case,
+        party=child,
+        by=case.case_director,
+        expected_version=0,
+        content=ChildFileContent(
+            reported=True,
+            reported_to=ChildReportedTo.VK,
+            reported_on=TODAY(),
+            plan_goals="Rust",
+        ),
+    )
+    # A later version does not count the plan again.
+    child_file_save(
+        case=case,
+        party=child,
+        by=case.case_director,
+        expected_version=1,
+        content=ChildFileContent(
+            reported=True, reported_to=ChildReportedTo.VK, reported_on=TODAY(), plan_goals="Meer"
+        ),
+    )
+    table = child_trajectory(Period.year(TODAY().year))
+    counts = dict(zip(table.row_keys, (row[1] for row in table.rows), strict=True))
+    assert counts == {"plan": 1, "vk": 1, "ocj": 0, "youth_court": 0}
+    earlier = child_trajectory(Period.year(TODAY().year - 1))
+    assert all(row[1] == 0 for row in earlier.rows)
+    assert "telt" in earlier.note or "counts" in earlier.note
