@@ -321,3 +321,19 @@ def test_child_plans_and_reports_count_in_their_period(world):
     earlier = child_trajectory(Period.year(TODAY().year - 1))
     assert all(row[1] == 0 for row in earlier.rows)
     assert "telt" in earlier.note or "counts" in earlier.note
+
+
+def test_the_risk_assessment_form_ticks_the_child_a_link_names(world, client):
+    from risk.models import InstrumentVersion, VersionStatus
+
+    case = world.cases["city_a"]
+    child = _person(case)
+    version = InstrumentVersion.objects.filter(status=VersionStatus.PUBLISHED).first()
+    if version is None:
+        pytest.skip("no published instrument in the test world")
+    client.force_login(world.users["director_city_a"])
+    choose = client.get(reverse("risk:create", kwargs={"pk": case.pk}), {"party": child.pk})
+    fill = reverse("risk:fill", kwargs={"pk": case.pk, "version_pk": version.pk})
+    assert f"{fill}?party={child.pk}" in choose.content.decode()
+    form = client.get(fill, {"party": child.pk}).context["form"]
+    assert form.initial["parties"] == [child.pk]
