@@ -244,6 +244,8 @@ CONFIDENTIAL_FIELDS: Mapping[str, tuple[ConfidentialField, ...]] = {
     # confidential: they are what the partners and the consultation work from.
     "cases.plangoal": (ConfidentialField("team_note"),),
     "cases.plangoaloutcome": (ConfidentialField("note"),),
+    # What a child said and wants in a conversation with the child: for the case team only.
+    "cases.childconversation": (ConfidentialField("child_view"),),
 }
 
 

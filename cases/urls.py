@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     board,
     break_glass,
+    children,
     core,
     documents,
     hits,
@@ -74,5 +75,6 @@ urlpatterns += (
     + lists.urlpatterns
     + referrals.urlpatterns
     + safety.urlpatterns
+    + children.urlpatterns
     + plan.urlpatterns
 )

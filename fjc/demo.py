@@ -708,6 +708,7 @@ def _referrals(users: dict[str, User]) -> None:
 def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     """Everything the demo shows; ``previous_year_cases``: how many cases of last year
     (``demo_year.PREVIOUS_YEAR_CASES`` unless given; 0 for none)."""
+    from .demo_children import seed_children
     from .demo_craft import seed_craft
     from .demo_escalation import seed_escalation
     from .demo_inbox import seed_inbox
@@ -731,6 +732,7 @@ def seed(*, previous_year_cases: int | None = None) -> list[DemoUser]:
     seed_inbox(users)  # issue 19: the CGG's inbox, one referral new and one accepted
     seed_escalation(users)
     seed_child_roles()
+    seed_children()  # issue 18 part 3: a child file and a conversation
     # Last: the steps above look for last year's few cases of their own.
     seed_previous_year(
         users=users,

@@ -81,7 +81,7 @@ class AssessmentForm(NotInFutureMixin, forms.Form):
     def __init__(
         self, *args: Any, case: Case, instrument_version: InstrumentVersion, **kwargs: Any
     ) -> None:
-        kwargs["initial"] = {"assessed_on": timezone.localdate()}
+        kwargs["initial"] = {"assessed_on": timezone.localdate(), **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.instrument_version = instrument_version
         self._set_queryset("parties", CaseParty.objects.filter(case=case).select_related("person"))

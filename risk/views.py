@@ -77,7 +77,13 @@ class AssessmentChooseView(CaseScopedMixin, DetailView):
     audit_purpose = "choose risk instrument"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "versions": selectors.published_versions()}
+        # A link from a child's page names the child (``?party=``): passed on to step 2.
+        party = self.request.GET.get("party", "")
+        return {
+            **super().get_context_data(**kwargs),
+            "versions": selectors.published_versions(),
+            "party": party if party.isdigit() else "",
+        }
 
 
 class AssessmentFillView(OneTimeSubmissionMixin, CaseFormView):
@@ -96,6 +102,11 @@ class AssessmentFillView(OneTimeSubmissionMixin, CaseFormView):
             pk=self.kwargs["version_pk"],
             status=VersionStatus.PUBLISHED,
         )
+
+    def get_initial(self) -> dict[str, Any]:
+        # Pre-selects the person a link names (a child's page: ``?party=``).
+        party = self.request.GET.get("party", "")
+        return {"parties": [int(party)]} if party.isdigit() else {}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {

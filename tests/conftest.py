@@ -873,6 +873,7 @@ CHILDREN: dict[str, Callable[[World, Case], Any]] = {
     "entry_pk": _journal_entry,
     "action_pk": _case_action,
     "party_pk": _party,
+    "child_pk": _party,
     "relation_pk": _relation,
     "police_report_pk": _police_report,
     "measure_pk": _measure,

@@ -232,8 +232,9 @@ def test_the_query_count_does_not_grow_with_what_the_case_holds(world, client):
     _victim_with_plan(case)
     assert _count(client, url) == few
     # The steering page's reads, the safety plans' texts, the plan of approach (plan, goals,
-    # agreements, evaluations, outcomes, reviews), the whole timeline, session and audit.
-    assert few <= 44
+    # agreements, evaluations, outcomes, reviews), the whole timeline, session and audit; the
+    # children's section of the steering reads one more (issue 18, part 3).
+    assert few <= 45
 
 
 def test_the_steering_page_links_to_the_print_view(world, client):

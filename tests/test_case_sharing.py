@@ -399,6 +399,7 @@ PAGE_PARTS = {
     "cases:journal": CasePart.FILE,
     "cases:actions": CasePart.FILE,
     "cases:safety_plan": CasePart.FILE,
+    "cases:child": CasePart.FILE,
     "cases:plan": CasePart.FILE,
     "cases:documents": CasePart.FILE,
     "cases:document_download": CasePart.FILE,

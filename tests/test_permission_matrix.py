@@ -214,6 +214,10 @@ SPECS = {
     "cases:safety_plan_add": Spec("case_change"),
     "cases:safety_plan": Spec("case_view"),
     "cases:safety_plan_edit": Spec("case_change"),
+    # --- the children's trajectory (the whole file's, like the safety plans) ---
+    "cases:child": Spec("case_view"),
+    "cases:child_file_edit": Spec("case_change"),
+    "cases:child_conversation_add": Spec("case_change"),
     # --- the plan of approach (one per case; the whole file's). Every world case has one, so
     # the add page sends the team to it (302) ---
     "cases:plan": Spec("case_view"),

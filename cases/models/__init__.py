@@ -9,6 +9,7 @@ from .case import (
     Track,
     Urgency,
 )
+from .children import ChildConversation, ChildFile, ChildReportedTo
 from .documents import CaseDocument, DocumentKind, DocumentVersion
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
@@ -99,6 +100,9 @@ __all__ = [
     "CaseShare",
     "CaseUserObjectPermission",
     "Channel",
+    "ChildConversation",
+    "ChildFile",
+    "ChildReportedTo",
     "ClosingReason",
     "CoDirector",
     "ConditionKind",

@@ -43,6 +43,7 @@ from ..models import (
     ProsecutionDecision,
     Referral,
 )
+from .children import ChildLine, child_lines
 from .core import open_shares
 from .deadlines import Deadline, next_consultation_at, next_deadline, restraining_order_end
 from .documents import case_documents
@@ -105,6 +106,8 @@ class Steering:
     hit_notices: list[HitNotice] = field(default_factory=list)
     # Per victim and child: their safety plan (if any) and its review date.
     safety_plans: list[PlanLine] = field(default_factory=list)
+    # Per child: age, exposure, last conversation, plan, VK/OCJ report, psychologist.
+    children: list[ChildLine] = field(default_factory=list)
     # The plan of approach's state (None for a reader without the rest of the file).
     plan: PlanState | None = None
     # The summary strip: the soonest date to act on, and the restraining order's end.
@@ -215,12 +218,18 @@ def case_steering(*, case: Case, user: User) -> Steering:
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []
     )
+    children = (
+        child_lines(user=user, case=case, parties=[s.party for s in parties], today=today)
+        if CasePart.FILE in parts and not case.is_anonymous_consult
+        else []
+    )
     consultation_at = next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
         parties=parties,
         safety_plans=safety_plans,
+        children=children,
         plan=(
             plan_state(user=user, case=case, today=today)
             if CasePart.FILE in parts and not case.is_anonymous_consult

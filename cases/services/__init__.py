@@ -1,5 +1,6 @@
 """Writes for cases. Keyword-only, in a transaction, history attributed to the acting user."""
 
+from .children import ChildFileContent, child_conversation_add, child_file_save
 from .core import (
     case_add_co_director,
     case_change_director,
@@ -84,6 +85,7 @@ from .trajectory import (
 
 __all__ = [
     "AgreementLine",
+    "ChildFileContent",
     "GoalContent",
     "OutcomeLine",
     "PlanContent",
@@ -110,6 +112,8 @@ __all__ = [
     "case_unshare",
     "case_update",
     "case_update_trajectory_notes",
+    "child_conversation_add",
+    "child_file_save",
     "condition_add",
     "condition_remove",
     "condition_update",

@@ -28,15 +28,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.policy import unrestricted_for_aggregates
-from cases.models import ROLE_FIELDS, AgeBand, CaseParty, FamilyPosition, Gender, ViolenceRole
+from cases.models import (
+    ROLE_FIELDS,
+    AgeBand,
+    CaseParty,
+    ChildFile,
+    ChildReportedTo,
+    FamilyPosition,
+    Gender,
+    ViolenceRole,
+)
 
 from .base import Table, Value
-from .common import anonymous_rule, count_column, label_column, new_cases, running_cases
+from .common import (
+    anonymous_rule,
+    case_files,
+    count_column,
+    counts_table,
+    label_column,
+    new_cases,
+    running_cases,
+)
 from .period import Period
 
 # (lowest age of the band, band), youngest first; the 65+ band has no upper limit.
@@ -368,6 +386,52 @@ def victims_and_perpetrators_by_position(period: Period, people: Any = None) -> 
     )
 
 
+CHILD_TRAJECTORY_NOTE = gettext_noop(
+    "A child plan counts in the period in which it was first written down (the first version "
+    "of the child's file with goals); a report to the VK, the OCJ or the youth court counts on "
+    "the day it was made. Each child once per row; anonymous consults not included."
+)
+
+
+def child_trajectory(period: Period) -> Table:
+    """Child plans made and children reported to the VK / OCJ / youth court in the period
+    (issue 18, part 5). Two queries, dated events only, so a later edit of a file never
+    changes a past period's figures."""
+    cases = case_files().values("pk")
+    files = unrestricted_for_aggregates(ChildFile.objects.filter(case_id__in=cases))
+    first_plans = (
+        unrestricted_for_aggregates(
+            ChildFile.history.filter(case_id__in=cases).exclude(plan_goals="")
+        )
+        .values("id")
+        .annotate(first=Min("history_date"))
+    )
+    start, end = period.start, period.end
+    plans = sum(1 for row in first_plans if start <= timezone.localdate(row["first"]) <= end)
+    reports = dict(
+        files.filter(reported=True, reported_on__range=(start, end))
+        .values_list("reported_to")
+        .annotate(n=Count("pk"))
+        .values_list("reported_to", "n")
+    )
+    return counts_table(
+        key="child_trajectory",
+        title=_("Children: child plans and reports to the VK, OCJ or youth court"),
+        label=_("Event"),
+        choices=[
+            ("plan", _("Child plans made")),
+            *(
+                (value, _("Reported to: %(to)s") % {"to": text})
+                for value, text in ChildReportedTo.choices
+            ),
+        ],
+        counts={"plan": plans, **reports},
+        count_label=_("Children"),
+        total=False,
+        note=_(CHILD_TRAJECTORY_NOTE),
+    )
+
+
 def people_tables(period: Period) -> list[Table]:
     people = people_counted(period)
     return [
@@ -377,4 +441,5 @@ def people_tables(period: Period) -> list[Table]:
         people_by_gender(period, people),
         people_by_age(period, people),
         minors_by_role(period, people),
+        child_trajectory(period),
     ]
