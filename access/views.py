@@ -8,6 +8,7 @@
 * :class:`ConsultationScopedMixin` — the same for pages of an art. 458ter consultation.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, cast
 
 from django.core.exceptions import PermissionDenied
@@ -49,6 +50,48 @@ class AccessControlledView(View):
         """Whether this request may change something, so its audit row says CHANGE rather
         than VIEW. A view that only asks on a POST (common.views.ConfirmationMixin) says no."""
         return self.request.method not in ("GET", "HEAD", "OPTIONS")
+
+    def audited_object(
+        self,
+        obj: Any,
+        *,
+        model: type[models.Model],
+        pk: Any,
+        action: Action,
+        permitted: Callable[[], bool],
+        purpose: str,
+    ) -> Any:
+        """The answer to fetching one object, audited in the same words by every base view:
+        404 when ``obj`` is None (out of scope and "does not exist" alike), 403 when ``action``
+        needs more than viewing and is not ``permitted``, else the read (or change) recorded."""
+        request = self.request
+        if obj is None:
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                request=request,
+                object_type=model._meta.label_lower,
+                object_id=pk or "",
+                purpose="out of scope",
+            )
+            raise Http404
+        if action != Action.VIEW and not permitted():
+            audit.record(
+                user=request.user,
+                action=AuditAction.DENIED,
+                obj=obj,
+                request=request,
+                purpose=f"{action} not permitted",
+            )
+            raise PermissionDenied
+        audit.record(
+            user=request.user,
+            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
+            obj=obj,
+            request=request,
+            purpose=purpose,
+        )
+        return obj
 
 
 class AuthenticatedView(AccessControlledView):
@@ -116,37 +159,17 @@ class CaseScopedMixin(AccessControlledView):
         if self.object_cache is not None:
             return self.object_cache
         pk = self.kwargs.get(self.pk_url_kwarg)
-        request = self.request
+        user = self.request.user
         obj = (queryset if queryset is not None else self.get_queryset()).filter(pk=pk).first()
-        if obj is None:
-            # The same answer for "does not exist" and "not yours".
-            audit.record(
-                user=request.user,
-                action=AuditAction.DENIED,
-                request=request,
-                object_type=self.model._meta.label_lower,
-                object_id=pk or "",
-                purpose="out of scope",
-            )
-            raise Http404
-        if self.action != Action.VIEW and not is_permitted(request.user, obj, self.action):
-            audit.record(
-                user=request.user,
-                action=AuditAction.DENIED,
-                obj=obj,
-                request=request,
-                purpose=f"{self.action} not permitted",
-            )
-            raise PermissionDenied
-        audit.record(
-            user=request.user,
-            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
-            obj=obj,
-            request=request,
+        self.object_cache = self.audited_object(
+            obj,
+            model=self.model,
+            pk=pk,
+            action=self.action,
+            permitted=lambda: obj is not None and is_permitted(user, obj, self.action),
             purpose=self.audit_purpose,
         )
-        self.object_cache = obj
-        return obj
+        return self.object_cache
 
 
 class ConsultationScopedMixin(AccessControlledView):
@@ -272,46 +295,23 @@ class RegistrationScopedMixin(AccessControlledView):
     def get_registration(self) -> Any:
         if self.registration_cache is not None:
             return self.registration_cache
-        request = self.request
+        user = self.request.user
         pk = self.kwargs.get("registration_pk")
-        base = self.registration_model._default_manager.select_related(
+        model = self.registration_model
+        base = model._default_manager.select_related(
             "owner_organisation", "registrant_organisation", "registered_by", "municipality"
         )
-        registration = restrict_registrations(base, request.user).filter(pk=pk).first()
-        label = self.registration_model._meta.label_lower
-        if registration is None:
-            audit.record(
-                user=request.user,
-                action=AuditAction.DENIED,
-                request=request,
-                object_type=label,
-                object_id=pk or "",
-                purpose="out of scope",
-            )
-            raise Http404
-        if (
-            self.action != Action.VIEW
-            and not restrict_registrations(
-                self.registration_model._default_manager.filter(pk=pk), request.user, self.action
-            ).exists()
-        ):
-            audit.record(
-                user=request.user,
-                action=AuditAction.DENIED,
-                obj=registration,
-                request=request,
-                purpose=f"{self.action} not permitted",
-            )
-            raise PermissionDenied
-        audit.record(
-            user=request.user,
-            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
-            obj=registration,
-            request=request,
+        self.registration_cache = self.audited_object(
+            restrict_registrations(base, user).filter(pk=pk).first(),
+            model=model,
+            pk=pk,
+            action=self.action,
+            permitted=lambda: restrict_registrations(
+                model._default_manager.filter(pk=pk), user, self.action
+            ).exists(),
             purpose=self.audit_purpose,
         )
-        self.registration_cache = registration
-        return registration
+        return self.registration_cache
 
 
 class InboxScopedMixin(AccessControlledView):
@@ -332,43 +332,20 @@ class InboxScopedMixin(AccessControlledView):
     def get_item(self) -> Any:
         if self.item_cache is not None:
             return self.item_cache
-        request = self.request
+        user = self.request.user
         pk = self.kwargs.get(self.pk_url_kwarg)
-        label = self.inbox_model._meta.label_lower
-        base = self.inbox_model._default_manager.select_related(
+        model = self.inbox_model
+        base = model._default_manager.select_related(
             "case__owner_organisation", "case__case_director"
         )
-        item = restrict_inbox(base, request.user).filter(pk=pk).first()
-        if item is None:
-            audit.record(
-                user=request.user,
-                action=AuditAction.DENIED,
-                request=request,
-                object_type=label,
-                object_id=pk or "",
-                purpose="out of scope",
-            )
-            raise Http404
-        if (
-            self.action != Action.VIEW
-            and not restrict_inbox(
-                self.inbox_model._default_manager.filter(pk=pk), request.user, self.action
-            ).exists()
-        ):
-            audit.record(
-                user=request.user,
-                action=AuditAction.DENIED,
-                obj=item,
-                request=request,
-                purpose=f"{self.action} not permitted",
-            )
-            raise PermissionDenied
-        audit.record(
-            user=request.user,
-            action=AuditAction.CHANGE if self.request_changes() else AuditAction.VIEW,
-            obj=item,
-            request=request,
+        self.item_cache = self.audited_object(
+            restrict_inbox(base, user).filter(pk=pk).first(),
+            model=model,
+            pk=pk,
+            action=self.action,
+            permitted=lambda: restrict_inbox(
+                model._default_manager.filter(pk=pk), user, self.action
+            ).exists(),
             purpose=self.audit_purpose,
         )
-        self.item_cache = item
-        return item
+        return self.item_cache
