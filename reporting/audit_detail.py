@@ -22,7 +22,7 @@ from access.models import AuditAction
 from access.parts import ShareScope
 from access.purposes import purpose_label
 from cases.models import BreakGlassVerdict, ShareEndReason, ShareGround
-from consultations.models import AccessEndReason, Consent
+from consultations.models import AccessEndReason, Consent, SecrecyMethod
 
 LABELS: dict[str, Promise] = {
     # what a row is about
@@ -60,6 +60,10 @@ LABELS: dict[str, Promise] = {
     "agenda_items": _("agenda items"),
     "cases": _("cases"),
     "participant_user": _("participant"),
+    "participant": _("participant"),
+    "participants": _("participants"),
+    "representative": _("for a representative"),
+    "method": _("confirmed how"),
     "shared_by": _("shared by"),
     "legal_basis": _("legal basis"),
     "consent": _("consent"),
@@ -133,6 +137,7 @@ CODED: dict[str, Callable[[Any], str]] = {
     "reason": _choices(ShareEndReason, AccessEndReason),
     "verdict": _choices(BreakGlassVerdict),
     "consent": _choices(Consent),
+    "method": _choices(SecrecyMethod),
     "action": _choices(AuditAction),
     "change": _mapping(FACTOR_CHANGES),
     "actions": _rights,

@@ -42,6 +42,8 @@ from ..models import (
     CaseDocument,
     CasePartner,
     CaseParty,
+    ChildConversation,
+    ChildFile,
     CoDirector,
     Hearing,
     JournalEntry,
@@ -107,6 +109,8 @@ CHILD_MODELS: tuple[type[models.Model], ...] = (
     PlanAgreement,
     PlanEvaluation,
     PlanGoalOutcome,
+    ChildFile,
+    ChildConversation,
 )
 # The case's many-to-many fields with history, and the through table's column of each.
 CASE_M2M = {
