@@ -33,6 +33,7 @@ NOT_CODE = ("fjc/demo.py", "fjc/demo_year.py")
 # Each f-string that can reach ``purpose=`` and every value it takes.
 BUILT = {
     "f'{self.action} not permitted'": [f"{action} not permitted" for action in Action],
+    "f'{action} not permitted'": [f"{action} not permitted" for action in Action],
     "f'emergency access reviewed: {verdict}'": [
         f"emergency access reviewed: {verdict}" for verdict in BreakGlassVerdict.values
     ],
