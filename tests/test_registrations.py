@@ -269,6 +269,11 @@ def test_hit_no_hit_shows_the_triage_user_only_what_they_may_see(client, world):
     notice = HitNotice.objects.get(case=other, registration=registration)
     assert notice.recipient == world.users["director_caw_b"]
     assert notice.other_organisation == world.orgs["city_a"]
+    # ... and, like a hit between cases, in their notices: their own case's reference only.
+    from notices.models import NoticeKind, Notification
+
+    shown = Notification.objects.get(user=notice.recipient, kind=NoticeKind.HIT)
+    assert shown.reference == other.reference
     assert AuditEvent.objects.filter(
         action=AuditAction.NOTICE, object_id=str(notice.pk), object_type="cases.hitnotice"
     ).exists()

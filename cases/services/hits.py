@@ -14,6 +14,7 @@ recipient and pair of cases: the same hit made again sends nothing.
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -57,40 +58,59 @@ def notify_hits(*, by: User, pairs: Iterable[tuple[int, int]]) -> list[HitNotice
     sent = []
     for case_id, other_id in sorted(told):
         case, other = cases[case_id], cases[other_id]
-        directors = User.objects.filter(case_directors_condition(case)).exclude(pk=by.pk)
-        for recipient in directors.order_by("pk"):
-            if not may_hold_case_access(recipient):
-                continue
-            notice, created = HitNotice.objects.get_or_create(
-                recipient=recipient,
-                case=case,
-                other_case=other,
-                defaults={"other_organisation_id": other.owner_organisation_id},
-            )
-            if not created:
-                continue
-            audit.record(
-                user=by,
-                action=AuditAction.NOTICE,
-                obj=notice,
-                purpose=PURPOSE,
-                detail={
-                    "recipient": recipient.pk,
-                    "other_case": other.pk,
-                    "other_organisation": other.owner_organisation_id,
-                },
-            )
-            # In the notice list and by e-mail (after the commit): the recipient's own
-            # case's reference and a link, nothing about the other case.
-            notify(
-                user=recipient,
-                kind=NoticeKind.HIT,
-                object_key=f"hit_notice:{notice.pk}",
-                due_on=timezone.localdate(),
-                url=reverse("cases:detail", kwargs={"pk": case.pk}) + "#hit-notices-heading",
-                reference=case.reference,
-            )
-            sent.append(notice)
+        sent += _tell_directors(
+            by=by,
+            case=case,
+            about={"other_case": other},
+            other_organisation_id=other.owner_organisation_id,
+            purpose=PURPOSE,
+            detail={"other_case": other.pk, "other_organisation": other.owner_organisation_id},
+        )
+    return sent
+
+
+def _tell_directors(
+    *,
+    by: User,
+    case: Case,
+    about: dict[str, Any],
+    other_organisation_id: int,
+    purpose: str,
+    detail: dict[str, Any],
+) -> list[HitNotice]:
+    """One hit notice for each director of ``case`` (not ``by``) who has none yet about the
+    same thing (``about``: the other case, or the registration): audited, and shown in the
+    recipient's notices with their own case's reference and a link, nothing about the other
+    side. Returns the notices made now."""
+    sent = []
+    directors = User.objects.filter(case_directors_condition(case)).exclude(pk=by.pk)
+    for recipient in directors.order_by("pk"):
+        if not may_hold_case_access(recipient):
+            continue
+        notice, created = HitNotice.objects.get_or_create(
+            recipient=recipient,
+            case=case,
+            **about,
+            defaults={"other_organisation_id": other_organisation_id},
+        )
+        if not created:
+            continue
+        audit.record(
+            user=by,
+            action=AuditAction.NOTICE,
+            obj=notice,
+            purpose=purpose,
+            detail={"recipient": recipient.pk, **detail},
+        )
+        notify(
+            user=recipient,
+            kind=NoticeKind.HIT,
+            object_key=f"hit_notice:{notice.pk}",
+            due_on=timezone.localdate(),
+            url=reverse("cases:detail", kwargs={"pk": case.pk}) + "#hit-notices-heading",
+            reference=case.reference,
+        )
+        sent.append(notice)
     return sent
 
 
@@ -107,26 +127,14 @@ def notify_registration_hits(
     (``access.policy.registration_hits``). One notice per recipient, case and registration."""
     sent = []
     for case in Case.objects.filter(pk__in=list(case_ids)).order_by("pk"):
-        directors = User.objects.filter(case_directors_condition(case)).exclude(pk=by.pk)
-        for recipient in directors.order_by("pk"):
-            if not may_hold_case_access(recipient):
-                continue
-            notice, created = HitNotice.objects.get_or_create(
-                recipient=recipient,
-                case=case,
-                registration=registration,
-                defaults={"other_organisation_id": registration.owner_organisation_id},
-            )
-            if not created:
-                continue
-            audit.record(
-                user=by,
-                action=AuditAction.NOTICE,
-                obj=notice,
-                purpose=REGISTRATION_PURPOSE,
-                detail={"recipient": recipient.pk, "registration": registration.pk},
-            )
-            sent.append(notice)
+        sent += _tell_directors(
+            by=by,
+            case=case,
+            about={"registration": registration},
+            other_organisation_id=registration.owner_organisation_id,
+            purpose=REGISTRATION_PURPOSE,
+            detail={"registration": registration.pk},
+        )
     return sent
 
 
