@@ -267,6 +267,10 @@ SESSION_COOKIE_AGE = env.int("FJC_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 # Absolute session lifetime: signed out this many seconds after signing in, however active.
 FJC_SESSION_MAX_SECONDS = env.int("FJC_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# In the database: every process and host of the installation reads the same sessions (a
+# replica never serves them, common.db_routing), and signing out ends the session everywhere.
+# `check --deploy` refuses sessions that live in one process or on one host (fjc.checks).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
