@@ -8,7 +8,7 @@ LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 
 def ids(settings) -> list[str]:
-    return [error.id for error in state_is_shared_between_processes()]
+    return [str(error.id) for error in state_is_shared_between_processes()]
 
 
 def test_the_database_sessions_and_the_redis_cache_are_shared(settings):
