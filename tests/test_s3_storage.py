@@ -257,3 +257,24 @@ def test_the_private_bucket_command_makes_the_bucket_once(s3_endpoint, settings,
     settings.STORAGES = {**settings.STORAGES, "default": private_storage("")}
     with pytest.raises(CommandError):
         call_command("private_bucket")
+
+
+def test_no_code_or_template_hands_out_a_private_files_address():
+    """A private file reaches a user only through its access-checked, audited download view:
+    no template or module asks a file or the storage for its URL (on a bucket that would be a
+    signed link to the object, bypassing the checks and the audit trail)."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    apps = ["access", "accounts", "cases", "common", "consultations", "fjc", "notices"]
+    apps += ["partners", "reporting", "risk", "templates"]
+    pattern = re.compile(r"\b(?:file|document|signed_document|storage|default_storage)\.url\b")
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for app in apps
+        for path in (root / app).rglob("*")
+        if path.suffix in {".py", ".html", ".txt"}
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(text)
+    ]
+    assert found == []
