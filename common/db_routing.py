@@ -67,8 +67,12 @@ class ReportingReplicaRouter:
     """``DATABASE_ROUTERS`` entry: the replica for marked reporting reads, else the primary."""
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str | None:
-        if not _reporting.get() or not replica_configured():
+        if not replica_configured():
             return None
+        if not _reporting.get():
+            # Said outright: left to Django, a related object of a row read on the replica
+            # would be read there too (its instance hint), outside any reporting read.
+            return DEFAULT_DB_ALIAS
         if model._meta.app_label in PRIMARY_ONLY_APPS:
             return DEFAULT_DB_ALIAS
         if connections[DEFAULT_DB_ALIAS].in_atomic_block:

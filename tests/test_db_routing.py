@@ -89,6 +89,19 @@ def test_access_and_audit_rows_are_read_from_the_primary_even_in_reporting_reads
 
 
 @replica
+def test_a_row_read_on_the_replica_leads_to_the_primary_outside_reporting_reads(director):
+    case = make_case(director)
+    with reporting_reads():
+        copy_of_case = Case.objects.get(pk=case.pk)
+    assert copy_of_case._state.db == REPLICA
+    primary, copy = queries_on_both()
+    with primary, copy:
+        # A related row, fetched with the replica's row as its hint: still the primary.
+        assert copy_of_case.owner_organisation.pk == director.organisation.pk
+    assert len(copy) == 0 and len(primary) == 1
+
+
+@replica
 def test_inside_a_transaction_everything_goes_to_the_primary(director):
     primary, copy = queries_on_both()
     with primary, copy, reporting_reads(), transaction.atomic():
