@@ -27,10 +27,15 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
         self.timer_entry: Any = None
+        self.queues: list[str] | None = None
 
     def start(self, worker: Any) -> None:
         from django.conf import settings
 
+        # The queues this worker consumes (-Q; every queue without it): each gets its beat.
+        app = getattr(worker, "app", None)
+        if app is not None:
+            self.queues = sorted(app.amqp.queues.consume_from)
         self.beat()
         self.timer_entry = worker.timer.call_repeatedly(
             settings.FJC_WORKER_HEARTBEAT_SECONDS, self.beat, priority=10
@@ -45,7 +50,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         from . import heartbeat
 
         try:
-            heartbeat.record()
+            heartbeat.record(queues=self.queues)
         except Exception as error:  # Redis away: /health/ says so; the worker goes on
             logger.warning("Worker heartbeat not recorded (%s)", type(error).__name__)
 

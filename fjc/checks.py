@@ -35,3 +35,45 @@ def demo_shortcuts_are_off(app_configs: Any = None, **kwargs: Any) -> list[Error
             )
         )
     return errors
+
+
+# Session engines whose state lives in one process or on one host's disk.
+_HOST_LOCAL_SESSIONS = {"django.contrib.sessions.backends.file"}
+_CACHE_SESSIONS = {
+    "django.contrib.sessions.backends.cache",
+    "django.contrib.sessions.backends.cached_db",
+}
+_PROCESS_LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register(Tags.caches, deploy=True)
+def state_is_shared_between_processes(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Every gunicorn worker, web replica and Celery worker sees the same cache and sessions
+    (issue 20, part 6): a case search term stored by one process is read by the next request,
+    which another process or host may serve; the worker's heartbeat is read by /health/."""
+    errors = []
+    cache_backend = settings.CACHES["default"]["BACKEND"]
+    if cache_backend in _PROCESS_LOCAL_CACHES:
+        errors.append(
+            Error(
+                f"The cache ({cache_backend.rsplit('.', 1)[-1]}) is not shared between processes.",
+                hint="Set REDIS_URL: the cache then lives in Redis, shared by every process.",
+                id="fjc.E003",
+            )
+        )
+    session_engine = settings.SESSION_ENGINE
+    if session_engine in _HOST_LOCAL_SESSIONS or (
+        session_engine in _CACHE_SESSIONS and cache_backend in _PROCESS_LOCAL_CACHES
+    ):
+        errors.append(
+            Error(
+                f"Sessions ({session_engine.rsplit('.', 1)[-1]}) are not shared between hosts.",
+                hint="Keep sessions in the database (the default of fjc.settings).",
+                id="fjc.E004",
+            )
+        )
+    return errors

@@ -15,6 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -140,6 +141,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The password may come from a file instead (compose: a Docker secret), the URL then has none.
 if os.environ.get("DATABASE_PASSWORD_FILE"):
     DATABASES["default"]["PASSWORD"] = secret("DATABASE_PASSWORD")
+# A PostgreSQL read replica (streaming replication, or a managed PostgreSQL's read endpoint)
+# for the aggregate reporting reads, and only those (common.db_routing): set
+# DATABASE_REPLICA_URL (and DATABASE_REPLICA_PASSWORD_FILE) to use one. Everything else, and
+# every write, stays on "default". In tests the alias mirrors the test database.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if os.environ.get("DATABASE_REPLICA_PASSWORD_FILE"):
+        DATABASES["replica"]["PASSWORD"] = secret("DATABASE_REPLICA_PASSWORD")
+DATABASE_ROUTERS = ["common.db_routing.ReportingReplicaRouter"]
 # The application's own database role (access/database_roles.py). Set where the migrations
 # run as the owner of the tables: each migrate then grants this role its privileges again.
 FJC_APP_DB_ROLE = env.str("FJC_APP_DB_ROLE", default="")
@@ -253,6 +267,10 @@ SESSION_COOKIE_AGE = env.int("FJC_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 # Absolute session lifetime: signed out this many seconds after signing in, however active.
 FJC_SESSION_MAX_SECONDS = env.int("FJC_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
+# In the database: every process and host of the installation reads the same sessions (a
+# replica never serves them, common.db_routing), and signing out ends the session everywhere.
+# `check --deploy` refuses sessions that live in one process or on one host (fjc.checks).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -274,8 +292,54 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=VAR_DIR / "staticfiles")
 MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+# Private files (case documents, registration attachments, agreements, signed documents,
+# annual report PDFs) go through Django's storage API, the "default" storage: the folder
+# MEDIA_ROOT on one machine (the embedded default), or an S3-compatible bucket (MinIO, Ceph,
+# a cloud's object store) that every web and worker host shares, when FJC_S3_BUCKET is set.
+# Either way no file has a public address: a file reaches a user only through the
+# access-checked, audited download views (the bucket stays private, no URL is ever handed out).
+FJC_S3_BUCKET = env.str("FJC_S3_BUCKET", default="")
+
+
+def private_storage(bucket: str) -> dict:
+    """The STORAGES["default"] entry for the private files: a bucket when one is named."""
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    options = {
+        "bucket_name": bucket,
+        # Empty: the cloud's own endpoint for the region. MinIO: http://minio:9000.
+        "endpoint_url": env.str("FJC_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("FJC_S3_REGION", default="") or None,
+        # Keys as Docker secrets (FJC_S3_ACCESS_KEY_FILE, ...) or values; both empty: the
+        # host's own credentials (an instance role, ~/.aws).
+        "access_key": secret("FJC_S3_ACCESS_KEY", default="") or None,
+        "secret_key": secret("FJC_S3_SECRET_KEY", default="") or None,
+        # A prefix inside the bucket, so that one bucket may serve several installations.
+        "location": env.str("FJC_S3_PREFIX", default=""),
+        # Objects are private to the account (no ACL makes them public), and the storage
+        # never signs a URL for a browser: downloads stream through the application.
+        "default_acl": None,
+        "querystring_auth": True,
+        # A second upload never replaces a stored file (names are random anyway).
+        "file_overwrite": False,
+        # Path-style addressing works with MinIO and with every S3 service.
+        "addressing_style": env.str("FJC_S3_ADDRESSING_STYLE", default="path"),
+        "signature_version": "s3v4",
+        # A download is read into memory up to this size, into a temporary file beyond it.
+        "max_memory_size": 10 * 1024 * 1024,
+        # Server-side encryption of every object (e.g. AES256 or aws:kms); empty: the
+        # bucket's default encryption.
+        "object_parameters": (
+            {"ServerSideEncryption": env.str("FJC_S3_SERVER_SIDE_ENCRYPTION")}
+            if env.str("FJC_S3_SERVER_SIDE_ENCRYPTION", default="")
+            else {}
+        ),
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": private_storage(FJC_S3_BUCKET),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -367,6 +431,22 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # message may wait for the task before it (prefetch 1) and then run itself: twice the hard
 # limit, plus a margin of two minutes.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 120}
+# Three queues (issue 20, part 6), so that a long annual report never holds up a notice and
+# each kind of work can get workers (and hosts) of its own: "reports" (the PDF runs, minutes
+# of CPU and memory each), "notifications" (notices and their e-mails: small, urgent) and
+# "celery", the default (the sweepers: expired shares and accesses, stale runs, old
+# sessions and tokens). A worker started without -Q consumes all three (the embedded
+# default and the plain compose stack); the "scale" compose profile runs one worker per
+# kind (`-Q reports`, `-Q notifications,celery`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("reports"), Queue("notifications")]
+CELERY_TASK_ROUTES = {
+    "reporting.tasks.build_annual_report": {"queue": "reports"},
+    "notices.tasks.*": {"queue": "notifications"},
+    "cases.tasks.send_urgent_notices": {"queue": "notifications"},
+    "cases.tasks.send_daily_digests": {"queue": "notifications"},
+    "consultations.tasks.send_secrecy_reminders": {"queue": "notifications"},
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .settings import *  # noqa: F403
-from .settings import env, mailer, secret
+from .settings import FJC_S3_BUCKET, env, mailer, private_storage, secret
 
 DEBUG = False
 SECRET_KEY = secret("DJANGO_SECRET_KEY")
@@ -25,7 +25,7 @@ SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": private_storage(FJC_S3_BUCKET),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -18,9 +18,15 @@ by ``expire_stale_runs`` (a beat task every minute, once by every worker that st
 the stale window, and every look at the runs' pages), and its partial file is removed. Asking again makes a new run (the failed one stays, as
 the record of what happened).
 
-The PDF is written to ``reports/partial/<run>-<token>.part`` and renamed to its final
-name in the transaction that marks the run done; a failure removes the partial file, so a
-failed run has no file and a finished run exactly one.
+The PDF is stored under its final name in the transaction that marks the run done; a
+failure removes it, so a failed run has no file and a finished run exactly one. How a file
+appears whole depends on the storage (``STORAGES["default"]``):
+
+- a folder (``FileSystemStorage``): written to ``reports/partial/<run>-<token>.part``,
+  flushed to disk, and renamed (``os.replace``, atomic on one file system) to the final name;
+- an S3-compatible bucket: one PUT of the whole PDF under the final name. S3 makes an object
+  visible only once it is complete (there is no partial object to see and no rename), and a
+  PUT on an existing key replaces it whole.
 """
 
 import datetime
@@ -32,7 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -77,8 +84,26 @@ def final_name(year: int, run_id: int) -> str:
     return f"{FINAL_DIR}/jaarcijfers-{year}-{run_id}.pdf"
 
 
+def _local_path(name: str, storage: Storage | None = None) -> Path | None:
+    """The file's path when the storage is a local folder; None for a bucket."""
+    try:
+        return Path((storage or default_storage).path(name))
+    except NotImplementedError:
+        return None
+
+
 def _remove(name: str) -> None:
-    Path(default_storage.path(name)).unlink(missing_ok=True)
+    # Both storages ignore a name that is not there.
+    default_storage.delete(name)
+
+
+def _leftover_partials(run_id: int) -> list[str]:
+    """Partial files of earlier attempts of this run (only a folder has them)."""
+    try:
+        _dirs, files = default_storage.listdir(PARTIAL_DIR)
+    except FileNotFoundError:
+        return []
+    return [f"{PARTIAL_DIR}/{file}" for file in files if file.startswith(f"{run_id}-")]
 
 
 # --- the task's side ---
@@ -133,24 +158,37 @@ def finish(
     """Store the PDF under its final name and mark the run done, both or neither.
 
     False (and no file) when the run is no longer this delivery's."""
+    storage = default_storage
     partial = partial_name(run.pk, token)
-    partial_path = Path(default_storage.path(partial))
-    partial_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(partial_path, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
+    partial_path = _local_path(partial, storage)
+    if partial_path is not None:
+        partial_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial_path, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
     name = final_name(run.year, run.pk)
-    final_path = Path(default_storage.path(name))
-    renamed = False
+    placed = False
     try:
         with transaction.atomic():
             if not _mine(run.pk, token).select_for_update().exists():
                 logger.info("annual report run %s: claimed by another delivery", run.pk)
                 return False
-            final_path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(partial_path, final_path)
-            renamed = True
+            final_path = _local_path(name, storage)
+            # From here on a failure removes whatever may stand under the final name.
+            placed = True
+            if partial_path is not None and final_path is not None:
+                final_path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(partial_path, final_path)
+            else:
+                # A bucket: one PUT. What an earlier, killed attempt may have stored under
+                # this name goes first, so that the storage keeps the name (it never
+                # overwrites, and would pick another one).
+                storage.delete(name)
+                stored = storage.save(name, ContentFile(content))
+                if stored != name:
+                    storage.delete(stored)
+                    raise RuntimeError(f"annual report run {run.pk}: stored as {stored}")
             _mine(run.pk, token).update(
                 file=name,
                 checksum=checksum,
@@ -164,15 +202,16 @@ def finish(
             )
     except BaseException:
         # The row was not marked done (the transaction rolled back): no file either.
-        if renamed:
+        if placed:
             _remove(name)
         raise
     finally:
-        _remove(partial)
+        if partial_path is not None:
+            partial_path.unlink(missing_ok=True)
     # Done, so no delivery can claim the run any more: what earlier, killed attempts left
     # behind goes, and the run has exactly one file.
-    for leftover in Path(default_storage.path(PARTIAL_DIR)).glob(f"{run.pk}-*.part"):
-        leftover.unlink(missing_ok=True)
+    for leftover in _leftover_partials(run.pk):
+        _remove(leftover)
     return True
 
 

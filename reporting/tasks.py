@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from access.policy import may_use_annual_reports
+from common.db_routing import reporting_reads
 from reporting import pdf, runs
 from reporting.figures import annual_figures, figures_checksum
 from reporting.models import ReportRun
@@ -42,7 +43,10 @@ TOO_LONG_MESSAGE = gettext_noop(
 def build_report(run: ReportRun, token: UUID) -> None:
     """Compute the figures, render the PDF, and store it and close the run (if still ours)."""
     runs.progress(run.pk, token, 5, gettext_noop("Computing the figures"))
-    chapters = annual_figures(run.year)
+    # Aggregates only: they may come from the read replica (common.db_routing); the run's
+    # own row and file are written to the primary.
+    with reporting_reads():
+        chapters = annual_figures(run.year)
     checksum = figures_checksum(chapters)
     # The figures as the PDF shows them, kept for comparing a published year later on.
     snapshot = figures_snapshot(chapters, language=translation.get_language() or "")

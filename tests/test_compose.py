@@ -18,6 +18,9 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 LONG_RUNNING_SERVICES = ["db", "redis", "web", "worker", "beat"]
+# The "scale" profile (README, "Scaling out"): started only with --profile scale.
+SCALE_LONG_RUNNING = ["web-2", "worker-reports", "worker-notifications", "proxy", "minio"]
+SCALE_SERVICES = [*SCALE_LONG_RUNNING, "bucket"]
 
 
 def load_compose() -> dict[str, Any]:
@@ -39,7 +42,7 @@ def test_compose_file_follows_the_compose_specification():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", LONG_RUNNING_SERVICES)
+@pytest.mark.parametrize("name", [*LONG_RUNNING_SERVICES, *SCALE_LONG_RUNNING])
 def test_long_running_service_has_a_healthcheck(name):
     service = load_compose()["services"][name]
     healthcheck = service.get("healthcheck")
@@ -79,8 +82,12 @@ def test_only_migrate_connects_as_the_owner_of_the_tables():
         environment = services[name]["environment"]
         assert environment["DATABASE_URL"].startswith(APP_URL), name
         assert environment["DATABASE_PASSWORD_FILE"] == APP_PASSWORD, name
-        # The owner's password is not even mounted into the application's containers.
-        assert sorted(services[name]["secrets"]) == ["app_db_password", "django_secret_key"]
+        # The owner's password is not even mounted into the application's containers; the
+        # bucket's keys only into those that read or write private files.
+        expected = ["app_db_password", "django_secret_key"]
+        if name != "beat":
+            expected += ["s3_access_key", "s3_secret_key"]
+        assert sorted(services[name]["secrets"]) == expected, name
         # .env reaches the containers too (env_file): the owner's password is blanked.
         assert environment["POSTGRES_PASSWORD"] == "", name
         assert "FJC_APP_DB_ROLE" not in environment, name
@@ -117,7 +124,7 @@ def test_web_healthcheck_asks_liveness_not_readiness():
     assert "/health/live/" in test
 
 
-ALL_SERVICES = [*LONG_RUNNING_SERVICES, "migrate", "backup"]
+ALL_SERVICES = [*LONG_RUNNING_SERVICES, "migrate", "backup", *SCALE_SERVICES]
 SECRET_NAMES = ("PASSWORD", "SECRET", "KEY", "TOKEN")
 
 
@@ -174,3 +181,69 @@ def test_the_image_has_the_postgresql_client_of_the_database_service():
     # Debian bookworm's client is 15: pg_dump must not be older than the server.
     assert "slim-bookworm AS runtime" in dockerfile
     assert load_compose()["services"]["db"]["image"] == "postgres:15"
+
+
+FILE_SERVICES = ["web", "worker", "web-2", "worker-reports", "worker-notifications", "bucket"]
+
+
+def test_without_a_profile_compose_starts_the_single_host_stack_only():
+    services = load_compose()["services"]
+    unprofiled = {name for name, service in services.items() if not service.get("profiles")}
+    assert unprofiled == {"db", "redis", "migrate", "web", "worker", "beat"}
+    for name in SCALE_SERVICES:
+        assert services[name]["profiles"] == ["scale"], name
+
+
+@pytest.mark.parametrize("name", FILE_SERVICES)
+def test_every_service_that_touches_private_files_shares_one_storage(name):
+    """Files written by a worker are read by every web replica: all of them get the same
+    bucket settings (README, "Scaling out") and the bucket's keys as Docker secrets."""
+    service = load_compose()["services"][name]
+    environment = service["environment"]
+    assert environment["FJC_S3_BUCKET"] == "${FJC_S3_BUCKET:-}"
+    assert environment["FJC_S3_ENDPOINT_URL"] == "${FJC_S3_ENDPOINT_URL:-}"
+    assert environment["FJC_S3_ACCESS_KEY_FILE"] == "/run/secrets/s3_access_key"
+    assert environment["FJC_S3_SECRET_KEY_FILE"] == "/run/secrets/s3_secret_key"
+    assert environment["DATABASE_REPLICA_URL"] == "${DATABASE_REPLICA_URL:-}"
+    assert environment["DJANGO_SETTINGS_MODULE"] == "fjc.settings_production"
+
+
+def test_the_scale_profile_puts_two_web_replicas_behind_the_proxy():
+    services = load_compose()["services"]
+    web, web_2, proxy = services["web"], services["web-2"], services["proxy"]
+    # The same application, configuration and health check; only the proxy is published.
+    for key in ("command", "environment", "secrets", "healthcheck", "image"):
+        assert web_2[key] == web[key], key
+    assert web_2["ports"] == []
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["ports"] == ["${FJC_PROXY_BIND:-127.0.0.1}:${FJC_PROXY_PORT:-8080}:8080"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert proxy["depends_on"]["web-2"]["condition"] == "service_healthy"
+    source, target, mode = proxy["volumes"][0].split(":")
+    assert (target, mode) == ("/etc/nginx/conf.d/default.conf", "ro")
+    config = (ROOT / source).read_text(encoding="utf-8")
+    upstream = re.search(r"upstream fjc_web \{(.*?)\}", config, re.S)
+    assert upstream is not None
+    assert re.findall(r"server ([\w-]+):8000", upstream.group(1)) == ["web", "web-2"]
+    assert "proxy_pass http://fjc_web;" in config
+    # Uploads of the allowed size pass (FJC_DOCUMENT_MAX_MB, 20 by default).
+    body_size = re.search(r"client_max_body_size (\d+)m;", config)
+    assert body_size is not None and int(body_size.group(1)) >= 20
+
+
+def test_the_bucket_is_never_published_and_is_made_before_the_scaled_services_start():
+    services = load_compose()["services"]
+    minio = services["minio"]
+    assert "ports" not in minio
+    assert minio["environment"]["MINIO_ROOT_USER_FILE"] == "/run/secrets/s3_access_key"
+    bucket = services["bucket"]
+    assert bucket["command"] == ["python", "manage.py", "private_bucket"]
+    assert bucket["restart"] == "no"
+    assert bucket["depends_on"]["minio"]["condition"] == "service_healthy"
+    for name in ("web-2", "worker-reports", "worker-notifications"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["bucket"]["condition"] == "service_completed_successfully", name
+        assert depends_on["bucket"].get("required", True) is True, name
+    # Without the profile there is no bucket service: web and worker do not require it.
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["bucket"]["required"] is False, name

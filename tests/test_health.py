@@ -33,7 +33,7 @@ def deployed(settings):
         pytest.skip("needs the Redis of scripts/test.sh (REDIS_URL)")
     settings.CELERY_TASK_ALWAYS_EAGER = False
     yield
-    heartbeat.cache.delete(heartbeat.KEY)
+    heartbeat.clear()
 
 
 def test_all_ok_with_the_real_redis_and_a_fresh_heartbeat(client, deployed):
@@ -48,7 +48,7 @@ def test_a_stale_or_missing_worker_heartbeat_answers_503(client, deployed, setti
     if age is not None:
         heartbeat.record(now=time.time() - age)
     else:
-        heartbeat.cache.delete(heartbeat.KEY)
+        heartbeat.clear()
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json() == {
@@ -139,7 +139,7 @@ def test_the_worker_writes_its_heartbeat_at_start_and_then_on_a_timer(deployed):
     class Worker:
         timer = Timer()
 
-    heartbeat.cache.delete(heartbeat.KEY)
+    heartbeat.clear()
     step = WorkerHeartbeat(Worker())
     step.start(Worker())
     first = heartbeat.age()
@@ -150,6 +150,41 @@ def test_the_worker_writes_its_heartbeat_at_start_and_then_on_a_timer(deployed):
     after = heartbeat.age()
     assert after is not None and after < 5
     step.stop(Worker())
+
+
+def test_a_queue_whose_worker_stopped_beating_makes_the_worker_stale(client, deployed):
+    """A worker per queue (the "scale" compose profile): the reports worker is dead while
+    the others beat, and /health/ says so."""
+    heartbeat.record(queues=["celery", "notifications"])
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["worker"] == "stale"
+    heartbeat.record(queues=["reports"])
+    assert client.get(reverse("health")).status_code == 200
+    heartbeat.record(now=time.time() - 10_000, queues=["reports"])
+    assert client.get(reverse("health")).json()["worker"] == "stale"
+
+
+def test_a_worker_beats_for_the_queues_it_consumes(deployed):
+    from types import SimpleNamespace
+
+    from fjc.celery import app
+
+    queues = app.amqp.Queues(app.conf.task_queues)
+    queues.select(["reports"])  # celery worker -Q reports
+    worker = SimpleNamespace(
+        app=SimpleNamespace(amqp=SimpleNamespace(queues=queues)),
+        timer=SimpleNamespace(call_repeatedly=lambda *args, **kwargs: None),
+    )
+    heartbeat.clear()
+    step = WorkerHeartbeat(worker)
+    step.start(worker)
+    assert step.queues == ["reports"]
+    # Only its own queue: the other two have no worker yet.
+    assert heartbeat.age() is None
+    heartbeat.record(queues=["celery", "notifications"])
+    age = heartbeat.age()
+    assert age is not None and age < 5
 
 
 def _get(handler: WSGIHandler, path: str) -> str:

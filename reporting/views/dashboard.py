@@ -26,6 +26,7 @@ from access import audit
 from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import DASHBOARD_ROLES
+from common.db_routing import reporting_reads
 from common.spreadsheet import CSV_CONTENT_TYPE
 from reporting.exports import XLSX_CONTENT_TYPE, table_csv, tables_xlsx
 from reporting.figures.base import COMPLEMENTARY, SUPPRESSED, Table, disclosure_legend
@@ -173,7 +174,9 @@ class NetworkDashboardView(RoleRequiredMixin, View):
                 },
                 status=400,
             )
-        tables, computed_at = dashboard_figures(period)
+        # Aggregates only: they may come from the read replica (common.db_routing).
+        with reporting_reads():
+            tables, computed_at = dashboard_figures(period)
         if kind == "csv":
             return self.csv(request, period, tables)
         if kind == "xlsx":
