@@ -274,7 +274,7 @@ class _RegistrantFormView(ServiceFormMixin, RegistrationScopedMixin, FormView):
                 action=AuditAction.DENIED,
                 obj=self.registration,
                 request=request,
-                purpose=f"{self.audit_purpose} not permitted",
+                purpose="correct or withdraw registration not permitted",
             )
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
