@@ -300,9 +300,6 @@ class CorrectView(OneTimeSubmissionMixin, _RegistrantFormView):
     success_message = gettext_lazy("Registration corrected.")
     audit_purpose = "correct registration"
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "registration": self.registration}
-
     def get_initial(self) -> dict[str, Any]:
         return {**super().get_initial(), **registration_initial(self.registration)}
 
