@@ -1094,6 +1094,32 @@ def may_decide_registration(user: AnyUser, registration: models.Model) -> bool:
     ).exists()
 
 
+def may_correct_registration(user: AnyUser, registration: Any) -> bool:
+    """Correcting and withdrawing a registration (issue 19): whoever may see it as its
+    registrant, i.e. the registering staff of the registrant's organisation (the registrant
+    and their colleagues). Not the triage table: what was registered is the registrant's word.
+    Whether it is still open (not decided) is the service's rule, not an access rule."""
+    return (
+        may_register(user) and registration.registrant_organisation_id == user.organisation_id  # type: ignore[union-attr]
+    )
+
+
+def triage_members[U: models.Model](
+    users: models.QuerySet[U], organisation_id: int
+) -> models.QuerySet[U]:
+    """The triage table of ``organisation_id`` (told when a registration is withdrawn)."""
+    return (
+        users.filter(
+            organisation_id=organisation_id,
+            is_active=True,
+            is_superuser=False,
+            roles__code__in=list(TRIAGE_ROLES),
+        )
+        .exclude(roles__code=RoleCode.ADMINISTRATOR)
+        .distinct()
+    )
+
+
 def organisations_receiving_registrations[M: models.Model](
     organisations: models.QuerySet[M],
 ) -> models.QuerySet[M]:

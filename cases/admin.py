@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ClosingReason, FormOfViolence, RelationshipContext
+from .models import ClosingReason, FormOfViolence, NotTakenOnReason, RelationshipContext
 
 
 @admin.register(ClosingReason)
@@ -32,3 +32,21 @@ class ManagedCodeAdmin(admin.ModelAdmin):
 
 admin.site.register(RelationshipContext, ManagedCodeAdmin)
 admin.site.register(FormOfViolence, ManagedCodeAdmin)
+
+
+@admin.register(NotTakenOnReason)
+class NotTakenOnReasonAdmin(admin.ModelAdmin):
+    """The reasons for not taking a registration on (issue 19): labels, order, the active flag
+    and whether an explanation is needed are the administrator's, who may add a reason. The
+    code is fixed once made (decisions and the figures' rows point at it), and no reason is
+    deleted: an old decision keeps its reason; an unused one is made inactive instead."""
+
+    list_display = ("code", "name_nl", "name_en", "needs_explanation", "is_active", "order")
+    list_editable = ("name_nl", "name_en", "needs_explanation", "is_active", "order")
+    fields = ("code", "name_nl", "name_en", "needs_explanation", "is_active", "order")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

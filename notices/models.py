@@ -25,6 +25,8 @@ class NoticeKind(models.TextChoices):
     # inbox; the partner answered one of the case director's.
     INBOX_ITEM = "inbox_item", _("New in your organisation's inbox")
     PARTNER_ANSWERED = "partner_answered", _("A partner answered")
+    # Issue 19: the registrant withdrew a registration the triage table had not decided yet.
+    REGISTRATION_WITHDRAWN = "registration_withdrawn", _("A registration was withdrawn")
 
 
 # The kinds a user may switch off by e-mail one by one (the digest has its own switch).

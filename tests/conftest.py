@@ -38,6 +38,7 @@ DATA_MIGRATIONS = [
     ("accounts.migrations.0004_auditor_role", "create_auditor_role"),
     ("cases.migrations.0004_reference_lists", "forward"),
     ("cases.migrations.0029_violence_dimensions", "seed_lists"),
+    ("cases.migrations.0034_registration_reasons", "seed_reasons"),
     ("risk.migrations.0002_shipped_instruments", "forward"),
 ]
 # What the migrations do beyond the models' tables: run on the tables made from the models.

@@ -11,6 +11,7 @@ from cases.models import (
     CaseUserObjectPermission,
     ClosingReason,
     FormOfViolence,
+    NotTakenOnReason,
     RelationshipContext,
 )
 from risk.models import Instrument, InstrumentVersion, Item, Section
@@ -26,6 +27,7 @@ CONFIGURATION_MODELS = {
     ClosingReason,
     RelationshipContext,
     FormOfViolence,
+    NotTakenOnReason,
     *RISK_INSTRUMENT_MODELS,
 }
 

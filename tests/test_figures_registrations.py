@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import (
-    NotTakenOnReason,
+    NotTakenOnReasonCode,
     Referral,
     ReferralStatus,
     Registration,
@@ -67,7 +67,7 @@ TAKEN_ON = (RegistrationStatus.TAKEN_ON, {"track": 2})
 
 
 def not_taken_on(reason):
-    return (RegistrationStatus.NOT_TAKEN_ON, {"reason": reason})
+    return (RegistrationStatus.NOT_TAKEN_ON, {"reason_id": reason})
 
 
 @pytest.fixture
@@ -91,9 +91,9 @@ def data(db, settings):
         by,
         at(2025, 3, 1),
         (
-            *not_taken_on(NotTakenOnReason.OUTSIDE_AREA)[:1],
+            *not_taken_on(NotTakenOnReasonCode.OUTSIDE_AREA)[:1],
             at(2025, 3, 3),
-            not_taken_on(NotTakenOnReason.OUTSIDE_AREA)[1],
+            not_taken_on(NotTakenOnReasonCode.OUTSIDE_AREA)[1],
         ),
     )
     registration(
@@ -121,7 +121,7 @@ def data(db, settings):
         police,
         by,
         at(2024, 12, 28),
-        (RegistrationStatus.NOT_TAKEN_ON, at(2025, 1, 2), {"reason": "no_family_violence"}),
+        (RegistrationStatus.NOT_TAKEN_ON, at(2025, 1, 2), {"reason_id": "no_family_violence"}),
     )
     # Referrals to partners (and one from a partner, which is not counted).
     case = new_case(director, D(2025, 1, 1), 2)
@@ -160,8 +160,8 @@ def test_registrations_by_registrant_sector(data):
 def test_decisions_by_status_at_the_end_of_the_period(data):
     counts = values(table(registration_tables(YEAR), "registration_decisions"))
     assert counts["taken_on"] == 2
-    assert counts[f"not_taken_on:{NotTakenOnReason.OUTSIDE_AREA}"] == 1
-    assert counts[f"not_taken_on:{NotTakenOnReason.NO_FAMILY_VIOLENCE}"] == 0
+    assert counts[f"not_taken_on:{NotTakenOnReasonCode.OUTSIDE_AREA}"] == 1
+    assert counts[f"not_taken_on:{NotTakenOnReasonCode.NO_FAMILY_VIOLENCE}"] == 0
     assert counts["waiting_list"] == 1
     # Taken on in January 2026: not decided on 31 December 2025.
     assert counts["undecided"] == 1

@@ -337,6 +337,14 @@ SPECS = {
     "registrations:decide": Spec(
         "registration", users=_REGISTRATION_TRIAGE, forbidden=_REGISTRATION_REGISTRANT
     ),
+    # The registrant's organisation corrects or withdraws it before a decision (the world's
+    # registration is received); the triage table sees it but gets 403, everyone else 404.
+    "registrations:correct": Spec(
+        "registration", users=_REGISTRATION_REGISTRANT, forbidden=_REGISTRATION_TRIAGE
+    ),
+    "registrations:withdraw": Spec(
+        "registration", users=_REGISTRATION_REGISTRANT, forbidden=_REGISTRATION_TRIAGE
+    ),
     # --- the partner inbox (issue 19, part 3) ---
     "inbox:list": Spec("users", users=_INBOX_USERS),
     "inbox:referral": Spec("inbox", users=_INBOX_PARTNER_B | _CITY_A_TEAM),

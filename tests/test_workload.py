@@ -144,7 +144,11 @@ def data(db):
         police,
         by,
         now - datetime.timedelta(days=30),
-        (RegistrationStatus.NOT_TAKEN_ON, now - datetime.timedelta(days=24), {"reason": "other"}),
+        (
+            RegistrationStatus.NOT_TAKEN_ON,
+            now - datetime.timedelta(days=24),
+            {"reason_id": "other"},
+        ),
     )
     # Older than the window: no median.
     registration(
@@ -152,7 +156,11 @@ def data(db):
         police,
         by,
         now - datetime.timedelta(days=400),
-        (RegistrationStatus.NOT_TAKEN_ON, now - datetime.timedelta(days=300), {"reason": "other"}),
+        (
+            RegistrationStatus.NOT_TAKEN_ON,
+            now - datetime.timedelta(days=300),
+            {"reason_id": "other"},
+        ),
     )
     return lead
 

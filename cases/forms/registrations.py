@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import only_active_case_directors, organisations_receiving_registrations
@@ -15,12 +16,14 @@ from ..models import (
     LegalGround,
     NotTakenOnReason,
     RegisteredRole,
+    Registration,
     RegistrationGround,
     RegistrationStatus,
     Track,
     Urgency,
 )
-from ..models.registrations import DECISIONS
+from ..models.registrations import DECISIONS, RISK_FLAGS
+from ..selectors.registrations import triage_consultations
 from ..services.registrations import PersonData
 from .core import DateInput
 
@@ -185,9 +188,10 @@ class DecisionForm(forms.Form):
     case_director = forms.ModelChoiceField(
         label=_("Case director"), queryset=User.objects.none(), required=False
     )
-    reason = forms.ChoiceField(
+    reason = forms.ModelChoiceField(
         label=_("Reason for not taking on"),
-        choices=[("", "—"), *NotTakenOnReason.choices],
+        queryset=NotTakenOnReason.objects.filter(is_active=True),
+        to_field_name="code",
         required=False,
     )
     reason_text = forms.CharField(
@@ -200,8 +204,31 @@ class DecisionForm(forms.Form):
         "reason": _("required when not taken on"),
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    consultation = forms.ModelChoiceField(
+        label=_("Decided at the triage table of"),
+        queryset=Registration.objects.none(),
+        required=False,
+        empty_label=_("— not at a triage table"),
+        help_text=_("The triage-table consultation where this decision was taken, if any."),
+    )
+
+    def __init__(self, *args: Any, registration: Registration, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        consultations = self.fields["consultation"]
+        assert isinstance(consultations, forms.ModelChoiceField)
+        candidates = triage_consultations(registration)
+        if candidates is None:
+            del self.fields["consultation"]
+        else:
+            consultations.queryset = candidates
+            consultations.label_from_instance = lambda consultation: (  # type: ignore[method-assign, assignment]
+                _("Triage table of %(when)s")
+                % {
+                    "when": formats.date_format(
+                        timezone.localtime(consultation.scheduled_at), "SHORT_DATETIME_FORMAT"
+                    )
+                }
+            )
         organisations = self.fields["lead_organisation"]
         directors = self.fields["case_director"]
         assert isinstance(organisations, forms.ModelChoiceField)
@@ -216,3 +243,80 @@ class DecisionForm(forms.Form):
         directors.label_from_instance = lambda user: (  # type: ignore[method-assign, assignment]
             f"{user.get_full_name() or user.username} ({user.organisation})"
         )
+
+
+class RegistrationCorrectForm(RegistrationForm):
+    """The registrant's correction: the same fields and people rows as a new registration,
+    filled in, without the receiving organisation and the attachments (they stay)."""
+
+    version = VersionField()
+
+    def __init__(self, *args: Any, registration: Registration, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["owner_organisation"]
+        del self.fields["attachments"]
+        existing = list(registration.people.order_by("id"))
+        self.existing_count = len(existing)
+        rows = max(PEOPLE_ROWS, len(existing))
+        self.people = [
+            PersonForm(
+                self.data or None,
+                prefix=f"person-{n}",
+                initial=_person_initial(existing[n - 1]) if n <= len(existing) else None,
+            )
+            for n in range(1, rows + 1)
+        ]
+
+    def people_data(self) -> list[PersonData | None]:  # type: ignore[override]
+        """One entry per existing person (None: emptied, i.e. removed), then the new ones."""
+        data: list[PersonData | None] = []
+        for number, form in enumerate(self.people):
+            if form.is_empty():
+                if number < self.existing_count:
+                    data.append(None)
+                continue
+            data.append(form.person())
+        return data
+
+
+def _person_initial(person: Any) -> dict[str, Any]:
+    return {
+        "role": person.role,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "date_of_birth": person.date_of_birth,
+        "age_band": person.age_band,
+        "municipality": person.municipality_id,
+    }
+
+
+def registration_initial(registration: Registration) -> dict[str, Any]:
+    """The correction form's fields as the registration holds them."""
+    names = [
+        "description",
+        "happened_on",
+        "municipality",
+        "urgency",
+        "children_present",
+        *RISK_FLAGS,
+        "ground",
+        "consent_given_by",
+        "consent_given_on",
+        "legal_ground",
+        "pv_number",
+        "ground_details",
+    ]
+    initial = {name: getattr(registration, name) for name in names}
+    initial["municipality"] = registration.municipality_id
+    initial["version"] = registration.version
+    return initial
+
+
+class WithdrawForm(forms.Form):
+    version = VersionField()
+    reason = forms.CharField(
+        label=_("Why do you withdraw the registration?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The triage table reads this. A withdrawal cannot be undone."),
+        error_messages={"required": _("Say why you withdraw the registration.")},
+    )

@@ -68,6 +68,7 @@ from .referrals import (
 from .registrations import (
     LegalGround,
     NotTakenOnReason,
+    NotTakenOnReasonCode,
     RegisteredRole,
     Registration,
     RegistrationAttachment,
@@ -125,6 +126,7 @@ __all__ = [
     "MeasureExtension",
     "MeasureKind",
     "NotTakenOnReason",
+    "NotTakenOnReasonCode",
     "OwnershipChange",
     "PartnerAnswer",
     "PartnerAnswerOutcome",

@@ -23,6 +23,7 @@ from common.records import WrittenOnce
 
 from .case import Track, Urgency
 from .people import AgeBand, FamilyPosition, ViolenceRole
+from .reference import ManagedCode
 
 
 class RegistrationGround(models.TextChoices):
@@ -44,6 +45,8 @@ class RegistrationStatus(models.TextChoices):
     TAKEN_ON = "taken_on", _("Taken on")
     NOT_TAKEN_ON = "not_taken_on", _("Not taken on")
     WAITING_LIST = "waiting_list", _("Waiting list")
+    # The registrant took it back before a decision (issue 19): nothing is decided any more.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # The statuses a decision of the triage table leads to.
@@ -54,9 +57,14 @@ DECISIONS = (
 )
 # Statuses after which nothing is decided any more.
 FINAL_STATUSES = (RegistrationStatus.TAKEN_ON, RegistrationStatus.NOT_TAKEN_ON)
+# Statuses after which nothing changes any more: decided, or withdrawn by the registrant.
+CLOSED_STATUSES = (*FINAL_STATUSES, RegistrationStatus.WITHDRAWN)
 
 
-class NotTakenOnReason(models.TextChoices):
+class NotTakenOnReasonCode(models.TextChoices):
+    """The reasons shipped with the application (migration cases/0034 seeds them; until then
+    they were the only choices). The list itself is managed data: :class:`NotTakenOnReason`."""
+
     NO_FAMILY_VIOLENCE = "no_family_violence", _("No intrafamily violence")
     OUTSIDE_AREA = "outside_area", _("Outside the area of this Veilig Huis")
     REGULAR_CARE = "regular_care", _("Referred to regular care")
@@ -64,6 +72,33 @@ class NotTakenOnReason(models.TextChoices):
     CLIENT_REFUSES = "client_refuses", _("The client refuses")
     OTHER = "other", _("Other reason")
 
+
+class NotTakenOnReason(ManagedCode):
+    """A reason for not taking a registration on: a managed list (the admin, like the
+    relationship contexts). The code is fixed once made (decisions point at it and the
+    figures key their rows by it); labels, order and the active flag are the
+    administrator's, who may add a reason but never delete one. Only active reasons are
+    offered; a decision keeps an inactive reason it was given."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        help_text=_("A fixed short code (letters, digits, underscores); it cannot be changed."),
+    )
+    needs_explanation = models.BooleanField(
+        _("needs an explanation"),
+        default=False,
+        help_text=_("The triage table must explain a decision with this reason."),
+    )
+
+    class Meta(ManagedCode.Meta):
+        verbose_name = _("reason for not taking on")
+        verbose_name_plural = _("reasons for not taking on")
+
+
+# The change reason of the history row a correction by the registrant writes.
+CORRECTION_REASON = "correction by the registrant"
 
 # The risk indications a registrant answers yes or no (a screening, not a risk assessment).
 RISK_FLAGS = (
@@ -323,10 +358,30 @@ class RegistrationStatusRecord(WrittenOnce):
         blank=True,
         related_name="+",
     )
-    reason = models.CharField(
-        _("reason"), max_length=30, choices=NotTakenOnReason.choices, blank=True
+    # The managed reason, by its fixed code (the column holds the code, as it did when the
+    # reasons were a fixed list: migration cases/0034 kept every value).
+    reason = models.ForeignKey(
+        NotTakenOnReason,
+        verbose_name=_("reason"),
+        to_field="code",
+        db_column="reason",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
+    # The triage's explanation of a decision; the registrant's reason for a withdrawal.
     reason_text = models.TextField(_("explanation"), blank=True)
+    # The triage-table consultation at which the decision was taken (issue 19): the
+    # consultation's minutes list it. Set only for a decision, by registration_decide.
+    consultation = models.ForeignKey(
+        "consultations.Consultation",
+        verbose_name=_("decided at the triage table of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="triage_decisions",
+    )
 
     class Meta:
         verbose_name = _("status of a registration")
@@ -341,13 +396,21 @@ class RegistrationStatusRecord(WrittenOnce):
                 name="registration_taken_on_has_track",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="not_taken_on") | models.Q(reason__gt=""),
+                condition=~models.Q(status="not_taken_on") | models.Q(reason__isnull=False),
                 name="registration_not_taken_on_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="withdrawn") | models.Q(reason_text__gt=""),
+                name="registration_withdrawn_has_reason",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.status}"
+
+    @property
+    def is_withdrawal(self) -> bool:
+        return self.status == RegistrationStatus.WITHDRAWN
 
 
 class ScreeningNote(models.Model):

@@ -5,7 +5,11 @@
   (the document rules of case documents). Received; the hit check runs (hit/no-hit).
 * :func:`screening_note_add`: the triage table's note; the first one puts it "in triage".
 * :func:`registration_decide`: taken on in a track (it becomes a case with its people,
-  through the case services, linked back), not taken on (a reason), or the waiting list.
+  through the case services, linked back), not taken on (a reason from the managed list), or
+  the waiting list; taken at a triage-table consultation, the decision records it.
+* :func:`registration_correct` and :func:`registration_withdraw`: the registrant's
+  organisation corrects its registration (versioned, with history) or withdraws it with a
+  reason, both only before a decision.
 
 Access is the views' (``access.policy.restrict_registrations``); the services re-check the
 actor's role, so a call from elsewhere cannot skip it. Every status is a dated record.
@@ -19,20 +23,25 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.policy import (
+    may_correct_registration,
     may_decide_registration,
     may_register,
     only_active_case_directors,
     organisations_receiving_registrations,
     restrict,
+    triage_members,
 )
 from accounts.models import User
 from common.dates import DateKind, date_problem
 from common.history import attribute
 from common.versioning import locked_for_update, save_versioned
+from notices.models import NoticeKind
+from notices.services import notify
 from partners.models import Organisation
 
 from ..models import (
@@ -54,7 +63,7 @@ from ..models import (
     ScreeningNote,
     Track,
 )
-from ..models.registrations import DECISIONS, FINAL_STATUSES
+from ..models.registrations import CLOSED_STATUSES, CORRECTION_REASON, DECISIONS, RISK_FLAGS
 from .core import case_create
 from .documents import _checked, _checksum, _client_name, document_add
 from .hits import notify_registration_hits
@@ -124,6 +133,26 @@ def _check_ground(fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def _check_fields(fields: dict[str, Any]) -> None:
+    if not str(fields.get("description", "")).strip():
+        raise ValidationError({"description": _("Describe briefly what happened.")})
+    if problem := date_problem(fields.get("happened_on"), DateKind.HAPPENED):
+        raise ValidationError({"happened_on": problem})
+    _check_ground(fields)
+
+
+def _save_person(person: RegistrationPerson, data: PersonData, by: User) -> RegistrationPerson:
+    person.role = data.role
+    person.first_name = " ".join(data.first_name.split())
+    person.last_name = " ".join(data.last_name.split())
+    person.date_of_birth = data.date_of_birth
+    person.age_band = age_band_for(data.date_of_birth) if data.date_of_birth else data.age_band
+    person.municipality = data.municipality
+    person.name_key = make_name_key(first_name=person.first_name, last_name=person.last_name)
+    attribute(person, by).save()
+    return person
+
+
 def _record_status(registration: Registration, by: User, status: str, **details: Any) -> Any:
     return RegistrationStatusRecord.objects.create(
         registration=registration, status=status, recorded_by=by, **details
@@ -188,11 +217,7 @@ def registration_create(
         Organisation.objects.filter(pk=owner_organisation.pk)
     ).exists():
         raise ValidationError({"owner_organisation": _("Choose a Veilig Huis organisation.")})
-    if not str(fields.get("description", "")).strip():
-        raise ValidationError({"description": _("Describe briefly what happened.")})
-    if problem := date_problem(fields.get("happened_on"), DateKind.HAPPENED):
-        raise ValidationError({"happened_on": problem})
-    _check_ground(fields)
+    _check_fields(fields)
     _check_people(people)
     kinds = [_checked(upload) for upload in attachments]
     now = timezone.now()
@@ -207,20 +232,9 @@ def registration_create(
     if registration.ground == RegistrationGround.CONSENT:
         registration.legal_ground, registration.pv_number = "", ""
     attribute(registration, by).save()
-    rows = []
-    for data in people:
-        person = RegistrationPerson(
-            registration=registration,
-            role=data.role,
-            first_name=" ".join(data.first_name.split()),
-            last_name=" ".join(data.last_name.split()),
-            date_of_birth=data.date_of_birth,
-            age_band=(age_band_for(data.date_of_birth) if data.date_of_birth else data.age_band),
-            municipality=data.municipality,
-        )
-        person.name_key = make_name_key(first_name=person.first_name, last_name=person.last_name)
-        attribute(person, by).save()
-        rows.append(person)
+    rows = [
+        _save_person(RegistrationPerson(registration=registration), data, by) for data in people
+    ]
     for upload, kind in zip(attachments, kinds, strict=True):
         _store_attachment(registration, by, upload, kind)
     _record_status(registration, by, RegistrationStatus.RECEIVED)
@@ -251,7 +265,7 @@ def _check_decision(
     track: int | None,
     lead_organisation: Organisation | None,
     case_director: User | None,
-    reason: str,
+    reason: NotTakenOnReason | None,
     reason_text: str,
 ) -> None:
     errors: dict[str, str] = {}
@@ -274,12 +288,40 @@ def _check_decision(
         ):
             errors["case_director"] = _("Choose an active case director of the lead organisation.")
     elif decision == RegistrationStatus.NOT_TAKEN_ON:
-        if reason not in NotTakenOnReason.values:
+        if reason is None or not NotTakenOnReason.objects.filter(pk=reason.pk, is_active=True):
             errors["reason"] = _("Choose the reason.")
-        elif reason == NotTakenOnReason.OTHER and not reason_text.strip():
+        elif reason.needs_explanation and not reason_text.strip():
             errors["reason_text"] = _("Explain the reason.")
     if errors:
         raise ValidationError(errors)
+
+
+def _check_still_open(registration: Registration) -> None:
+    """Nothing changes after a decision (taken on or not) or a withdrawal."""
+    status = current_status(registration)
+    if status is not None and status.status == RegistrationStatus.WITHDRAWN:
+        raise ValidationError(_("This registration has been withdrawn."))
+    if status is not None and status.status in CLOSED_STATUSES:
+        raise ValidationError(_("This registration has already been decided on."))
+
+
+def _check_consultation(registration: Registration, consultation: Any) -> None:
+    """A decision taken at a consultation: a triage table (not cancelled, begun) with this
+    registration on its agenda. The consultation is ``consultations``' (a layer above): it is
+    read through its properties and the registration's reverse relation, never imported."""
+    if (
+        not consultation.is_triage
+        or consultation.is_cancelled
+        or timezone.localdate(consultation.scheduled_at) > timezone.localdate()
+        or not registration.triage_items.filter(consultation_id=consultation.pk).exists()  # type: ignore[attr-defined]
+    ):
+        raise ValidationError(
+            {
+                "consultation": _(
+                    "Choose a triage table that has begun and has this registration on its agenda."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -292,17 +334,17 @@ def registration_decide(
     track: int | None = None,
     lead_organisation: Organisation | None = None,
     case_director: User | None = None,
-    reason: str = "",
+    reason: NotTakenOnReason | None = None,
     reason_text: str = "",
+    consultation: Any = None,
 ) -> RegistrationStatusRecord:
     """The triage table's decision, against the version the form was opened with: a second
-    decision made at the same time meets :class:`common.versioning.EditConflict`."""
+    decision made at the same time meets :class:`common.versioning.EditConflict`. Taken at a
+    triage-table consultation (``consultation``), the decision records it."""
     if not may_decide_registration(by, registration):
         raise PermissionError("Only the triage table decides on a registration.")
     current = locked_for_update(registration, expected_version)
-    status = current_status(current)
-    if status is not None and status.status in FINAL_STATUSES:
-        raise ValidationError(_("This registration has already been decided on."))
+    _check_still_open(current)
     _check_decision(
         decision=decision,
         track=track,
@@ -311,7 +353,9 @@ def registration_decide(
         reason=reason,
         reason_text=reason_text,
     )
-    details: dict[str, Any] = {"reason_text": reason_text.strip()}
+    if consultation is not None:
+        _check_consultation(current, consultation)
+    details: dict[str, Any] = {"reason_text": reason_text.strip(), "consultation": consultation}
     if decision == RegistrationStatus.TAKEN_ON:
         assert lead_organisation is not None and case_director is not None and track is not None
         current.case = _take_on(current, by, track, lead_organisation, case_director)
@@ -325,6 +369,105 @@ def registration_decide(
     registration.version = current.version
     registration.case = current.case
     return record
+
+
+def _check_registrant(registration: Registration, by: User) -> None:
+    if not may_correct_registration(by, registration):
+        raise PermissionError("Only the registrant's organisation corrects or withdraws it.")
+
+
+@transaction.atomic
+def registration_correct(
+    *,
+    registration: Registration,
+    by: User,
+    expected_version: int | None,
+    people: list[PersonData | None],
+    **fields: Any,
+) -> Registration:
+    """The registrant's organisation corrects what it registered, while nothing has been
+    decided (received, in triage or on the waiting list), against the version the form was
+    opened with. ``people``: one entry per existing person in order (None: removed, a person
+    registered by mistake), then new ones. The same rules as a new registration; a history
+    row for the registration and each person changed. People with a new name or date of birth
+    are checked against the cases again: the directors of a newly matched case are told, as
+    for a new registration. The receiving organisation and the attachments stay."""
+    _check_registrant(registration, by)
+    current = locked_for_update(registration, expected_version)
+    _check_still_open(current)
+    editable = {"description", "happened_on", "municipality", "urgency", "children_present"}
+    editable |= set(RISK_FLAGS) | set(GROUND_FIELDS)
+    unknown = set(fields) - editable
+    if unknown:
+        raise TypeError(f"Not correctable: {sorted(unknown)}")
+    _check_fields(fields)
+    _check_people([p for p in people if p is not None])
+    for name, value in fields.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    if current.ground == RegistrationGround.CONSENT:
+        current.legal_ground, current.pv_number = "", ""
+    else:
+        current.consent_given_by, current.consent_given_on = "", None
+    current._change_reason = CORRECTION_REASON  # type: ignore[attr-defined]
+    save_versioned(current, by)
+    existing = list(current.people.order_by("id"))
+    rows = []
+    for number, data in enumerate(people):
+        person = existing[number] if number < len(existing) else None
+        if data is None:
+            if person is not None:
+                attribute(person, by).delete()
+            continue
+        rows.append(_save_person(person or RegistrationPerson(registration=current), data, by))
+    known = set(current.hits.values_list("case_id", flat=True))
+    new_hits = [pk for pk in _find_hits(current, rows) if pk not in known]
+    notify_registration_hits(by=by, registration=current, case_ids=new_hits)
+    registration.version = current.version
+    return current
+
+
+# The fields of the ground a correction may change (with the rules of a new registration).
+GROUND_FIELDS = (
+    "ground",
+    "consent_given_by",
+    "consent_given_on",
+    "legal_ground",
+    "pv_number",
+    "ground_details",
+)
+
+
+@transaction.atomic
+def registration_withdraw(
+    *, registration: Registration, by: User, expected_version: int | None, reason: str
+) -> RegistrationStatusRecord:
+    """The registrant's organisation withdraws its registration before a decision, with a
+    reason: status "withdrawn", nothing is decided any more. The triage table is told."""
+    _check_registrant(registration, by)
+    current = locked_for_update(registration, expected_version)
+    _check_still_open(current)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why you withdraw the registration.")})
+    save_versioned(current, by)
+    record = _record_status(current, by, RegistrationStatus.WITHDRAWN, reason_text=reason.strip())
+    registration.version = current.version
+    notify_withdrawal(registration=current, by=by)
+    return record
+
+
+def notify_withdrawal(*, registration: Registration, by: User) -> None:
+    """The triage table of the receiving organisation hears of the withdrawal (the
+    registration's reference only; the page tells the rest to whoever may read it)."""
+    url = reverse("registrations:detail", kwargs={"registration_pk": registration.pk})
+    for user in triage_members(User.objects.all(), registration.owner_organisation_id):
+        notify(
+            user=user,
+            kind=NoticeKind.REGISTRATION_WITHDRAWN,
+            object_key=f"registration:{registration.pk}",
+            due_on=timezone.localdate(),
+            url=url,
+            reference=registration.reference,
+        )
 
 
 def _known_person(person: RegistrationPerson, by: User) -> Person | None:

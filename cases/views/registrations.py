@@ -22,6 +22,7 @@ from access.models import AuditAction
 from access.policy import (
     Action,
     is_permitted,
+    may_correct_registration,
     may_register,
     may_triage,
     registration_hits,
@@ -32,10 +33,28 @@ from common.downloads import attachment_response
 from common.submission import OneTimeSubmissionMixin
 from common.views import ServiceFormMixin, add_service_errors
 
-from ..forms.registrations import DecisionForm, RegistrationForm, ScreeningNoteForm
+from ..forms.registrations import (
+    DecisionForm,
+    RegistrationCorrectForm,
+    RegistrationForm,
+    ScreeningNoteForm,
+    WithdrawForm,
+    registration_initial,
+)
 from ..models import Registration, RegistrationAttachment
-from ..selectors.registrations import my_registrations, registration_detail, triage_queue
-from ..services.registrations import registration_create, registration_decide, screening_note_add
+from ..selectors.registrations import (
+    my_registrations,
+    registration_detail,
+    registration_is_open,
+    triage_queue,
+)
+from ..services.registrations import (
+    registration_correct,
+    registration_create,
+    registration_decide,
+    registration_withdraw,
+    screening_note_add,
+)
 
 app_name = "registrations"
 
@@ -196,17 +215,27 @@ class ScreeningNoteAddView(OneTimeSubmissionMixin, _TriageFormView):
 
 
 class DecisionView(_TriageFormView):
+    """The triage table's decision; opened from a triage table's consultation page
+    (``?consultation=<pk>``), the form proposes that consultation as where it was taken."""
+
     form_class = DecisionForm
     title = gettext_lazy("Decide on the registration")
     success_message = gettext_lazy("Decision saved.")
     audit_purpose = "decide on registration"
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "registration": self.registration}
+
     def get_initial(self) -> dict[str, Any]:
-        return {
+        initial = {
             **super().get_initial(),
             "version": self.registration.version,
             "lead_organisation": self.registration.owner_organisation_id,
         }
+        consultation = self.request.GET.get("consultation", "")
+        if consultation.isdigit():
+            initial["consultation"] = int(consultation)
+        return initial
 
     def perform(self, form: Any) -> None:
         data = form.cleaned_data
@@ -218,8 +247,94 @@ class DecisionView(_TriageFormView):
             track=data.get("track"),
             lead_organisation=data.get("lead_organisation"),
             case_director=data.get("case_director"),
-            reason=data.get("reason") or "",
+            reason=data.get("reason"),
             reason_text=data.get("reason_text") or "",
+            consultation=data.get("consultation"),
+        )
+
+
+class _RegistrantFormView(ServiceFormMixin, RegistrationScopedMixin, FormView):
+    """The registrant's own pages of one registration: its organisation's registering staff
+    (``access.policy.may_correct_registration``); the triage table sees the registration but
+    gets 403; anyone else 404. Once decided or withdrawn, 403: nothing is corrected or
+    withdrawn any more (the service says so too)."""
+
+    registration_model = Registration
+    template_name = "registrations/form.html"
+    title: ClassVar[Any] = ""
+    registration: Registration
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self.registration = self.get_registration()
+        if not may_correct_registration(self.user, self.registration) or not registration_is_open(
+            self.registration
+        ):
+            audit.record(
+                user=self.user,
+                action=AuditAction.DENIED,
+                obj=self.registration,
+                request=request,
+                purpose="correct or withdraw registration not permitted",
+            )
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "registration": self.registration}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "registration": self.registration,
+            "title": self.title,
+        }
+
+    def get_success_url(self) -> str:
+        return reverse("registrations:detail", kwargs={"registration_pk": self.registration.pk})
+
+
+class CorrectView(OneTimeSubmissionMixin, _RegistrantFormView):
+    form_class = RegistrationCorrectForm
+    template_name = "registrations/correct.html"
+    title = gettext_lazy("Correct the registration")
+    success_message = gettext_lazy("Registration corrected.")
+    audit_purpose = "correct registration"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {**super().get_initial(), **registration_initial(self.registration)}
+
+    def perform(self, form: Any) -> None:
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        registration_correct(
+            registration=self.registration,
+            by=self.user,
+            expected_version=version,
+            people=form.people_data(),
+            **data,
+        )
+
+
+class WithdrawView(OneTimeSubmissionMixin, _RegistrantFormView):
+    form_class = WithdrawForm
+    title = gettext_lazy("Withdraw the registration")
+    success_message = gettext_lazy("Registration withdrawn. The triage table has been told.")
+    audit_purpose = "withdraw registration"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("registration")
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        return {**super().get_initial(), "version": self.registration.version}
+
+    def perform(self, form: Any) -> None:
+        registration_withdraw(
+            registration=self.registration,
+            by=self.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
         )
 
 
@@ -259,6 +374,8 @@ urlpatterns: list[URLPattern] = [
     path("<int:registration_pk>/", RegistrationDetailView.as_view(), name="detail"),
     path("<int:registration_pk>/notes/add/", ScreeningNoteAddView.as_view(), name="note_add"),
     path("<int:registration_pk>/decide/", DecisionView.as_view(), name="decide"),
+    path("<int:registration_pk>/correct/", CorrectView.as_view(), name="correct"),
+    path("<int:registration_pk>/withdraw/", WithdrawView.as_view(), name="withdraw"),
     path(
         "<int:registration_pk>/attachments/<int:attachment_pk>/",
         AttachmentDownloadView.as_view(),

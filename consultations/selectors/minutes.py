@@ -6,9 +6,10 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from access.policy import restrict_consultation_view
+from access.policy import Action, restrict_consultation_view, restrict_registrations
 from accounts.models import User
-from cases.models import PlanOfApproach
+from cases.models import PlanOfApproach, RegistrationStatusRecord
+from cases.selectors.registrations import status_label
 
 from ..models import (
     AgendaItem,
@@ -18,6 +19,7 @@ from ..models import (
     Disclosure,
     Participant,
     PlanReview,
+    TriageItem,
 )
 
 
@@ -86,6 +88,57 @@ def attendance_register(participants: list[Participant]) -> AttendanceRegister:
 
 
 @dataclass
+class TriageLine:
+    """A registration on a triage table's agenda as its minutes show it: the reference, and
+    the decision taken at this table (what, the track, the lead organisation) — no person,
+    no registrant's description, no free-text explanation (it may name people)."""
+
+    reference: str
+    registration_id: int
+    decision: RegistrationStatusRecord | None
+    decision_label: str = ""
+
+
+def triage_lines(*, consultation: Consultation, user: User) -> tuple[list[TriageLine], int]:
+    """The registrations on a triage table's agenda that ``user``'s triage table decides
+    (``access.policy.restrict_registrations``, as on the consultation page), each with the
+    decision recorded at this consultation, and how many others are on it (a count only).
+    Three queries, whatever the number of registrations."""
+    if not consultation.is_triage:
+        return [], 0
+    every = TriageItem.objects.filter(consultation=consultation)
+    items = list(
+        restrict_registrations(every, user, Action.CHANGE)
+        .select_related("registration")
+        .order_by("order", "pk")
+    )
+    decided = {
+        record.registration_id: record
+        for record in RegistrationStatusRecord.objects.filter(
+            consultation=consultation, registration_id__in=[i.registration_id for i in items]
+        ).select_related("reason", "lead_organisation")
+    }
+    lines = []
+    for item in items:
+        record = decided.get(item.registration_id)
+        lines.append(
+            TriageLine(
+                reference=item.registration.reference,
+                registration_id=item.registration_id,
+                decision=record,
+                decision_label=(
+                    status_label(
+                        record.status, record.track, str(record.reason) if record.reason else ""
+                    )
+                    if record is not None
+                    else ""
+                ),
+            )
+        )
+    return lines, every.count() - len(items)
+
+
+@dataclass
 class ConsultationDocument:
     """What an agenda or minutes PDF shows to one user."""
 
@@ -93,6 +146,9 @@ class ConsultationDocument:
     participants: list[Participant] = field(default_factory=list)
     items: list[AgendaItem] = field(default_factory=list)
     attendance: AttendanceRegister | None = None
+    # A triage table's registrations (see :func:`triage_lines`).
+    triage: list[TriageLine] = field(default_factory=list)
+    triage_hidden: int = 0
 
 
 def may_download_documents(*, user: User, consultation: Consultation, items: Any) -> bool:
@@ -135,11 +191,14 @@ def consultation_document(
     participants = list(
         current_participants(consultation).select_related("represented_by_organisation")
     )
+    triage, triage_hidden = triage_lines(consultation=consultation, user=user)
     return ConsultationDocument(
         consultation=consultation,
         participants=participants,
         items=list(items),
         attendance=attendance_register(participants),
+        triage=triage,
+        triage_hidden=triage_hidden,
     )
 
 

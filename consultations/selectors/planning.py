@@ -43,6 +43,7 @@ from cases.models import (
     Track,
     TrackChange,
 )
+from cases.selectors.registrations import OPEN_STATUSES
 from cases.selectors.safety import ShownPart
 from cases.services.people import age_on
 from risk.current import CurrentRisk, current_grade_expression, current_risk, newest_first
@@ -59,7 +60,7 @@ from ..models import (
     PlanReview,
     TriageItem,
 )
-from .minutes import may_download_documents
+from .minutes import may_download_documents, triage_lines
 
 
 def legal_basis_list() -> QuerySet[LegalBasis]:
@@ -154,6 +155,16 @@ def consultation_detail(*, consultation: Consultation, user: User) -> Consultati
             status = triage_item.registration_status  # type: ignore[attr-defined]
             triage_item.status_label = str(RegistrationStatus(status).label) if status else ""  # type: ignore[attr-defined]
         triage_hidden = all_items.count() - len(triage_items)
+        # The decision taken at this table, per registration (the minutes' own reading).
+        decided = {
+            line.registration_id: line
+            for line in triage_lines(consultation=consultation, user=user)[0]
+            if line.decision is not None
+        }
+        for triage_item in triage_items:
+            line = decided.get(triage_item.registration_id)
+            triage_item.decided_here = line.decision_label if line else ""  # type: ignore[attr-defined]
+            triage_item.may_decide = triage_item.registration_status in OPEN_STATUSES  # type: ignore[attr-defined]
     return ConsultationDetail(
         consultation=consultation,
         participants=participants,
@@ -163,7 +174,7 @@ def consultation_detail(*, consultation: Consultation, user: User) -> Consultati
         register_kept=any(p.attendance for p in participants),
         may_manage=may_manage_consultation(user, consultation),
         may_download_documents=may_download_documents(
-            user=user, consultation=consultation, items=items
+            user=user, consultation=consultation, items=[*items, *triage_items]
         ),
     )
 

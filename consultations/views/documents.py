@@ -35,7 +35,7 @@ class _ConsultationDocumentView(ConsultationScopedMixin, View):
         # A participant whose access is over (or not open yet) gets nothing; the chair
         # always gets the consultation's own record.
         if not may_download_documents(
-            user=self.user, consultation=consultation, items=document.items
+            user=self.user, consultation=consultation, items=[*document.items, *document.triage]
         ):
             self._deny(status=404, object_type="consultations.consultation", object_id=pk)
         audit.record(

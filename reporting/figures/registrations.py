@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,17 +150,24 @@ def decisions(period: Period) -> Table:
     for status, reason in found:
         if status == RegistrationStatus.NOT_TAKEN_ON:
             counts[f"not_taken_on:{reason}"] += 1
-        elif status in (RegistrationStatus.TAKEN_ON, RegistrationStatus.WAITING_LIST):
+        elif status in (
+            RegistrationStatus.TAKEN_ON,
+            RegistrationStatus.WAITING_LIST,
+            RegistrationStatus.WITHDRAWN,
+        ):
             counts[str(status)] += 1
         else:
             counts["undecided"] += 1
     keys: list[str] = ["taken_on"]
     rows: list[list[Value]] = [[_("Taken on"), counts.get("taken_on", 0)]]
-    for value, label in NotTakenOnReason.choices:
-        keys.append(f"not_taken_on:{value}")
-        rows.append([_("Not taken on: %(reason)s") % {"reason": label}, counts.get(keys[-1], 0)])
-    keys += ["waiting_list", "undecided", "total"]
+    # A row per reason of the managed list: the active ones, and an inactive one that counts.
+    used = {key.split(":", 1)[1] for key in counts if key.startswith("not_taken_on:")}
+    for reason in NotTakenOnReason.objects.filter(Q(is_active=True) | Q(code__in=used)):
+        keys.append(f"not_taken_on:{reason.code}")
+        rows.append([_("Not taken on: %(reason)s") % {"reason": reason}, counts.get(keys[-1], 0)])
+    keys += ["waiting_list", "withdrawn", "undecided", "total"]
     rows.append([_("Waiting list"), counts.get("waiting_list", 0)])
+    rows.append([_("Withdrawn by the registrant"), counts.get("withdrawn", 0)])
     rows.append([_("Not decided yet"), counts.get("undecided", 0)])
     rows.append([_("Total"), sum(counts.values())])
     return Table(
@@ -177,8 +184,9 @@ def decisions(period: Period) -> Table:
         note=_(
             "Registrations made in the period, by their status on the last day of the period "
             "by the dated status records (a decision recorded after the period does not "
-            "change these figures): taken on, not taken on with the reason, on the waiting "
-            "list, or not decided yet (received or in triage)."
+            "change these figures): taken on, not taken on with the reason (the managed list of "
+            "reasons), on the waiting list, withdrawn by the registrant before a decision, or "
+            "not decided yet (received or in triage)."
         ),
     )
 
