@@ -1,6 +1,7 @@
 """Where the steering page spends its time (not a test; issue 20, part 3).
 
-    .venv/bin/python benchmarks/steering_profile.py [--repeat 30] [--extra 1] [--top 25]
+    DATABASE_URL=postgres://user@127.0.0.1:5432/fjc \
+        .venv/bin/python benchmarks/steering_profile.py [--repeat 30] [--extra 1] [--top 25] [--keepdb]
 
 Seeds the fictional demo into a throwaway database (Django's test database machinery: created,
 migrated and dropped again, the configured database is never touched), takes its fullest case
@@ -14,6 +15,7 @@ process with Django's test client (signed in as its case director, second factor
 * the queries per page and the time spent in SQL;
 * the profile of the page (pyinstrument when installed, else cProfile): the top entries.
 
+``--keepdb`` keeps the throwaway database for the next run (seeding takes a minute or two).
 ``DEBUG`` is off as in production (``DJANGO_DEBUG=1`` turns it on). Private files go to a
 temporary folder.
 """
@@ -196,13 +198,15 @@ def run(args: argparse.Namespace) -> None:
     from fjc.demo import seed
 
     started = time.perf_counter()
-    if not Case.objects.exists():  # --keepdb: seeded by an earlier run
+    made = "reused from an earlier run (--keepdb)"
+    if not Case.objects.exists():
         seed(previous_year_cases=args.previous_year_cases)
         add_content(fullest_case(), args.extra)
+        made = f"seeded and filled in {time.perf_counter() - started:.1f} s"
     case = fullest_case()
     case = Case.objects.select_related("case_director").get(pk=case.pk)
     print(
-        f"Demo seeded and case {case.reference} filled in {time.perf_counter() - started:.1f} s: "
+        f"Demo {made}; case {case.reference}: "
         f"{case.journal.count()} journal entries, {case.actions.count()} actions, "
         f"{case.parties.count()} people, {case.documents.count()} documents, "
         f"{Case.objects.count()} cases in the database.",
