@@ -158,11 +158,11 @@ def get(client: Client, url: str) -> Any:
 
 
 def profile(function: Callable[[], Any], runs: int, top: int) -> None:
-    try:
+    import importlib.util
+
+    if importlib.util.find_spec("pyinstrument") is not None:
         from pyinstrument import Profiler
-    except ImportError:
-        Profiler = None
-    if Profiler is not None:
+
         profiler = Profiler(interval=0.0005)
         profiler.start()
         for _ in range(runs):
