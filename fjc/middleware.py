@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from access import audit
 from common.caching import allows_browser_storage
 
 from . import errors
@@ -29,6 +30,27 @@ class DutchFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class AuditBatchMiddleware:
+    """The audit rows of a request that changes nothing (GET, HEAD, OPTIONS) go into the
+    database together, in one INSERT, when the request ends (``access.audit.batched``): also
+    when the view failed, since the rows are written in a ``finally`` around everything below
+    this middleware (Django turns a view's exception into the error page inside it). A request
+    that may change data records each row as before: inside the transaction of the change it
+    belongs to, so that a rolled-back change leaves no row claiming it and a denial before it
+    is never lost with it."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in self.SAFE_METHODS:
+            return self.get_response(request)
+        with audit.batched():
+            return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -80,6 +80,9 @@ MIDDLEWARE = [
     # A view that cannot reach the database or Redis answers the Dutch 503 page with
     # Retry-After (fjc.errors). Near the top: its process_exception runs after every other's.
     "fjc.middleware.OutageMiddleware",
+    # The audit rows of a GET go into the database in one INSERT when it ends, error or not
+    # (access.audit.batched): before everything that may fail or record.
+    "fjc.middleware.AuditBatchMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

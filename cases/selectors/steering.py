@@ -178,10 +178,14 @@ def case_hit_notices(*, user: User, case: Case | None = None) -> Any:
     )
 
 
-def case_steering(*, case: Case, user: User) -> Steering:
-    """The case has been authorised for ``user``; children are restricted again all the same."""
+def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> Steering:
+    """The case has been authorised for ``user``; children are restricted again all the same.
+
+    ``can_change``: ``is_permitted(user, case, Action.CHANGE)`` when the caller has it already
+    (the steering page reads it with the case)."""
     today = timezone.localdate()
-    can_change = is_permitted(user, case, Action.CHANGE)
+    if can_change is None:
+        can_change = is_permitted(user, case, Action.CHANGE)
     # Change access comes only with the whole file (a share never gives it): no query then.
     parts = ALL_PARTS if can_change else visible_case_parts(user, case)
     shares = list(open_shares(case=case, user=user))
