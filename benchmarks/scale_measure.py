@@ -38,6 +38,18 @@ from accounts.models import User
 from cases.models import Case
 
 PAGE_SIZE = 25
+# The report's lines, in its order.
+LIST_LINES = {
+    ("mine", True): 'list "my cases", page 1',
+    ("mine", False): 'list "my cases", last page',
+    ("organisation", True): 'list "my organisation\'s cases", page 1',
+    ("organisation", False): 'list "my organisation\'s cases", last page',
+}
+STEERING = "steering page vs /health/"
+HOME = "home page"
+PERMISSION = "permission check (is_permitted)"
+FIGURES = "annual figures, all chapters"
+LINES = [*LIST_LINES.values(), STEERING, HOME, PERMISSION, FIGURES]
 
 
 @dataclass
@@ -62,15 +74,28 @@ class Timing:
         return f"{self.median * 1000:.1f} ({self.low * 1000:.1f}-{self.high * 1000:.1f})"
 
 
-def timed(function: Callable[[], Any], repeat: int, warm_up: int = 1) -> Timing:
+def timed(
+    function: Callable[[], Any], repeat: int, warm_up: int = 1
+) -> tuple[Timing, list[dict[str, str]]]:
+    """``repeat`` timed calls (at least one) after ``warm_up`` untimed ones; the queries of
+    the last timed call are captured too (what the page asks the database)."""
     for _ in range(warm_up):
         function()
     runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        runs.append(time.perf_counter() - started)
-    return Timing(runs)
+    captured: list[dict[str, str]] = []
+    count = max(repeat, 1)
+    for number in range(count):
+        if number == count - 1:
+            with CaptureQueriesContext(connection) as context:
+                started = time.perf_counter()
+                function()
+                runs.append(time.perf_counter() - started)
+            captured = list(context.captured_queries)
+        else:
+            started = time.perf_counter()
+            function()
+            runs.append(time.perf_counter() - started)
+    return Timing(runs), captured
 
 
 class VerifiedClient(Client):
@@ -215,7 +240,12 @@ def _list_statements(queries: Iterable[dict[str, str]]) -> list[str]:
 
 
 def measure_page(
-    client: Client, name: str, url: str, repeat: int, explain: dict[str, str] | None = None
+    client: Client,
+    name: str,
+    url: str,
+    repeat: int,
+    explain: dict[str, str] | None = None,
+    warm_up: int = 1,
 ) -> tuple[Timing, int]:
     """The page through the client (status 200 checked), its query count and, when
     ``explain`` is given, the EXPLAIN (ANALYZE, BUFFERS) of its list statements."""
@@ -225,15 +255,13 @@ def measure_page(
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
 
-    timing = timed(get, repeat)
-    with CaptureQueriesContext(connection) as captured:
-        get()
+    timing, captured = timed(get, repeat, warm_up)
     if explain is not None:
         parts = []
-        for sql in _list_statements(captured.captured_queries):
+        for sql in _list_statements(captured):
             parts.append(f"-- {sql}\n{_explain(sql)}")
         explain[name] = "\n\n".join(parts)
-    return timing, len(captured.captured_queries)
+    return timing, len(captured)
 
 
 # --- the annual figures and their raw pass ---
@@ -315,12 +343,22 @@ def _organisation_case(user: User) -> Case:
     return case or _steering_case(user)
 
 
-def measure_round(size: int, user: User, *, repeat: int, year: int, figures: bool = True) -> Round:
+def measure_round(
+    size: int,
+    user: User,
+    *,
+    repeat: int,
+    year: int,
+    figures: bool = True,
+    figures_repeat: int | None = None,
+    warm_up: int = 1,
+) -> Round:
+    """Every measurement at one size; ``warm_up`` untimed runs before each (caches, plans)."""
     result = Round(size=size)
     client = VerifiedClient()
     client.force_login(user)
     list_url = reverse("cases:list")
-    for scope, label in (("mine", "my cases"), ("organisation", "organisation")):
+    for scope in ("mine", "organisation"):
         total = baseline_total(user, scope)
         if scope == "mine":
             result.directed_cases = total
@@ -328,44 +366,34 @@ def measure_round(size: int, user: User, *, repeat: int, year: int, figures: boo
             result.visible_cases = total
         last_page = max(1, -(-total // PAGE_SIZE))
         for page in sorted({1, last_page}):
-            where = "page 1" if page == 1 else f"deep page {page}"
-            name = f"list {label}, {where}"
+            name = LIST_LINES[(scope, page == 1)]
             app, queries = measure_page(
                 client,
                 name,
                 f"{list_url}?scope={scope}&page={page}",
                 repeat,
                 explain=result.explains,
+                warm_up=warm_up,
             )
-            baseline = timed(list_baseline(user, scope, page), repeat)
-            result.lines.append(Measured(name, app, baseline, queries))
+            baseline, _queries = timed(list_baseline(user, scope, page), repeat, warm_up)
+            result.lines.append(Measured(name, app, baseline, queries, note=f"page {page}"))
     case = _steering_case(user)
     steering, queries = measure_page(
-        client, "steering page", reverse("cases:detail", args=[case.pk]), repeat
+        client, "steering page", reverse("cases:detail", args=[case.pk]), repeat, warm_up=warm_up
     )
-    health, _health_queries = measure_page(client, "health", reverse("health"), repeat)
-    result.lines.append(
-        Measured(
-            "steering page vs /health/",
-            steering,
-            health,
-            queries,
-            note=f"throughput ratio {health.median / steering.median:.2f}",
-        )
+    health, _health_queries = measure_page(
+        client, "health", reverse("health"), repeat, warm_up=warm_up
     )
-    home, queries = measure_page(client, "home", reverse("home"), repeat)
-    result.lines.append(Measured("home page", home, None, queries))
+    result.lines.append(Measured(STEERING, steering, health, queries))
+    home, queries = measure_page(client, "home", reverse("home"), repeat, warm_up=warm_up)
+    result.lines.append(Measured(HOME, home, None, queries))
     other = _organisation_case(user)
-    check = timed(lambda: is_permitted(user, other), max(repeat, 20))
-    result.lines.append(Measured("permission check (is_permitted)", check, None, 1))
+    check, captured = timed(lambda: is_permitted(user, other), repeat * 4, warm_up)
+    result.lines.append(Measured(PERMISSION, check, None, len(captured)))
     if figures:
-        app = timed(figures_app(year), repeat)
-        raw = timed(figures_baseline(year), repeat)
-        with CaptureQueriesContext(connection) as captured:
-            figures_app(year)()
-        result.lines.append(
-            Measured(f"annual figures {year}", app, raw, len(captured.captured_queries))
-        )
+        app, queries_made = timed(figures_app(year), figures_repeat or repeat, warm_up)
+        raw, _queries = timed(figures_baseline(year), figures_repeat or repeat, warm_up)
+        result.lines.append(Measured(FIGURES, app, raw, len(queries_made), note=str(year)))
     return result
 
 
@@ -382,57 +410,45 @@ def write_explains(rounds: list[Round], folder: Path) -> list[Path]:
     return written
 
 
+def _cell(line: Measured | None, *, detail: bool) -> str:
+    if line is None:
+        return "-"
+    app = line.app.ms() if detail else f"{line.app.median * 1000:.1f}"
+    if line.baseline is None:
+        text = f"{app} ms"
+    else:
+        base = line.baseline.ms() if detail else f"{line.baseline.median * 1000:.1f}"
+        ratio = line.app.median / line.baseline.median
+        if line.name == STEERING:
+            # Throughput of the page as a share of /health/'s (the issue's goal: >= 0.5).
+            text = f"{app} vs {base} ms: throughput {1 / ratio:.2f}x"
+        else:
+            text = f"{app} vs {base} ms: {ratio:.1f}x"
+    if line.queries is not None:
+        text += f", {line.queries} q"
+    return text
+
+
 def report(rounds: list[Round], repeat: int) -> str:
-    """The side-by-side table: per line and size, app / baseline / ratio / queries."""
-    lines = [
-        f"Median (min-max) of {repeat} runs in ms; ratio = app / baseline "
-        "(for the steering page: its time / /health/'s, i.e. the inverse of the throughput ratio)."
+    """The side by side table (Markdown): per line and size, the median in ms against its
+    baseline's, their ratio and the queries; then every line with min and max."""
+    sizes = " | ".join(f"{one.size:,} cases" for one in rounds)
+    table = [
+        f"| median of {repeat} (app vs baseline) | {sizes} |",
+        "|---|" + "---|" * len(rounds),
     ]
-    names: list[str] = []
-    for one in rounds:
-        for line in one.lines:
-            base = line.name.split(", deep page")[0] + (
-                ", deep page" if "deep" in line.name else ""
-            )
-            if base not in names:
-                names.append(base)
-    header = f"{'':<34}" + "".join(f"{one.size:>36,}" for one in rounds)
-    lines.append(header)
-    for base in names:
-        app_row = f"{base:<34}"
-        base_row = f"{'  baseline':<34}"
-        ratio_row = f"{'  ratio / queries':<34}"
-        any_baseline = False
-        for one in rounds:
-            found = next(
-                (
-                    x
-                    for x in one.lines
-                    if x.name == base or (x.name.startswith(base) and "deep" in base)
-                ),
-                None,
-            )
-            if found is None:
-                app_row += f"{'—':>36}"
-                base_row += f"{'':>36}"
-                ratio_row += f"{'':>36}"
-                continue
-            app_row += f"{found.app.ms():>36}"
-            if found.baseline is not None:
-                any_baseline = True
-                base_row += f"{found.baseline.ms():>36}"
-                ratio = f"{found.ratio:.1f}x" if found.ratio is not None else ""
-            else:
-                base_row += f"{'':>36}"
-                ratio = ""
-            ratio_row += f"{ratio + ' / ' + str(found.queries) + ' q':>36}"
-        lines.append(app_row)
-        if any_baseline:
-            lines.append(base_row)
-        lines.append(ratio_row)
+    for name in LINES:
+        found = [next((x for x in one.lines if x.name == name), None) for one in rounds]
+        if not any(found):
+            continue
+        table.append(f"| {name} | " + " | ".join(_cell(x, detail=False) for x in found) + " |")
+    lines = ["\n".join(table), "", "Median (min-max) in ms:"]
     for one in rounds:
         lines.append(
-            f"{one.size:,} cases: the user directs {one.directed_cases} and sees "
-            f"{one.visible_cases} of their organisation's."
+            f"{one.size:,} cases (the user directs {one.directed_cases} and sees "
+            f"{one.visible_cases} of their organisation's):"
         )
+        for line in one.lines:
+            note = f" [{line.note}]" if line.note else ""
+            lines.append(f"  {line.name}{note}: {_cell(line, detail=True)}")
     return "\n".join(lines)
