@@ -122,6 +122,9 @@ def run(
                             else None
                         ),
                         "queries": line.queries,
+                        "sql_ms": (
+                            round(line.app.sql * 1000, 3) if line.app.sql is not None else None
+                        ),
                     }
                     for line in one.lines
                 ],

@@ -57,6 +57,8 @@ class Timing:
     """Seconds of ``runs`` timed calls."""
 
     runs: list[float]
+    # Seconds spent in the database during the last run, as Django measured its queries.
+    sql: float | None = None
 
     @property
     def median(self) -> float:
@@ -95,7 +97,8 @@ def timed(
             started = time.perf_counter()
             function()
             runs.append(time.perf_counter() - started)
-    return Timing(runs), captured
+    sql = sum(float(query["time"]) for query in captured)
+    return Timing(runs, sql=sql), captured
 
 
 class VerifiedClient(Client):
@@ -426,12 +429,15 @@ def _cell(line: Measured | None, *, detail: bool) -> str:
             text = f"{app} vs {base} ms: {ratio:.1f}x"
     if line.queries is not None:
         text += f", {line.queries} q"
+        if line.app.sql is not None:
+            text += f" ({line.app.sql * 1000:.0f} ms in SQL)"
     return text
 
 
 def report(rounds: list[Round], repeat: int) -> str:
     """The side by side table (Markdown): per line and size, the median in ms against its
-    baseline's, their ratio and the queries; then every line with min and max."""
+    baseline's, their ratio and the queries (and the time the last run spent in them); then
+    every line with min and max."""
     sizes = " | ".join(f"{one.size:,} cases" for one in rounds)
     table = [
         f"| median of {repeat} (app vs baseline) | {sizes} |",
