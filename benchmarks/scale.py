@@ -68,7 +68,12 @@ def server_facts() -> str:
 
 
 def run(
-    sizes: list[int], repeat: int, year: int, figures: bool, figures_repeat: int | None
+    sizes: list[int],
+    repeat: int,
+    year: int,
+    figures: bool,
+    figures_repeat: int | None,
+    throughput_seconds: float = 0,
 ) -> dict[str, object]:
     prepare_settings()
     print(f"Server: {server_facts()}", flush=True)
@@ -93,6 +98,7 @@ def run(
             year=year,
             figures=figures,
             figures_repeat=figures_repeat,
+            throughput_seconds=throughput_seconds,
         )
         print(f"         measured in {time.perf_counter() - started:.1f} s", flush=True)
         rounds.append(one)
@@ -149,6 +155,13 @@ def main() -> None:
         "--figures-repeat", type=int, help="timed runs of the annual figures (default: --repeat)"
     )
     parser.add_argument(
+        "--throughput",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="also load the steering page and /health/ through gunicorn (2 workers) for SECONDS",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the throwaway database (to look at it)"
     )
     parser.add_argument(
@@ -175,7 +188,14 @@ def main() -> None:
     if Case.objects.exists():
         raise SystemExit("The throwaway database already holds cases: run without --reuse-db.")
     try:
-        run(args.sizes, args.repeat, args.year, not args.no_figures, args.figures_repeat)
+        run(
+            args.sizes,
+            args.repeat,
+            args.year,
+            not args.no_figures,
+            args.figures_repeat,
+            args.throughput,
+        )
     finally:
         if not (args.keep or args.reuse_db):
             teardown_databases(state, verbosity=0)

@@ -46,10 +46,11 @@ LIST_LINES = {
     ("organisation", False): 'list "my organisation\'s cases", last page',
 }
 STEERING = "steering page vs /health/"
+THROUGHPUT = "steering page vs /health/, gunicorn 2 workers"
 HOME = "home page"
 PERMISSION = "permission check (is_permitted)"
 FIGURES = "annual figures, all chapters"
-LINES = [*LIST_LINES.values(), STEERING, HOME, PERMISSION, FIGURES]
+LINES = [*LIST_LINES.values(), STEERING, THROUGHPUT, HOME, PERMISSION, FIGURES]
 
 
 @dataclass
@@ -355,6 +356,7 @@ def measure_round(
     figures: bool = True,
     figures_repeat: int | None = None,
     warm_up: int = 1,
+    throughput_seconds: float = 0,
 ) -> Round:
     """Every measurement at one size; ``warm_up`` untimed runs before each (caches, plans)."""
     result = Round(size=size)
@@ -388,6 +390,25 @@ def measure_round(
         client, "health", reverse("health"), repeat, warm_up=warm_up
     )
     result.lines.append(Measured(STEERING, steering, health, queries))
+    if throughput_seconds:
+        from .scale_throughput import throughput
+
+        cookie = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+        rates = throughput(
+            {"steering": reverse("cases:detail", args=[case.pk]), "health": reverse("health")},
+            cookie,
+            seconds=throughput_seconds,
+        )
+        result.lines.append(
+            Measured(
+                THROUGHPUT,
+                Timing([1 / rates["steering"]]),
+                Timing([1 / rates["health"]]),
+                note=f"{throughput_seconds:.0f} s each, 4 connections",
+            )
+        )
     home, queries = measure_page(client, "home", reverse("home"), repeat, warm_up=warm_up)
     result.lines.append(Measured(HOME, home, None, queries))
     other = _organisation_case(user)
@@ -416,6 +437,9 @@ def write_explains(rounds: list[Round], folder: Path) -> list[Path]:
 def _cell(line: Measured | None, *, detail: bool) -> str:
     if line is None:
         return "-"
+    if line.name == THROUGHPUT and line.baseline is not None:
+        page, health = 1 / line.app.median, 1 / line.baseline.median
+        return f"{page:.1f} vs {health:.1f} req/s: {page / health:.2f}x"
     app = line.app.ms() if detail else f"{line.app.median * 1000:.1f}"
     if line.baseline is None:
         text = f"{app} ms"
