@@ -20,8 +20,6 @@ gone, as ``cases.tasks.end_expired_shares`` leaves it.
 Every name is made up. Nothing here is used by the application.
 """
 
-import datetime
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -766,15 +764,3 @@ def counts() -> dict[str, int]:
         history += model.history.model._default_manager.count()  # type: ignore[attr-defined]
     result["history rows"] = history
     return result
-
-
-def fingerprint(values: Iterable[Any]) -> str:
-    """A short digest (to show two runs built the same data)."""
-    digest = hashlib.sha256()
-    for value in values:
-        digest.update(str(value).encode())
-    return digest.hexdigest()[:12]
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
