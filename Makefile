@@ -1,8 +1,8 @@
 # One entry point for the everyday tasks; each target runs what the README describes.
-.PHONY: help demo test check lint types layers migrations hooks messages benchmark
+.PHONY: help demo test check lint types layers migrations hooks messages benchmark benchmark-scale
 
 help:  ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 demo:  ## install and run the app on SQLite with demo data
 	./scripts/demo.sh
@@ -34,3 +34,6 @@ messages:  ## update and compile the Dutch catalogue
 
 benchmark:  ## the annual-report benchmark (needs DATABASE_URL of a user with CREATEDB)
 	.venv/bin/python benchmarks/annual_report.py --cases 1000 --cases 10000
+
+benchmark-scale:  ## 1k..100k cases on a throwaway PostgreSQL, shipped settings (ARGS="--sizes 1000 10000 100000")
+	./scripts/benchmark.sh $(ARGS)
