@@ -53,3 +53,31 @@ def test_steering_page_query_count_does_not_grow_with_what_the_case_holds(world,
     # relationship contexts and forms one since issue 18; the children's section one, issue 18
     # part 3). Fewer, by folding parts together, is issue 20's.
     assert few <= 39
+
+
+def test_home_page_query_count_does_not_grow_with_cases_or_overdue_actions(world, client):
+    """The home page's board and lists start from the director's own cases and assignments
+    (issue 20): more cases and more overdue actions change no query."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import CaseAction
+
+    director = world.users["director_city_a"]
+    client.force_login(director)
+    url = reverse("home")
+    few = _queries(client, url)
+    today = timezone.localdate()
+    for number in range(15):
+        case = make_case(director)
+        for days in (3, 40, 400):
+            CaseAction.objects.create(
+                case=case,
+                description=f"Afspraak {number}",
+                due_on=today - datetime.timedelta(days=days),
+                assignee_user=director,
+                created_by=director,
+            )
+    many = _queries(client, url)
+    assert many == few
