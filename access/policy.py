@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.roles import CASE_WORKING_ROLES, RoleCode
@@ -75,36 +76,90 @@ def case_access_path(model: type[models.Model]) -> str:
     return str(path)
 
 
+def _permission_id(action: Action) -> Subquery:
+    """The id of the case permission for ``action``, looked up inside the query itself.
+
+    A scalar subquery on ``auth_permission``'s unique (content type, codename) index, which
+    PostgreSQL runs once per statement before anything else (an InitPlan): the grant tables
+    are then read by ``permission_id`` like any other column, with their statistics, instead
+    of through a join by codename whose estimate (a handful of rows) hid the user's thousands
+    of grants from the planner. Nothing is cached in the process, so a test database that is
+    flushed and filled again (new permission ids) can never meet a stale id.
+    """
+    case = case_models().case
+    permissions = apps.get_model("auth", "Permission")._default_manager.filter(
+        content_type__app_label=case._meta.app_label,
+        content_type__model=case._meta.model_name,
+        codename=f"{Action(action)}_case",
+    )
+    return Subquery(permissions.values("pk")[:1])
+
+
+def _user_grants(user: AnyUser, action: Action) -> models.QuerySet[Any]:
+    """The user's own grants that count now for ``action`` (an emergency access's only while
+    it is open: :func:`break_glass_grant_condition`)."""
+    grants = case_models().user_permission._default_manager
+    return grants.filter(user_id=user.pk, permission_id=_permission_id(action)).filter(
+        break_glass_grant_condition(action)
+    )
+
+
+def _group_grants(user: AnyUser, action: Action, part: CasePart) -> models.QuerySet[Any]:
+    """The grants to the user's groups that count today for ``action`` and ``part`` (a share's
+    only while it is open and its scope holds ``part``: :func:`share_grant_condition`)."""
+    memberships = (
+        apps.get_model(settings.AUTH_USER_MODEL)
+        .groups.through._default_manager.filter(user_id=user.pk)
+        .values("group_id")
+    )
+    grants = case_models().group_permission._default_manager
+    return grants.filter(group_id__in=memberships, permission_id=_permission_id(action)).filter(
+        share_grant_condition(action, part)
+    )
+
+
 def permitted_case_condition(
     user: AnyUser, action: Action, path: str = "pk", part: CasePart = CasePart.FILE
 ) -> Q:
     """A condition that selects the cases (or case children) the user may ``action``, for
     the ``part`` of the file they belong to (see :func:`case_part_of`).
 
-    Two ``IN (subquery)`` clauses, so each row is returned once and the query count
-    does not depend on the number of cases. A group grant made by a share counts only while
-    the share is open and its scope holds ``part`` (:func:`share_grant_condition`); a personal
-    grant made by an emergency access only while that access is open
-    (:func:`break_glass_grant_condition`): conditions on the grant's own row, inside the
-    subquery.
+    The shape for *filtering* (a list, a restricted queryset): ``path IN (personal grants
+    UNION ALL group grants)``, one ``IN`` that PostgreSQL turns into a semi-join, so it can
+    start from the user's grants or from the rows, whichever is cheaper, using the grant
+    tables' (case, permission, user/group) indexes; rows are never repeated and the query
+    count does not depend on the number of cases. A group grant made by a share counts only
+    while the share is open and its scope holds ``part``; a personal grant made by an
+    emergency access only while that access is open: conditions on the grant's own row,
+    inside each arm.
+
+    Inside an ``OR`` or a ``CASE`` (where no semi-join is possible) use
+    :func:`permitted_case_exists`, which checks one row at a time.
     """
-    grants = case_models()
-    codename = f"{Action(action)}_case"
-    by_user = (
-        grants.user_permission._default_manager.filter(
-            user_id=user.pk, permission__codename=codename
-        )
-        .filter(break_glass_grant_condition(action))
+    action = Action(action)
+    permitted = (
+        _user_grants(user, action)
         .values("content_object_id")
+        .union(_group_grants(user, action, part).values("content_object_id"), all=True)
     )
-    by_group = (
-        grants.group_permission._default_manager.filter(
-            group__user=user.pk, permission__codename=codename
-        )
-        .filter(share_grant_condition(action, part))
-        .values("content_object_id")
+    return Q(**{f"{path}__in": permitted})
+
+
+def permitted_case_exists(
+    user: AnyUser, action: Action, path: str = "pk", part: CasePart = CasePart.FILE
+) -> Q:
+    """The same rule as :func:`permitted_case_condition`, shaped for one row at a time: two
+    correlated ``EXISTS`` on the grant tables' (case, permission, user/group) indexes.
+
+    For a condition that sits inside an ``OR`` (a journal entry open to viewers *or* the case
+    team's), a ``CASE`` (an annotation) or a check of one object: the cost follows the rows
+    asked about, not the number of cases the user may see.
+    """
+    action = Action(action)
+    case = OuterRef(path)
+    return Q(Exists(_user_grants(user, action).filter(content_object_id=case))) | Q(
+        Exists(_group_grants(user, action, part).filter(content_object_id=case))
     )
-    return Q(**{f"{path}__in": by_user}) | Q(**{f"{path}__in": by_group})
 
 
 def _is_multi_valued(model: type[models.Model], path: str) -> bool:
@@ -121,7 +176,7 @@ def _is_multi_valued(model: type[models.Model], path: str) -> bool:
 
 def _journal_condition(user: AnyUser) -> Q:
     """Journal entries marked "case team only" need change access to the case."""
-    return case_models().journal_open_to_viewers | permitted_case_condition(
+    return case_models().journal_open_to_viewers | permitted_case_exists(
         user, Action.CHANGE, "case_id"
     )
 
@@ -130,7 +185,7 @@ def _event_condition(user: AnyUser) -> Q:
     """A timeline line about another case ("marked as a repeat" of it) needs access to that
     case too: otherwise the line itself would tell that a case the user may not see holds the
     same people (hit/no-hit). A line of that kind without its other case shows to nobody."""
-    return ~case_models().event_about_another_case | permitted_case_condition(
+    return ~case_models().event_about_another_case | permitted_case_exists(
         user, Action.VIEW, "about_case_id"
     )
 
@@ -145,7 +200,7 @@ def _document_condition(user: AnyUser, prefix: str = "") -> Q:
     team): a reader through a share sees the documents in use that are not confidential, and
     no trace of the others. The team keeps seeing a removed document (its history)."""
     return Q(**{f"{prefix}confidential": False, f"{prefix}removed_at__isnull": True}) | (
-        permitted_case_condition(user, Action.CHANGE, f"{prefix}case_id")
+        permitted_case_exists(user, Action.CHANGE, f"{prefix}case_id")
     )
 
 
@@ -304,10 +359,11 @@ def may_see_confidential(user: AnyUser, case: Any, *, can_change: bool | None = 
 
 def may_see_confidential_condition(user: AnyUser, path: str = "case_id") -> Q:
     """:func:`may_see_confidential` for querysets (``path``: the lookup to the case's primary
-    key), for outputs that list involvements of several cases (exports)."""
+    key), for outputs that list involvements of several cases (exports). Checked row by row
+    (:func:`permitted_case_exists`): it decides a column inside a ``CASE``, not the rows."""
     if not may_hold_case_access(user):
         return Q(pk__in=[])
-    return permitted_case_condition(user, Action.CHANGE, path)
+    return permitted_case_exists(user, Action.CHANGE, path)
 
 
 def shown_value(obj: Any, name: str, *, may_see: bool) -> Any:
@@ -434,27 +490,18 @@ def only_active_case_directors[U: models.Model](users: models.QuerySet[U]) -> mo
     ).exclude(roles__code=RoleCode.ADMINISTRATOR)
 
 
-def _case_fields_prefix(path: str) -> str:
-    """From a lookup to the case's primary key to the prefix of the case's own fields:
-    ``"pk"`` (the case itself) → ``""``, ``"case_id"`` → ``"case__"``."""
-    if path == "pk":
-        return ""
-    if not path.endswith("_id"):
-        raise ImproperlyConfigured(f"{path!r} does not end in a case's _id.")
-    return path.removesuffix("_id") + "__"
-
-
 def directing_condition(user: AnyUser, path: str = "pk") -> Q:
     """The cases (or case children, through ``path`` to the case's primary key) that the
     user directs or co-directs. It grants nothing by itself: combine it with :func:`restrict`.
 
-    Co-directors through an ``IN (subquery)``, so rows never repeat.
+    One ``IN (directed UNION ALL co-directed)``, so rows never repeat and PostgreSQL can
+    start from the user's few cases (the director's index, the co-directors' user index)
+    instead of testing ``director = me OR id IN (...)`` on every case.
     """
-    co_directed = (
-        case_models().co_director._default_manager.filter(user_id=user.pk).values("case_id")
-    )
-    directs = Q(**{f"{_case_fields_prefix(path)}case_director_id": user.pk})
-    return directs | Q(**{f"{path}__in": co_directed})
+    cases = case_models()
+    directed = cases.case._default_manager.filter(case_director_id=user.pk).values("pk")
+    co_directed = cases.co_director._default_manager.filter(user_id=user.pk).values("case_id")
+    return Q(**{f"{path}__in": directed.union(co_directed, all=True)})
 
 
 def directs_case(
@@ -560,13 +607,13 @@ def restrict_consultation_view[M: models.Model](
     if not may_hold_case_access(user):
         return queryset.none()
     if queryset.model is consultation_models().agenda_item:
-        condition = permitted_case_condition(
+        condition = permitted_case_exists(
             user, Action.VIEW, "case_id"
         ) | consultation_access_condition(user, now, "pk", by="agenda_item_id")
         # An item taken off the agenda has no consultation view any more, for anyone.
         return queryset.filter(condition, removed_at__isnull=True)
     path = case_access_path(queryset.model)
-    condition = permitted_case_condition(user, Action.VIEW, path) | consultation_access_condition(
+    condition = permitted_case_exists(user, Action.VIEW, path) | consultation_access_condition(
         user, now, path
     )
     return queryset.filter(condition)
@@ -820,22 +867,12 @@ def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]
     """
     if not may_hold_case_access(user):
         return frozenset()
-    grants = case_models()
-    codename = f"{Action.VIEW}_case"
-    if (
-        grants.user_permission._default_manager.filter(
-            user_id=user.pk, content_object_id=case.pk, permission__codename=codename
-        )
-        .filter(break_glass_grant_condition(Action.VIEW))
-        .exists()
-    ):
+    if _user_grants(user, Action.VIEW).filter(content_object_id=case.pk).exists():
         return ALL_PARTS
-    today = timezone.localdate()
+    # Every scope holds the summary: the owner's grants and those of every open share.
     scopes = (
-        grants.group_permission._default_manager.filter(
-            group__user=user.pk, content_object_id=case.pk, permission__codename=codename
-        )
-        .filter(Q(share__isnull=True) | _open_share(today))
+        _group_grants(user, Action.VIEW, CasePart.SUMMARY)
+        .filter(content_object_id=case.pk)
         .values_list("share__scope", flat=True)
     )
     parts: set[CasePart] = set()
@@ -1215,5 +1252,5 @@ def restrict_inbox[M: models.Model](
     is_item, _addressee = _inbox_item(model)
     condition = inbox_condition(user, model)
     if Action(action) == Action.VIEW:
-        condition |= is_item & permitted_case_condition(user, Action.CHANGE, "case_id")
+        condition |= is_item & permitted_case_exists(user, Action.CHANGE, "case_id")
     return queryset.filter(condition)

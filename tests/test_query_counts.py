@@ -54,3 +54,31 @@ def test_steering_page_query_count_does_not_grow_with_what_the_case_holds(world,
     # part 3). Issue 20 part 3: whether the user may change the case comes with the case (the
     # permission check no longer a query of its own); the audit row is one INSERT at the end.
     assert few <= 38
+
+
+def test_home_page_query_count_does_not_grow_with_cases_or_overdue_actions(world, client):
+    """The home page's board and lists start from the director's own cases and assignments
+    (issue 20): more cases and more overdue actions change no query."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import CaseAction
+
+    director = world.users["director_city_a"]
+    client.force_login(director)
+    url = reverse("home")
+    few = _queries(client, url)
+    today = timezone.localdate()
+    for number in range(15):
+        case = make_case(director)
+        for days in (3, 40, 400):
+            CaseAction.objects.create(
+                case=case,
+                description=f"Afspraak {number}",
+                due_on=today - datetime.timedelta(days=days),
+                assignee_user=director,
+                created_by=director,
+            )
+    many = _queries(client, url)
+    assert many == few

@@ -161,7 +161,17 @@ class Case(models.Model):
         default_permissions = ("view", "change")
         indexes = [
             models.Index(fields=["owner_organisation", "status"]),
-            models.Index(fields=["opened_on"]),
+            # The lists' order (-opened_on, -id; never null, so no NULLS LAST): the whole list,
+            # an organisation's cases, and the open cases (issue 20).
+            models.Index(fields=["-opened_on", "-id"], name="case_recent"),
+            models.Index(
+                fields=["owner_organisation", "-opened_on", "-id"], name="case_organisation_recent"
+            ),
+            models.Index(
+                fields=["-opened_on", "-id"],
+                condition=~models.Q(status=Status.CLOSED),
+                name="case_open_recent",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -203,6 +213,13 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("case permission for a user")
+        # guardian's unique (user, permission, case) serves "the user's cases"; this one
+        # serves "may the user see this case" row by row (access.policy).
+        indexes = [
+            models.Index(
+                fields=["content_object", "permission", "user"], name="case_user_grant_by_case"
+            )
+        ]
 
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
@@ -221,3 +238,8 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = _("case permission for an organisation")
+        indexes = [
+            models.Index(
+                fields=["content_object", "permission", "group"], name="case_group_grant_by_case"
+            )
+        ]

@@ -121,7 +121,21 @@ class CaseAction(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["done_on", "due_on"])]
+        indexes = [
+            models.Index(fields=["done_on", "due_on"]),
+            # Open actions by case and by assignee, by date: the board, the home page and the
+            # lists' overdue count start from the user's cases and assignments (issue 20).
+            models.Index(
+                fields=["case", "due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="action_open_by_case",
+            ),
+            models.Index(
+                fields=["assignee_user", "due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="action_open_by_assignee",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(assignee_user__isnull=False)

@@ -26,7 +26,9 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -80,6 +82,10 @@ class BoardQuery:
     today: datetime.date
     until: datetime.date  # the last day shown; before ``today``: overdue items only
     scope: BoardScope = DEFAULT_SCOPE
+    # The board shows only this many items (the home page): a source whose rows can grow
+    # without bound (overdue actions, however old) fetches only its first ``limit + 1`` by date
+    # (:meth:`first`), which is all the board can show, and says whether there are more.
+    limit: int | None = None
 
     @property
     def overdue_only(self) -> bool:
@@ -94,6 +100,16 @@ class BoardQuery:
 
     def start_of(self, day: datetime.date) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def first[M: Any](self, queryset: QuerySet[M], date_field: str) -> QuerySet[M]:
+        """``queryset`` in the board's order (by date, then the case's reference in the code
+        point order that Python's sort of the items uses), cut at ``limit + 1`` rows when the
+        board is limited: the cut cannot drop an item the board would show."""
+        code_points = "C" if connections[queryset.db].vendor == "postgresql" else "BINARY"
+        ordered = queryset.order_by(date_field, Collate("case__reference", code_points), "pk")
+        if self.limit is None:
+            return ordered
+        return ordered[: self.limit + 1]
 
     def labelled[M: Any](self, queryset: QuerySet[M], path: str = "case_id") -> QuerySet[M]:
         """``queryset`` (already restricted) with its case and the case's label, in the same
@@ -195,7 +211,7 @@ def deadline_board(
     board = Board(today=today, until=until, items=[])
     if not may_hold_case_access(user):
         return board
-    query = BoardQuery(user=user, today=today, until=until, scope=scope)
+    query = BoardQuery(user=user, today=today, until=until, scope=scope, limit=limit)
     order = {kind: position for position, kind in enumerate(_SOURCES)}
     items: list[BoardItem] = []
     for source in _SOURCES.values():
@@ -316,20 +332,29 @@ def actions_due(query: BoardQuery) -> list[BoardItem]:
 
     Mine: assigned to me, or in a case I (co-)direct. My organisation: also those assigned
     to my organisation or to a colleague of it, and those in a case it owns.
+
+    Each way an action can be wanted is one arm of a ``UNION ALL`` of open actions (the
+    partial indexes on open actions by case and by assignee), so PostgreSQL starts from the
+    user's own cases and assignments and never reads every overdue action of the database;
+    ``restrict`` then checks the few rows found.
     """
     user = query.user
-    wanted = directing_condition(user, "case_id") | Q(assignee_user=user.pk)
+    open_actions = CaseAction.objects.filter(done_on__isnull=True, due_on__lte=query.until)
+    arms = [
+        open_actions.filter(directing_condition(user, "case_id")),
+        open_actions.filter(assignee_user=user.pk),
+    ]
     organisation_id = getattr(user, "organisation_id", None)
     if query.scope == BoardScope.ORGANISATION and organisation_id is not None:
-        wanted |= (
-            Q(assignee_organisation_id=organisation_id)
-            | Q(assignee_user__organisation_id=organisation_id)
-            | Q(case__owner_organisation_id=organisation_id)
-        )
+        arms += [
+            open_actions.filter(assignee_organisation_id=organisation_id),
+            open_actions.filter(assignee_user__organisation_id=organisation_id),
+            open_actions.filter(case__owner_organisation_id=organisation_id),
+        ]
+    first, *others = (arm.values("pk") for arm in arms)
+    wanted = first.union(*others, all=True)
     rows = query.labelled(
-        restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW).filter(
-            wanted, due_on__lte=query.until
-        )
+        query.first(restrict(CaseAction.objects.filter(pk__in=wanted), user, Action.VIEW), "due_on")
     )
     return [
         item_for(
@@ -420,7 +445,10 @@ def safety_plan_reviews(query: BoardQuery) -> list[BoardItem]:
     """Safety plans whose review is due by the end of the period, overdue ones however old.
     Only the date: neither the person nor any part of the plan is named on the board."""
     rows = query.labelled(
-        safety_plan_reviews_due(user=query.user, until=query.until).filter(query.mine())
+        query.first(
+            safety_plan_reviews_due(user=query.user, until=query.until).filter(query.mine()),
+            "review_on",
+        )
     )
     return [
         item_for(
@@ -448,7 +476,10 @@ def plan_evaluations(query: BoardQuery) -> list[BoardItem]:
     """Active plans of approach whose next evaluation is due by the end of the period, overdue
     ones however old. The date only: no goal, no person."""
     rows = query.labelled(
-        plan_evaluations_due(user=query.user, until=query.until).filter(query.mine())
+        query.first(
+            plan_evaluations_due(user=query.user, until=query.until).filter(query.mine()),
+            "next_evaluation_on",
+        )
     )
     items = []
     for plan in rows:

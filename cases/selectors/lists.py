@@ -29,7 +29,7 @@ from access.policy import (
     Action,
     case_part_of,
     directing_condition,
-    permitted_case_condition,
+    permitted_case_exists,
     restrict,
     visible_repeat_condition,
 )
@@ -147,7 +147,7 @@ def overdue_actions_count(user: User) -> ExpressionCase:
     )
     return ExpressionCase(
         When(
-            permitted_case_condition(user, Action.VIEW, part=case_part_of(CaseAction)),
+            permitted_case_exists(user, Action.VIEW, part=case_part_of(CaseAction)),
             then=Coalesce(Subquery(counts, output_field=IntegerField()), Value(0)),
         ),
         default=Value(None),
@@ -172,6 +172,9 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "municipality": (F("municipality__name"),),
 }
 DEFAULT_SORT = "-registered"
+# The sort keys whose column may be empty: only they sort with NULLS LAST. The others are
+# never null, and a plain ``DESC`` lets the (-opened_on, -id) indexes give the order.
+NULLABLE_SORTS = frozenset({"municipality"})
 SORT_CHOICES = [(f"{prefix}{key}", key) for key in SORTS for prefix in ("", "-")]
 
 
@@ -249,12 +252,14 @@ class CaseListFilter(django_filters.FilterSet):
 def ordering(sort: str) -> list[Any]:
     """Database ordering for a whitelisted sort key; the id keeps pages stable."""
     descending = sort.startswith("-")
-    expressions = SORTS.get(sort.removeprefix("-"))
+    key = sort.removeprefix("-")
+    expressions = SORTS.get(key)
     if expressions is None:
         return ordering(DEFAULT_SORT)
+    nulls_last = True if key in NULLABLE_SORTS else None
     if descending:
-        return [*(e.desc(nulls_last=True) for e in expressions), "-pk"]
-    return [*(e.asc(nulls_last=True) for e in expressions), "pk"]
+        return [*(e.desc(nulls_last=nulls_last) for e in expressions), "-pk"]
+    return [*(e.asc(nulls_last=nulls_last) for e in expressions), "pk"]
 
 
 def case_list(
