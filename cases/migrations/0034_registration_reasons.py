@@ -74,7 +74,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0032_children"),
+        ("cases", "0033_query_indexes"),
         ("consultations", "0006_consultation_craft"),
     ]
 
