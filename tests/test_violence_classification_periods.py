@@ -271,3 +271,67 @@ def test_the_migration_gives_every_value_a_period_from_the_opening_and_changes_n
             ) <= {(opened, None)}
     assert figures() == before
     assert MIGRATION.open_periods(apps) == 0
+
+
+def test_the_dashboard_shows_both_tables_per_period_with_small_counts_hidden():
+    from reporting.figures.publication import dashboard_figures
+
+    director = make_director()
+    for day in (3, 17):
+        new_case(director, D(LAST_YEAR, 3, day), 2, contexts=("partner",), forms=("physical",))
+    tables, _computed = dashboard_figures(month(LAST_YEAR, 3))
+    shown = {t.key: t for t in tables}
+    for key, code in (
+        ("cases_by_relationship_context", "partner"),
+        ("cases_by_form_of_violence", "physical"),
+    ):
+        table = shown[key]
+        assert values(table)[code] == (2, 2)
+        rows = dict(zip(table.row_keys, table.display_rows(), strict=True))
+        assert rows[code][1:] == ["< 5", "< 5"], rows[code]
+
+
+def test_the_childrens_tables_hide_small_counts_in_the_annual_report_and_the_dashboard(world):
+    """Issue 18's "done when": the new tables are published with suppression (children as
+    direct victims and witnesses, child plans and reports to the VK)."""
+    from cases.models import ChildReportedTo
+    from cases.services import ChildFileContent, child_file_save, person_create_in_case
+    from reporting.figures.publication import year_publication
+
+    from . import party_roles as pr
+
+    case = Case.objects.get(pk=world.cases["city_a"].pk)
+    child = person_create_in_case(
+        case=case,
+        by=case.case_director,
+        **pr.VICTIM_CHILD,
+        confirm_new=True,
+        first_name="Noor",
+        last_name="Kleintal",
+        date_of_birth=TODAY - datetime.timedelta(days=7 * 365),
+    )
+    child_file_save(
+        case=case,
+        party=child,
+        by=case.case_director,
+        expected_version=0,
+        content=ChildFileContent(
+            reported=True, reported_to=ChildReportedTo.VK, reported_on=TODAY, plan_goals="Rust"
+        ),
+    )
+    publication = year_publication(TODAY.year)
+    annual = {t.key: t for chapter in publication.chapters for t in chapter.tables}
+    dashboard = {t.key: t for t in publication.dashboard[Period.year(TODAY.year)]}
+    for table in (
+        annual["minors_by_role"],
+        annual["child_trajectory"],
+        dashboard["minors_by_role"],
+    ):
+        small = [
+            (raw, shown)
+            for raw_row, shown_row in zip(table.rows, table.display_rows(), strict=True)
+            for raw, shown, column in zip(raw_row, shown_row, table.columns, strict=True)
+            if column.suppress_small and isinstance(raw, int) and 1 <= raw <= 4
+        ]
+        assert small, table.key
+        assert {shown for _raw, shown in small} <= {"< 5", "x"}, (table.key, small)
