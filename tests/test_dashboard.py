@@ -675,6 +675,8 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
         "Hiaten in het hulpaanbod",
         "Gegeven vormingen en sessies",
         "Kinderen slachtoffer of getuige",
+        "Dossiers per relatiecontext",
+        "Dossiers per vorm van geweld",
         "Aanmeldingen per sector",
         "Beslissingen over aanmeldingen",
         "Wachttijden",
