@@ -40,6 +40,8 @@ from accounts.services import user_create  # noqa: E402
 from cases.models import (  # noqa: E402
     AgeBand,
     Case,
+    CaseContextPeriod,
+    CaseFormPeriod,
     CaseParty,
     ClosingReason,
     FamilyPosition,
@@ -153,17 +155,30 @@ def add_cases(fixture: Fixture, count: int, rng: random.Random) -> None:
         )
     Case.objects.bulk_create(cases, batch_size=2000)
 
-    for field, column, entries in (
-        ("relationship_contexts", "relationshipcontext_id", fixture.contexts),
-        ("forms_of_violence", "formofviolence_id", fixture.forms),
+    for field, column, entries, period_model in (
+        ("relationship_contexts", "relationshipcontext_id", fixture.contexts, CaseContextPeriod),
+        ("forms_of_violence", "formofviolence_id", fixture.forms, CaseFormPeriod),
     ):
         through = getattr(Case, field).through
-        links = [
-            through(case_id=case.pk, **{column: entry.pk})
+        chosen = [
+            (case, entry)
             for case in cases
             for entry in rng.sample(entries, k=min(len(entries), rng.randint(1, 2)))
         ]
-        through.objects.bulk_create(links, batch_size=5000)
+        through.objects.bulk_create(
+            (through(case_id=case.pk, **{column: entry.pk}) for case, entry in chosen),
+            batch_size=5000,
+        )
+        # The dated periods the figures count, from the opening (as the services record them).
+        periods: list[Any] = [
+            period_model(
+                case_id=case.pk,
+                recorded_from=case.opened_on,
+                **{f"{period_model.value_field}_id": entry.pk},
+            )
+            for case, entry in chosen
+        ]
+        period_model.objects.bulk_create(periods, batch_size=5000)
 
     # Position and roles in the violence, as the services would store them.
     VICTIM: dict[str, Any] = {"is_victim": True}

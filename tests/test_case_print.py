@@ -270,3 +270,168 @@ def test_the_print_stylesheet_is_a_static_file_for_paper():
     assert "http" not in css  # nothing from elsewhere
     script = (Path(settings.BASE_DIR) / "static" / "js" / "app.js").read_text()
     assert "window.print()" in script
+
+
+# --- the children (issue 18, part 3) ---
+
+CHILD_SAID = "Ik wil dat papa stopt met roepen en ik wil bij oma slapen."
+
+
+def _child_with_file_and_talk(world: Any, case: Any) -> Any:
+    from cases.models import ChildReportedTo
+    from cases.services import ChildFileContent, child_conversation_add, child_file_save
+
+    today = timezone.localdate()
+    child = person_create_in_case(
+        case=case,
+        by=case.case_director,
+        **pr.WITNESS_CHILD,
+        confirm_new=True,
+        first_name="Bo",
+        last_name="Afdrukkind",
+    )
+    child_file_save(
+        case=case,
+        party=child,
+        by=case.case_director,
+        expected_version=0,
+        content=ChildFileContent(
+            school_name="Basisschool De Regenboog",
+            school_contacted_on=today,
+            psychologist_involved=True,
+            psychologist_organisation=world.orgs["caw_a"],
+            psychologist_since=today,
+            reported=True,
+            reported_to=ChildReportedTo.VK,
+            reported_on=today,
+            report_reference="VK-AFDRUK-7",
+            plan_goals="Bo slaapt weer door en durft te praten op school.",
+            plan_next_evaluation_on=today + datetime.timedelta(days=30),
+        ),
+    )
+    child_conversation_add(
+        case=case,
+        party=child,
+        by=case.case_director,
+        held_on=today,
+        held_by=case.case_director,
+        child_view=CHILD_SAID,
+    )
+    return child
+
+
+CHILD_FILE = (
+    "Bo Afdrukkind",
+    "getuige",  # the exposure, from the roles in the violence
+    "Basisschool De Regenboog",
+    "VK-AFDRUK-7",
+    "Bo slaapt weer door en durft te praten op school.",
+    'id="print-children-heading"',
+)
+
+
+def _children_section(page: str) -> str:
+    return page.split('id="print-children-heading"')[1].split("</section>")[0]
+
+
+def test_the_team_prints_each_childs_file_and_what_the_child_said(world, client):
+    case = world.cases["city_a_shared"]
+    _child_with_file_and_talk(world, case)
+    page = _page(client, world.users["director_city_a"], case)
+    for text in CHILD_FILE:
+        assert text in page, text
+    section = _children_section(page)
+    assert CHILD_SAID in section
+    assert "Kinderpsycholoog" in section and "Kindplan" in section
+    assert "Wat het kind zei is enkel voor het dossierteam." not in section
+
+
+def test_a_shared_reader_prints_the_child_file_but_not_what_the_child_said(world, client):
+    case = world.cases["city_a_shared"]
+    _child_with_file_and_talk(world, case)
+    # What the steering page shows this reader: the children's section, not what was said.
+    client.force_login(world.users["liaison_parket_a"])
+    steering = client.get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
+    assert 'id="children-heading"' in steering and CHILD_SAID not in steering
+    page = _page(client, world.users["liaison_parket_a"], case)
+    for text in CHILD_FILE:
+        assert text in page, text
+    section = _children_section(page)
+    assert CHILD_SAID not in page
+    assert "Wat het kind zei is enkel voor het dossierteam." in section
+    assert "<em>vertrouwelijk</em>" in section
+
+
+def test_a_summary_share_prints_no_children(world, client):
+    case = world.cases["city_a"]
+    _child_with_file_and_talk(world, case)
+    share_create(
+        case=case,
+        organisation=world.orgs["caw_a"],
+        by=world.users["director_city_a"],
+        terms=whole_file_share(scope=ShareScope.SUMMARY),
+    )
+    page = _page(client, world.users["director_caw_a"], case)
+    assert "Bo Afdrukkind" in page  # in the client system, which is the summary
+    for hidden in ('id="print-children-heading"', "Basisschool De Regenboog", CHILD_SAID):
+        assert hidden not in page, hidden
+
+
+def test_the_pdf_holds_the_children_as_the_print_view_does(world, client):
+    import io
+
+    from pypdf import PdfReader
+
+    case = world.cases["city_a_shared"]
+    _child_with_file_and_talk(world, case)
+    texts = {}
+    for username in ("director_city_a", "liaison_parket_a"):
+        client.force_login(world.users[username])
+        response = client.get(_pdf_url(case))
+        assert response.status_code == 200
+        reader = PdfReader(io.BytesIO(response.content))
+        texts[username] = " ".join(
+            " ".join((page.extract_text() or "").split()) for page in reader.pages
+        )
+    for username, text in texts.items():
+        for expected in ("Bo Afdrukkind", "Basisschool De Regenboog", "VK-AFDRUK-7"):
+            assert expected in text, (username, expected)
+    assert CHILD_SAID in texts["director_city_a"]
+    assert CHILD_SAID not in texts["liaison_parket_a"]
+
+
+def test_the_steering_page_and_the_print_view_share_the_case_facts():
+    root = Path(settings.BASE_DIR) / "templates" / "cases"
+    for name in ("case_detail.html", "print/_content.html"):
+        text = (root / name).read_text()
+        assert '{% include "cases/_violence_facts.html" with contexts=' in text, name
+        assert '<dt>{% translate "Relationship context" %}</dt>' not in text, name
+    for name in ("children/child_detail.html", "print/_children.html"):
+        text = (root / name).read_text()
+        for part in ("_situation.html", "_plan.html", "_conversations.html"):
+            assert f"cases/children/{part}" in text, (name, part)
+
+
+def test_the_print_view_lists_the_contexts_and_forms_as_the_steering_page(world, client):
+    from cases.models import Case, FormOfViolence, RelationshipContext
+    from cases.services import case_update
+
+    case = Case.objects.get(pk=world.cases["city_a"].pk)
+    case_update(
+        case=case,
+        by=case.case_director,
+        expected_version=case.version,
+        relationship_contexts=RelationshipContext.objects.filter(code__in=["elder", "partner"]),
+        forms_of_violence=FormOfViolence.objects.filter(code__in=["economic", "physical"]),
+    )
+    director = world.users["director_city_a"]
+    printed = _page(client, director, case)
+    steering = client.get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
+    for term, expected in (
+        ("Relatiecontext", "Partnergeweld, Ouderenmis(be)handeling"),
+        ("Vormen van geweld", "Fysiek geweld, Economisch geweld"),
+    ):
+        pattern = rf"<dt>{term}</dt>\s*<dd>(.*?)</dd>"
+        found = [re.search(pattern, page) for page in (printed, steering)]
+        assert all(found), term
+        assert [m.group(1) for m in found if m] == [expected, expected]

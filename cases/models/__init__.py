@@ -10,6 +10,12 @@ from .case import (
     Urgency,
 )
 from .children import ChildConversation, ChildFile, ChildReportedTo
+from .classification import (
+    CaseContextPeriod,
+    CaseFormPeriod,
+    ClassificationPeriod,
+    ClassificationPeriodModel,
+)
 from .documents import CaseDocument, DocumentKind, DocumentVersion
 from .events import CaseEvent, EventKind, StatusChange, TrackChange
 from .hits import HitNotice, RepeatMatch
@@ -92,8 +98,10 @@ __all__ = [
     "BreakGlassVerdict",
     "Case",
     "CaseAction",
+    "CaseContextPeriod",
     "CaseDocument",
     "CaseEvent",
+    "CaseFormPeriod",
     "CaseGroupObjectPermission",
     "CasePartner",
     "CaseParty",
@@ -104,6 +112,8 @@ __all__ = [
     "ChildConversation",
     "ChildFile",
     "ChildReportedTo",
+    "ClassificationPeriod",
+    "ClassificationPeriodModel",
     "ClosingReason",
     "CoDirector",
     "ConditionKind",

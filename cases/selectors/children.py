@@ -47,6 +47,18 @@ class ShownConversation:
     hidden: bool
 
 
+def shown_conversation(conversation: ChildConversation, *, may_see: bool) -> ShownConversation:
+    """A conversation with what the child said as ``access.policy`` lets this reader see it
+    (the child's page and the print view alike)."""
+    value = shown_value(conversation, "child_view", may_see=may_see)
+    return ShownConversation(
+        held_on=conversation.held_on,
+        held_by=conversation.held_by,
+        child_view="" if value is HIDDEN else value,
+        hidden=value is HIDDEN,
+    )
+
+
 @dataclass
 class ChildDetail:
     party: CaseParty
@@ -85,18 +97,12 @@ def child_detail(*, user: User, case: Case, party: CaseParty, may_see: bool) -> 
     )
     if child_file is None:
         return detail
-    for conversation in restrict(
-        ChildConversation.objects.filter(child_file=child_file), user, part=CasePart.FILE
-    ).select_related("held_by"):
-        value = shown_value(conversation, "child_view", may_see=may_see)
-        detail.conversations.append(
-            ShownConversation(
-                held_on=conversation.held_on,
-                held_by=conversation.held_by,
-                child_view="" if value is HIDDEN else value,
-                hidden=value is HIDDEN,
-            )
-        )
+    detail.conversations = [
+        shown_conversation(conversation, may_see=may_see)
+        for conversation in restrict(
+            ChildConversation.objects.filter(child_file=child_file), user, part=CasePart.FILE
+        ).select_related("held_by")
+    ]
     detail.versions = list(
         ChildFile.history.filter(id=child_file.pk)
         .exclude(history_type="-")
@@ -121,15 +127,16 @@ def child_lines(
     *, user: User, case: Case, parties: list[CaseParty], today: datetime.date
 ) -> list[ChildLine]:
     """Per child of ``parties`` (already read for the page): age, exposure, last
-    conversation (the date only), plan, VK/OCJ report and psychologist. One query."""
+    conversation (the date only), plan, VK/OCJ report and psychologist. One query (with the
+    file's organisations, so that the print view prints the whole file from these rows)."""
     children = [party for party in parties if is_child(party, today)]
     if not children:
         return []
     files = {
         child_file.party_id: child_file
-        for child_file in restrict(
-            ChildFile.objects.filter(case=case), user, part=CasePart.FILE
-        ).annotate(last_conversation_on=Max("conversations__held_on"))
+        for child_file in restrict(ChildFile.objects.filter(case=case), user, part=CasePart.FILE)
+        .select_related("psychologist_organisation", "plan_organisation")
+        .annotate(last_conversation_on=Max("conversations__held_on"))
     }
     lines = []
     for party in children:

@@ -4,21 +4,36 @@ Nothing is decided here that the steering page does not decide: the parts of the
 reader sees, whether they see the confidential details of people and safety plans, and every
 child row all come from :func:`cases.selectors.steering.case_steering` and the safety-plan
 selectors, which ask ``access.policy``. This module only adds what a page on paper needs
-beyond the screen: the current text of each safety plan (the screen links to it) and the
-whole timeline (the screen shows the latest lines). A fixed number of queries, whatever the
+beyond the screen: the current text of each safety plan (the screen links to it), each
+child's whole file and the conversations with the child (the screen links to the child's page;
+what the child said is shown as that page shows it to this reader) and the whole timeline (the
+screen shows the latest lines). A fixed number of queries, whatever the
 case holds.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Value
 from django.utils import timezone
 
 from access.parts import CasePart
 from access.policy import restrict
 from accounts.models import User
 
-from ..models import Case, CaseEvent, CaseParty, SafetyPlan
+from ..models import (
+    Case,
+    CaseEvent,
+    CaseParty,
+    ChildConversation,
+    ChildFile,
+    FormOfViolence,
+    RelationshipContext,
+    SafetyPlan,
+)
+from .children import ChildLine, ShownConversation, shown_conversation
 from .plan import PlanDetail, plan_detail
 from .safety import ShownPart, case_safety_plans, shown_parts
 from .steering import Steering, case_steering
@@ -39,6 +54,22 @@ class PrintedPlan:
 
 
 @dataclass
+class PrintedChild:
+    """One child the steering page lists: its line there (age, exposure), its whole file and
+    the conversations, oldest first, as this reader may see them."""
+
+    line: ChildLine
+    child_file: ChildFile | None
+    conversations: list[ShownConversation] = field(default_factory=list)
+
+
+@dataclass
+class ViolenceFacts:
+    contexts: list[RelationshipContext] = field(default_factory=list)
+    forms: list[FormOfViolence] = field(default_factory=list)
+
+
+@dataclass
 class CasePrint:
     steering: Steering
     # Per victim and child with a plan (the steering page's own list decides who is listed).
@@ -47,6 +78,10 @@ class CasePrint:
     events: list[CaseEvent] = field(default_factory=list)
     # The plan of approach ("one family, one plan"), the team's notes as this reader may see them.
     plan_of_approach: PlanDetail | None = None
+    # Per child the steering page lists (a reader of the rest of the file only).
+    children: list[PrintedChild] = field(default_factory=list)
+    # The case's relationship contexts and forms of violence, as the steering page lists them.
+    violence: ViolenceFacts = field(default_factory=ViolenceFacts)
     printed_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
@@ -79,6 +114,64 @@ def printed_plans(
     return printed
 
 
+def printed_children(*, user: User, case: Case, steering: Steering) -> list[PrintedChild]:
+    """The children of the steering page's list, each with its child file (the steering
+    page's own rows: school or childcare, psychologist, VK / OCJ / youth court, child plan)
+    and the conversations, what the child said hidden unless this reader may see confidential
+    details. One query; none when the steering page lists no child (it lists none for a
+    reader without the rest of the file)."""
+    if not steering.children:
+        return []
+    conversations: dict[int, list[ShownConversation]] = defaultdict(list)
+    for conversation in (
+        restrict(ChildConversation.objects.filter(case=case), user, part=CasePart.FILE)
+        .select_related("held_by")
+        .order_by("held_on", "pk")
+    ):
+        conversations[conversation.child_file_id].append(
+            shown_conversation(conversation, may_see=steering.may_see_confidential)
+        )
+    return [
+        PrintedChild(
+            line=line,
+            child_file=line.child_file,
+            conversations=conversations[line.child_file.pk] if line.child_file else [],
+        )
+        for line in steering.children
+    ]
+
+
+def violence_facts(case: Case) -> ViolenceFacts:
+    """The relationship contexts and forms of violence recorded on the case today, in the
+    lists' order, in one query (the case's two fields would take two)."""
+    rows = (
+        _recorded(
+            RelationshipContext, case.relationship_contexts.through, "relationshipcontext", case
+        )
+        .union(
+            _recorded(FormOfViolence, case.forms_of_violence.through, "formofviolence", case),
+            all=True,
+        )
+        .order_by("kind", "order", "pk")
+    )
+    facts = ViolenceFacts()
+    for kind, name_nl, name_en, _order, pk in rows:
+        if kind == "context":
+            facts.contexts.append(RelationshipContext(pk=pk, name_nl=name_nl, name_en=name_en))
+        else:
+            facts.forms.append(FormOfViolence(pk=pk, name_nl=name_nl, name_en=name_en))
+    return facts
+
+
+def _recorded(model: Any, through: Any, column: str, case: Case) -> Any:
+    kind = "context" if model is RelationshipContext else "form"
+    return (
+        model.objects.filter(pk__in=through.objects.filter(case_id=case.pk).values(f"{column}_id"))
+        .annotate(kind=Value(kind))
+        .values_list("kind", "name_nl", "name_en", "order", "pk")
+    )
+
+
 def case_print(*, case: Case, user: User) -> CasePrint:
     """The case has been authorised for ``user`` (the print view is built on the same access
     base as the steering page); children are restricted again, as on that page."""
@@ -97,5 +190,7 @@ def case_print(*, case: Case, user: User) -> CasePrint:
         steering=steering,
         plan_of_approach=plan,
         safety_plans=printed_plans(user=user, case=case, steering=steering, today=steering.today),
+        children=printed_children(user=user, case=case, steering=steering),
+        violence=violence_facts(case),
         events=events,
     )

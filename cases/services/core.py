@@ -33,6 +33,7 @@ from ..models import (
     Urgency,
     format_reference,
 )
+from .classification import classification_follows_the_opening, classification_record
 from .events import record_event
 from .people import involvements_follow_the_opening, refresh_repeats
 from .shares import ShareTerms, check_hand_over, move_ownership, share_create, share_stop
@@ -100,8 +101,12 @@ def case_create(
     attribute(case, by)
     case.reference = _next_reference(opened_on.year)
     case.save()
-    case.relationship_contexts.set(relationship_contexts)
-    case.forms_of_violence.set(forms_of_violence)
+    # The registration's values are recorded from the case's opening.
+    for name, chosen in (
+        ("relationship_contexts", relationship_contexts),
+        ("forms_of_violence", forms_of_violence),
+    ):
+        classification_record(case=case, by=by, field=name, chosen=chosen, on=opened_on)
     grant_case_to_organisation(
         case=case, organisation=owner_organisation, actions=BOTH, by=by, reason="owner"
     )
@@ -124,9 +129,12 @@ def case_update(*, case: Case, by: User, expected_version: int, **changes: Any) 
     for field, value in changes.items():
         setattr(current, field, value)
     save_versioned(current, by)
+    if current.opened_on != opened_on:
+        classification_follows_the_opening(case=current, previous_opening=opened_on)
     for name, chosen in relations.items():
         if chosen is not None:
-            getattr(current, name).set(chosen)
+            # Never in place: a changed value ends its period today, a new one starts.
+            classification_record(case=current, by=by, field=name, chosen=chosen)
     if current.opened_on > opened_on:
         involvements_follow_the_opening(case=current, by=by)
     if current.opened_on != opened_on:

@@ -5,7 +5,16 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from access.policy import unrestricted_for_aggregates
-from cases.models import Case, FormOfViolence, ReferrerKind, RelationshipContext, TrackChange
+from cases.models import (
+    Case,
+    CaseContextPeriod,
+    CaseFormPeriod,
+    ClassificationPeriodModel,
+    FormOfViolence,
+    ReferrerKind,
+    RelationshipContext,
+    TrackChange,
+)
 from partners.models import Sector
 
 from .base import Table, Value, column_sums
@@ -168,29 +177,44 @@ def by_referrer_sector(period: Period) -> Table:
     )
 
 
-def _tagged_counts(period: Period, field: str) -> tuple[dict[str, int], int]:
-    """New cases per code of one of the case's managed lists (a case once per code), and
-    the new cases with none."""
-    through = Case._meta.get_field(field).remote_field.through  # type: ignore[union-attr]
-    target = Case._meta.get_field(field).m2m_reverse_field_name()  # type: ignore[union-attr]
+def _tagged_counts(
+    period: Period, model: ClassificationPeriodModel
+) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
+    """Per code of one of the case's managed lists, the (new, running) cases that had it
+    recorded at the end of the period (a case once per code), and the (new, running) cases
+    with none then. Two queries, whatever the data."""
+    recorded = unrestricted_for_aggregates(model.objects.on(period.end))
+    is_new = Q(case__opened_on__range=(period.start, period.end))
+    code = f"{model.value_field}__code"
     counts = {
-        row[f"{target}__code"]: row["n"]
-        for row in unrestricted_for_aggregates(through.objects.all())
-        .filter(case__in=new_cases(period))
-        .values(f"{target}__code")
-        .annotate(n=Count("case_id", distinct=True))
+        row[code]: (row["new"], row["running"])
+        for row in recorded.filter(case__in=running_cases(period))
+        .values(code)
+        .annotate(
+            new=Count("case_id", distinct=True, filter=is_new),
+            running=Count("case_id", distinct=True),
+        )
     }
-    without = new_cases(period).filter(**{f"{field}__isnull": True}).count()
-    return counts, without
+    without = (
+        running_cases(period)
+        .exclude(pk__in=recorded.values("case_id"))
+        .aggregate(
+            new=Count("id", filter=Q(opened_on__range=(period.start, period.end))),
+            running=Count("id"),
+        )
+    )
+    return counts, (without["new"], without["running"])
 
 
 def _list_rule(what: str) -> str:
     return " ".join(
         [
             _(
-                "New cases: registered in the period. A case counts once for every %(what)s "
-                "recorded on it (as recorded today), so the rows can add up to more than the "
-                "number of new cases; a case with none counts in the last row."
+                "New cases: registered in the period; running cases: open on at least one "
+                "day of it. A case counts once for every %(what)s recorded on it at the end of "
+                "the period (a value changed later still counts as it was then), so the rows "
+                "can add up to more than the number of cases; a case with none then counts in "
+                "the last row."
             )
             % {"what": what},
             anonymous_rule(),
@@ -198,33 +222,59 @@ def _list_rule(what: str) -> str:
     )
 
 
+def _tagged_table(
+    period: Period,
+    model: ClassificationPeriodModel,
+    *,
+    key: str,
+    title: str,
+    label: str,
+    choices: list[tuple[str, str]],
+    none_label: str,
+    what: str,
+) -> Table:
+    """One row per entry of the list (inactive ones too: a past period may have them) and a
+    row for the cases with none; the rows overlap, so there is no total row."""
+    counts, without = _tagged_counts(period, model)
+    rows: list[list[Value]] = [[text, *counts.get(code, (0, 0))] for code, text in choices]
+    rows.append([none_label, *without])
+    return Table(
+        key=key,
+        title=title,
+        columns=(
+            label_column("label", label),
+            count_column("new", _("New cases")),
+            count_column("running", _("Running cases")),
+        ),
+        rows=rows,
+        row_keys=[*(code for code, _text in choices), "none"],
+        note=_list_rule(what),
+    )
+
+
 def by_relationship_context(period: Period) -> Table:
-    counts, without = _tagged_counts(period, "relationship_contexts")
-    return counts_table(
+    return _tagged_table(
+        period,
+        CaseContextPeriod,
         key="cases_by_relationship_context",
-        title=_("New cases by relationship context"),
+        title=_("Cases by relationship context"),
         label=_("Relationship context"),
         choices=[(c.code, str(c)) for c in RelationshipContext.objects.all()],
-        counts=counts,
-        count_label=_("New cases"),
-        extra=[("none", _("No context recorded"), without)],
-        total=False,
-        note=_list_rule(_("relationship context")),
+        none_label=_("No context recorded"),
+        what=_("relationship context"),
     )
 
 
 def by_form_of_violence(period: Period) -> Table:
-    counts, without = _tagged_counts(period, "forms_of_violence")
-    return counts_table(
+    return _tagged_table(
+        period,
+        CaseFormPeriod,
         key="cases_by_form_of_violence",
-        title=_("New cases by form of violence"),
+        title=_("Cases by form of violence"),
         label=_("Form of violence"),
         choices=[(f.code, str(f)) for f in FormOfViolence.objects.all()],
-        counts=counts,
-        count_label=_("New cases"),
-        extra=[("none", _("No form recorded"), without)],
-        total=False,
-        note=_list_rule(_("form of violence")),
+        none_label=_("No form recorded"),
+        what=_("form of violence"),
     )
 
 

@@ -20,7 +20,7 @@ from cases.models import Referral, ReferralDirection, ReferralStatus
 from consultations.models import AgendaItem, Consultation, ConsultationStatus, Participant
 from partners.models import Sector
 
-from . import network, people, places, registrations
+from . import cases, network, people, places, registrations
 from .base import Cell, Column, Relation, Table, Value, column_sums
 from .common import count_column, label_column, referral_status_on, share
 from .period import Period
@@ -243,5 +243,8 @@ def dashboard_tables(period: Period) -> list[Table]:
         # Children as direct victims and as witnesses: what the child-abuse centre and
         # Opgroeien ask of the network (issue 18); the annual report's table, per period.
         people.minors_by_role(period),
+        # The relationship contexts and forms of violence as recorded at the period's end.
+        cases.by_relationship_context(period),
+        cases.by_form_of_violence(period),
         *registrations.registration_tables(period),
     ]
