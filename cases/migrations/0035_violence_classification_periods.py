@@ -57,7 +57,7 @@ def forward(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_children'),
+        ('cases', '0034_registration_reasons'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
