@@ -26,8 +26,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from cases.models import Case, Registration, RegistrationStatus, Track
-from consultations.models import AgendaItem, Consultation, ConsultationKind
+from consultations.models import Consultation, ConsultationKind
 
+from .factories import make_case
 from .page_checks import axe_violations, html_problems
 from .test_journeys import log_in
 
@@ -48,10 +49,13 @@ def contexts(browser: Browser) -> Iterator[dict[str, BrowserContext]]:
         context.close()
 
 
-def as_user(contexts: dict[str, BrowserContext], browser: Browser, base: str, username: str) -> Page:
+def as_user(
+    contexts: dict[str, BrowserContext], browser: Browser, base: str, username: str
+) -> Page:
     """The page of ``username``'s own browser context, logged in once (both factors)."""
     if username not in contexts:
         contexts[username] = browser.new_context()
+        contexts[username].set_default_timeout(10_000)
         page = contexts[username].new_page()
         log_in(page, base, username)
         return page
@@ -115,7 +119,9 @@ def test_police_registers_a_family_and_triage_takes_it_on_in_track_3(
     checked(police)
 
     police.get_by_label("Aanmelden bij").select_option(label="Stad Alfa")
-    police.get_by_label(re.compile(r"^Wat er gebeurde")).fill("Interventie na een melding van de buren.")
+    police.get_by_label(re.compile(r"^Wat er gebeurde")).fill(
+        "Interventie na een melding van de buren."
+    )
     police.get_by_label("Dringendheid").select_option("urgent")
     police.get_by_label("Wurging of verstikking").check()
     police.get_by_label("Kinderen aanwezig").check()
@@ -153,7 +159,9 @@ def test_police_registers_a_family_and_triage_takes_it_on_in_track_3(
     triage.get_by_role("link", name=registration.reference).click()
     expect(triage.get_by_role("heading", level=1)).to_contain_text(registration.reference)
     # Hit/no-hit against the known cases: none of these people is known.
-    expect(triage.locator("section[aria-labelledby=triage-heading]")).to_contain_text("Geen treffer")
+    expect(triage.locator("section[aria-labelledby=triage-heading]")).to_contain_text(
+        "Geen treffer"
+    )
     expect(triage.get_by_role("link", name="pv.pdf")).to_be_visible()
     checked(triage)
     triage.get_by_role("link", name="Screeningsnota toevoegen").click()
@@ -193,3 +201,201 @@ def test_police_registers_a_family_and_triage_takes_it_on_in_track_3(
     assert police.locator(f"a[href*='/cases/{case.pk}/']").count() == 0
     assert status_of(police, f"{base}{reverse('cases:detail', args=[case.pk])}") == 404
     assert registration.status_records.latest("recorded_at").status == RegistrationStatus.TAKEN_ON
+
+
+def open_section_link(page: Page, name: str) -> None:
+    """Click a link on the steering page, unfolding its collapsed section first."""
+    page.wait_for_load_state("domcontentloaded")
+    link = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    closed = page.locator("main details:not([open])").filter(has=link)
+    if closed.count():
+        closed.first.locator("> summary").click()
+    page.locator("main").get_by_role("link", name=name, exact=True).click()
+
+
+def test_a_referral_reaches_the_partners_inbox_and_its_answer_the_case(
+    world, live_server, browser: Browser, contexts
+):
+    base = live_server.url
+    director = world.users["director_city_a"]
+    case = make_case(director, track=Track.OUTREACH)
+    referred_on = timezone.localdate() - datetime.timedelta(days=20)
+
+    # --- the case director refers the case to the CGG, with the client's consent ---
+    steering = as_user(contexts, browser, base, director.username)
+    steering.goto(f"{base}{reverse('cases:detail', args=[case.pk])}")
+    open_section_link(steering, "Doorverwijzen naar een partner")
+    checked(steering)
+    steering.get_by_label(re.compile(r"^Partnerorganisatie")).select_option(label="CGG Beta")
+    steering.get_by_label(re.compile(r"^Datum van de doorverwijzing")).fill(referred_on.isoformat())
+    steering.get_by_label(re.compile(r"^Reden van de doorverwijzing")).fill(
+        "Traumabegeleiding voor de moeder."
+    )
+    steering.get_by_label(re.compile(r"^Informatie voor de partner")).fill(
+        "Moeder vraagt een gesprek, liefst 's avonds."
+    )
+    steering.get_by_label(re.compile(r"^Grond om te delen")).select_option("consent")
+    steering.get_by_label(re.compile(r"^Toestemming gegeven door")).fill("De cliënt")
+    steering.get_by_label(re.compile(r"^Toestemming gegeven op")).fill(referred_on.isoformat())
+    steering.get_by_label(re.compile(r"^Toestemming gegeven voor")).fill("Doorverwijzing CGG")
+    steering.get_by_role("button", name="Registreren").click()
+    referral = case.referrals.get()
+    # Unanswered after the answer period: on the deadline board.
+    nav(steering, "Termijnen")
+    board = steering.locator("main table")
+    expect(board.get_by_role("row").filter(has_text=case.reference)).to_contain_text(
+        "nog geen antwoord"
+    )
+
+    # --- the CGG's user finds it in the inbox, accepts and completes it ---
+    partner = as_user(contexts, browser, base, "partner_partner_b")
+    nav(partner, "Inbox")
+    row = partner.get_by_role("row").filter(has_text=case.reference)
+    checked(partner)
+    row.get_by_role("link", name="Doorverwijzing").click()
+    main = partner.locator("main")
+    expect(main).to_contain_text("Traumabegeleiding voor de moeder.")
+    expect(main).to_contain_text("liefst 's avonds")
+    expect(main).to_contain_text("Toestemming")
+    checked(partner)
+    # The case file stays closed to the partner (404: it does not exist for them).
+    assert partner.locator(f"a[href*='/cases/{case.pk}/']").count() == 0
+    item_url = partner.url
+    assert status_of(partner, f"{base}{reverse('cases:detail', args=[case.pk])}") == 404
+    assert (
+        status_of(partner, f"{base}{reverse('cases:referral_answer', args=[case.pk, referral.pk])}")
+        == 404
+    )
+    partner.goto(item_url)
+
+    partner.get_by_role("link", name="Aanvaarden").click()
+    checked(partner)
+    partner.get_by_label(re.compile(r"^Kort antwoord")).fill("Intake op maandag.")
+    partner.get_by_role("button", name="Aanvaarden").click()
+    expect(partner.locator("main")).to_contain_text("Antwoord verstuurd naar de casusregisseur.")
+    partner.get_by_role("link", name="Markeren als uitgevoerd").click()
+    partner.get_by_label(re.compile(r"^Kort antwoord")).fill("Drie gesprekken gehad.")
+    partner.get_by_role("button", name="Markeren als uitgevoerd").click()
+    expect(partner.locator("section[aria-labelledby=answers-heading]")).to_contain_text(
+        "Drie gesprekken gehad."
+    )
+    # Handled: in the handled tab now.
+    nav(partner, "Inbox")
+    expect(partner.get_by_role("row").filter(has_text=case.reference)).to_have_count(0)
+    partner.get_by_role("link", name="Afgehandeld").click()
+    expect(partner.get_by_role("row").filter(has_text=case.reference)).to_have_count(1)
+
+    # --- the case director sees the answer on the case and on the board ---
+    steering.goto(f"{base}{reverse('cases:detail', args=[case.pk])}")
+    referrals = steering.locator("section[aria-labelledby=referrals-heading]")
+    referrals.locator("summary").click()
+    expect(referrals).to_contain_text("Drie gesprekken gehad.")
+    nav(steering, "Termijnen")
+    expect(steering.locator("main")).not_to_contain_text("nog geen antwoord")
+
+
+def create_consultation(page: Page, base: str, world, *, kind: str, days: int) -> Consultation:
+    """The chair plans a consultation from the consultations list."""
+    nav(page, "Casusoverleggen")
+    page.locator("main").get_by_role("link", name="Casusoverleg plannen").click()
+    page.locator("#id_kind").select_option(kind)
+    page.locator("#id_legal_basis").select_option(str(world.legal_basis.pk))
+    when = timezone.localtime() + datetime.timedelta(days=days)
+    page.locator("#id_scheduled_at").fill(when.strftime("%Y-%m-%dT%H:%M"))
+    page.locator("#id_location").fill("Vergaderzaal FJC")
+    page.locator("#id_secrecy_confirmed").check()
+    page.locator("form:has(#id_kind) button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/consultations/\d+/$"))
+    match = re.search(r"/consultations/(\d+)/$", page.url)
+    assert match is not None
+    return Consultation.objects.get(pk=int(match.group(1)))
+
+
+def test_a_triage_table_decides_the_register_is_minuted_and_a_review_date_returns_a_case(
+    world, live_server, browser: Browser, contexts, tmp_path
+):
+    from consultations.services import planning
+
+    base = live_server.url
+    director = world.users["director_city_a"]
+    registration = Registration.objects.get(pk=world.directory["registration_pk"].pk)
+    # The world's consultation (director_city_a chairs, the liaison takes part) with a police
+    # representative without an account; the meeting was held ten days ago.
+    held = world.consultation
+    planning.participant_add_named(
+        consultation=held,
+        by=director,
+        name="Inspecteur Peeters",
+        organisation=world.orgs["police_a"],
+    )
+    Consultation.objects.filter(pk=held.pk).update(
+        scheduled_at=timezone.now() - datetime.timedelta(days=10)
+    )
+    chair = as_user(contexts, browser, base, director.username)
+
+    # --- a triage table decides a registration from its agenda ---
+    table = create_consultation(chair, base, world, kind=ConsultationKind.TRIAGE, days=2)
+    expect(chair.locator("main")).to_contain_text("Triagetafel")
+    chair.get_by_role("link", name="Een aanmelding op de agenda zetten").click()
+    checked(chair)
+    chair.get_by_label(re.compile(r"^Aanmelding")).select_option(str(registration.pk))
+    chair.locator("main form button[type=submit]").click()
+    chair.get_by_role("link", name=f"Beslissen over aanmelding {registration.reference}").click()
+    chair.get_by_label("Wachtlijst", exact=True).check()
+    chair.get_by_role("button", name="Opslaan").click()
+    expect(chair.locator("section[aria-labelledby=status-heading]")).to_contain_text("Wachtlijst")
+    chair.goto(f"{base}{reverse('consultations:detail', args=[table.pk])}")
+    expect(chair.locator("section[aria-labelledby=triage-heading]")).to_contain_text("Wachtlijst")
+
+    # --- the attendance register of the meeting held; the minutes list who was present ---
+    chair.goto(f"{base}{reverse('consultations:detail', args=[held.pk])}")
+    chair.get_by_role("link", name="Aanwezigheidslijst").click()
+    checked(chair)
+    # Each participant's row is a group named after them; every field says whose it is.
+    for who, answer in [
+        (f"{director.get_full_name()} (Stad Alfa)", "Aanwezig"),
+        ("Liaison Test (Parket Alfa)", "Verontschuldigd"),
+        ("Inspecteur Matrix (Politiezone Alfa)", "Verontschuldigd"),
+        ("Inspecteur Peeters (Politiezone Alfa)", "Vertegenwoordigd"),
+    ]:
+        chair.get_by_role("group", name=who).get_by_label(answer, exact=True).check()
+    chair.get_by_label(re.compile(r"^Naam van de vertegenwoordiger van Inspecteur Peeters")).fill(
+        "Inspecteur Janssens"
+    )
+    chair.get_by_label(
+        re.compile(r"^Organisatie van de vertegenwoordiger van Inspecteur Peeters")
+    ).select_option(label="Politiezone Alfa")
+    chair.locator("main form button[type=submit]").click()
+    participants = chair.locator("section[aria-labelledby=participants-heading]")
+    expect(participants).to_contain_text("Inspecteur Janssens")
+    with chair.expect_download() as download:
+        chair.get_by_role("link", name="Verslag (pdf)").click()
+    pdf = tmp_path / "verslag.pdf"
+    download.value.save_as(pdf)
+    import subprocess
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    present = text.split("Aanwezig", 1)[1]
+    assert director.get_full_name() in present.split("Verontschuldigd", 1)[0], text
+    assert "Inspecteur Janssens" in text
+
+    # --- a review date brings the case back on a later agenda ---
+    item = held.agenda_items.get()
+    review_on = timezone.localdate() + datetime.timedelta(days=5)
+    chair.goto(f"{base}{reverse('consultations:item', args=[held.pk, item.pk])}")
+    chair.get_by_role("link", name="Herbesprekingsdatum instellen").click()
+    checked(chair)
+    chair.get_by_label(re.compile(r"^Terug op de agenda vanaf")).fill(review_on.isoformat())
+    chair.locator("main form button[type=submit]").click()
+    expect(chair.locator("main")).to_contain_text("Terug op de agenda vanaf")
+    later = create_consultation(chair, base, world, kind=ConsultationKind.EXPERT, days=7)
+    chair.get_by_role("link", name="Dossier agenderen").click()
+    suggested = chair.get_by_role("row").filter(has_text=item.case.reference)
+    expect(suggested).to_contain_text("herbesprekingsdatum")
+    suggested.get_by_role("button").click()
+    expect(chair.locator("section[aria-labelledby=agenda-heading]")).to_contain_text(
+        item.case.reference
+    )
+    assert later.agenda_items.filter(case=item.case).exists()
