@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from cases.models import Case, Registration, RegistrationStatus, Track
+from cases.models import Case, PartnerAnswer, Registration, RegistrationStatus, Track
 from consultations.models import Consultation, ConsultationKind
 
 from .factories import make_case
@@ -93,9 +93,9 @@ def focus_is_visible(page: Page) -> bool:
     )
 
 
-def test_police_registers_a_family_and_triage_takes_it_on_in_track_3(
+def police_registers_a_family_and_triage_takes_it_on_in_track_3(
     world, live_server, browser: Browser, contexts, tmp_path
-):
+) -> None:
     base = live_server.url
     director = world.users["director_city_a"]
     police = as_user(contexts, browser, base, "partner_police_a")
@@ -213,9 +213,9 @@ def open_section_link(page: Page, name: str) -> None:
     page.locator("main").get_by_role("link", name=name, exact=True).click()
 
 
-def test_a_referral_reaches_the_partners_inbox_and_its_answer_the_case(
-    world, live_server, browser: Browser, contexts
-):
+def a_referral_reaches_the_partners_inbox_and_its_answer_the_case(
+    world, live_server, browser: Browser, contexts, tmp_path
+) -> None:
     base = live_server.url
     director = world.users["director_city_a"]
     case = make_case(director, track=Track.OUTREACH)
@@ -271,7 +271,10 @@ def test_a_referral_reaches_the_partners_inbox_and_its_answer_the_case(
     partner.get_by_role("link", name="Aanvaarden").click()
     checked(partner)
     partner.get_by_label(re.compile(r"^Kort antwoord")).fill("Intake op maandag.")
-    partner.get_by_role("button", name="Aanvaarden").click()
+    # An impatient double click sends the answer once, and says so.
+    partner.get_by_role("button", name="Aanvaarden").dblclick()
+    expect(partner).to_have_url(re.compile(r"/inbox/referrals/\d+/$"))
+    assert PartnerAnswer.objects.filter(referral=referral).count() == 1
     expect(partner.locator("main")).to_contain_text("Antwoord verstuurd naar de casusregisseur.")
     partner.get_by_role("link", name="Markeren als uitgevoerd").click()
     partner.get_by_label(re.compile(r"^Kort antwoord")).fill("Drie gesprekken gehad.")
@@ -311,9 +314,9 @@ def create_consultation(page: Page, base: str, world, *, kind: str, days: int) -
     return Consultation.objects.get(pk=int(match.group(1)))
 
 
-def test_a_triage_table_decides_the_register_is_minuted_and_a_review_date_returns_a_case(
+def a_triage_table_decides_the_register_is_minuted_and_a_review_date_returns_a_case(
     world, live_server, browser: Browser, contexts, tmp_path
-):
+) -> None:
     from consultations.services import planning
 
     base = live_server.url
@@ -399,3 +402,49 @@ def test_a_triage_table_decides_the_register_is_minuted_and_a_review_date_return
         item.case.reference
     )
     assert later.agenda_items.filter(case=item.case).exists()
+
+
+def the_operations_lead_downloads_the_workload_without_client_names(
+    world, live_server, browser: Browser, contexts, tmp_path
+) -> None:
+    from cases.models import Person, RegistrationPerson
+
+    base = live_server.url
+    lead = as_user(contexts, browser, base, "opslead_city_a")
+    # From the home page, as the menu also offers it.
+    lead.locator("main").get_by_role("link", name="Werklast per casusregisseur").click()
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Werklast")
+    expect(lead.locator("main")).to_contain_text(world.users["director_city_a"].get_full_name())
+    checked(lead)
+    with lead.expect_download() as download:
+        lead.get_by_role("link", name="Downloaden als CSV").click()
+    assert re.fullmatch(r"werklast-\d{8}\.csv", download.value.suggested_filename)
+    path = tmp_path / "werklast.csv"
+    download.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert world.users["director_city_a"].get_full_name() in text
+    names = {
+        name
+        for first, last in [
+            *Person.objects.values_list("first_name", "last_name"),
+            *RegistrationPerson.objects.values_list("first_name", "last_name"),
+        ]
+        for name in (first, last)
+        if name
+    }
+    # Whole words: the world's "Wereld Aanmelding" must not match the heading "Aanmeldingen".
+    assert names and not [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+    references = set(Case.objects.values_list("reference", flat=True))
+    assert references and not [ref for ref in references if ref in text]
+
+
+def test_the_partners_flows(world, live_server, browser: Browser, contexts, tmp_path):
+    """The four journeys in one test: one world, and each role logs in once (the case
+    director of the first journey chairs the third)."""
+    for journey in (
+        police_registers_a_family_and_triage_takes_it_on_in_track_3,
+        a_referral_reaches_the_partners_inbox_and_its_answer_the_case,
+        a_triage_table_decides_the_register_is_minuted_and_a_review_date_returns_a_case,
+        the_operations_lead_downloads_the_workload_without_client_names,
+    ):
+        journey(world, live_server, browser, contexts, tmp_path)
