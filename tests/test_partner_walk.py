@@ -109,3 +109,29 @@ def test_the_home_page_leads_partners_to_their_pages(world, client, username, li
         assert f'href="{reverse(name)}"' in main.group(0), name
     for name in absent:
         assert f'href="{reverse(name)}"' not in main.group(0), name
+
+
+def test_the_board_shows_what_the_partner_answered_to_an_action(world):
+    """An action assigned to a partner organisation stayed on the director's deadline board
+    without a word of the partner's answer: a declined action looked like one being done."""
+    from cases.models import CaseAction
+    from cases.selectors.board import BoardKind, deadline_board
+    from cases.services.inbox import inbox_answer
+
+    director = world.users["director_city_a"]
+    action = CaseAction.objects.get(pk=world.directory["inbox_action_pk"].pk)
+
+    def shown() -> list[str]:
+        board = deadline_board(user=director, kinds=[BoardKind.ACTION])
+        return [i.description for i in board.items if i.object_pk == action.pk]
+
+    assert shown() == ["Matrix partner action — CGG Beta: nog geen antwoord"]
+    inbox_answer(
+        item=action,
+        by=world.users["partner_partner_b"],
+        outcome="declined",
+        note="Geen capaciteit deze maand.",
+        expected_version=action.version,
+    )
+    # Fixed words and the organisation: the short answer itself stays on the case.
+    assert shown() == ["Matrix partner action — CGG Beta: Afgewezen"]

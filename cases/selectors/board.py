@@ -44,10 +44,12 @@ from ..models import (
     JudicialCondition,
     Measure,
     MeasureKind,
+    PartnerAnswerOutcome,
     Referral,
     ReferralDirection,
     ReferralStatus,
 )
+from .inbox import with_partner_answer
 from .labels import case_label_expression
 from .plan import plan_evaluations_due
 from .safety import safety_plan_reviews_due
@@ -326,10 +328,13 @@ def actions_due(query: BoardQuery) -> list[BoardItem]:
             | Q(assignee_user__organisation_id=organisation_id)
             | Q(case__owner_organisation_id=organisation_id)
         )
-    rows = query.labelled(
-        restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW).filter(
-            wanted, due_on__lte=query.until
-        )
+    rows = with_partner_answer(
+        query.labelled(
+            restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
+            .filter(wanted, due_on__lte=query.until)
+            .select_related("assignee_organisation")
+        ),
+        action=True,
     )
     return [
         item_for(
@@ -337,11 +342,28 @@ def actions_due(query: BoardQuery) -> list[BoardItem]:
             action,
             kind=BoardKind.ACTION,
             on=action.due_on,
-            description=action.description,
+            description=_action_text(action),
             url=reverse("cases:actions", kwargs={"pk": action.case_id}),
         )
         for action in rows
     ]
+
+
+def _action_text(action: Any) -> str:
+    """The action, and for one assigned to an organisation what its inbox answered (fixed
+    words and the organisation's name; the partner's short answer stays on the case)."""
+    if action.assignee_organisation_id is None:
+        return str(action.description)
+    answer = (
+        str(PartnerAnswerOutcome(action.partner_outcome).label)
+        if action.partner_outcome
+        else _("no answer yet")
+    )
+    return _("%(action)s — %(organisation)s: %(answer)s") % {
+        "action": action.description,
+        "organisation": action.assignee_organisation.name,
+        "answer": answer,
+    }
 
 
 def referrals_unanswered(query: BoardQuery) -> list[BoardItem]:
