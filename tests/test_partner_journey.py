@@ -294,7 +294,30 @@ def a_referral_reaches_the_partners_inbox_and_its_answer_the_case(
     referrals.locator("summary").click()
     expect(referrals).to_contain_text("Drie gesprekken gehad.")
     nav(steering, "Termijnen")
-    expect(steering.locator("main")).not_to_contain_text("nog geen antwoord")
+    expect(steering.get_by_role("row").filter(has_text=case.reference)).to_have_count(0)
+
+    # An action for the CGG: on the board with what the CGG's inbox answered.
+    steering.goto(f"{base}{reverse('cases:detail', args=[case.pk])}")
+    open_section_link(steering, "Afspraak toevoegen")
+    checked(steering)
+    steering.get_by_label(re.compile(r"^Wat")).fill("Intake plannen")
+    steering.get_by_label(re.compile(r"^Wie: een partnerorganisatie")).select_option(
+        label="CGG Beta"
+    )
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    steering.get_by_label(re.compile(r"^Tegen wanneer")).fill(due.isoformat())
+    steering.locator("main form button[type=submit]").click()
+    nav(partner, "Inbox")
+    partner.get_by_role("row").filter(has_text=case.reference).get_by_role(
+        "link", name="Actie"
+    ).click()
+    partner.get_by_role("link", name="Aanvaarden").click()
+    partner.get_by_role("button", name="Aanvaarden").click()
+    expect(partner.locator("main")).to_contain_text("Antwoord verstuurd naar de casusregisseur.")
+    nav(steering, "Termijnen")
+    expect(steering.get_by_role("row").filter(has_text="Intake plannen")).to_contain_text(
+        "CGG Beta: Aanvaard"
+    )
 
 
 def create_consultation(page: Page, base: str, world, *, kind: str, days: int) -> Consultation:

@@ -135,3 +135,54 @@ def test_the_board_shows_what_the_partner_answered_to_an_action(world):
     )
     # Fixed words and the organisation: the short answer itself stays on the case.
     assert shown() == ["Matrix partner action — CGG Beta: Afgewezen"]
+
+
+def test_the_inbox_and_the_board_use_the_words_of_the_case(world, client):
+    """The inbox called a case's action "Handeling" (the audit trail's word) where the case
+    says "Actie", and the board said "Verwijzing" where everything else says
+    "Doorverwijzing"."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    client.force_login(world.users["partner_partner_b"])
+    page = client.get(reverse("inbox:list")).content.decode()
+    assert ">Actie</a>" in page and "Handeling" not in page
+    with translation.override("nl"):
+        assert gettext("Referral unanswered") == "Doorverwijzing zonder antwoord"
+        assert gettext("Referral to %(partner)s of %(on)s: no answer yet").startswith(
+            "Doorverwijzing naar"
+        )
+
+
+def test_a_double_click_on_an_answer_or_a_decision_shows_it_instead_of_a_conflict(world, client):
+    """Both forms were versioned only: the second request of a double click found the version
+    moved on and told the partner (or the triage table) that "someone else" had saved."""
+    from cases.models import CaseAction, PartnerAnswer, Registration, RegistrationStatus
+    from common.submission import FIELD
+
+    client.force_login(world.users["partner_partner_b"])
+    action = CaseAction.objects.get(pk=world.directory["inbox_action_pk"].pk)
+    url = reverse("inbox:action_accept", kwargs={"inbox_action_pk": action.pk})
+    token = re.search(rf'name="{FIELD}" value="([^"]+)"', client.get(url).content.decode())
+    assert token is not None
+    data = {"note": "Wij nemen het op.", "version": action.version, FIELD: token.group(1)}
+    first, second = client.post(url, data), client.post(url, data)
+    item = reverse("inbox:action", kwargs={"inbox_action_pk": action.pk})
+    assert (first.status_code, first["Location"]) == (302, item)
+    assert (second.status_code, second["Location"]) == (302, item)
+    assert PartnerAnswer.objects.filter(action=action).count() == 1
+
+    director = world.users["director_city_a"]
+    client.force_login(director)
+    registration = Registration.objects.get(pk=world.directory["registration_pk"].pk)
+    url = reverse("registrations:decide", kwargs={"registration_pk": registration.pk})
+    token = re.search(rf'name="{FIELD}" value="([^"]+)"', client.get(url).content.decode())
+    assert token is not None
+    data = {
+        "decision": RegistrationStatus.WAITING_LIST,
+        "version": registration.version,
+        FIELD: token.group(1),
+    }
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == 302 and second.status_code == 302
+    assert registration.status_records.filter(status=RegistrationStatus.WAITING_LIST).count() == 1

@@ -195,7 +195,9 @@ class ScreeningNoteAddView(OneTimeSubmissionMixin, _TriageFormView):
         )
 
 
-class DecisionView(_TriageFormView):
+class DecisionView(OneTimeSubmissionMixin, _TriageFormView):
+    # One-time as well as versioned: a double click decides once and shows the decision,
+    # instead of a conflict with one's own first click.
     form_class = DecisionForm
     title = gettext_lazy("Decide on the registration")
     success_message = gettext_lazy("Decision saved.")
