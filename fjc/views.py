@@ -10,7 +10,10 @@ from access import audit
 from access.policy import (
     may_read_break_glass_reviews,
     may_read_legal_bases,
+    may_register,
+    may_triage,
     may_use_annual_reports,
+    may_use_inbox,
     may_work_with_cases,
 )
 from access.views import AuthenticatedView
@@ -53,6 +56,10 @@ class HomeView(AuthenticatedView, TemplateView):
             is_auditor=user.has_role(*AUDIT_ROLES),
             may_read_legal_bases=may_read_legal_bases(user),
             may_use_annual_reports=may_use_annual_reports(user),
+            # The partners' ways in (issue 19): links only, no query of their own.
+            may_register=may_register(user),
+            may_triage=may_triage(user),
+            may_use_inbox=may_use_inbox(user) and not is_case_director,
         )
         shown_cases: list[Case] = []
         if is_case_director:

@@ -81,7 +81,9 @@ def test_the_board_holds_overdue_and_coming_actions_once(world, client, time_mac
     page = response.content.decode()
     listed = (overdue_mine, overdue_co, due_today, assigned_soon)
     board_actions = {item.description for item in response.context["board"].items}
-    assert {a.description for a in listed} <= board_actions
+    # An action assigned to a partner organisation also says what its inbox answered.
+    for shown in listed:
+        assert any(d.startswith(shown.description) for d in board_actions), shown.description
     for shown in listed:
         assert page.count(shown.description) == 1, shown.description
     assert not_mine.description not in page

@@ -20,6 +20,8 @@ USERNAMES = [
     "director_caw_a",
     "liaison_parket_a",
     "partner_police_a",
+    # The partner inbox's answer forms (accept, decline, complete): partner B's items only.
+    "partner_partner_b",
     "netcoord_vo_a",
     "opslead_city_a",
     "admin_city_a",

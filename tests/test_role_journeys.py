@@ -193,6 +193,12 @@ def case_director_city(j: Journey, world: Any) -> None:
     _case_pages(j, world, "city_a_shared")
     _consultation_pages(j, world)
     _directory_pages(j, world)
+    # The triage of registrations and the inbox (issue 19).
+    registration = world.directory["registration_pk"]
+    j.click("triage", reverse("registrations:triage"))
+    j.click("registration", reverse("registrations:detail", args=[registration.pk]))
+    j.click("decide", reverse("registrations:decide", args=[registration.pk]))
+    j.click("inbox", reverse("inbox:list"))
     j.click("emergency_reviews", reverse("cases:break_glass_reviews"))
     j.click("security", reverse("second_factor:security"))
 
@@ -222,6 +228,13 @@ def prosecutor_liaison(j: Journey, world: Any) -> None:
 def police_professional(j: Journey, world: Any) -> None:
     _case_pages(j, world, "city_a", risk=False)
     _directory_pages(j, world)
+    # Registrations and the inbox (issue 19): tests/test_partner_journey.py walks them through.
+    registration = world.directory["registration_pk"]
+    j.click("registrations", reverse("registrations:mine"))
+    j.click("registration", reverse("registrations:detail", args=[registration.pk]))
+    j.back()
+    j.click("register", reverse("registrations:create"))
+    j.click("inbox", reverse("inbox:list"))
     j.click("security", reverse("second_factor:security"))
 
 
@@ -241,6 +254,8 @@ def operations_lead(j: Journey, world: Any) -> None:
     j.click("funding", reverse("reporting:funding_list"))
     funding_year = world.directory["funding_year_pk"]
     j.click("funding_year", reverse("reporting:funding_edit", args=[funding_year.pk]))
+    j.click("workload", reverse("reporting:workload"))
+    j.click("triage", reverse("registrations:triage"))
 
 
 def auditor(j: Journey, world: Any) -> None:

@@ -46,10 +46,12 @@ from ..models import (
     JudicialCondition,
     Measure,
     MeasureKind,
+    PartnerAnswerOutcome,
     Referral,
     ReferralDirection,
     ReferralStatus,
 )
+from .inbox import with_partner_answer
 from .labels import case_label_expression
 from .plan import plan_evaluations_due
 from .safety import safety_plan_reviews_due
@@ -353,8 +355,12 @@ def actions_due(query: BoardQuery) -> list[BoardItem]:
         ]
     first, *others = (arm.values("pk") for arm in arms)
     wanted = first.union(*others, all=True)
+    permitted = restrict(CaseAction.objects.filter(pk__in=wanted), user, Action.VIEW)
     rows = query.labelled(
-        query.first(restrict(CaseAction.objects.filter(pk__in=wanted), user, Action.VIEW), "due_on")
+        query.first(
+            with_partner_answer(permitted.select_related("assignee_organisation"), action=True),
+            "due_on",
+        )
     )
     return [
         item_for(
@@ -362,11 +368,28 @@ def actions_due(query: BoardQuery) -> list[BoardItem]:
             action,
             kind=BoardKind.ACTION,
             on=action.due_on,
-            description=action.description,
+            description=_action_text(action),
             url=reverse("cases:actions", kwargs={"pk": action.case_id}),
         )
         for action in rows
     ]
+
+
+def _action_text(action: Any) -> str:
+    """The action, and for one assigned to an organisation what its inbox answered (fixed
+    words and the organisation's name; the partner's short answer stays on the case)."""
+    if action.assignee_organisation_id is None:
+        return str(action.description)
+    answer = (
+        str(PartnerAnswerOutcome(action.partner_outcome).label)
+        if action.partner_outcome
+        else _("no answer yet")
+    )
+    return _("%(action)s — %(organisation)s: %(answer)s") % {
+        "action": action.description,
+        "organisation": action.assignee_organisation.name,
+        "answer": answer,
+    }
 
 
 def referrals_unanswered(query: BoardQuery) -> list[BoardItem]:

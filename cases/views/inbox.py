@@ -19,6 +19,7 @@ from access import audit
 from access.models import AuditAction
 from access.policy import Action, may_use_inbox, restrict_inbox
 from access.views import AccessControlledView, InboxScopedMixin
+from common.submission import OneTimeSubmissionMixin
 from common.views import ServiceFormMixin
 
 from ..forms.inbox import InboxAnswerForm
@@ -125,11 +126,12 @@ TITLES: dict[str, Any] = {
 }
 
 
-class InboxAnswerView(ServiceFormMixin, _ItemMixin, FormView):
+class InboxAnswerView(OneTimeSubmissionMixin, ServiceFormMixin, _ItemMixin, FormView):
     """Accept, decline or complete (``as_view(outcome=..., inbox_model=..., kind=...)``).
 
     The form carries the item's version: a second partner user answering at the same time
-    gets the conflict message (409) and nothing is overwritten."""
+    gets the conflict message (409) and nothing is overwritten. It also carries a one-time
+    token: a double click sends the answer once and shows it, not a conflict with oneself."""
 
     action = Action.CHANGE
     form_class = InboxAnswerForm

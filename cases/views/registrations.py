@@ -214,9 +214,11 @@ class ScreeningNoteAddView(OneTimeSubmissionMixin, _TriageFormView):
         )
 
 
-class DecisionView(_TriageFormView):
+class DecisionView(OneTimeSubmissionMixin, _TriageFormView):
     """The triage table's decision; opened from a triage table's consultation page
-    (``?consultation=<pk>``), the form proposes that consultation as where it was taken."""
+    (``?consultation=<pk>``), the form proposes that consultation as where it was taken.
+    One-time as well as versioned: a double click decides once and shows the decision,
+    instead of a conflict with one's own first click."""
 
     form_class = DecisionForm
     title = gettext_lazy("Decide on the registration")

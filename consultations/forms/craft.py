@@ -29,6 +29,9 @@ class AttendanceForm(forms.Form):
             )
         )
         organisations = consultation.legal_basis.allowed_organisations.order_by("name")
+        # Each row's fields name their participant: a screen reader reads a field's label
+        # alone, and "name" three times over does not say whose representative it is.
+        self.conditionally_required = {}
         for p in self.participants:
             self.fields[f"attendance_{p.pk}"] = forms.ChoiceField(
                 label=_("%(who)s (%(organisation)s)") % {"who": p, "organisation": p.organisation},
@@ -37,17 +40,19 @@ class AttendanceForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields[f"represented_by_name_{p.pk}"] = forms.CharField(
-                label=_("represented by (name)"),
+                label=_("Name of the representative of %(who)s") % {"who": p},
                 max_length=200,
                 required=False,
                 initial=p.represented_by_name,
             )
             self.fields[f"represented_by_organisation_{p.pk}"] = forms.ModelChoiceField(
-                label=_("organisation of the representative"),
+                label=_("Organisation of the representative of %(who)s") % {"who": p},
                 queryset=organisations,
                 required=False,
                 initial=p.represented_by_organisation_id,
             )
+            for name in ("represented_by_name", "represented_by_organisation"):
+                self.conditionally_required[f"{name}_{p.pk}"] = _("required when represented")
         self.initial.setdefault("version", consultation.version)
 
     def entries(self) -> dict[int, AttendanceEntry]:
@@ -83,10 +88,10 @@ def secrecy_choices(consultation: Consultation) -> list[tuple[str, str]]:
 
 
 class SecrecyGivenForm(forms.Form):
-    who = forms.ChoiceField(label=_("who confirmed the duty of secrecy"), choices=())
-    given_at = forms.DateTimeField(label=_("when"), widget=DateTimeInput())
+    who = forms.ChoiceField(label=_("Who confirmed the duty of secrecy"), choices=())
+    given_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput())
     method = forms.ChoiceField(
-        label=_("how"),
+        label=_("How"),
         choices=[
             (SecrecyMethod.PAPER.value, SecrecyMethod.PAPER.label),
             (SecrecyMethod.ORAL.value, SecrecyMethod.ORAL.label),
@@ -109,7 +114,7 @@ class SecrecyGivenForm(forms.Form):
 
 class ReviewDateForm(forms.Form):
     review_on = forms.DateField(
-        label=_("back on the agenda from"),
+        label=_("Back on the agenda from"),
         widget=DateInput(),
         required=False,
         help_text=_(
@@ -127,7 +132,7 @@ class RegistrationChoiceField(forms.ModelChoiceField):
 
 class TriageAddForm(forms.Form):
     registration = RegistrationChoiceField(
-        label=_("registration"),
+        label=_("Registration"),
         queryset=Registration.objects.none(),
         error_messages={
             "invalid_choice": _("Choose a registration awaiting triage that your table decides.")

@@ -33,7 +33,8 @@ from access.policy import (
 from access.views import CaseWorkRequiredMixin, ConsultationScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from common.personal_data import Finding, personal_data_findings
-from common.submission import OneTimeSubmissionMixin
+from common.submission import FIELD as SUBMISSION_FIELD
+from common.submission import OneTimeSubmissionMixin, issue_token
 from common.views import Confirmation, ConfirmationMixin, ServiceFormMixin, add_service_errors
 
 from ..forms.planning import (
@@ -375,11 +376,16 @@ class AgendaAddView(OneTimeSubmissionMixin, ConsultationFormView):
         return {**super().get_form_kwargs(), "user": self.user}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        suggestions = selectors.agenda_suggestions(consultation=self.consultation, user=self.user)
+        # Each suggestion's "Add" is a form of its own: it carries its own one-time token
+        # (without one the mixin refuses it as an expired form; with one shared by all, the
+        # second add from the same page would count as the first sent again).
         return {
             **super().get_context_data(**kwargs),
-            "suggestions": selectors.agenda_suggestions(
-                consultation=self.consultation, user=self.user
-            ),
+            "suggestions": [
+                {"suggestion": s, "submission_token": issue_token(self.user)} for s in suggestions
+            ],
+            "submission_field": SUBMISSION_FIELD,
         }
 
     def perform(self, form: Any) -> None:
