@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from cases.models import ClosingReason
@@ -22,8 +22,8 @@ from .common import (
     new_cases,
     share,
     track_choices,
-    track_on,
 )
+from .onepass import closings_with_track
 from .period import Period
 
 BUCKETS = (
@@ -49,12 +49,7 @@ def duration(period: Period) -> list[Table]:
     query; the median is taken in Python so it runs on any database."""
     days: dict[int, list[int]] = defaultdict(list)
     buckets: dict[str, int] = defaultdict(int)
-    found = (
-        closings(period)
-        .annotate(track=track_on(OuterRef("changed_on"), case="case_id"))
-        .values_list("track", "case__opened_on", "changed_on")
-    )
-    for track, opened, closed in found:
+    for track, opened, closed in closings_with_track(closings(period)):
         days[track].append((closed - opened).days)
         buckets[_bucket(opened, closed)] += 1
 
