@@ -451,6 +451,7 @@ class Measured:
     pdf: Timing | None
     pdf_bytes: int
     export: tuple[int, int, int] | None = None
+    database: str = ""
 
 
 def measure(size: int, year: int, repeat: int, with_pdf: bool) -> Measured:
@@ -495,6 +496,7 @@ def run(
             cursor.execute("ANALYZE")
         print(f"  {size:>6} cases made in {time.perf_counter() - started:.1f} s", flush=True)
         results.append(measure(size, year, repeat, with_pdf))
+        results[-1].database = database_settings()
         if with_export:
             results[-1].export = export_memory(fixture)
         report([results[-1]], repeat)
@@ -502,7 +504,8 @@ def run(
 
 
 def report(results: list[Measured], repeat: int) -> None:
-    print(f"\nSeconds, median of {repeat} runs (fastest-slowest), {database_settings()}:")
+    database = results[0].database if results else ""
+    print(f"\nSeconds, median of {repeat} runs (fastest-slowest), {database}:")
     for result in results:
         print(f"\n{result.size} cases")
         for name, timing in result.chapters.items():

@@ -18,8 +18,10 @@ The counting rule (shown under every table, see ``NOTE``):
   several roles; someone with different roles or positions in different cases of the column
   counts once under each).
 
-One query for the six tables: the counted involvements, read once and tallied here, since a
-person's age depends on the earliest of their involvements in each column.
+One query for the six tables: the counted involvements, read once, since a person's age
+depends on the earliest of their involvements in each column. On PostgreSQL they are folded per
+person and then per key in the database (``_counted_in_sql``); elsewhere, and as the reference
+the tests compare it with, they are tallied here (``_tallied(people_by_person(...))``).
 """
 
 import datetime
@@ -282,7 +284,7 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
     )
     masks = ", ".join(f"mask_{column}" for column in COLUMNS)
     query = (
-        f"WITH involvement AS MATERIALIZED ({sql}),"  # noqa: S608 - no user input in the SQL
+        f"WITH involvement AS ({sql}),"  # noqa: S608 - no user input in the SQL
         f" masked AS (SELECT person_id, person__date_of_birth AS born,"
         f" person__age_band AS band, person__gender AS gender, involved_since, in_new,"
         f" in_running, ({mask})::bigint AS mask FROM involvement),"
