@@ -1,5 +1,7 @@
 """How long the cases closed in the period ran; why they were closed; repeats."""
 
+import datetime
+import functools
 import statistics
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,9 +39,16 @@ def _one_decimal(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-def _bucket(opened, closed) -> str:  # type: ignore[no-untyped-def]
-    for key, months in BUCKETS:
-        if closed < opened + relativedelta(months=months):
+@functools.lru_cache(maxsize=4096)
+def _limits(opened: datetime.date) -> tuple[datetime.date, ...]:
+    """The first day of each bucket after the first, for cases registered on ``opened``
+    (computed once per registration day: ``relativedelta`` is slow per closing)."""
+    return tuple(opened + relativedelta(months=months) for _key, months in BUCKETS)
+
+
+def _bucket(opened: datetime.date, closed: datetime.date) -> str:
+    for (key, _months), limit in zip(BUCKETS, _limits(opened), strict=True):
+        if closed < limit:
             return key
     return "ge_12m"
 
