@@ -717,7 +717,7 @@ def test_a_summary_share_reads_no_count_of_overdue_actions(world, client):
     assert counted(liaison) is None
     assert counted(case.case_director) == overdue
     client.force_login(liaison)
-    exported = client.get(reverse("cases:export")).content.decode("utf-8-sig")
+    exported = client.get(reverse("cases:export")).getvalue().decode("utf-8-sig")
     row = next(line for line in exported.splitlines() if line.startswith(case.reference))
     assert row.endswith(";")
     page = client.get(reverse("cases:list")).content.decode()

@@ -90,7 +90,8 @@ def what_the_user_sees(client, user, case: Case) -> dict:
     listed = client.get(reverse("cases:list"), {"scope": "mine", "repeat": "yes"})
     export = client.get(reverse("cases:export"), {"scope": "mine"})
     rows = {
-        r[0]: r for r in csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";")
+        r[0]: r
+        for r in csv.reader(io.StringIO(export.getvalue().decode("utf-8-sig")), delimiter=";")
     }
     history = client.get(url("history", case)).content.decode()
     return {

@@ -22,33 +22,20 @@ from .common import (
     anonymous_rule,
     count_column,
     counts_table,
-    initial_track,
     label_column,
     new_cases,
     running_cases,
     track_choices,
-    track_on,
 )
+from .onepass import count_by_initial_track, count_by_track_on
 from .period import Period
 
 
 def cases_per_track(period: Period) -> Table:
     """New cases by the track they were registered in; running cases by their track at the
     end of the period (so a report over a past year does not change with later moves)."""
-    new = dict(
-        new_cases(period)
-        .annotate(t=initial_track())
-        .values("t")
-        .annotate(n=Count("id"))
-        .values_list("t", "n")
-    )
-    running = dict(
-        running_cases(period)
-        .annotate(t=track_on(period.end))
-        .values("t")
-        .annotate(n=Count("id"))
-        .values_list("t", "n")
-    )
+    new = count_by_initial_track(new_cases(period))
+    running = count_by_track_on(running_cases(period), period.end)
     rows: list[list[Value]] = [
         [label, new.get(value, 0), running.get(value, 0)] for value, label in track_choices()
     ]

@@ -62,19 +62,33 @@ def status_on(day: Any, *, case: str = "pk") -> Coalesce:
 def running_cases(period: Period) -> QuerySet[Case]:
     """Open on at least one day of the period, by the dated status changes (never the case's
     status now): registered by its end, and not closed on the day before its start unless it
-    was reopened in the period. A case closed on the first day ran that day."""
-    reopened = _status_changes().filter(
-        case_id=OuterRef("pk"),
-        from_status=Status.CLOSED,
-        changed_on__range=(period.start, period.end),
-    )
+    was reopened in the period. A case closed on the first day ran that day.
+
+    "Closed on the day before" is ``status_on(day_before) == CLOSED``: the case has a closing
+    dated by then with no later status change by then. It is written as ``NOT EXISTS`` of
+    such a closing (itself ``NOT EXISTS`` of a later change), not as ``status_on``'s scalar
+    subquery: PostgreSQL turns ``NOT EXISTS`` into anti-joins, one pass over the status
+    changes for all cases instead of a lookup per case.
+    """
     day_before = period.start - datetime.timedelta(days=1)
-    return (
-        case_files()
-        .filter(opened_on__lte=period.end)
-        .alias(status_before=status_on(day_before), reopened_in_period=Exists(reopened))
-        .filter(~Q(status_before=Status.CLOSED) | Q(reopened_in_period=True))
+    later = (
+        _status_changes()
+        .filter(case_id=OuterRef("case_id"), changed_on__lte=day_before)
+        .filter(
+            Q(changed_on__gt=OuterRef("changed_on"))
+            | Q(changed_on=OuterRef("changed_on"), id__gt=OuterRef("id"))
+        )
     )
+    reopened = _status_changes().filter(
+        from_status=Status.CLOSED, changed_on__range=(period.start, period.end)
+    )
+    closed_before = (
+        _status_changes()
+        .filter(case_id=OuterRef("pk"), to_status=Status.CLOSED, changed_on__lte=day_before)
+        .exclude(Exists(later))
+        .exclude(Exists(reopened.filter(case_id=OuterRef("case_id"))))
+    )
+    return case_files().filter(opened_on__lte=period.end).exclude(Exists(closed_before))
 
 
 def closings(period: Period) -> QuerySet[StatusChange]:

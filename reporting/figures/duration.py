@@ -1,12 +1,14 @@
 """How long the cases closed in the period ran; why they were closed; repeats."""
 
+import datetime
+import functools
 import statistics
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from cases.models import ClosingReason
@@ -22,8 +24,8 @@ from .common import (
     new_cases,
     share,
     track_choices,
-    track_on,
 )
+from .onepass import closings_with_track
 from .period import Period
 
 BUCKETS = (
@@ -37,9 +39,16 @@ def _one_decimal(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-def _bucket(opened, closed) -> str:  # type: ignore[no-untyped-def]
-    for key, months in BUCKETS:
-        if closed < opened + relativedelta(months=months):
+@functools.lru_cache(maxsize=4096)
+def _limits(opened: datetime.date) -> tuple[datetime.date, ...]:
+    """The first day of each bucket after the first, for cases registered on ``opened``
+    (computed once per registration day: ``relativedelta`` is slow per closing)."""
+    return tuple(opened + relativedelta(months=months) for _key, months in BUCKETS)
+
+
+def _bucket(opened: datetime.date, closed: datetime.date) -> str:
+    for (key, _months), limit in zip(BUCKETS, _limits(opened), strict=True):
+        if closed < limit:
             return key
     return "ge_12m"
 
@@ -49,12 +58,7 @@ def duration(period: Period) -> list[Table]:
     query; the median is taken in Python so it runs on any database."""
     days: dict[int, list[int]] = defaultdict(list)
     buckets: dict[str, int] = defaultdict(int)
-    found = (
-        closings(period)
-        .annotate(track=track_on(OuterRef("changed_on"), case="case_id"))
-        .values_list("track", "case__opened_on", "changed_on")
-    )
-    for track, opened, closed in found:
+    for track, opened, closed in closings_with_track(closings(period)):
         days[track].append((closed - opened).days)
         buckets[_bucket(opened, closed)] += 1
 

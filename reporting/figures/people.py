@@ -18,8 +18,10 @@ The counting rule (shown under every table, see ``NOTE``):
   several roles; someone with different roles or positions in different cases of the column
   counts once under each).
 
-One query for the six tables: the counted involvements, read once and tallied here, since a
-person's age depends on the earliest of their involvements in each column.
+One query for the six tables: the counted involvements, read once, since a person's age
+depends on the earliest of their involvements in each column. On PostgreSQL they are folded per
+person and then per key in the database (``_counted_in_sql``); elsewhere, and as the reference
+the tests compare it with, they are tallied here (``_tallied(people_by_person(...))``).
 """
 
 import datetime
@@ -28,7 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -117,7 +120,7 @@ class _Person:
         return self.band in MINOR_BANDS
 
 
-def _involvements(period: Period) -> Iterable[tuple[Any, ...]]:
+def _involvements(period: Period) -> QuerySet[Any]:
     """The involvements that count for the period, flagged by the columns they count in."""
     in_new = Q(case__in=new_cases(period).values("pk"))
     in_running = Q(case__in=running_cases(period).values("pk"))
@@ -130,6 +133,7 @@ def _involvements(period: Period) -> Iterable[tuple[Any, ...]]:
             in_new=ExpressionWrapper(in_new, output_field=BooleanField()),
             in_running=ExpressionWrapper(in_running, output_field=BooleanField()),
         )
+        .order_by()
         .values_list(
             "person_id",
             "position",
@@ -144,8 +148,9 @@ def _involvements(period: Period) -> Iterable[tuple[Any, ...]]:
     )
 
 
-def people_counted(period: Period) -> dict[str, dict[int, _Person]]:
-    """column -> person id -> the person as counted in that column. One query."""
+def people_by_person(period: Period) -> dict[str, dict[int, _Person]]:
+    """column -> person id -> the person as counted in that column. One query; every
+    involvement is read into Python (the reference for ``_counted_in_sql``)."""
     people: dict[str, dict[int, _Person]] = {column: {} for column in COLUMNS}
     flags = len(ROLE_FIELDS)
     for row in _involvements(period):
@@ -163,6 +168,167 @@ def people_counted(period: Period) -> dict[str, dict[int, _Person]]:
             person.positions.add(position)
             person.pairs.update((role, position) for role in roles)
     return people
+
+
+# The pairs the victims and perpetrators table counts: (role, family position).
+PAIR_ROLES = (ViolenceRole.VICTIM, ViolenceRole.PERPETRATOR)
+
+
+@dataclass
+class PeopleCounts:
+    """What the tables count: per column, how many people fall under each key (a person
+    once per key and column)."""
+
+    roles: dict[str, dict[str, int]]  # role in the violence, or NO_ROLE
+    positions: dict[str, dict[str, int]]  # family position, or UNKNOWN_POSITION
+    pairs: dict[str, dict[str, dict[str, int]]]  # role (PAIR_ROLES) -> column -> position
+    genders: dict[str, dict[str, int]]
+    bands: dict[str, dict[str, int]]
+    minor_roles: dict[str, dict[str, int]]  # the roles of the minors only
+    minors: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> "PeopleCounts":
+        def per_column() -> dict[str, dict[str, int]]:
+            return {column: defaultdict(int) for column in COLUMNS}
+
+        return cls(
+            roles=per_column(),
+            positions=per_column(),
+            pairs={role: per_column() for role in PAIR_ROLES},
+            genders=per_column(),
+            bands=per_column(),
+            minor_roles=per_column(),
+            minors=dict.fromkeys(COLUMNS, 0),
+        )
+
+
+def _tallied(people: Mapping[str, Mapping[int, _Person]]) -> PeopleCounts:
+    counts = PeopleCounts.empty()
+    for column in COLUMNS:
+        for person in people[column].values():
+            for role in person.roles:
+                counts.roles[column][role] += 1
+            for position in person.positions:
+                counts.positions[column][position] += 1
+            for role, position in person.pairs:
+                if role in PAIR_ROLES:
+                    counts.pairs[role][column][position] += 1
+            counts.genders[column][person.gender] += 1
+            band = person.band
+            counts.bands[column][band] += 1
+            if band in MINOR_BANDS:
+                counts.minors[column] += 1
+                for role in person.roles:
+                    counts.minor_roles[column][role] += 1
+    return counts
+
+
+def _band_sql(born: str, start: str) -> str:
+    """``age_band_at`` in PostgreSQL: the band on ``start`` (at birth when before it). A date
+    minus N years is the same day N years earlier, 29 February giving 28 February, as
+    ``_born_on_or_before``."""
+    day = f"GREATEST({start}, {born})"
+    whens = " ".join(
+        f"WHEN {born} > ({day} - INTERVAL '{years} years')::date THEN '{band.value}'"
+        for years, band in _BAND_STARTS
+    )
+    return f"CASE {whens} ELSE '{AgeBand.AGE_65_PLUS.value}' END"
+
+
+def _counted_in_sql(period: Period) -> PeopleCounts:
+    """``_tallied(people_by_person(period))`` in one PostgreSQL query.
+
+    Each involvement becomes a bit mask (its roles, "no role", its family position, and the
+    position once more per role of ``PAIR_ROLES`` it holds); the masks of a person's
+    involvements in a column are OR-ed together with the earliest start; the people are then
+    grouped by (gender, age band and mask in each column) and only those groups (a few
+    hundred at most) come back to Python. So Python's work does not grow with the people.
+    """
+    sql, params = _involvements(period).query.sql_with_params()
+    roles = list(ROLE_FIELDS)
+    positions = [str(value) for value, _label in _position_rows()]
+    role_bits = len(roles) + 1  # the roles, then "no role"
+    pair_shift = role_bits + len(positions)
+    # The columns of the involvements' query are named as its ``values_list`` fields.
+    held = [f"{field}::int << {i}" for i, field in enumerate(ROLE_FIELDS.values())]
+    none = " OR ".join(ROLE_FIELDS.values())
+    position_bit = (
+        "CASE COALESCE(NULLIF(position, ''), %s) "
+        + " ".join(f"WHEN %s THEN {1 << i}" for i in range(len(positions)))
+        + " END"
+    )
+    pairs = [
+        f"({ROLE_FIELDS[role]}::int * ({position_bit})) << {pair_shift + n * len(positions)}"
+        for n, role in enumerate(PAIR_ROLES)
+    ]
+    # PostgreSQL gives "<<", "|" and "*" no precedence over each other: every term in brackets.
+    mask = " | ".join(
+        f"({term})"
+        for term in [
+            *held,
+            f"(NOT ({none}))::int << {len(roles)}",
+            f"({position_bit}) << {role_bits}",
+            *pairs,
+        ]
+    )
+    position_params = [UNKNOWN_POSITION, *positions]
+    per_column = ", ".join(
+        f"BIT_OR(CASE WHEN in_{column} THEN mask END) AS mask_{column},"
+        f" MIN(CASE WHEN in_{column} THEN involved_since END) AS start_{column}"
+        for column in COLUMNS
+    )
+    bands = ", ".join(
+        f"CASE WHEN born IS NULL THEN band ELSE {_band_sql('born', f'start_{column}')} END"
+        for column in COLUMNS
+    )
+    masks = ", ".join(f"mask_{column}" for column in COLUMNS)
+    query = (
+        f"WITH involvement AS ({sql}),"  # noqa: S608 - no user input in the SQL
+        f" masked AS (SELECT person_id, person__date_of_birth AS born,"
+        f" person__age_band AS band, person__gender AS gender, involved_since, in_new,"
+        f" in_running, ({mask})::bigint AS mask FROM involvement),"
+        f" person AS (SELECT born, band, gender, {per_column} FROM masked"
+        " GROUP BY person_id, born, band, gender)"
+        f" SELECT gender, {bands}, {masks}, COUNT(*) FROM person GROUP BY 1, 2, 3, 4, 5"
+    )
+    all_params = (*params, *(position_params * (1 + len(PAIR_ROLES))))
+    counts = PeopleCounts.empty()
+    with connection.cursor() as cursor:
+        cursor.execute(query, all_params)
+        found = cursor.fetchall()
+    for gender, band_new, band_running, mask_new, mask_running, n in found:
+        for column, band, bits in (
+            (NEW, band_new, mask_new),
+            (RUNNING, band_running, mask_running),
+        ):
+            if bits is None:  # not in this column
+                continue
+            minor = band in MINOR_BANDS
+            counts.genders[column][gender] += n
+            counts.bands[column][band] += n
+            if minor:
+                counts.minors[column] += n
+            for i, role in enumerate([*roles, NO_ROLE]):
+                if bits >> i & 1:
+                    counts.roles[column][role] += n
+                    if minor:
+                        counts.minor_roles[column][role] += n
+            for i, position in enumerate(positions):
+                if bits >> (role_bits + i) & 1:
+                    counts.positions[column][position] += n
+                for r, role in enumerate(PAIR_ROLES):
+                    if bits >> (pair_shift + r * len(positions) + i) & 1:
+                        counts.pairs[role][column][position] += n
+    return counts
+
+
+def people_counted(period: Period) -> PeopleCounts:
+    """How many people each table counts under each key, per column. One query: on
+    PostgreSQL folded in the database (``_counted_in_sql``), elsewhere in Python."""
+    if connection.vendor == "postgresql":
+        return _counted_in_sql(period)
+    return _tallied(people_by_person(period))
 
 
 NOTE = gettext_noop(
@@ -240,94 +406,80 @@ def _table(
     )
 
 
-def _tally(people: Mapping[str, Mapping[int, _Person]], keys: Any) -> dict[str, dict[str, int]]:
-    """column -> key -> people, where ``keys(person)`` gives the keys a person counts under."""
-    counts: dict[str, dict[str, int]] = {column: defaultdict(int) for column in COLUMNS}
-    for column in COLUMNS:
-        for person in people[column].values():
-            for key in keys(person):
-                counts[column][key] += 1
-    return counts
-
-
 def _people_labels() -> tuple[str, str]:
     return _("People in new cases"), _("People in running cases")
 
 
-def people_by_role(period: Period, people: Any = None) -> Table:
+def people_by_role(period: Period, people: PeopleCounts | None = None) -> Table:
     people = people_counted(period) if people is None else people
     return _table(
         key="people_by_role",
         title=_("People by role in the violence"),
         label=_("Role in the violence"),
         choices=_role_rows(),
-        counts=_tally(people, lambda person: person.roles),
+        counts=people.roles,
         count_labels=_people_labels(),
         total=False,
         note=" ".join([_(NOTE), _(PER_ROLE), anonymous_rule()]),
     )
 
 
-def people_by_gender(period: Period, people: Any = None) -> Table:
+def people_by_gender(period: Period, people: PeopleCounts | None = None) -> Table:
     people = people_counted(period) if people is None else people
     return _table(
         key="people_by_gender",
         title=_("People by gender"),
         label=_("Gender"),
         choices=Gender.choices,
-        counts=_tally(people, lambda person: [person.gender]),
+        counts=people.genders,
         count_labels=_people_labels(),
         note=_(NOTE),
     )
 
 
-def people_by_age(period: Period, people: Any = None) -> Table:
+def people_by_age(period: Period, people: PeopleCounts | None = None) -> Table:
     people = people_counted(period) if people is None else people
     return _table(
         key="people_by_age",
         title=_("People by age band"),
         label=_("Age band"),
         choices=AgeBand.choices,
-        counts=_tally(people, lambda person: [person.band]),
+        counts=people.bands,
         count_labels=_people_labels(),
         note=_(NOTE),
     )
 
 
-def minors_by_role(period: Period, people: Any = None) -> Table:
+def minors_by_role(period: Period, people: PeopleCounts | None = None) -> Table:
     people = people_counted(period) if people is None else people
-    minors = {
-        column: {person_id: p for person_id, p in people[column].items() if p.is_minor}
-        for column in COLUMNS
-    }
     return _table(
         key="minors_by_role",
         title=_("Children and young people (under 18): direct victims, witnesses and other roles"),
         sheet_title=_("Children victim or witness"),
         label=_("Role in the violence"),
         choices=_role_rows(),
-        counts=_tally(minors, lambda person: person.roles),
+        counts=people.minor_roles,
         count_labels=(_("Minors in new cases"), _("Minors in running cases")),
         total=False,
         extra=[
             (
                 "total",
                 _("Minors in all (each person once)"),
-                {column: len(minors[column]) for column in COLUMNS},
+                people.minors,
             )
         ],
         note=" ".join([_(NOTE), _(PER_ROLE)]),
     )
 
 
-def people_by_position(period: Period, people: Any = None) -> Table:
+def people_by_position(period: Period, people: PeopleCounts | None = None) -> Table:
     people = people_counted(period) if people is None else people
     return _table(
         key="people_by_position",
         title=_("People by family position"),
         label=_("Family position"),
         choices=_position_rows(),
-        counts=_tally(people, lambda person: person.positions),
+        counts=people.positions,
         count_labels=_people_labels(),
         total=False,
         note=" ".join([_(NOTE), _(PER_POSITION), anonymous_rule()]),
@@ -341,30 +493,24 @@ BY_POSITION_NOTE = gettext_noop(
 )
 
 
-def victims_and_perpetrators_by_position(period: Period, people: Any = None) -> Table:
+def victims_and_perpetrators_by_position(
+    period: Period, people: PeopleCounts | None = None
+) -> Table:
     people = people_counted(period) if people is None else people
-    roles = (ViolenceRole.VICTIM, ViolenceRole.PERPETRATOR)
+    roles = PAIR_ROLES
     labels = {
         (ViolenceRole.VICTIM, NEW): _("Victims in new cases"),
         (ViolenceRole.VICTIM, RUNNING): _("Victims in running cases"),
         (ViolenceRole.PERPETRATOR, NEW): _("Perpetrators in new cases"),
         (ViolenceRole.PERPETRATOR, RUNNING): _("Perpetrators in running cases"),
     }
-    counts: dict[tuple[str, str], dict[str, int]] = {
-        (role, column): defaultdict(int) for role in roles for column in COLUMNS
-    }
-    for column in COLUMNS:
-        for person in people[column].values():
-            for role, position in person.pairs:
-                if role in roles:
-                    counts[role, column][position] += 1
     rows: list[list[Value]] = []
     keys: list[str] = []
     for value, text in _position_rows():
         rows.append(
             [
                 str(text),
-                *(counts[role, column].get(value, 0) for role in roles for column in COLUMNS),
+                *(people.pairs[role][column].get(value, 0) for role in roles for column in COLUMNS),
             ]
         )
         keys.append(value)

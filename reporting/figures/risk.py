@@ -1,40 +1,26 @@
 """Running cases by their risk level at the end of the period."""
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from cases.models import Track
-from risk.current import current_grade_expression
 from risk.models import RiskGrade
 
 from .base import Table
-from .common import anonymous_rule, counts_table, running_cases, track_on
+from .common import anonymous_rule, counts_table, running_cases
+from .onepass import count_by_grade_on
 from .period import Period
 
 
 def by_risk_level(period: Period) -> Table:
-    rows = (
-        running_cases(period)
-        .alias(on_track=track_on(period.end))
-        .annotate(grade=current_grade_expression(on=period.end))
-        .values("grade")
-        # Track 1 (advice, consult, referral) is not assessed by design: its cases without an
-        # assessment get a row of their own, so "no risk assessment" means the cases in
-        # tracks 2 and 3 that lack one.
-        .annotate(
-            n=Count("id", filter=~Q(on_track=Track.ADVICE)),
-            advice=Count("id", filter=Q(on_track=Track.ADVICE)),
-        )
-        .values_list("grade", "n", "advice")
-    )
+    # Track 1 (advice, consult, referral) is not assessed by design: its cases without an
+    # assessment get a row of their own, so "no risk assessment" means the cases in tracks 2
+    # and 3 that lack one. One pass: see ``onepass``.
     counts: dict[int | None, int] = {}
     unassessed_advice = 0
-    for grade, n, advice in rows:
-        if grade is None:
-            counts[None] = n
-            unassessed_advice = advice
+    for grade, advice, n in count_by_grade_on(running_cases(period), period.end):
+        if grade is None and advice:
+            unassessed_advice += n
         else:
-            counts[grade] = n + advice
+            counts[grade] = counts.get(grade, 0) + n
     choices = sorted(RiskGrade.choices, key=lambda choice: -choice[0])
     return counts_table(
         key="cases_by_risk_level",
