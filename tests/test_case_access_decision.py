@@ -52,6 +52,7 @@ from cases.services import journal_entry_add, share_create, share_stop
 from cases.services.break_glass import break_glass_end, break_glass_open
 from cases.services.documents import document_add, document_remove
 from cases.services.sharing import revoke_case_from_user
+from risk.selectors import risk_overview
 
 from .conftest import whole_file_share
 from .factories import make_case
@@ -298,6 +299,12 @@ def test_every_child_read_shows_what_restrict_shows(world, client, reader):
     assert _shown(steering) == _reference(case, user)
     assert steering.contacts == contact_summary(user=user, case=case, access=None)
     assert steering.parts == parts and steering.can_change is can_change
+    # The risk panel reads through the same decision (its template tag gets it from the page).
+    decided = risk_overview(case=case, user=user, access=steering.access)
+    restricted = risk_overview(case=case, user=user)
+    for name in ("assessments", "joints"):
+        assert _pks(getattr(decided, name)) == _pks(getattr(restricted, name))
+    assert decided.decision == restricted.decision
 
 
 def test_the_rules_have_rows_on_both_sides(world):

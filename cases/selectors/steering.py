@@ -113,6 +113,9 @@ class Steering:
     next_deadline: Deadline | None = None
     restraining_order_end: datetime.date | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
+    # The case's access decided once for this request (``access.policy.decide_case_access``):
+    # the risk panel's reads use it too.
+    access: CaseAccess | None = None
 
     @property
     def sees_risk(self) -> bool:
@@ -290,4 +293,5 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         ),
         restraining_order_end=restraining_order_end(measures, today),
         today=today,
+        access=access,
     )
