@@ -41,9 +41,11 @@ from cases.models import (
     JudicialCondition,
     Measure,
     PartyRelation,
+    PlanOfApproach,
     PoliceReport,
     ProsecutionDecision,
     Referral,
+    SafetyPlan,
     Visibility,
 )
 from cases.selectors import case_steering
@@ -248,6 +250,13 @@ def _reference(case: Case, user: Any) -> dict[str, list[int]]:
         "events": _pks(scoped(CaseEvent)[:15]),
         "documents": sorted(_pks(scoped(CaseDocument).filter(removed_at__isnull=True))),
         "hit_notices": sorted(_pks(scoped(HitNotice))),
+        "shares": _pks(
+            scoped(CaseShare)
+            .filter(ended_at__isnull=True, ends_on__gte=timezone.localdate())
+            .order_by("ended_at", "-starts_on", "-id")
+        ),
+        "safety_plans": sorted(_pks(scoped(SafetyPlan))),
+        "plan": _pks(scoped(PlanOfApproach)),
     }
 
 
@@ -257,6 +266,9 @@ def _shown(steering: Any) -> dict[str, list[int]]:
     }
     shown["parties"] = [line.party.pk for line in steering.parties]
     shown["hit_notices"] = sorted(shown["hit_notices"])  # unread first there
+    shown["shares"] = _pks(steering.shares)
+    shown["safety_plans"] = sorted(line.plan.pk for line in steering.safety_plans if line.plan)
+    shown["plan"] = [steering.plan.plan.pk] if steering.plan and steering.plan.plan else []
     # The documents' order is not part of the rule (their read groups by document).
     shown["documents"] = sorted(shown["documents"])
     return shown
@@ -322,6 +334,8 @@ def test_the_rules_have_rows_on_both_sides(world):
     assert not set(about.exclude(pk=seen_by_team).values_list("pk", flat=True)) & set(
         team["events"]
     )
+    # The rest of the file's own reads have rows for a reader of the whole file.
+    assert shared["shares"] and shared["safety_plans"] and shared["plan"]
     # The co-director's hit notice is theirs alone; the director sees their own.
     co_director = _shown(case_steering(case=case, user=world.users["co_director"]))
     assert team["hit_notices"] and co_director["hit_notices"]

@@ -203,7 +203,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
     access = decide_case_access(user, case, can_change=can_change)
     can_change = access.can_change
     parts = access.parts
-    shares = list(open_shares(case=case, user=user))
+    shares = list(open_shares(case=case, user=user, access=access))
     may_see = may_see_confidential(user, case, can_change=can_change)
 
     def scoped(rows: Any) -> Any:
@@ -233,16 +233,24 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         for party in scoped(CaseParty.objects).select_related("person")
     ]
     safety_plans = (
-        plan_lines(user=user, case=case, parties=[s.party for s in parties], today=today)
+        plan_lines(
+            user=user, case=case, parties=[s.party for s in parties], today=today, access=access
+        )
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []
     )
     children = (
-        child_lines(user=user, case=case, parties=[s.party for s in parties], today=today)
+        child_lines(
+            user=user, case=case, parties=[s.party for s in parties], today=today, access=access
+        )
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []
     )
-    consultation_at = next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
+    consultation_at = (
+        next_consultation_at(case=case, user=user, access=access)
+        if CasePart.FILE in parts
+        else None
+    )
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
@@ -250,7 +258,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         safety_plans=safety_plans,
         children=children,
         plan=(
-            plan_state(user=user, case=case, today=today)
+            plan_state(user=user, case=case, today=today, access=access)
             if CasePart.FILE in parts and not case.is_anonymous_consult
             else None
         ),
