@@ -20,6 +20,13 @@ Two deliberate exceptions read case data without :func:`restrict`, each named he
 :func:`restrict_consultation_view` (an art. 458ter consultation's view of an agenda case)
 and :func:`unrestricted_for_aggregates` (the counts of the figures and the dashboard).
 
+One other entry decides a case's access once per request instead of once per query:
+:func:`decide_case_access`, for a page of one case that was already fetched through
+:func:`restrict` in the same request (the steering page and its print). Its
+:class:`CaseAccess` reads that case's children by case id plus the same per-row rules,
+declared once below for both (journal visibility, documents, timeline lines about another
+case, hit notices), and nothing of a part outside the decided parts.
+
 This module imports no domain app: the apps register the models it needs in
 :mod:`access.registry` when Django starts.
 """
@@ -27,6 +34,7 @@ This module imports no domain app: the apps register the models it needs in
 import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -174,38 +182,45 @@ def _is_multi_valued(model: type[models.Model], path: str) -> bool:
     return False
 
 
-def _journal_condition(user: AnyUser) -> Q:
+def _team_or(viewers: Q, user: AnyUser, team: bool | None, path: str) -> Q | None:
+    """``viewers``, or the row's case team (change access). ``team``: ``None`` decides that
+    row by row (:func:`restrict`); a bool is the case's access decided once
+    (:class:`CaseAccess`): ``True`` needs no condition (None), ``False`` leaves ``viewers``."""
+    if team is None:
+        return viewers | permitted_case_exists(user, Action.CHANGE, path)
+    return None if team else viewers
+
+
+def _journal_condition(user: AnyUser, team: bool | None = None) -> Q | None:
     """Journal entries marked "case team only" need change access to the case."""
-    return case_models().journal_open_to_viewers | permitted_case_exists(
-        user, Action.CHANGE, "case_id"
-    )
+    return _team_or(case_models().journal_open_to_viewers, user, team, "case_id")
 
 
-def _event_condition(user: AnyUser) -> Q:
+def _event_condition(user: AnyUser, team: bool | None = None) -> Q | None:
     """A timeline line about another case ("marked as a repeat" of it) needs access to that
     case too: otherwise the line itself would tell that a case the user may not see holds the
-    same people (hit/no-hit). A line of that kind without its other case shows to nobody."""
+    same people (hit/no-hit). A line of that kind without its other case shows to nobody.
+    (Access to the other case is never decided with this one: always a condition.)"""
     return ~case_models().event_about_another_case | permitted_case_exists(
         user, Action.VIEW, "about_case_id"
     )
 
 
-def _hit_notice_condition(user: AnyUser) -> Q:
+def _hit_notice_condition(user: AnyUser, team: bool | None = None) -> Q | None:
     """A hit notice is addressed to one person: their colleagues on the case see none of it."""
     return Q(recipient_id=user.pk)
 
 
-def _document_condition(user: AnyUser, prefix: str = "") -> Q:
+def _document_condition(user: AnyUser, team: bool | None = None, prefix: str = "") -> Q | None:
     """A case document that is confidential, or was removed, needs change access (the case
     team): a reader through a share sees the documents in use that are not confidential, and
     no trace of the others. The team keeps seeing a removed document (its history)."""
-    return Q(**{f"{prefix}confidential": False, f"{prefix}removed_at__isnull": True}) | (
-        permitted_case_exists(user, Action.CHANGE, f"{prefix}case_id")
-    )
+    viewers = Q(**{f"{prefix}confidential": False, f"{prefix}removed_at__isnull": True})
+    return _team_or(viewers, user, team, f"{prefix}case_id")
 
 
-def _document_version_condition(user: AnyUser) -> Q:
-    return _document_condition(user, prefix="document__")
+def _document_version_condition(user: AnyUser, team: bool | None = None) -> Q | None:
+    return _document_condition(user, team, prefix="document__")
 
 
 # Conditions on top of case access, per model: all rules stay in this module.
@@ -236,8 +251,9 @@ def restrict[M: models.Model](
         return queryset.none()
     condition = permitted_case_condition(user, action, path, part or case_part_of(model))
     extra = _EXTRA_CONDITIONS.get(model._meta.label_lower)
-    if extra is not None:
-        condition &= extra(user)
+    row_rule = extra(user) if extra is not None else None
+    if row_rule is not None:
+        condition &= row_rule
     if path != "pk" and _is_multi_valued(model, path):
         permitted = model._base_manager.filter(condition).values("pk")
         return queryset.filter(pk__in=permitted)
@@ -881,6 +897,70 @@ def visible_case_parts(user: AnyUser, case: models.Model) -> frozenset[CasePart]
             return ALL_PARTS
         parts |= SCOPE_PARTS.get(scope, frozenset())
     return frozenset(parts)
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """One user's access to one case, decided once (:func:`decide_case_access`).
+
+    ``parts``: the parts of the file the user reads now (empty: none); ``can_change``: the
+    case team's access (the whole file, the confidential details, the team's journal
+    entries). Immutable and never kept beyond the request that decided it.
+    """
+
+    case_id: int
+    user: Any = dataclass_field(repr=False)
+    parts: frozenset[CasePart]
+    can_change: bool
+
+    @property
+    def sees_case(self) -> bool:
+        """Whether the user reads the case at all (every scope holds its summary): what a
+        row that belongs to the case without being inside it needs (a gap signalled from it)."""
+        return bool(self.parts)
+
+    def children[M: models.Model](self, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+        """The rows of ``queryset`` inside this case that the user may see: the case by its
+        id, no permission subquery; the model's part must be one of ``parts`` (otherwise
+        nothing) and its per-row rule holds, applied from this decision (the same rules as
+        :func:`restrict`'s: ``_EXTRA_CONDITIONS``). A timeline line about another case still
+        asks for access to that other case, row by row."""
+        model = queryset.model
+        path = case_access_path(model)
+        if path == "pk" or _is_multi_valued(model, path):
+            raise ImproperlyConfigured(
+                f"{model._meta.label} is not a child of one case; use access.policy.restrict."
+            )
+        if case_part_of(model) not in self.parts:
+            return queryset.none()
+        queryset = queryset.filter(**{path: self.case_id})
+        rule = _EXTRA_CONDITIONS.get(model._meta.label_lower)
+        condition = rule(self.user, self.can_change) if rule is not None else None
+        return queryset if condition is None else queryset.filter(condition)
+
+
+def decide_case_access(
+    user: AnyUser, case: models.Model, *, can_change: bool | None = None
+) -> CaseAccess:
+    """Decide once what ``user`` may read of ``case`` in this request, for a page of one case
+    that read ``case`` itself through :func:`restrict` in the same request (the steering
+    page). The one entry besides :func:`restrict` (see the module's docstring).
+
+    The same rules as :func:`restrict`, asked once: the parts come from the grants that count
+    now (:func:`visible_case_parts`: a personal grant or the owner's reads everything; a share
+    only while open and only the parts of its scope; an emergency access only while open),
+    and change access only from a grant that is neither a share nor an emergency access.
+    Nobody who may not hold case access (anonymous, inactive, administrators) gets anything.
+    ``can_change``: what ``restrict(..., Action.CHANGE)`` answered for ``case`` in the same
+    request, when the caller has it (saves a query).
+    """
+    if not may_hold_case_access(user):
+        return CaseAccess(case_id=case.pk, user=user, parts=frozenset(), can_change=False)
+    if can_change is None:
+        can_change = is_permitted(user, case, Action.CHANGE)
+    # Change access comes only with the whole file (a share never gives it): no query then.
+    parts = ALL_PARTS if can_change else visible_case_parts(user, case)
+    return CaseAccess(case_id=case.pk, user=user, parts=parts, can_change=bool(can_change))
 
 
 # --- break-glass: a case director's emergency access to a case outside their scope ---

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from access.policy import Action, is_permitted, may_decide_on_risk, restrict
+from access.policy import Action, CaseAccess, is_permitted, may_decide_on_risk, restrict
 from accounts.models import User
 from cases.models import Case, CaseParty, CoDirector, Track
 
@@ -39,8 +39,22 @@ def published_versions() -> list[InstrumentVersion]:
     return list(newest.values())
 
 
-def assessment_list(*, user: User, case: Case, with_parties: bool = True) -> QuerySet[Assessment]:
-    queryset = restrict(Assessment.objects.filter(case=case), user).select_related(
+def _case_rows[M: Model](
+    rows: QuerySet[M], *, user: User, case: Case, access: CaseAccess | None
+) -> QuerySet[M]:
+    """``rows`` of ``case`` the user may see: through the case's access decided for the
+    request when the caller has it (the steering page), else through ``restrict``."""
+    if access is not None and access.case_id == case.pk:
+        return access.children(rows)
+    return restrict(rows.filter(case=case), user)
+
+
+def assessment_list(
+    *, user: User, case: Case, with_parties: bool = True, access: CaseAccess | None = None
+) -> QuerySet[Assessment]:
+    queryset = _case_rows(
+        Assessment.objects.all(), user=user, case=case, access=access
+    ).select_related(
         "instrument_version__instrument", "level", "computed_level", "organisation", "assessor"
     )
     if with_parties:
@@ -49,18 +63,22 @@ def assessment_list(*, user: User, case: Case, with_parties: bool = True) -> Que
     return newest_first(queryset)
 
 
-def joint_list(*, user: User, case: Case, with_details: bool = True) -> QuerySet[JointAssessment]:
-    queryset = restrict(JointAssessment.objects.filter(case=case), user).select_related(
-        "recorded_by"
-    )
+def joint_list(
+    *, user: User, case: Case, with_details: bool = True, access: CaseAccess | None = None
+) -> QuerySet[JointAssessment]:
+    queryset = _case_rows(
+        JointAssessment.objects.all(), user=user, case=case, access=access
+    ).select_related("recorded_by")
     if with_details:
         queryset = queryset.prefetch_related("organisations", "assessments")
     return newest_first(queryset)
 
 
-def decision_list(*, user: User, case: Case) -> QuerySet[RiskDecision]:
+def decision_list(
+    *, user: User, case: Case, access: CaseAccess | None = None
+) -> QuerySet[RiskDecision]:
     return (
-        restrict(RiskDecision.objects.filter(case=case), user)
+        _case_rows(RiskDecision.objects.all(), user=user, case=case, access=access)
         .select_related("decided_by")
         .order_by("-decided_at", "-id")
     )
@@ -145,14 +163,18 @@ def risk_overview(
     can_change: bool | None = None,
     co_director_ids: Sequence[int] | None = None,
     with_details: bool = False,
+    access: CaseAccess | None = None,
 ) -> RiskOverview:
     """The risk panel and page: a fixed number of queries, however many assessments there are.
 
-    ``can_change`` and ``co_director_ids`` may come from the steering page, which has them.
+    ``can_change``, ``co_director_ids`` and ``access`` (the case's access decided for the
+    request) may come from the steering page, which has them.
     """
-    assessments = list(assessment_list(user=user, case=case, with_parties=with_details))
-    joints = list(joint_list(user=user, case=case, with_details=with_details))
-    decisions = list(decision_list(user=user, case=case))
+    assessments = list(
+        assessment_list(user=user, case=case, with_parties=with_details, access=access)
+    )
+    joints = list(joint_list(user=user, case=case, with_details=with_details, access=access))
+    decisions = list(decision_list(user=user, case=case, access=access))
     current = current_risk(assessments=assessments, joints=joints)
     if can_change is None:
         can_change = is_permitted(user, case, Action.CHANGE)

@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.parts import CasePart
-from access.policy import HIDDEN, restrict, shown_value
+from access.policy import HIDDEN, CaseAccess, restrict, shown_value
 from accounts.models import User
 
 from ..models import Case, CaseParty, ChildConversation, ChildFile
 from ..services.children import is_child
 from ..services.people import age_on
+from .scoped import case_rows
 
 
 def exposure_labels(party: CaseParty) -> list[str]:
@@ -124,7 +125,12 @@ class ChildLine:
 
 
 def child_lines(
-    *, user: User, case: Case, parties: list[CaseParty], today: datetime.date
+    *,
+    user: User,
+    case: Case,
+    parties: list[CaseParty],
+    today: datetime.date,
+    access: CaseAccess | None = None,
 ) -> list[ChildLine]:
     """Per child of ``parties`` (already read for the page): age, exposure, last
     conversation (the date only), plan, VK/OCJ report and psychologist. One query (with the
@@ -134,7 +140,9 @@ def child_lines(
         return []
     files = {
         child_file.party_id: child_file
-        for child_file in restrict(ChildFile.objects.filter(case=case), user, part=CasePart.FILE)
+        for child_file in case_rows(
+            ChildFile.objects.filter(case=case), user, access, part=CasePart.FILE
+        )
         .select_related("psychologist_organisation", "plan_organisation")
         .annotate(last_conversation_on=Max("conversations__held_on"))
     }

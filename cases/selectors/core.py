@@ -3,11 +3,12 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from access.policy import restrict
+from access.policy import CaseAccess
 from accounts.models import User
 from partners.models import Organisation
 
 from ..models import Case, CaseGroupObjectPermission, CaseShare
+from .scoped import case_rows
 
 
 def organisations_with_access(*, case: Case) -> QuerySet[Organisation]:
@@ -18,20 +19,20 @@ def organisations_with_access(*, case: Case) -> QuerySet[Organisation]:
     return Organisation.objects.filter(group_id__in=group_ids).order_by("name")
 
 
-def case_shares(*, case: Case, user: User) -> QuerySet[CaseShare]:
+def case_shares(*, case: Case, user: User, access: CaseAccess | None = None) -> QuerySet[CaseShare]:
     """Every disclosure record of ``case`` (open ones first, then the ended ones, newest first),
     as far as the user may see them: they are part of the file, not of a scoped share."""
     return (
-        restrict(CaseShare.objects.filter(case=case), user)
+        case_rows(CaseShare.objects.filter(case=case), user, access)
         .select_related("organisation", "shared_by", "ended_by")
         .order_by("ended_at", "-starts_on", "-id")
     )
 
 
-def open_shares(*, case: Case, user: User) -> QuerySet[CaseShare]:
+def open_shares(*, case: Case, user: User, access: CaseAccess | None = None) -> QuerySet[CaseShare]:
     """The shares of ``case`` that give access today (the rule of
     ``access.policy.share_grant_condition``: not ended, started, not past the end date)."""
     today = timezone.localdate()
-    return case_shares(case=case, user=user).filter(
+    return case_shares(case=case, user=user, access=access).filter(
         ended_at__isnull=True, starts_on__lte=today, ends_on__gte=today
     )

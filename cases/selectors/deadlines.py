@@ -14,10 +14,11 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from access.policy import restrict
+from access.policy import CaseAccess
 from accounts.models import User
 
 from ..models import Case, CaseAction, Hearing, Measure, MeasureKind
+from .scoped import case_rows
 
 
 class DeadlineKind(StrEnum):
@@ -53,7 +54,9 @@ class Deadline:
         return gettext("case consultation")
 
 
-def next_consultation_at(*, case: Case, user: User) -> datetime.datetime | None:
+def next_consultation_at(
+    *, case: Case, user: User, access: CaseAccess | None = None
+) -> datetime.datetime | None:
     """When the case is next discussed in a planned case consultation (None: not planned).
 
     Read through the agenda items' reverse relation so that ``cases`` does not import
@@ -64,7 +67,7 @@ def next_consultation_at(*, case: Case, user: User) -> datetime.datetime | None:
         consultation__status="planned",
         consultation__scheduled_at__gte=timezone.now(),
     )
-    at: datetime.datetime | None = restrict(items, user).aggregate(
+    at: datetime.datetime | None = case_rows(items, user, access).aggregate(
         at=Min("consultation__scheduled_at")
     )["at"]
     return at

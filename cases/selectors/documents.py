@@ -5,18 +5,22 @@ from typing import Any
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 
-from access.policy import restrict
+from access.policy import CaseAccess, restrict
 from accounts.models import User
 
 from ..models import Case, CaseDocument, DocumentVersion
 
 
-def case_documents(*, user: User, case: Case, removed: bool = False) -> QuerySet[CaseDocument]:
+def case_documents(
+    *, user: User, case: Case, removed: bool = False, access: CaseAccess | None = None
+) -> QuerySet[CaseDocument]:
     """The documents of ``case`` the user may see, newest first, with their number of
     versions and the date of the last one (one query). ``removed``: the removed ones instead
-    (the case team's history; nobody else gets any)."""
+    (the case team's history; nobody else gets any). ``access``: the case's access decided
+    for the request (the steering page)."""
     documents = CaseDocument.objects.filter(case=case, removed_at__isnull=not removed)
-    return restrict(documents, user).annotate(
+    documents = restrict(documents, user) if access is None else access.children(documents)
+    return documents.annotate(
         version_count=Count("versions"), last_uploaded_at=Max("versions__uploaded_at")
     )
 

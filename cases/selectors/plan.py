@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from access.parts import CasePart
-from access.policy import HIDDEN, restrict, shown_value
+from access.policy import HIDDEN, CaseAccess, restrict, shown_value
 from accounts.models import User
 
 from ..models import (
@@ -26,6 +26,7 @@ from ..models import (
     PlanOfApproach,
     PlanStatus,
 )
+from .scoped import case_rows
 
 
 def case_plan(*, user: User, case: Case) -> PlanOfApproach | None:
@@ -162,7 +163,9 @@ class PlanState:
         return self.plan is not None and self.plan.status == PlanStatus.DRAFT
 
 
-def plan_state(*, user: User, case: Case, today: datetime.date) -> PlanState:
+def plan_state(
+    *, user: User, case: Case, today: datetime.date, access: CaseAccess | None = None
+) -> PlanState:
     """One query: the plan with its number of current goals, its last evaluation and its last
     review in a consultation (subqueries, so the counts never multiply)."""
     goals = (
@@ -185,7 +188,7 @@ def plan_state(*, user: User, case: Case, today: datetime.date) -> PlanState:
         .values("last")
     )
     plan = (
-        restrict(PlanOfApproach.objects.filter(case=case), user, part=CasePart.FILE)
+        case_rows(PlanOfApproach.objects.filter(case=case), user, access, part=CasePart.FILE)
         .annotate(
             goal_count=Coalesce(Subquery(goals, output_field=IntegerField()), 0),
             last_evaluated_on=Subquery(evaluations),

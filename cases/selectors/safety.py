@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from access.parts import CasePart
-from access.policy import HIDDEN, restrict, shown_value
+from access.policy import HIDDEN, CaseAccess, restrict, shown_value
 from accounts.models import User
 
 from ..models import Case, CaseParty, SafetyPlan, SafetyPlanPart
 from ..services.safety import PART_FIELDS, PLAN_PARTIES, gets_safety_plan
+from .scoped import case_rows
 
 
 @dataclass(frozen=True)
@@ -111,15 +112,20 @@ class PlanLine:
 
 
 def plan_lines(
-    *, user: User, case: Case, parties: list[CaseParty], today: datetime.date
+    *,
+    user: User,
+    case: Case,
+    parties: list[CaseParty],
+    today: datetime.date,
+    access: CaseAccess | None = None,
 ) -> list[PlanLine]:
     """Per victim and child (of ``parties``, already read for the page) whether a plan exists
     and its review date. One query; none for a reader without the rest of the file."""
     plans = {
         plan.party_id: plan
-        for plan in restrict(SafetyPlan.objects.filter(case=case), user, part=CasePart.FILE).only(
-            "pk", "party_id", "case_id", "review_on"
-        )
+        for plan in case_rows(
+            SafetyPlan.objects.filter(case=case), user, access, part=CasePart.FILE
+        ).only("pk", "party_id", "case_id", "review_on")
     }
     return [
         PlanLine(party=party, plan=plans.get(party.pk), today=today)

@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart
 from access.policy import (
-    Action,
-    is_permitted,
+    CaseAccess,
+    decide_case_access,
     may_see_confidential,
     restrict,
-    visible_case_parts,
     visible_repeated_cases,
 )
 from accounts.models import User
@@ -114,6 +113,9 @@ class Steering:
     next_deadline: Deadline | None = None
     restraining_order_end: datetime.date | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
+    # The case's access decided once for this request (``access.policy.decide_case_access``):
+    # the risk panel's reads use it too.
+    access: CaseAccess | None = None
 
     @property
     def sees_risk(self) -> bool:
@@ -151,9 +153,13 @@ def restraining_order_warnings(
     return warnings
 
 
-def contact_summary(*, user: User, case: Case) -> ContactSummary:
-    """Attempts to reach the client and the last real contact (track 2)."""
-    entries = restrict(JournalEntry.objects.filter(case=case), user)
+def contact_summary(*, user: User, case: Case, access: CaseAccess | None = None) -> ContactSummary:
+    """Attempts to reach the client and the last real contact (track 2), from the journal
+    entries the user sees (``access``: the case's access decided for the request)."""
+    if access is None:
+        entries = restrict(JournalEntry.objects.filter(case=case), user)
+    else:
+        entries = access.children(JournalEntry.objects.all())
     real = (
         ~Q(kind=EntryKind.NOTE)
         & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached=False)
@@ -167,32 +173,41 @@ def contact_summary(*, user: User, case: Case) -> ContactSummary:
     return ContactSummary(row["attempts"], row["failed"], row["last"])
 
 
-def case_hit_notices(*, user: User, case: Case | None = None) -> Any:
+def case_hit_notices(
+    *, user: User, case: Case | None = None, access: CaseAccess | None = None
+) -> Any:
     """The hit notices addressed to ``user`` (on ``case``, or on every case they may see),
-    unread first, newest first; the other organisation loaded."""
-    notices = restrict(HitNotice.objects.all(), user)
-    if case is not None:
-        notices = notices.filter(case=case)
+    unread first, newest first; the other organisation loaded. ``access``: the case's access
+    decided for the request (then ``case`` is that case)."""
+    if access is not None:
+        notices = access.children(HitNotice.objects.all())
+    else:
+        notices = restrict(HitNotice.objects.all(), user)
+        if case is not None:
+            notices = notices.filter(case=case)
     return notices.select_related("case", "other_organisation").order_by(
         F("read_at").desc(nulls_first=True), "-created_at", "-pk"
     )
 
 
 def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> Steering:
-    """The case has been authorised for ``user``; children are restricted again all the same.
+    """Everything the steering page shows of ``case``, which the caller read through
+    ``access.policy.restrict`` in this request (the page's own query).
 
-    ``can_change``: ``is_permitted(user, case, Action.CHANGE)`` when the caller has it already
-    (the steering page reads it with the case)."""
+    The case's access is decided once (``access.policy.decide_case_access``: the parts the
+    user reads and whether they may change it) and every child read below filters by the
+    case's id and its per-row rules from that decision, without a permission subquery per
+    query. ``can_change``: ``restrict(..., Action.CHANGE)``'s answer for the case when the
+    caller has it (the steering page reads it with the case)."""
     today = timezone.localdate()
-    if can_change is None:
-        can_change = is_permitted(user, case, Action.CHANGE)
-    # Change access comes only with the whole file (a share never gives it): no query then.
-    parts = ALL_PARTS if can_change else visible_case_parts(user, case)
-    shares = list(open_shares(case=case, user=user))
+    access = decide_case_access(user, case, can_change=can_change)
+    can_change = access.can_change
+    parts = access.parts
+    shares = list(open_shares(case=case, user=user, access=access))
     may_see = may_see_confidential(user, case, can_change=can_change)
 
-    def scoped(queryset: Any) -> Any:
-        return restrict(queryset.filter(case=case), user)
+    def scoped(rows: Any) -> Any:
+        return access.children(rows.all())
 
     measures = list(
         scoped(Measure.objects)
@@ -218,16 +233,24 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         for party in scoped(CaseParty.objects).select_related("person")
     ]
     safety_plans = (
-        plan_lines(user=user, case=case, parties=[s.party for s in parties], today=today)
+        plan_lines(
+            user=user, case=case, parties=[s.party for s in parties], today=today, access=access
+        )
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []
     )
     children = (
-        child_lines(user=user, case=case, parties=[s.party for s in parties], today=today)
+        child_lines(
+            user=user, case=case, parties=[s.party for s in parties], today=today, access=access
+        )
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []
     )
-    consultation_at = next_consultation_at(case=case, user=user) if CasePart.FILE in parts else None
+    consultation_at = (
+        next_consultation_at(case=case, user=user, access=access)
+        if CasePart.FILE in parts
+        else None
+    )
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
@@ -235,7 +258,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         safety_plans=safety_plans,
         children=children,
         plan=(
-            plan_state(user=user, case=case, today=today)
+            plan_state(user=user, case=case, today=today, access=access)
             if CasePart.FILE in parts and not case.is_anonymous_consult
             else None
         ),
@@ -245,7 +268,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         co_directors=list(scoped(CoDirector.objects).select_related("user__organisation")),
         open_actions=open_actions,
         recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
-        contacts=contact_summary(user=user, case=case),
+        contacts=contact_summary(user=user, case=case, access=access),
         police_reports=list(scoped(PoliceReport.objects).select_related("police_zone")),
         measures=measures,
         measure_warnings=restraining_order_warnings(measures, today),
@@ -256,15 +279,19 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         conditions=list(scoped(JudicialCondition.objects)),
         breaches=list(scoped(Breach.objects).select_related("measure", "condition")),
         partners=list(scoped(CasePartner.objects).select_related("organisation")),
-        referrals=list(case_referrals(case=case, user=user)),
-        gaps=list(case_gaps(case=case, user=user)),
+        referrals=list(case_referrals(case=case, user=user, access=access)),
+        gaps=list(case_gaps(case=case, user=user, access=access)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
-        documents=list(case_documents(user=user, case=case)) if CasePart.FILE in parts else [],
+        documents=(
+            list(case_documents(user=user, case=case, access=access))
+            if CasePart.FILE in parts
+            else []
+        ),
         shares=shares,
         has_unconfirmed_share=any(share.is_legacy for share in shares),
         parts=parts,
         repeats_shown=list(visible_repeated_cases(user, case)),
-        hit_notices=list(case_hit_notices(user=user, case=case)),
+        hit_notices=list(case_hit_notices(user=user, access=access)),
         next_deadline=next_deadline(
             today=today,
             open_actions=open_actions,
@@ -274,4 +301,5 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         ),
         restraining_order_end=restraining_order_end(measures, today),
         today=today,
+        access=access,
     )

@@ -35,6 +35,9 @@ def _overview(context: template.Context, case: Any) -> Any:
         co_director_ids=(
             [co.user_id for co in steering.co_directors] if steering is not None else None
         ),
+        # The case's access as the steering selector decided it for this request (its risk
+        # reads filter by the case's id, no permission subquery each).
+        access=getattr(steering, "access", None),
     )
 
 
