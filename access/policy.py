@@ -260,6 +260,25 @@ def restrict[M: models.Model](
     return queryset.filter(condition)
 
 
+def restrict_rows[M: models.Model](
+    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
+) -> models.QuerySet[M]:
+    """:func:`restrict` for cases, in the row shape (:func:`permitted_case_exists`): the same
+    rule, checked one case at a time as the query meets it.
+
+    For a list page that walks an index in the list's order and stops after a page: the cost
+    follows the rows walked, not the number of cases the user may see (which PostgreSQL cannot
+    guess: the set shape would join all of them and sort). Only for ``Case`` querysets, whose
+    rule has no extra condition; ``tests/test_query_shapes.py`` holds it to :func:`restrict`.
+    """
+    model = queryset.model
+    if model is not case_models().case:
+        raise ImproperlyConfigured("restrict_rows is for case querysets; use restrict.")
+    if not may_hold_case_access(user):
+        return queryset.none()
+    return queryset.filter(permitted_case_exists(user, action, part=case_part_of(model)))
+
+
 def is_permitted(
     user: AnyUser,
     obj: models.Model,
@@ -466,6 +485,22 @@ def visible_repeat_condition(user: AnyUser, path: str = "pk") -> Q:
         .values("later_id")
     )
     return Q(**{f"{path}__in": matches})
+
+
+def visible_repeat_exists(user: AnyUser, path: str = "pk") -> Q:
+    """:func:`visible_repeat_condition` in the row shape: ``EXISTS`` (a match whose later case
+    is this row and whose earlier case the user may see, :func:`permitted_case_exists`).
+
+    For a page of a few rows (the case list's page, ``cases.selectors.lists``): each row is
+    probed on the matches' index, where the ``IN`` shape always builds the user's whole set of
+    visible cases first (a hashed subplan: tens of ms for a director who sees thousands).
+    """
+    if not may_hold_case_access(user):
+        return Q(pk__in=[])
+    matches = case_models().repeat_match._default_manager.filter(
+        permitted_case_exists(user, Action.VIEW, "earlier_id"), later_id=OuterRef(path)
+    )
+    return Q(Exists(matches))
 
 
 def visible_repeated_cases(user: AnyUser, case: models.Model) -> models.QuerySet[Any]:

@@ -136,6 +136,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     # An unreachable database server fails a request in seconds (a 503), not after minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT compilation for the application's own queries (issue 20): they are short
+    # (OLTP), and PostgreSQL's JIT, triggered by cost estimates alone, spent seconds compiling
+    # list counts and deep pages whose estimates ran high (docs/architecture.md, "Query
+    # shapes"). Set per connection, so a server's default stays as it is for other clients.
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Each process keeps its connection for a minute, and checks it before reusing it at the
 # start of a request: a restarted PostgreSQL is picked up by the next request, without
 # restarting gunicorn or the worker (issue 15: no 500s after a database restart).

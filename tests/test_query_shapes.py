@@ -13,6 +13,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from access.parts import CasePart, ShareScope
@@ -279,3 +280,146 @@ def test_the_journal_and_co_direction_rules_hold_through_the_new_shapes(world):
     assert is_permitted(director_b, case, Action.CHANGE)
     own = make_case(director_b)
     assert {case.pk, own.pk} <= set(mine.values_list("pk", flat=True))
+
+
+# --- the list's pages (issue 20, part 2 follow-up): the shape per page, the same rows ---
+
+
+def _shares_of_every_scope(world) -> None:
+    """Shares whose scope leaves out the rest of the file (a case is then visible, its overdue
+    count not) next to a whole-file share: the list's shapes must tell them apart alike."""
+    for case_key, org_key, scope in (
+        ("city_b", "caw_a", ShareScope.SUMMARY),
+        ("city_a", "parket_b", ShareScope.SUMMARY_RISK),
+        ("city_b", "parket_a", ShareScope.WHOLE_FILE),
+    ):
+        case = world.cases[case_key]
+        share_create(
+            case=case,
+            organisation=world.orgs[org_key],
+            by=case.case_director,
+            terms=whole_file_share(scope=scope),
+        )
+
+
+def _columns(cases) -> list[tuple]:
+    return [(c.pk, c.overdue_actions, c.shown_repeat, c.label) for c in cases]
+
+
+@pytest.mark.parametrize(("walk_from", "walk_depth"), [(0, 2), (0, 0), (10**6, 10**6)])
+def test_every_page_shape_gives_the_rows_of_the_list(world, monkeypatch, walk_from, walk_depth):
+    """Walked from the front, read backwards from the end, or joined as a set: each page holds
+    exactly the rows (and columns) of the list's own slice, for every user, tab and sort."""
+    from cases.selectors import lists
+
+    monkeypatch.setattr(lists, "WALK_FROM", walk_from)
+    monkeypatch.setattr(lists, "WALK_DEPTH", walk_depth)
+    _shares_of_every_scope(world)
+    for user in world.users.values():
+        for scope in Scope:
+            for filters in ({}, {"sort": "registered"}, {"sort": "-track"}, {"repeat": "no"}):
+                whole = lists.case_list(user=user, scope=scope, filters=filters)
+                total = whole.count()
+                expected = _columns(whole)
+                for offset in range(0, max(total, 1), 2):
+                    page = lists.case_list_page(
+                        user=user,
+                        scope=scope,
+                        filters=filters,
+                        search="",
+                        offset=offset,
+                        limit=2,
+                        total=total,
+                    )
+                    assert _columns(page) == expected[offset : offset + 2], (
+                        user.username,
+                        scope,
+                        filters,
+                        offset,
+                    )
+
+
+def test_the_row_shapes_of_the_list_agree_with_the_set_shapes(world):
+    from access.policy import restrict_rows, visible_repeat_condition, visible_repeat_exists
+
+    _shares_of_every_scope(world)
+    for user in world.users.values():
+        for action in ACTIONS:
+            by_set = set(restrict(Case.objects.all(), user, action).values_list("pk", flat=True))
+            by_row = set(
+                restrict_rows(Case.objects.all(), user, action).values_list("pk", flat=True)
+            )
+            assert by_set == by_row, (user.username, action)
+        repeats = set(
+            Case.objects.filter(visible_repeat_condition(user)).values_list("pk", flat=True)
+        )
+        assert repeats == set(
+            Case.objects.filter(visible_repeat_exists(user)).values_list("pk", flat=True)
+        )
+    director = world.users["director_city_a"]
+    with pytest.raises(ImproperlyConfigured, match="restrict_rows is for case querysets"):
+        restrict_rows(JournalEntry.objects.all(), director)
+
+
+def test_a_page_of_a_large_tab_walks_the_index_and_the_count_stays_a_set(
+    world, monkeypatch, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.selectors import lists
+
+    director = world.users["director_city_a"]
+    whole = lists.case_list(user=director, scope=Scope.ORGANISATION, filters={})
+    total = whole.count()
+    assert total > 1
+    assert "UNION ALL" in _sql(whole) and "EXISTS(" not in _sql(whole.values("pk"))
+
+    def page_sql(offset: int, filters) -> str:
+        with CaptureQueriesContext(connection) as ctx:
+            lists.case_list_page(
+                user=director,
+                scope=Scope.ORGANISATION,
+                filters=filters,
+                search="",
+                offset=offset,
+                limit=1,
+                total=total,
+            )
+        assert len(ctx.captured_queries) == 1  # the ids and the rows in one statement
+        return ctx.captured_queries[0]["sql"]
+
+    monkeypatch.setattr(lists, "WALK_FROM", 0)
+    walked = page_sql(0, {})
+    # The ids are a LIMITed subquery that checks permission row by row (no UNION ALL of grants).
+    assert "LIMIT 1)" in walked and "UNION ALL" not in walked
+    # A sort no index gives joins the user's set and sorts it.
+    assert "UNION ALL" in page_sql(0, {"sort": "track"})
+    monkeypatch.setattr(lists, "WALK_FROM", 10**6)
+    assert "UNION ALL" in page_sql(0, {})
+    # An empty tab asks nothing more.
+    with django_assert_num_queries(0):
+        assert (
+            lists.case_list_page(
+                user=director,
+                scope=Scope.ORGANISATION,
+                filters={},
+                search="",
+                offset=0,
+                limit=25,
+                total=0,
+            )
+            == []
+        )
+
+
+def test_the_application_switches_jit_off_on_postgresql():
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert "-c jit=off" in settings.DATABASES["default"]["OPTIONS"]["options"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

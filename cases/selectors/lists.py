@@ -31,7 +31,9 @@ from access.policy import (
     directing_condition,
     permitted_case_exists,
     restrict,
+    restrict_rows,
     visible_repeat_condition,
+    visible_repeat_exists,
 )
 from accounts.models import User
 from accounts.roles import RoleCode
@@ -269,22 +271,87 @@ def case_list(
     scope: Scope | None = None,
     filters: Mapping[str, Any] | None = None,
     search: str = "",
+    walk: bool = False,
 ) -> QuerySet[Case]:
     """The cases ``user`` may see (or change), narrowed by scope, filters and a search term.
 
     ``scope=None`` (or ``Scope.ALL``) means every visible case. Each case carries its short
     ``label`` (``cases.selectors.labels``). Invalid filter values are ignored here; the
     page shows their errors through :class:`CaseListFilter`'s form.
+
+    ``walk``: the same cases, with the permission checked row by row
+    (:func:`access.policy.restrict_rows`) instead of as one set: for a page that walks the
+    list's index (:func:`case_list_page`). The default set shape suits a count, an export
+    and a user who sees few cases.
     """
-    queryset = restrict(Case.objects.for_list(), user, action)
+    cases = Case.objects.for_list()
+    queryset = restrict_rows(cases, user, action) if walk else restrict(cases, user, action)
     queryset = _in_scope(queryset, user, scope)
     if search:
         queryset = _matching(queryset, search)
-    queryset = queryset.annotate(
-        overdue_actions=overdue_actions_count(user),
-        shown_repeat=ExpressionWrapper(visible_repeat_condition(user), output_field=BooleanField()),
-        label=case_label_expression(user),
-    ).order_by(*ordering(DEFAULT_SORT))
+    queryset = _with_columns(queryset, user, walk).order_by(*ordering(DEFAULT_SORT))
     if filters is not None:
         queryset = CaseListFilter(filters, queryset=queryset).qs
     return queryset
+
+
+def _with_columns(queryset: QuerySet[Case], user: User, walk: bool) -> QuerySet[Case]:
+    """The list's computed columns (filters may read the first two)."""
+    repeat = visible_repeat_exists(user) if walk else visible_repeat_condition(user)
+    return queryset.annotate(
+        overdue_actions=overdue_actions_count(user),
+        shown_repeat=ExpressionWrapper(repeat, output_field=BooleanField()),
+        label=case_label_expression(user),
+    )
+
+
+# A page walks the list's index (row shape) when the tab holds more than WALK_FROM cases and
+# the page lies within WALK_DEPTH cases of either end of the list; otherwise the user's whole
+# set is joined and sorted (set shape). See docs/architecture.md, "Query shapes".
+WALK_FROM = 500
+WALK_DEPTH = 1000
+# The sorts an index gives in order (``(-opened_on, -id)``, read either way): only they walk.
+WALKING_SORTS = frozenset({"registered", "-registered"})
+
+
+def case_list_page(
+    *,
+    user: User,
+    scope: Scope | None,
+    filters: Mapping[str, Any],
+    search: str,
+    offset: int,
+    limit: int,
+    total: int,
+) -> list[Case]:
+    """The rows ``offset`` to ``offset + limit`` of :func:`case_list` (whose count is ``total``).
+
+    Two steps in one statement, as one writes it by hand: the page's ids first (the filters,
+    the sort, ``LIMIT``/``OFFSET``), then the columns (overdue count, repeat, label) for those
+    rows only, so PostgreSQL never computes them for the user's whole set. A page of a large
+    tab in the order of an index walks that index and checks each row's permission (the row
+    shape), from the nearer end of the list (a last page is the first page read backwards);
+    the rest use the set shape. Both shapes apply the same rule (``restrict``), so the rows are
+    the same; only the plan differs.
+    """
+    sort = str(filters.get("sort") or DEFAULT_SORT)
+    if sort not in dict(SORT_CHOICES):
+        sort = DEFAULT_SORT
+    walkable = sort in WALKING_SORTS and total > WALK_FROM
+    from_end = total - offset - limit
+    backwards = walkable and offset > WALK_DEPTH and from_end <= WALK_DEPTH
+    # "My cases" starts from the cases the user directs (their own index) and probes each one's
+    # permission, whatever the page and the sort: fewer probes than the user's grants to join.
+    walk = scope == Scope.MINE or (walkable and (offset + limit <= WALK_DEPTH or backwards))
+    ids = case_list(user=user, scope=scope, filters=filters, search=search, walk=walk).values("pk")
+    if backwards:
+        start = max(from_end, 0)
+        ids = ids.reverse()[start : total - offset]
+    else:
+        ids = ids[offset : offset + limit]
+    if total <= 0:
+        return []
+    # The page's rows: the rule again (row shape, a probe per row), not the scope, filters
+    # and search, which chose the ids already (their subqueries would run for nothing).
+    rows = _with_columns(restrict_rows(Case.objects.for_list(), user), user, walk=True)
+    return list(rows.filter(pk__in=ids).order_by(*ordering(sort)))

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
@@ -100,6 +100,31 @@ class ListRequest:
             user=user, scope=self.scope, filters=request.GET, search=self.search
         )
 
+    def page(self, request: HttpRequest, user: User, offset: int, limit: int, total: int) -> Any:
+        return selectors.case_list_page(
+            user=user,
+            scope=self.scope,
+            filters=request.GET,
+            search=self.search,
+            offset=offset,
+            limit=limit,
+            total=total,
+        )
+
+
+class CaseListPaginator(Paginator):
+    """Counts with the list's queryset, reads a page's rows with ``rows(offset, limit, total)``
+    (``selectors.case_list_page``: the query shape that suits the page, see there)."""
+
+    def __init__(self, object_list: Any, per_page: int, rows: Any) -> None:
+        super().__init__(object_list, per_page)
+        self.rows = rows
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        return Page(self.rows(offset, self.per_page, self.count), number, self)
+
 
 class CaseListView(CaseWorkRequiredMixin, ListView):
     template_name = "cases/case_list.html"
@@ -110,6 +135,12 @@ class CaseListView(CaseWorkRequiredMixin, ListView):
     def get_queryset(self) -> Any:
         self.list_request = ListRequest.read(self.request, self.user)
         return self.list_request.cases(self.request, self.user)
+
+    def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Any:
+        def rows(offset: int, limit: int, total: int) -> Any:
+            return self.list_request.page(self.request, self.user, offset, limit, total)
+
+        return CaseListPaginator(queryset, per_page, rows)
 
     def _columns(self) -> dict[str, dict[str, str]]:
         current = self.request.GET.get("sort") or DEFAULT_SORT
