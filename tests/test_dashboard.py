@@ -411,6 +411,8 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
         "gaps",
         "trainings",
         "minors_by_role",
+        # Child plans and reports to the VK / OCJ / youth court (issue 18, part 5).
+        "child_trajectory",
         # The violence's two dimensions (issue 18).
         "cases_by_relationship_context",
         "cases_by_form_of_violence",
@@ -442,7 +444,7 @@ def test_page_shows_every_table_with_suppression(data, coordinator, client):
     assert [row[1:] for row in totals] == [["2", "19", "2"], ["1", "3", "1"], ["0", "0", "0"]]
     html = response.content.decode()
     # A chart per table, accessible, with no bar for a suppressed count.
-    assert html.count('role="img"') == 13
+    assert html.count('role="img"') == 14
     assert '<title id="chart-referrals_per_partner-title">' in html
     # Nothing that leads to a case.
     assert "/cases/" not in html
@@ -675,6 +677,7 @@ def test_xlsx_workbook_has_a_sheet_per_table(data, coordinator, client):
         "Hiaten in het hulpaanbod",
         "Gegeven vormingen en sessies",
         "Kinderen slachtoffer of getuige",
+        "Kindplannen en meldingen",
         "Dossiers per relatiecontext",
         "Dossiers per vorm van geweld",
         "Aanmeldingen per sector",

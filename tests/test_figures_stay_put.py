@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from cases.models import (
     Case,
+    ChildFile,
+    ChildReportedTo,
     ClosingReason,
     FormOfViolence,
     Measure,
@@ -37,12 +39,14 @@ from cases.models import (
     Track,
 )
 from cases.services import (
+    ChildFileContent,
     case_change_status,
     case_change_track,
     case_close,
     case_create,
     case_reopen,
     case_update,
+    child_file_save,
     measure_add,
     measure_extend,
     measure_lift,
@@ -88,6 +92,8 @@ class Year:
     referrals: list[int] = field(default_factory=list)
     gaps: list[int] = field(default_factory=list)
     orders: list[int] = field(default_factory=list)
+    # Child files (issue 18, part 5), recorded in the year with a report and a child plan.
+    child_files: list[int] = field(default_factory=list)
 
 
 def _accepted(action: Callable[[], Any]) -> bool:
@@ -521,6 +527,64 @@ def reclassify_a_case(year: Year, pick: int, day: datetime.date) -> bool:
     )
 
 
+def add_child_files(year: Year, time_machine: Any) -> None:
+    """Children of the year's cases with a child file recorded in the year (its history
+    dated then): a report to the VK or the OCJ and a child plan."""
+    for n, pk in enumerate(year.cases[:8]):
+        day = datetime.date(YEAR, 12, 1 + n)
+        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))))
+        case = Case.objects.get(pk=pk)
+        if case.status == Status.CLOSED:
+            continue
+        party = person_create_in_case(
+            case=case,
+            by=year.director,
+            **pr.CHILD,
+            confirm_new=True,
+            first_name="Kind",
+            last_name=f"Jaar{n}",
+        )
+        child_file = child_file_save(
+            case=case,
+            party=party,
+            by=year.director,
+            expected_version=0,
+            content=ChildFileContent(
+                reported=True,
+                reported_to=ChildReportedTo.VK if n % 2 else ChildReportedTo.OCJ,
+                reported_on=day,
+                plan_goals="Rust",
+            ),
+        )
+        year.child_files.append(child_file.pk)
+    time_machine.move_to(timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(12))))
+
+
+def edit_a_child_file(year: Year, pick: int, day: datetime.date) -> bool:
+    """A child file of the year edited after it: the report re-dated, taken out or moved to
+    another service, the plan rewritten."""
+    child_file = ChildFile.objects.get(pk=_pick(year.child_files, pick))
+    variants = (
+        ChildFileContent(reported=True, reported_to=ChildReportedTo.VK, reported_on=day),
+        ChildFileContent(plan_goals="Anders"),
+        ChildFileContent(
+            reported=True,
+            reported_to=ChildReportedTo.YOUTH_COURT,
+            reported_on=child_file.reported_on,
+            plan_goals="Rust",
+        ),
+    )
+    return _accepted(
+        lambda: child_file_save(
+            case=child_file.case,
+            party=child_file.party,
+            by=year.director,
+            expected_version=child_file.version,
+            content=variants[pick % len(variants)],
+        )
+    )
+
+
 EVENTS: dict[str, Callable[[Year, int, datetime.date], bool]] = {
     "close": close_a_case,
     "reopen": reopen_a_case,
@@ -539,6 +603,7 @@ EVENTS: dict[str, Callable[[Year, int, datetime.date], bool]] = {
     "person": add_a_person,
     "link": link_a_person,
     "reclassify": reclassify_a_case,
+    "child": edit_a_child_file,
 }
 
 event = st.tuples(
@@ -573,7 +638,9 @@ def _apply(year: Year, events: list[tuple[str, int, int]]) -> list[str]:
 def year(time_machine):
     # Noon today: a date "today" is the same wherever the suite runs that day.
     time_machine.move_to(timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(12))))
-    return build_year()
+    year = build_year()
+    add_child_files(year, time_machine)
+    return year
 
 
 def test_every_kind_of_event_can_happen_after_the_year(year):
@@ -590,6 +657,7 @@ def test_events_after_the_year_change_none_of_its_figures(year):
     assert any(v for k, v in expected.items() if k[1] == "cases_by_risk_level")
     assert any(v for k, v in expected.items() if k[1] == "cases_by_relationship_context")
     assert any(v for k, v in expected.items() if k[1] == "cases_by_form_of_violence")
+    assert any(v for k, v in expected.items() if k[1] == "child_trajectory")
     applied: list[str] = []
 
     @settings(

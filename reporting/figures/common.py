@@ -211,6 +211,8 @@ def counts_table(
     note: str = "",
     total: bool = True,
     extra: Sequence[tuple[str, str, int]] = (),
+    adds_up_over_time: bool = False,
+    sheet_title: str = "",
 ) -> Table:
     """One row per choice (zeros included, in the choices' order), optional extra rows
     ``(row key, label, count)`` and a total row, which is declared the sum of the rows
@@ -229,9 +231,13 @@ def counts_table(
     return Table(
         key=key,
         title=title,
-        columns=(label_column("label", label), count_column("count", count_label)),
+        columns=(
+            label_column("label", label),
+            count_column("count", count_label, adds_up_over_time=adds_up_over_time),
+        ),
         rows=rows,
         row_keys=keys,
         note=note,
         relations=column_sums(keys, ["count"]) if total else (),
+        sheet_title=sheet_title,
     )

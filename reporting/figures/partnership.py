@@ -243,6 +243,9 @@ def dashboard_tables(period: Period) -> list[Table]:
         # Children as direct victims and as witnesses: what the child-abuse centre and
         # Opgroeien ask of the network (issue 18); the annual report's table, per period.
         people.minors_by_role(period),
+        # Child plans made and reports to the VK / OCJ / youth court, as recorded by the
+        # period's end (issue 18, part 5).
+        people.child_trajectory(period),
         # The relationship contexts and forms of violence as recorded at the period's end.
         cases.by_relationship_context(period),
         cases.by_form_of_violence(period),

@@ -25,13 +25,15 @@ the tests compare it with, they are tallied here (``_tallied(people_by_person(..
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -535,16 +537,42 @@ def victims_and_perpetrators_by_position(
 CHILD_TRAJECTORY_NOTE = gettext_noop(
     "A child plan counts in the period in which it was first written down (the first version "
     "of the child's file with goals); a report to the VK, the OCJ or the youth court counts on "
-    "the day it was made. Each child once per row; anonymous consults not included."
+    "the day it was made, as the child's file recorded it by the end of the period: a later "
+    "change of the file does not change a past period, a report recorded later but dated in "
+    "the period (a correction) does. Each child once per row; anonymous consults not included."
 )
+
+
+def _reports(rows: Iterable[Mapping[str, Any]], period: Period) -> Counter[str]:
+    """Per child file, its report as recorded by the end of ``period`` (the latest version
+    of its history by then) when dated in the period; or, when it had none by then, the
+    first report recorded afterwards if that one is dated in the period: a back-dated
+    correction, the one later change that may change a past period (and that a published
+    report shows as a difference). ``rows``: the history, per file in recording order."""
+    start, end = period.start, period.end
+    counts: Counter[str] = Counter()
+    for _file, versions in groupby(rows, key=itemgetter("id")):
+        at_end: Mapping[str, Any] | None = None
+        later: Mapping[str, Any] | None = None
+        for version in versions:
+            recorded = timezone.localdate(version["history_date"])
+            reported = version["reported"] and version["history_type"] != "-"
+            if recorded <= end:
+                at_end = version if reported else None
+            elif reported and later is None:
+                later = version
+        report = at_end if at_end is not None else later
+        day = None if report is None else report["reported_on"]
+        if report is not None and day is not None and start <= day <= end:
+            counts[report["reported_to"]] += 1
+    return counts
 
 
 def child_trajectory(period: Period) -> Table:
     """Child plans made and children reported to the VK / OCJ / youth court in the period
-    (issue 18, part 5). Two queries, dated events only, so a later edit of a file never
-    changes a past period's figures."""
+    (issue 18, part 5). Two queries over the child files' history, dated events as recorded
+    by the period's end, so a later edit of a file never changes a past period's figures."""
     cases = case_files().values("pk")
-    files = unrestricted_for_aggregates(ChildFile.objects.filter(case_id__in=cases))
     first_plans = (
         unrestricted_for_aggregates(
             ChildFile.history.filter(case_id__in=cases).exclude(plan_goals="")
@@ -554,15 +582,16 @@ def child_trajectory(period: Period) -> Table:
     )
     start, end = period.start, period.end
     plans = sum(1 for row in first_plans if start <= timezone.localdate(row["first"]) <= end)
-    reports = dict(
-        files.filter(reported=True, reported_on__range=(start, end))
-        .values_list("reported_to")
-        .annotate(n=Count("pk"))
-        .values_list("reported_to", "n")
+    history = (
+        unrestricted_for_aggregates(ChildFile.history.filter(case_id__in=cases))
+        .order_by("id", "history_date", "history_id")
+        .values("id", "history_date", "history_type", "reported", "reported_to", "reported_on")
     )
+    reports = _reports(history, period)
     return counts_table(
         key="child_trajectory",
         title=_("Children: child plans and reports to the VK, OCJ or youth court"),
+        sheet_title=_("Child plans and reports"),
         label=_("Event"),
         choices=[
             ("plan", _("Child plans made")),
@@ -574,6 +603,7 @@ def child_trajectory(period: Period) -> Table:
         counts={"plan": plans, **reports},
         count_label=_("Children"),
         total=False,
+        adds_up_over_time=True,
         note=_(CHILD_TRAJECTORY_NOTE),
     )
 

@@ -52,6 +52,7 @@ CHART_COLUMNS = {
     "gaps": ("total",),
     "trainings": ("participants",),
     "minors_by_role": ("new", "running"),
+    "child_trajectory": ("count",),
     "cases_by_relationship_context": ("new", "running"),
     "cases_by_form_of_violence": ("new", "running"),
     "registrations_by_sector": ("count",),
