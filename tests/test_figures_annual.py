@@ -189,5 +189,8 @@ def test_query_count_does_not_grow_with_the_data(region):
     assert _count_queries(YEAR) == few
     # The annual chapters, and the dashboard of the year's 16 other calendar periods they
     # are protected with (secondary suppression across periods): a fixed number each.
-    # The registration figures (issue 19) add one query per table and period (4 x 17).
-    assert few < 350
+    # The registration figures (issue 19) add one query per table and period (4 x 17); since
+    # issue 18 the relationship contexts and forms (new and running cases, as recorded at each
+    # period's end) and the child trajectory (from the child files' history) are dashboard
+    # tables too, two queries each per period (3 x 2 x 17). 503 when last raised.
+    assert few < 520
