@@ -151,6 +151,7 @@ DESTRUCTIVE = [
 ASKS_WITH_ITS_OWN_FORM = {
     "cases:close": "a form with the closing reason",
     "cases:care_partner_end": "a form with the end date",
+    "registrations:withdraw": "a form with the reason for withdrawing",
 }
 
 _DESTRUCTIVE_WORDS = re.compile(r"remove|delete|cancel|revoke|deactivate|_end$|withdraw|close")
