@@ -169,6 +169,8 @@ def _recorded(model: Any, through: Any, column: str, case: Case) -> Any:
         model.objects.filter(pk__in=through.objects.filter(case_id=case.pk).values(f"{column}_id"))
         .annotate(kind=Value(kind))
         .values_list("kind", "name_nl", "name_en", "order", "pk")
+        # No ordering of its own: SQLite refuses ORDER BY inside a compound statement's part.
+        .order_by()
     )
 
 
