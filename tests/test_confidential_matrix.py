@@ -282,7 +282,8 @@ def test_confidential_values_appear_exactly_where_allowed(world, client, printed
         assert response.status_code == status, (username, output)
         if status != 200:
             continue
-        shown = pdf_html if pdf_html is not None else response.content.decode()
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        shown = pdf_html if pdf_html is not None else body.decode()
         for secret in SECRETS:
             assert (secret in shown) == (secret in allowed), (username, output, secret)
         if output in ("city_page", "city_print", "city_print_pdf", "dialog"):

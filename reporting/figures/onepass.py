@@ -20,7 +20,7 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, OrderBy, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -77,7 +77,8 @@ def _cases(cases: QuerySet[Case]) -> SQL:
 
 
 def _fetch(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    # Raw SQL bypasses the router: ask it, so marked reporting reads reach the replica too.
+    with connections[router.db_for_read(Case)].cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 

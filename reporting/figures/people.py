@@ -32,7 +32,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BooleanField, ExpressionWrapper, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -296,7 +296,8 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
     )
     all_params = (*params, *(position_params * (1 + len(PAIR_ROLES))))
     counts = PeopleCounts.empty()
-    with connection.cursor() as cursor:
+    # Raw SQL bypasses the router: ask it, so marked reporting reads reach the replica too.
+    with connections[router.db_for_read(CaseParty)].cursor() as cursor:
         cursor.execute(query, all_params)
         found = cursor.fetchall()
     for gender, band_new, band_running, mask_new, mask_running, n in found:
@@ -328,7 +329,7 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
 def people_counted(period: Period) -> PeopleCounts:
     """How many people each table counts under each key, per column. One query: on
     PostgreSQL folded in the database (``_counted_in_sql``), elsewhere in Python."""
-    if connection.vendor == "postgresql":
+    if connections[router.db_for_read(CaseParty)].vendor == "postgresql":
         return _counted_in_sql(period)
     return _tallied(people_by_person(period))
 
