@@ -1260,12 +1260,20 @@ def triage_members[U: models.Model](
     users: models.QuerySet[U], organisation_id: int
 ) -> models.QuerySet[U]:
     """The triage table of ``organisation_id`` (told when a registration is withdrawn)."""
+    return _organisation_users_with_roles(users, organisation_id, TRIAGE_ROLES)
+
+
+def _organisation_users_with_roles[U: models.Model](
+    users: models.QuerySet[U], organisation_id: int, roles: Collection[str]
+) -> models.QuerySet[U]:
+    """The active users of ``organisation_id`` holding one of ``roles``; never an
+    administrator nor a superuser, who are told nothing of case work."""
     return (
         users.filter(
             organisation_id=organisation_id,
             is_active=True,
             is_superuser=False,
-            roles__code__in=list(TRIAGE_ROLES),
+            roles__code__in=list(roles),
         )
         .exclude(roles__code=RoleCode.ADMINISTRATOR)
         .distinct()
@@ -1322,16 +1330,7 @@ def inbox_recipients[U: models.Model](
     users: models.QuerySet[U], organisation_id: int
 ) -> models.QuerySet[U]:
     """The users of ``organisation_id`` who work its inbox (told when an item arrives)."""
-    return (
-        users.filter(
-            organisation_id=organisation_id,
-            is_active=True,
-            is_superuser=False,
-            roles__code__in=list(INBOX_ROLES),
-        )
-        .exclude(roles__code=RoleCode.ADMINISTRATOR)
-        .distinct()
-    )
+    return _organisation_users_with_roles(users, organisation_id, INBOX_ROLES)
 
 
 def _inbox_item(model: type[models.Model]) -> tuple[Q, str]:
