@@ -287,3 +287,16 @@ def test_people_folded_in_the_database_are_those_tallied_in_python(involvements,
     in_python = people_figures._tallied(people_figures.people_by_person(period))
     assert vars(in_sql) == vars(in_python)
     assert in_python.minors[people_figures.RUNNING] > 0 or period.end < START
+
+
+def test_many_periods_folded_in_one_query_are_each_period_tallied_in_python(
+    involvements, django_assert_num_queries
+):
+    """The dashboard counts its seventeen periods' people in one query: the same answer per
+    period as the reference, whatever the other periods in the query."""
+    with django_assert_num_queries(1):
+        together = people_figures._counted_in_sql_per_period(PERIODS)
+    assert list(together) == PERIODS
+    for period in PERIODS:
+        alone = people_figures._tallied(people_figures.people_by_person(period))
+        assert vars(together[period]) == vars(alone), period

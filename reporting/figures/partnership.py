@@ -231,8 +231,12 @@ def consultation_participation(period: Period) -> Table:
     )
 
 
-def dashboard_tables(period: Period) -> list[Table]:
-    """The dashboard's tables, in the order of the page and of the XLSX workbook."""
+def dashboard_tables(
+    period: Period, people_counts: people.PeopleCounts | None = None
+) -> list[Table]:
+    """The dashboard's tables, in the order of the page and of the XLSX workbook.
+    ``people_counts``: the period's ``people.people_counted``, when the caller counted many
+    periods' people at once (``people.people_counted_per_period``)."""
     return [
         referrals_per_partner(period),
         referrals_per_month(period),
@@ -242,7 +246,7 @@ def dashboard_tables(period: Period) -> list[Table]:
         network.trainings(period),
         # Children as direct victims and as witnesses: what the child-abuse centre and
         # Opgroeien ask of the network (issue 18); the annual report's table, per period.
-        people.minors_by_role(period),
+        people.minors_by_role(period, people_counts),
         # Child plans made and reports to the VK / OCJ / youth court, as recorded by the
         # period's end (issue 18, part 5).
         people.child_trajectory(period),

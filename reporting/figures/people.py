@@ -239,15 +239,40 @@ def _band_sql(born: str, start: str) -> str:
 
 
 def _counted_in_sql(period: Period) -> PeopleCounts:
-    """``_tallied(people_by_person(period))`` in one PostgreSQL query.
+    """``_tallied(people_by_person(period))`` in one PostgreSQL query."""
+    return _counted_in_sql_per_period([period])[period]
+
+
+def _period_cases(periods: Sequence[Period]) -> tuple[str, list[Any]]:
+    """``(idx, in_new, in_running, case_id)`` rows: the new and the running cases of each
+    period (``new_cases``, ``running_cases``: which cases count stays decided there)."""
+    parts, params = [], []
+    for idx, period in enumerate(periods):
+        for is_new, cases in ((True, new_cases(period)), (False, running_cases(period))):
+            sql, case_params = cases.order_by().values("pk").query.sql_with_params()
+            parts.append(
+                f"SELECT {idx} AS idx, {is_new} AS in_new, {not is_new} AS in_running,"  # noqa: S608 - no user input in the SQL
+                f" c.case_id FROM ({sql}) AS c(case_id)"
+            )
+            params.extend(case_params)
+    return " UNION ALL ".join(parts), params
+
+
+def _counted_in_sql_per_period(periods: Sequence[Period]) -> dict[Period, PeopleCounts]:
+    """``_counted_in_sql`` of each of ``periods``, in one PostgreSQL query.
 
     Each involvement becomes a bit mask (its roles, "no role", its family position, and the
-    position once more per role of ``PAIR_ROLES`` it holds); the masks of a person's
-    involvements in a column are OR-ed together with the earliest start; the people are then
-    grouped by (gender, age band and mask in each column) and only those groups (a few
-    hundred at most) come back to Python. So Python's work does not grow with the people.
+    position once more per role of ``PAIR_ROLES`` it holds), computed once whatever the
+    number of periods (the involvements are read once, ``MATERIALIZED``). They are joined
+    to the periods their case counts in (new; running, which the new ones are too); the
+    masks of a person's involvements in a period's column are OR-ed together with the
+    earliest start; the people are then grouped by (period, gender, age band and mask in
+    each column) and only those groups (a few hundred per period) come back to Python. So
+    Python's work does not grow with the people, and the dashboard's seventeen periods of a
+    year read the involvements once, not seventeen times.
     """
-    sql, params = _involvements(period).query.sql_with_params()
+    if not periods:
+        return {}
     roles = list(ROLE_FIELDS)
     positions = [str(value) for value, _label in _position_rows()]
     role_bits = len(roles) + 1  # the roles, then "no role"
@@ -274,7 +299,24 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
             *pairs,
         ]
     )
-    position_params = [UNKNOWN_POSITION, *positions]
+    position_params = [UNKNOWN_POSITION, *positions] * (1 + len(PAIR_ROLES))
+    cases_sql, cases_params = _period_cases(periods)
+    involvements_sql, involvement_params = (
+        unrestricted_for_aggregates(CaseParty.objects.all())
+        .order_by()
+        .values_list(
+            "case_id",
+            "person_id",
+            "position",
+            *ROLE_FIELDS.values(),
+            "involved_since",
+            "person__date_of_birth",
+            "person__age_band",
+            "person__gender",
+        )
+        .query.sql_with_params()
+    )
+    ends = ", ".join(f"({idx}, %s::date)" for idx in range(len(periods)))
     per_column = ", ".join(
         f"BIT_OR(CASE WHEN in_{column} THEN mask END) AS mask_{column},"
         f" MIN(CASE WHEN in_{column} THEN involved_since END) AS start_{column}"
@@ -286,21 +328,34 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
     )
     masks = ", ".join(f"mask_{column}" for column in COLUMNS)
     query = (
-        f"WITH involvement AS ({sql}),"  # noqa: S608 - no user input in the SQL
-        f" masked AS (SELECT person_id, person__date_of_birth AS born,"
-        f" person__age_band AS band, person__gender AS gender, involved_since, in_new,"
-        f" in_running, ({mask})::bigint AS mask FROM involvement),"
-        f" person AS (SELECT born, band, gender, {per_column} FROM masked"
-        " GROUP BY person_id, born, band, gender)"
-        f" SELECT gender, {bands}, {masks}, COUNT(*) FROM person GROUP BY 1, 2, 3, 4, 5"
+        f"WITH period_end (idx, last_day) AS (VALUES {ends}),"  # noqa: S608 - no user input
+        f" counted_case AS (SELECT idx, case_id, BOOL_OR(in_new) AS in_new,"
+        f" BOOL_OR(in_running) AS in_running FROM ({cases_sql}) AS c GROUP BY idx, case_id),"
+        " masked AS MATERIALIZED (SELECT case_id, person_id, involved_since,"
+        " person__date_of_birth AS born, person__age_band AS band, person__gender AS gender,"
+        f" ({mask})::bigint AS mask FROM ({involvements_sql}) AS i"
+        " WHERE case_id IN (SELECT case_id FROM counted_case)),"
+        " counted AS (SELECT c.idx, m.*, c.in_new, c.in_running FROM masked m"
+        " JOIN counted_case c ON c.case_id = m.case_id"
+        " JOIN period_end e ON e.idx = c.idx"
+        " WHERE m.involved_since <= e.last_day AND (m.born IS NULL OR m.born <= e.last_day)),"
+        f" person AS (SELECT idx, born, band, gender, {per_column} FROM counted"
+        " GROUP BY idx, person_id, born, band, gender)"
+        f" SELECT idx, gender, {bands}, {masks}, COUNT(*) FROM person GROUP BY 1, 2, 3, 4, 5, 6"
     )
-    all_params = (*params, *(position_params * (1 + len(PAIR_ROLES))))
-    counts = PeopleCounts.empty()
+    all_params = (
+        *(period.end for period in periods),
+        *cases_params,
+        *position_params,
+        *involvement_params,
+    )
+    per_period = {period: PeopleCounts.empty() for period in periods}
     # Raw SQL bypasses the router: ask it, so marked reporting reads reach the replica too.
     with connections[router.db_for_read(CaseParty)].cursor() as cursor:
         cursor.execute(query, all_params)
         found = cursor.fetchall()
-    for gender, band_new, band_running, mask_new, mask_running, n in found:
+    for idx, gender, band_new, band_running, mask_new, mask_running, n in found:
+        counts = per_period[periods[idx]]
         for column, band, bits in (
             (NEW, band_new, mask_new),
             (RUNNING, band_running, mask_running),
@@ -323,15 +378,20 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
                 for r, role in enumerate(PAIR_ROLES):
                     if bits >> (pair_shift + r * len(positions) + i) & 1:
                         counts.pairs[role][column][position] += n
-    return counts
+    return per_period
 
 
 def people_counted(period: Period) -> PeopleCounts:
     """How many people each table counts under each key, per column. One query: on
     PostgreSQL folded in the database (``_counted_in_sql``), elsewhere in Python."""
+    return people_counted_per_period([period])[period]
+
+
+def people_counted_per_period(periods: Sequence[Period]) -> dict[Period, PeopleCounts]:
+    """``people_counted`` of each period: on PostgreSQL in one query for all of them."""
     if connections[router.db_for_read(CaseParty)].vendor == "postgresql":
-        return _counted_in_sql(period)
-    return _tallied(people_by_person(period))
+        return _counted_in_sql_per_period(periods)
+    return {period: _tallied(people_by_person(period)) for period in periods}
 
 
 NOTE = gettext_noop(

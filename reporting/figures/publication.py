@@ -23,7 +23,7 @@ from .annual import annual_chapters
 from .base import TOTAL, Chapter, Table
 from .disclosure import Same, TimeSplit, protect_periods
 from .partnership import dashboard_tables
-from .people import MINOR_BANDS
+from .people import MINOR_BANDS, people_counted_per_period
 from .period import Period
 
 _NEW = (
@@ -133,7 +133,9 @@ def year_publication(year: int) -> YearPublication:
     chapters = annual_chapters(year)
     annual = [table for chapter in chapters for table in chapter.tables]
     annual_keys = {table.key for table in annual}
-    dashboards = {period: dashboard_tables(period) for period in periods}
+    # The people of all seventeen periods in one query: per period it was most of the time.
+    people_counts = people_counted_per_period(periods)
+    dashboards = {period: dashboard_tables(period, people_counts[period]) for period in periods}
     groups: list[list[Table]] = []
     for index, period in enumerate(periods):
         tables = list(dashboards[period])
