@@ -41,6 +41,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from benchmarks import scale_data, scale_measure  # noqa: E402
+from cases.models import Case  # noqa: E402
 
 
 def prepare_settings() -> None:
@@ -79,12 +80,16 @@ def run(
     print(f"Server: {server_facts()}", flush=True)
     started = time.perf_counter()
     region = scale_data.make_region()
+    # A kept database (``--existing``) goes on from the cases it holds.
+    region.made = Case.objects.count()
     print(f"Region made in {time.perf_counter() - started:.1f} s", flush=True)
     rounds = []
     builds: dict[int, dict[str, Any]] = {}
     for size in sorted(sizes):
+        if size < region.made:
+            raise SystemExit(f"The database holds {region.made:,} cases already: no size below.")
         started = time.perf_counter()
-        steps = scale_data.add_cases(region, size - region.made)
+        steps = scale_data.add_cases(region, size - region.made) if size > region.made else {}
         seconds = time.perf_counter() - started
         builds[size] = {"seconds": seconds, "steps": steps, "rows": scale_data.counts()}
         detail = ", ".join(f"{name} {s:.1f}" for name, s in steps.items())
@@ -165,6 +170,15 @@ def main() -> None:
         "--keep", action="store_true", help="keep the throwaway database (to look at it)"
     )
     parser.add_argument(
+        "--existing",
+        action="store_true",
+        help=(
+            "measure in the configured database itself (DATABASE_URL), migrated first, going on"
+            " from the region's cases it holds: build once with --keep, then measure a branch"
+            " against a copy (CREATE DATABASE ... TEMPLATE ...) in minutes"
+        ),
+    )
+    parser.add_argument(
         "--reuse-db",
         action="store_true",
         help="use a kept throwaway database (migrations only if new ones); it must hold no cases",
@@ -177,14 +191,26 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("The scale benchmark needs PostgreSQL (set DATABASE_URL).")
 
+    if args.existing:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        run(
+            args.sizes,
+            args.repeat,
+            args.year,
+            not args.no_figures,
+            args.figures_repeat,
+            args.throughput,
+        )
+        return
+
     from django.test.utils import setup_databases, teardown_databases
 
     started = time.perf_counter()
     print("Creating a throwaway database (migrations run once)...", flush=True)
     state = setup_databases(verbosity=0, interactive=False, keepdb=args.reuse_db)
     print(f"  ready in {time.perf_counter() - started:.1f} s", flush=True)
-    from cases.models import Case
-
     if Case.objects.exists():
         raise SystemExit("The throwaway database already holds cases: run without --reuse-db.")
     try:

@@ -12,9 +12,13 @@ Baselines, the same everywhere (README "Performance at scale"):
   write it by hand. No Python, no template: the floor a page of this list could reach.
 * The steering page: ``/health/`` (readiness: a database round trip and the checks), in the
   same process: the ratio is the one of the throughputs.
-* The annual figures: one raw SQL pass (``FIGURES_BASELINE``) over the same rows: the cases
-  running in the year (by their dated status records), their people and their last risk level,
-  grouped by every breakdown at once (``GROUPING SETS``).
+* The annual figures, two ways. ``annual_figures(year)`` (the twelve chapters protected
+  together with the dashboard's seventeen calendar periods of the year) against one raw SQL
+  query (``FIGURES_BASELINE``) over the same rows: the cases running in the year (by their
+  dated status records), their people and their last risk level, grouped by every breakdown
+  at once (``GROUPING SETS``): the floor. And the twelve chapters alone (``annual_chapters``)
+  against the issue's "one raw SQL pass": one hand-written SELECT per table the figures read,
+  every row fetched into Python (``benchmarks/annual_report.py``, ``RAW_PASS``).
 """
 
 import datetime
@@ -50,8 +54,9 @@ STEERING = "steering page vs /health/"
 THROUGHPUT = "steering page vs /health/, gunicorn 2 workers"
 HOME = "home page"
 PERMISSION = "permission check (is_permitted)"
-FIGURES = "annual figures, all chapters"
-LINES = [*LIST_LINES.values(), STEERING, THROUGHPUT, HOME, PERMISSION, FIGURES]
+FIGURES = "annual figures, all chapters and the 17 dashboard periods vs one GROUPING SETS query"
+CHAPTERS = "annual figures, the 12 chapters vs one SELECT per table read"
+LINES = [*LIST_LINES.values(), STEERING, THROUGHPUT, HOME, PERMISSION, FIGURES, CHAPTERS]
 
 
 @dataclass
@@ -424,6 +429,16 @@ def measure_round(
         app, queries_made = timed(figures_app(year), figures_repeat or repeat, warm_up)
         raw, _queries = timed(figures_baseline(year), figures_repeat or repeat, warm_up)
         result.lines.append(Measured(FIGURES, app, raw, len(queries_made), note=str(year)))
+        from benchmarks.annual_report import raw_pass
+        from reporting.figures.annual import annual_chapters
+
+        def chapters() -> Any:
+            with translation.override("nl"):
+                return annual_chapters(year)
+
+        app, queries_made = timed(chapters, figures_repeat or repeat, warm_up)
+        raw, _queries = timed(lambda: raw_pass(year), figures_repeat or repeat, warm_up)
+        result.lines.append(Measured(CHAPTERS, app, raw, len(queries_made), note=str(year)))
     return result
 
 
