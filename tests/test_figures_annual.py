@@ -193,5 +193,6 @@ def test_query_count_does_not_grow_with_the_data(region):
     # issue 18 the relationship contexts and forms (new and running cases, as recorded at each
     # period's end) and the child trajectory (from the child files' history) are dashboard
     # tables too, two queries each per period (3 x 2 x 17). 503 when last raised; 487 since
-    # the dashboard counts the people of all its periods in one query (issue 20).
-    assert few < 500
+    # the dashboard counts the people of all its periods in one query (issue 20), 470 since the
+    # cases with no context and no form are counted together.
+    assert few < 480

@@ -1,7 +1,9 @@
 """Case figures: new and running cases per track, anonymous consults, track moves,
 referrers, relationship contexts and forms of violence."""
 
-from django.db.models import Count, Q
+from collections.abc import Sequence
+
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from access.policy import unrestricted_for_aggregates
@@ -164,16 +166,13 @@ def by_referrer_sector(period: Period) -> Table:
     )
 
 
-def _tagged_counts(
-    period: Period, model: ClassificationPeriodModel
-) -> tuple[dict[str, tuple[int, int]], tuple[int, int]]:
+def _tagged_counts(period: Period, model: ClassificationPeriodModel) -> dict[str, tuple[int, int]]:
     """Per code of one of the case's managed lists, the (new, running) cases that had it
-    recorded at the end of the period (a case once per code), and the (new, running) cases
-    with none then. Two queries, whatever the data."""
+    recorded at the end of the period (a case once per code). One query."""
     recorded = unrestricted_for_aggregates(model.objects.on(period.end))
     is_new = Q(case__opened_on__range=(period.start, period.end))
     code = f"{model.value_field}__code"
-    counts = {
+    return {
         row[code]: (row["new"], row["running"])
         for row in recorded.filter(case__in=running_cases(period))
         .values(code)
@@ -182,15 +181,23 @@ def _tagged_counts(
             running=Count("case_id", distinct=True),
         )
     }
-    without = (
-        running_cases(period)
-        .exclude(pk__in=recorded.values("case_id"))
-        .aggregate(
-            new=Count("id", filter=Q(opened_on__range=(period.start, period.end))),
-            running=Count("id"),
-        )
-    )
-    return counts, (without["new"], without["running"])
+
+
+def _untagged_counts(
+    period: Period, models: Sequence[ClassificationPeriodModel]
+) -> list[tuple[int, int]]:
+    """Per list (``models``), the (new, running) cases with nothing of it recorded at the end
+    of the period. One query for all the lists: the running cases are found once (an
+    anti-join over the status changes, the costly part at scale), not once per list."""
+    is_new = Q(opened_on__range=(period.start, period.end))
+    aggregates = {}
+    for index, model in enumerate(models):
+        recorded = unrestricted_for_aggregates(model.objects.on(period.end))
+        none = ~Exists(recorded.filter(case_id=OuterRef("pk")))
+        aggregates[f"new_{index}"] = Count("id", filter=Q(none) & is_new)
+        aggregates[f"running_{index}"] = Count("id", filter=Q(none))
+    row = running_cases(period).aggregate(**aggregates)
+    return [(row[f"new_{i}"], row[f"running_{i}"]) for i in range(len(models))]
 
 
 def _list_rule(what: str) -> str:
@@ -212,6 +219,7 @@ def _list_rule(what: str) -> str:
 def _tagged_table(
     period: Period,
     model: ClassificationPeriodModel,
+    without: tuple[int, int],
     *,
     key: str,
     title: str,
@@ -221,8 +229,8 @@ def _tagged_table(
     what: str,
 ) -> Table:
     """One row per entry of the list (inactive ones too: a past period may have them) and a
-    row for the cases with none; the rows overlap, so there is no total row."""
-    counts, without = _tagged_counts(period, model)
+    row for the cases with none (``without``); the rows overlap, so there is no total row."""
+    counts = _tagged_counts(period, model)
     rows: list[list[Value]] = [[text, *counts.get(code, (0, 0))] for code, text in choices]
     rows.append([none_label, *without])
     return Table(
@@ -239,30 +247,42 @@ def _tagged_table(
     )
 
 
+def violence_tables(period: Period) -> list[Table]:
+    """Cases by relationship context and by form of violence, as recorded at the period's
+    end: the two tables together, so the cases with neither are counted in one query."""
+    without_context, without_form = _untagged_counts(period, [CaseContextPeriod, CaseFormPeriod])
+    return [
+        _tagged_table(
+            period,
+            CaseContextPeriod,
+            without_context,
+            key="cases_by_relationship_context",
+            title=_("Cases by relationship context"),
+            label=_("Relationship context"),
+            choices=[(c.code, str(c)) for c in RelationshipContext.objects.all()],
+            none_label=_("No context recorded"),
+            what=_("relationship context"),
+        ),
+        _tagged_table(
+            period,
+            CaseFormPeriod,
+            without_form,
+            key="cases_by_form_of_violence",
+            title=_("Cases by form of violence"),
+            label=_("Form of violence"),
+            choices=[(f.code, str(f)) for f in FormOfViolence.objects.all()],
+            none_label=_("No form recorded"),
+            what=_("form of violence"),
+        ),
+    ]
+
+
 def by_relationship_context(period: Period) -> Table:
-    return _tagged_table(
-        period,
-        CaseContextPeriod,
-        key="cases_by_relationship_context",
-        title=_("Cases by relationship context"),
-        label=_("Relationship context"),
-        choices=[(c.code, str(c)) for c in RelationshipContext.objects.all()],
-        none_label=_("No context recorded"),
-        what=_("relationship context"),
-    )
+    return violence_tables(period)[0]
 
 
 def by_form_of_violence(period: Period) -> Table:
-    return _tagged_table(
-        period,
-        CaseFormPeriod,
-        key="cases_by_form_of_violence",
-        title=_("Cases by form of violence"),
-        label=_("Form of violence"),
-        choices=[(f.code, str(f)) for f in FormOfViolence.objects.all()],
-        none_label=_("No form recorded"),
-        what=_("form of violence"),
-    )
+    return violence_tables(period)[1]
 
 
 def case_tables(period: Period) -> list[Table]:
@@ -272,6 +292,5 @@ def case_tables(period: Period) -> list[Table]:
         track_moves(period),
         by_referrer(period),
         by_referrer_sector(period),
-        by_relationship_context(period),
-        by_form_of_violence(period),
+        *violence_tables(period),
     ]

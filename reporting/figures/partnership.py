@@ -251,7 +251,6 @@ def dashboard_tables(
         # period's end (issue 18, part 5).
         people.child_trajectory(period),
         # The relationship contexts and forms of violence as recorded at the period's end.
-        cases.by_relationship_context(period),
-        cases.by_form_of_violence(period),
+        *cases.violence_tables(period),
         *registrations.registration_tables(period),
     ]
