@@ -246,7 +246,8 @@ def _counted_in_sql(period: Period) -> PeopleCounts:
 def _period_cases(periods: Sequence[Period]) -> tuple[str, list[Any]]:
     """``(idx, in_new, in_running, case_id)`` rows: the new and the running cases of each
     period (``new_cases``, ``running_cases``: which cases count stays decided there)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for idx, period in enumerate(periods):
         for is_new, cases in ((True, new_cases(period)), (False, running_cases(period))):
             sql, case_params = cases.order_by().values("pk").query.sql_with_params()
