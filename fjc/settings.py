@@ -419,7 +419,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# How long the network dashboard keeps a year's protected figures (0: computed per request).
+# After how many seconds the network dashboard's kept figures of a year are computed again, by
+# the worker while the kept ones are still shown (0: computed per request). publication.py.
 FJC_FIGURES_CACHE_SECONDS = env.int("FJC_FIGURES_CACHE_SECONDS", default=300)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -451,6 +452,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("reports"), Queue("notifications")]
 CELERY_TASK_ROUTES = {
     "reporting.tasks.build_annual_report": {"queue": "reports"},
+    "reporting.tasks.refresh_year_publication": {"queue": "reports"},
     "notices.tasks.*": {"queue": "notifications"},
     "cases.tasks.send_urgent_notices": {"queue": "notifications"},
     "cases.tasks.send_daily_digests": {"queue": "notifications"},

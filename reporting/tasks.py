@@ -1,4 +1,5 @@
-"""Background work of the reporting app: building the annual figures PDF.
+"""Background work of the reporting app: building the annual figures PDF, and computing
+again the dashboard's kept figures of a year once they are old.
 
 The task gets a run id, never an object, and only calls code from this app; the
 ``ReportRun`` row is the lasting truth the page polls. It is safe to run twice: a delivery
@@ -121,3 +122,13 @@ def check_for_orphaned_runs(**kwargs: Any) -> None:
         fail_stale_report_runs.apply_async(countdown=runs.stale_seconds() + 1)
     except Exception as error:  # the broker away: beat and the runs' pages still do it
         logger.warning("Stale report runs not checked at start (%s)", type(error).__name__)
+
+
+@shared_task(ignore_result=True)
+def refresh_year_publication(year: int, language: str) -> None:
+    """Compute a year's protected figures again and keep them for the dashboard
+    (``reporting.figures.publication.kept_year_publication``). Aggregates only."""
+    from reporting.figures.publication import keep_year_publication
+
+    with translation.override(language), reporting_reads():
+        keep_year_publication(year)

@@ -18,6 +18,7 @@ QUEUES = ("celery", "reports", "notifications")
 
 EXPECTED = {
     "reporting.tasks.build_annual_report": "reports",
+    "reporting.tasks.refresh_year_publication": "reports",
     "notices.tasks.send_notice_email": "notifications",
     "notices.tasks.send_waiting_emails": "notifications",
     "cases.tasks.send_urgent_notices": "notifications",

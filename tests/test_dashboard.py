@@ -938,4 +938,45 @@ def test_a_years_figures_are_kept_for_the_configured_time(db, client, settings, 
     new_case(director, D(2025, 2, 11))
     assert new_cases_in_q1() == first  # still the kept figures
     time_machine.shift(datetime.timedelta(seconds=301))
+    # Older than that: shown once more (with the moment they were computed), while the worker
+    # computes them again (in process here); the next request shows the new ones.
+    assert new_cases_in_q1() == first
     assert new_cases_in_q1() != first
+    assert _count(client, q(Q1)) == kept  # kept again, not computed per request
+
+
+def test_old_figures_are_computed_again_once_however_many_ask(
+    db, client, settings, time_machine, monkeypatch
+):
+    """Many requests see the kept figures old: one refresh is queued, not one per request;
+    with no broker the kept figures are still shown."""
+    settings.FJC_FIGURES_CACHE_SECONDS = 300
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "once"}
+    }
+    from kombu.exceptions import OperationalError
+
+    from reporting.figures import publication
+    from reporting.tasks import refresh_year_publication
+
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Brussels")))
+    first = publication.kept_year_publication(2025)
+    queued: list[tuple[int, str]] = []
+    monkeypatch.setattr(refresh_year_publication, "delay", lambda *args: queued.append(args))
+    time_machine.shift(datetime.timedelta(seconds=301))
+    for _ in range(3):
+        assert publication.kept_year_publication(2025) is not None
+    language = translation.get_language()
+    assert queued == [(2025, language)]
+
+    def no_broker(*args):
+        raise OperationalError("no broker")
+
+    publication.cache.delete(publication._kept_key(2025, language) + ":refreshing")
+    monkeypatch.setattr(refresh_year_publication, "delay", no_broker)
+    shown = publication.kept_year_publication(2025)
+    assert shown.computed_at == first.computed_at
+    # Asked again by the next request, not stuck behind a lock no refresh will lift.
+    monkeypatch.setattr(refresh_year_publication, "delay", lambda *args: queued.append(args))
+    publication.kept_year_publication(2025)
+    assert queued == [(2025, language), (2025, language)]

@@ -10,9 +10,11 @@ table shows the same hidden cells on the dashboard and in the PDF.
 """
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass, field, replace
 
+import kombu.exceptions
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone, translation
@@ -25,6 +27,8 @@ from .disclosure import Same, TimeSplit, protect_periods
 from .partnership import dashboard_tables
 from .people import MINOR_BANDS, people_counted_per_period
 from .period import Period
+
+logger = logging.getLogger(__name__)
 
 _NEW = (
     ("cases_per_track", TOTAL, "new"),
@@ -158,22 +162,55 @@ def year_publication(year: int) -> YearPublication:
     return YearPublication(year=year, chapters=shown_chapters, dashboard=dashboard)
 
 
-def kept_year_publication(year: int) -> YearPublication:
-    """``year_publication(year)``, kept in the cache for ``FJC_FIGURES_CACHE_SECONDS``.
+# How long a kept publication may still be shown while a newer one is computed; after this
+# (a server idle for a day) a request computes afresh.
+KEPT_AT_MOST = datetime.timedelta(days=1)
 
-    Protecting a year means computing all seventeen of its periods (about a second at 10,000
-    cases), which a dashboard request should not pay each time; and every request within
-    that time shows the same protected tables, whichever period it asks for. The annual
-    report computes afresh. Kept per language: the tables carry translated titles.
+
+def _kept_key(year: int, language: str | None) -> str:
+    return f"figures:year-publication:{year}:{language}"
+
+
+def keep_year_publication(year: int) -> YearPublication:
+    """Compute ``year_publication(year)`` and keep it, in the current language (the tables
+    carry translated titles), for ``kept_year_publication``."""
+    key = _kept_key(year, translation.get_language())
+    publication = year_publication(year)
+    cache.set(key, publication, int(KEPT_AT_MOST.total_seconds()))
+    cache.delete(f"{key}:refreshing")
+    return publication
+
+
+def kept_year_publication(year: int) -> YearPublication:
+    """``year_publication(year)`` as kept in the cache: at most ``FJC_FIGURES_CACHE_SECONDS``
+    old, or older while a newer one is being computed.
+
+    Protecting a year means computing all seventeen of its periods (about 10 s at 100,000
+    cases), which a dashboard request should not pay: every request within that time shows
+    the same protected tables, whichever period it asks for, with the moment they were
+    computed. When they are older, the request still shows them (with that moment) and asks
+    the worker to compute them again (``reporting.tasks.refresh_year_publication``, once,
+    however many requests see them old); only a request with nothing kept computes in
+    place. The annual report computes afresh.
     """
     seconds = settings.FJC_FIGURES_CACHE_SECONDS
     if not seconds:
         return year_publication(year)
-    key = f"figures:year-publication:{year}:{translation.get_language()}"
+    language = translation.get_language()
+    key = _kept_key(year, language)
     publication = cache.get(key)
     if publication is None:
-        publication = year_publication(year)
-        cache.set(key, publication, seconds)
+        return keep_year_publication(year)
+    age = timezone.now() - publication.computed_at
+    if age > datetime.timedelta(seconds=seconds) and cache.add(f"{key}:refreshing", True, 600):
+        from reporting.tasks import refresh_year_publication
+
+        try:
+            refresh_year_publication.delay(year, language)
+        except kombu.exceptions.OperationalError:
+            # No broker: the kept figures are shown (with their moment) and asked again later.
+            logger.warning("Dashboard figures: the refresh could not be queued")
+            cache.delete(f"{key}:refreshing")
     return publication
 
 
