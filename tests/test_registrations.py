@@ -400,6 +400,12 @@ def test_an_attachment_of_a_refused_kind_is_refused_in_dutch(client, world):
     assert response.status_code == 200
     assert "Dit soort bestand wordt niet aanvaard" in response.content.decode()
     assert (Registration.objects.count(), RegistrationAttachment.objects.count()) == before
+    # The browser empties the file input of the page that comes back: the form says so.
+    assert "Kies het bestand opnieuw" in response.content.decode()
+    assert (
+        "Kies het bestand opnieuw"
+        not in client.get(reverse("registrations:create")).content.decode()
+    )
     # An allowed one is kept privately and downloads for the registrant, audited.
     response = register(
         client, world, attachments=SimpleUploadedFile("pv.pdf", b"%PDF-1.7 the report")
