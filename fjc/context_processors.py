@@ -21,12 +21,15 @@ from accounts.roles import (
 )
 from accounts.types import AnyUser
 
+REGISTRANT_PAGES = frozenset({"mine", "create", "correct", "withdraw", "attachment"})
+
 
 def installation(request: HttpRequest) -> dict[str, object]:
     # getattr: a request that did not pass the authentication middleware has no user.
     user: AnyUser | None = getattr(request, "user", None)
     # The signed-in user, or None: every entry below is False for None.
     staff = user if user is not None and user.is_authenticated else None
+    triage = staff is not None and may_triage(staff)
     return {
         "installation_name": settings.FJC_INSTALLATION_NAME,
         # The unread notices of the signed-in user, for the badge in the navigation: a
@@ -55,8 +58,12 @@ def installation(request: HttpRequest) -> dict[str, object]:
             "audit": staff is not None and staff.has_role(*AUDIT_ROLES),
             # Registrations by partners (issue 19): the registrant's list, the triage queue.
             "registrations": staff is not None and may_register(staff),
-            "triage": staff is not None and may_triage(staff),
+            "triage": triage,
             # The partner inbox (issue 19, part 3): the organisation's case-working users.
             "inbox": staff is not None and may_use_inbox(staff),
         },
+        # The registration pages "My registrations" stands for in the menu; the others (the
+        # queue, a decision, a screening note) are the triage's, and so is a registration's
+        # page for whoever triages.
+        "registrant_pages": REGISTRANT_PAGES if triage else REGISTRANT_PAGES | {"detail"},
     }

@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import RoleCode
 from consultations.forms.craft import AttendanceForm
 from consultations.models import Consultation
 from consultations.services import craft, planning
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +188,26 @@ def test_a_double_click_on_an_answer_or_a_decision_shows_it_instead_of_a_conflic
     first, second = client.post(url, data), client.post(url, data)
     assert first.status_code == 302 and second.status_code == 302
     assert registration.status_records.filter(status=RegistrationStatus.WAITING_LIST).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "current"),
+    [
+        ("registrations:triage", "Triage"),
+        ("registrations:mine", "Mijn aanmeldingen"),
+        ("registrations:create", "Mijn aanmeldingen"),
+    ],
+)
+def test_the_menu_marks_one_registrations_page_as_current(world, client, url, current):
+    """For someone who both registers and triages (a case director who is also a partner
+    professional), the menu marked "Mijn aanmeldingen" and "Triage" both as the current page
+    on every registration page."""
+    both = make_user(
+        "both_city_a", world.orgs["city_a"], RoleCode.CASE_DIRECTOR, RoleCode.PARTNER_PROFESSIONAL
+    )
+    client.force_login(both)
+    html = client.get(reverse(url)).content.decode()
+    nav = html.split('aria-label="Hoofdnavigatie"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{reverse("registrations:triage")}"' in nav
+    assert f'href="{reverse("registrations:mine")}"' in nav
+    assert re.findall(r'aria-current="page">([^<]+)<', nav) == [current]
