@@ -4,6 +4,7 @@ decision taken at a triage-table consultation records it."""
 
 import datetime
 import importlib
+import subprocess
 
 import pytest
 from django.apps import apps
@@ -336,6 +337,19 @@ def test_a_decision_at_the_triage_table_records_it_and_the_pages_show_it(client,
     assert [line.reference for line in document.triage] == [registration.reference]
     pdf = client.get(reverse("consultations:minutes_pdf", kwargs={"pk": consultation.pk}))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # The agenda PDF lists the registrations to triage: reference, when, from whom; no person.
+    agenda = client.get(reverse("consultations:agenda_pdf", kwargs={"pk": consultation.pk}))
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"],
+        input=agenda.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "Aanmeldingen voor de triage" in text
+    assert registration.reference in text
+    assert str(registration.registrant_organisation) in text
+    for person in registration.people.all():
+        assert person.last_name not in text
     # The registrant reads the outcome, not where it was decided.
     client.force_login(world.users["partner_police_a"])
     assert "triagetafel" not in client.get(_url("detail", registration), **NL).content.decode()

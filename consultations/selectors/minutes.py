@@ -97,6 +97,9 @@ class TriageLine:
     registration_id: int
     decision: RegistrationStatusRecord | None
     decision_label: str = ""
+    # For the agenda: when it came in and from which organisation (no person).
+    registered_at: datetime.datetime | None = None
+    registrant_organisation: str = ""
 
 
 def triage_lines(*, consultation: Consultation, user: User) -> tuple[list[TriageLine], int]:
@@ -109,7 +112,7 @@ def triage_lines(*, consultation: Consultation, user: User) -> tuple[list[Triage
     every = TriageItem.objects.filter(consultation=consultation)
     items = list(
         restrict_registrations(every, user, Action.CHANGE)
-        .select_related("registration")
+        .select_related("registration__registrant_organisation")
         .order_by("order", "pk")
     )
     decided = {
@@ -125,6 +128,8 @@ def triage_lines(*, consultation: Consultation, user: User) -> tuple[list[Triage
             TriageLine(
                 reference=item.registration.reference,
                 registration_id=item.registration_id,
+                registered_at=item.registration.registered_at,
+                registrant_organisation=str(item.registration.registrant_organisation),
                 decision=record,
                 decision_label=(
                     status_label(
