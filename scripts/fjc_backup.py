@@ -12,7 +12,7 @@ A backup is a folder::
 
     fjc-backup-20250101T020000Z/
         db.dump              pg_dump -Fc, taken as the owner of the tables
-        private-files.tar    DJANGO_PRIVATE_MEDIA_ROOT
+        private-files.tar    DJANGO_PRIVATE_MEDIA_ROOT (or the bucket's objects, see below)
         manifest.json        time, app version, row counts, SHA-256 of both files and of every
                              private file
 
@@ -285,6 +285,7 @@ def bucket_from_environment() -> Bucket | None:
 def bucket_errors() -> Iterator[None]:
     """The bucket's refusals as a BackupError that says which request failed and why, never
     with a request's parameters (an object's key may carry a person's name)."""
+    from boto3.exceptions import Boto3Error
     from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
     try:
@@ -296,6 +297,13 @@ def bucket_errors() -> Iterator[None]:
         raise BackupError("A request to the bucket had invalid parameters.") from error
     except BotoCoreError as error:
         raise BackupError(f"The bucket: {error}") from error
+    except Boto3Error as error:
+        # S3UploadFailedError's own message names the object's key.
+        cause = error.__cause__ or error.__context__
+        code = cause.response.get("Error", {}).get("Code") if isinstance(cause, ClientError) else ""
+        raise BackupError(
+            f"The bucket refused an upload ({code or type(error).__name__})."
+        ) from error
 
 
 class HashingReader:
@@ -323,7 +331,11 @@ def archive_bucket(bucket: Bucket, path: Path) -> list[dict[str, Any]]:
         tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as archive,
     ):
         for name, _size in bucket.objects():
-            response = bucket.client.get_object(Bucket=bucket.name, Key=bucket.key(name))
+            try:
+                response = bucket.client.get_object(Bucket=bucket.name, Key=bucket.key(name))
+            except bucket.client.exceptions.NoSuchKey:
+                # Deleted since the listing (the application runs): as if listed just after.
+                continue
             info = tarfile.TarInfo(name)
             info.size = response["ContentLength"]
             info.mtime = response["LastModified"].timestamp()
@@ -394,6 +406,7 @@ def app_version() -> dict[str, str]:
 
 def backup(output: Path) -> Path:
     params = connection_parameters()
+    bucket = bucket_from_environment()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = output / f"fjc-backup-{stamp}"
     target.mkdir(parents=True, exist_ok=False)
@@ -410,7 +423,6 @@ def backup(output: Path) -> Path:
             check=True,
         )
         conn.rollback()
-    bucket = bucket_from_environment()
     if bucket:
         entries = archive_bucket(bucket, target / FILES)
     else:

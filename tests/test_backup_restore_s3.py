@@ -10,6 +10,7 @@ over HTTP with boto3, configured by the same ``FJC_S3_*`` variables as the appli
 """
 
 import hashlib
+import importlib.util
 import json
 import logging
 import socket
@@ -21,6 +22,8 @@ from typing import Any
 
 import boto3
 import pytest
+from boto3.exceptions import S3UploadFailedError
+from botocore.exceptions import ClientError
 from django.db import connection
 from moto.server import ThreadedMotoServer
 
@@ -319,3 +322,27 @@ def test_objects_that_differ_from_the_manifest_fail_the_restore(
 
     assert result.returncode == 1
     assert "The restored private files differ from the manifest" in result.stderr
+
+
+def test_a_refused_upload_is_reported_without_the_objects_key():
+    """boto3's own message of a failed upload names the key, which may carry a person's name."""
+    spec = importlib.util.spec_from_file_location(
+        "fjc_backup", Path(folder_backups.ROOT) / "scripts" / "fjc_backup.py"
+    )
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    key = "mechelen/legal-bases/2024/Toestemming Jan Peeters.pdf"
+
+    def upload() -> None:
+        with script.bucket_errors():
+            try:
+                raise ClientError({"Error": {"Code": "AccessDenied"}}, "PutObject")
+            except ClientError as error:
+                # As boto3's S3Transfer raises it.
+                raise S3UploadFailedError(f"Failed to upload x to b/{key}: {error}")  # noqa: B904
+
+    with pytest.raises(script.BackupError) as raised:
+        upload()
+
+    assert str(raised.value) == "The bucket refused an upload (AccessDenied)."
