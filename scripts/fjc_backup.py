@@ -46,6 +46,7 @@ import io
 import json
 import mimetypes
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -296,7 +297,10 @@ def bucket_errors() -> Iterator[None]:
     except ParamValidationError as error:
         raise BackupError("A request to the bucket had invalid parameters.") from error
     except BotoCoreError as error:
-        raise BackupError(f"The bucket: {error}") from error
+        # A connection error's message holds the request's URL, whose path is the key.
+        message = re.sub(r"(https?://[^/\s\"']+)/[^\s\"']*", r"\1/...", str(error))
+        message = re.sub(r"(url: )/\S*", r"\1/...", message)
+        raise BackupError(f"The bucket: {message}") from error
     except Boto3Error as error:
         # S3UploadFailedError's own message names the object's key.
         cause = error.__cause__ or error.__context__
@@ -532,18 +536,24 @@ def restore_files(folder: Path, manifest: dict[str, Any], root: Path) -> None:
         raise BackupError("The restored private files differ from the manifest.")
 
 
+def archived_files(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """The files of the archive, all checked before the first upload: a bucket has no links
+    or devices, and a key must be a file's relative path (a bad archive writes nothing)."""
+    members = [member for member in archive.getmembers() if not member.isdir()]
+    for member in members:
+        if not member.isreg():
+            raise BackupError("The files archive holds something other than files.")
+        check_name(member.name)
+    return members
+
+
 def restore_files_to_bucket(folder: Path, manifest: dict[str, Any], bucket: Bucket) -> None:
     """Uploads every file of the archive under the prefix, as django-storages would have
     stored it (its content type, the server-side encryption), then reads every object back
     against the manifest."""
     ensure_empty_bucket(bucket)
     with tarfile.open(folder / FILES) as archive:
-        members = [member for member in archive.getmembers() if not member.isdir()]
-        # All checked before the first upload: a bad archive writes nothing.
-        for member in members:
-            if not member.isreg():
-                raise BackupError("The files archive holds something other than files.")
-            check_name(member.name)
+        members = archived_files(archive)
         with bucket_errors():
             for member in members:
                 content_type, encoding = mimetypes.guess_type(member.name)
@@ -595,6 +605,8 @@ def restore(source: Path) -> None:
         if bucket:
             # Before the database: a refused restore leaves both untouched.
             ensure_empty_bucket(bucket)
+            with tarfile.open(folder / FILES) as archive:
+                archived_files(archive)
         params = connection_parameters()
         ensure_empty_database(params)
         # As the connecting role (the owner), without the dump's owners and grants: the

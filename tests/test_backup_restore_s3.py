@@ -11,6 +11,7 @@ over HTTP with boto3, configured by the same ``FJC_S3_*`` variables as the appli
 
 import hashlib
 import importlib.util
+import io
 import json
 import logging
 import socket
@@ -23,7 +24,7 @@ from typing import Any
 import boto3
 import pytest
 from boto3.exceptions import S3UploadFailedError
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from django.db import connection
 from moto.server import ThreadedMotoServer
 
@@ -324,14 +325,36 @@ def test_objects_that_differ_from_the_manifest_fail_the_restore(
     assert "The restored private files differ from the manifest" in result.stderr
 
 
-def test_a_refused_upload_is_reported_without_the_objects_key():
-    """boto3's own message of a failed upload names the key, which may carry a person's name."""
+def _script() -> Any:
     spec = importlib.util.spec_from_file_location(
         "fjc_backup", Path(folder_backups.ROOT) / "scripts" / "fjc_backup.py"
     )
     assert spec and spec.loader
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
+    return script
+
+
+def test_a_lost_connection_is_reported_without_the_objects_key():
+    """botocore's message of a failed request holds its URL, whose path is the object's key
+    (which may carry a person's name)."""
+    script = _script()
+    url = "http://minio:9000/fjc-private/mechelen/legal-bases/Toestemming%20Jan%20Peeters.pdf"
+
+    def download() -> None:
+        with script.bucket_errors():
+            raise EndpointConnectionError(endpoint_url=url)
+
+    with pytest.raises(script.BackupError) as raised:
+        download()
+
+    assert "Peeters" not in str(raised.value)
+    assert "http://minio:9000/" in str(raised.value)
+
+
+def test_a_refused_upload_is_reported_without_the_objects_key():
+    """boto3's own message of a failed upload names the key, which may carry a person's name."""
+    script = _script()
     key = "mechelen/legal-bases/2024/Toestemming Jan Peeters.pdf"
 
     def upload() -> None:
@@ -346,3 +369,34 @@ def test_a_refused_upload_is_reported_without_the_objects_key():
         upload()
 
     assert str(raised.value) == "The bucket refused an upload (AccessDenied)."
+
+
+@pytest.mark.parametrize("kind", ["outside the prefix", "a link"])
+def test_an_archive_with_no_place_in_a_bucket_is_refused_before_anything_is_written(
+    bucket_backup, fresh_database, s3, s3_endpoint, tmp_path, kind
+):
+    """A files archive rebuilt by hand, with a manifest that matches it: a name that leaves
+    the prefix, or a symbolic link, is refused before the database or the bucket is written."""
+    archive_path = bucket_backup / "private-files.tar"
+    with tarfile.open(archive_path, "w", format=tarfile.PAX_FORMAT) as archive:
+        member = tarfile.TarInfo("../leuven/ander.pdf" if kind == "outside the prefix" else "x")
+        if kind == "a link":
+            member.type, member.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        archive.addfile(member, io.BytesIO(b""))
+    manifest_path = bucket_backup / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["files"]["sha256"] = hashlib.sha256(archive_path.read_bytes()).hexdigest()
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    target = _new_bucket(s3)
+
+    result = _run(
+        "restore.sh",
+        str(bucket_backup),
+        DATABASE_URL=_url(fresh_database),
+        **_bucket_environment(s3_endpoint, tmp_path, target),
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "restore failed:" in result.stderr
+    assert _objects(s3, target) == {}
+    assert not _database_exists(fresh_database)
