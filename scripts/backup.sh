@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Back up the database (pg_dump -Fc as the owner of the tables) and the private files, with a
-# manifest of row counts and checksums, into a new folder under FJC_BACKUP_DIR (default
-# ./backups). README, "Backup and restore". The logic is in scripts/fjc_backup.py.
+# Back up the database (pg_dump -Fc as the owner of the tables) and the private files (the
+# folder, or the bucket when FJC_S3_BUCKET is set), with a manifest of row counts and checksums,
+# into a new folder under FJC_BACKUP_DIR (default ./backups). README, "Backup and restore".
+# The logic is in scripts/fjc_backup.py.
 #
 #   DATABASE_URL=postgres://owner@host/fjc DJANGO_PRIVATE_MEDIA_ROOT=/srv/fjc/private ./scripts/backup.sh
 #   docker compose run --rm backup                       (inside compose)

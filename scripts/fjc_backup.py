@@ -12,7 +12,7 @@ A backup is a folder::
 
     fjc-backup-20250101T020000Z/
         db.dump              pg_dump -Fc, taken as the owner of the tables
-        private-files.tar    DJANGO_PRIVATE_MEDIA_ROOT
+        private-files.tar    DJANGO_PRIVATE_MEDIA_ROOT (or the bucket's objects, see below)
         manifest.json        time, app version, row counts, SHA-256 of both files and of every
                              private file
 
@@ -25,23 +25,36 @@ The backup itself holds special-category data (art. 9 GDPR): it must be encrypte
 With ``FJC_BACKUP_GPG_RECIPIENT`` set, the folder is written as one ``<name>.tar.gpg`` for that
 public key and the plain folder is removed; the restore decrypts it with the private key.
 
+With ``FJC_S3_BUCKET`` set the private files are the objects under ``FJC_S3_PREFIX`` in that
+S3-compatible bucket (fjc/settings.py, ``private_storage``), read with boto3 from the same
+``FJC_S3_*`` variables: each goes into ``private-files.tar`` under its name in the storage (its key
+without the prefix, as a folder's file goes under its path), so the archive and the manifest are
+the same whichever held the files, and a folder's backup restores into a bucket and back.
+
 Environment: ``DATABASE_URL`` (the owner's, or a superuser's; ``DATABASE_PASSWORD_FILE`` may hold
 its password), ``DJANGO_PRIVATE_MEDIA_ROOT``, ``FJC_BACKUP_DIR`` (where backups go, default
 ``backups``), ``FJC_APP_DB_ROLE`` (the application role the restore grants), ``PG_BIN`` (the
-folder of pg_dump and pg_restore, default: the PATH).
+folder of pg_dump and pg_restore, default: the PATH); for a bucket ``FJC_S3_BUCKET``,
+``FJC_S3_ENDPOINT_URL``, ``FJC_S3_REGION``, ``FJC_S3_ACCESS_KEY`` and ``FJC_S3_SECRET_KEY`` (or
+their ``*_FILE`` Docker secrets), ``FJC_S3_PREFIX``, ``FJC_S3_ADDRESSING_STYLE``,
+``FJC_S3_SERVER_SIDE_ENCRYPTION``.
 """
 
 import argparse
 import hashlib
 import io
 import json
+import mimetypes
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -176,6 +189,205 @@ def media_root() -> Path:
     return Path(value) if value else ROOT / "var" / "private"
 
 
+# -- private files in a bucket ----------------------------------------------------------------
+
+
+def secret(name: str) -> str:
+    """As fjc.settings.secret: the file ``<name>_FILE`` names (a Docker secret) wins over
+    ``<name>``; neither set: empty (the host's own credentials)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            # A trailing newline is the editor's, not the secret's.
+            return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as error:
+            raise BackupError(f"{name}_FILE: {error}") from error
+    return os.environ.get(name, "")
+
+
+def check_name(name: str) -> None:
+    """A private file's name must be a relative path in a folder as well as a key in a bucket:
+    the same backup restores into either."""
+    if not name or any(part in {"", ".", ".."} for part in name.split("/")):
+        # Named by its hash: a name may carry a person's name.
+        raise BackupError(
+            f"A private file's name is not a relative path (SHA-256 {sha256_text(name)})."
+        )
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """The private files' bucket, configured as fjc.settings.private_storage configures the
+    application's storage."""
+
+    client: Any
+    name: str
+    # Empty, or FJC_S3_PREFIX and "/": where django-storages puts its names (its ``location``).
+    prefix: str
+    # The write parameters django-storages adds to every upload (server-side encryption).
+    object_parameters: dict[str, str]
+
+    def key(self, name: str) -> str:
+        return self.prefix + name
+
+    def objects(self) -> list[tuple[str, int]]:
+        """(name in the storage, size) of every object under the prefix, sorted by name."""
+        found = []
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.name, Prefix=self.prefix
+        )
+        for page in pages:
+            for item in page.get("Contents", []):
+                name = item["Key"][len(self.prefix) :]
+                if (not name or name.endswith("/")) and not item["Size"]:
+                    continue  # A "folder" some consoles create: no file.
+                check_name(name)
+                found.append((name, item["Size"]))
+        return sorted(found)
+
+    def is_empty(self) -> bool:
+        listed = self.client.list_objects_v2(Bucket=self.name, Prefix=self.prefix, MaxKeys=1)
+        return not listed.get("Contents")
+
+
+def bucket_from_environment() -> Bucket | None:
+    """The private files' bucket when FJC_S3_BUCKET names one, else None (the folder)."""
+    name = os.environ.get("FJC_S3_BUCKET", "")
+    if not name:
+        return None
+    # Only with a bucket: a folder's backup needs nothing beyond psycopg.
+    import boto3
+    from botocore.config import Config
+
+    prefix = os.environ.get("FJC_S3_PREFIX", "")
+    if prefix.startswith("/"):
+        raise BackupError("FJC_S3_PREFIX cannot begin with a slash.")
+    encryption = os.environ.get("FJC_S3_SERVER_SIDE_ENCRYPTION", "")
+    client = boto3.client(
+        "s3",
+        endpoint_url=os.environ.get("FJC_S3_ENDPOINT_URL") or None,
+        region_name=os.environ.get("FJC_S3_REGION") or None,
+        aws_access_key_id=secret("FJC_S3_ACCESS_KEY") or None,
+        aws_secret_access_key=secret("FJC_S3_SECRET_KEY") or None,
+        config=Config(
+            signature_version="s3v4",
+            s3={"addressing_style": os.environ.get("FJC_S3_ADDRESSING_STYLE") or "path"},
+        ),
+    )
+    return Bucket(
+        client=client,
+        name=name,
+        prefix=prefix.rstrip("/") + "/" if prefix.rstrip("/") else "",
+        object_parameters={"ServerSideEncryption": encryption} if encryption else {},
+    )
+
+
+@contextmanager
+def bucket_errors() -> Iterator[None]:
+    """The bucket's refusals as a BackupError that says which request failed and why, never
+    with a request's parameters (an object's key may carry a person's name)."""
+    from boto3.exceptions import Boto3Error
+    from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+
+    try:
+        yield
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "unknown")
+        raise BackupError(f"The bucket answered {code} to {error.operation_name}.") from error
+    except ParamValidationError as error:
+        raise BackupError("A request to the bucket had invalid parameters.") from error
+    except BotoCoreError as error:
+        # A connection error's message holds the request's URL, whose path is the key.
+        message = re.sub(r"(https?://[^/\s\"']+)/[^\s\"']*", r"\1/...", str(error))
+        message = re.sub(r"(url: )/\S*", r"\1/...", message)
+        raise BackupError(f"The bucket: {message}") from error
+    except Boto3Error as error:
+        # S3UploadFailedError's own message names the object's key.
+        cause = error.__cause__ or error.__context__
+        code = cause.response.get("Error", {}).get("Code") if isinstance(cause, ClientError) else ""
+        raise BackupError(
+            f"The bucket refused an upload ({code or type(error).__name__})."
+        ) from error
+
+
+class HashingReader:
+    """Reads a stream through, hashing what passes: an object is archived or checked as it
+    downloads, never held whole in memory or on disk."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk: bytes = self.stream.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        return chunk
+
+
+def archive_bucket(bucket: Bucket, path: Path) -> list[dict[str, Any]]:
+    """Every object under the prefix into the tar at path, named as in the storage; the
+    manifest's entries of what was archived (listed, downloaded and hashed in one pass)."""
+    entries = []
+    with (
+        bucket_errors(),
+        tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as archive,
+    ):
+        for name, _size in bucket.objects():
+            try:
+                response = bucket.client.get_object(Bucket=bucket.name, Key=bucket.key(name))
+            except bucket.client.exceptions.NoSuchKey:
+                # Deleted since the listing (the application runs): as if listed just after.
+                continue
+            info = tarfile.TarInfo(name)
+            info.size = response["ContentLength"]
+            info.mtime = response["LastModified"].timestamp()
+            info.mode = 0o600
+            reader = HashingReader(response["Body"])
+            archive.addfile(info, reader)
+            response["Body"].close()
+            entries.append(
+                {
+                    "path_sha256": sha256_text(name),
+                    "sha256": reader.digest.hexdigest(),
+                    "size": reader.size,
+                }
+            )
+    return entries
+
+
+def bucket_entries(bucket: Bucket) -> list[dict[str, Any]]:
+    """The manifest's entries of the objects under the prefix, read back from the bucket."""
+    entries = []
+    with bucket_errors():
+        for name, _size in bucket.objects():
+            body = bucket.client.get_object(Bucket=bucket.name, Key=bucket.key(name))["Body"]
+            reader = HashingReader(body)
+            while reader.read(CHUNK):
+                pass
+            body.close()
+            entries.append(
+                {
+                    "path_sha256": sha256_text(name),
+                    "sha256": reader.digest.hexdigest(),
+                    "size": reader.size,
+                }
+            )
+    return entries
+
+
+def ensure_empty_bucket(bucket: Bucket) -> None:
+    """A restore never mixes with objects already under the prefix."""
+    with bucket_errors():
+        empty = bucket.is_empty()
+    if not empty:
+        raise BackupError(
+            f"The private files' bucket {bucket.name!r} is not empty under the prefix "
+            f"{bucket.prefix!r}: restore into an empty bucket or prefix."
+        )
+
+
 # -- backup -----------------------------------------------------------------------------------
 
 
@@ -198,6 +410,7 @@ def app_version() -> dict[str, str]:
 
 def backup(output: Path) -> Path:
     params = connection_parameters()
+    bucket = bucket_from_environment()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = output / f"fjc-backup-{stamp}"
     target.mkdir(parents=True, exist_ok=False)
@@ -214,11 +427,14 @@ def backup(output: Path) -> Path:
             check=True,
         )
         conn.rollback()
-    root = media_root()
-    entries = file_entries(root)
-    with tarfile.open(target / FILES, "w", format=tarfile.PAX_FORMAT) as archive:
-        for name, path in private_files(root):
-            archive.add(path, arcname=name, recursive=False)
+    if bucket:
+        entries = archive_bucket(bucket, target / FILES)
+    else:
+        root = media_root()
+        entries = file_entries(root)
+        with tarfile.open(target / FILES, "w", format=tarfile.PAX_FORMAT) as archive:
+            for name, path in private_files(root):
+                archive.add(path, arcname=name, recursive=False)
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -320,6 +536,47 @@ def restore_files(folder: Path, manifest: dict[str, Any], root: Path) -> None:
         raise BackupError("The restored private files differ from the manifest.")
 
 
+def archived_files(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """The files of the archive, all checked before the first upload: a bucket has no links
+    or devices, and a key must be a file's relative path (a bad archive writes nothing)."""
+    members = [member for member in archive.getmembers() if not member.isdir()]
+    for member in members:
+        if not member.isreg():
+            raise BackupError("The files archive holds something other than files.")
+        check_name(member.name)
+    return members
+
+
+def restore_files_to_bucket(folder: Path, manifest: dict[str, Any], bucket: Bucket) -> None:
+    """Uploads every file of the archive under the prefix, as django-storages would have
+    stored it (its content type, the server-side encryption), then reads every object back
+    against the manifest."""
+    ensure_empty_bucket(bucket)
+    with tarfile.open(folder / FILES) as archive:
+        members = archived_files(archive)
+        with bucket_errors():
+            for member in members:
+                content_type, encoding = mimetypes.guess_type(member.name)
+                parameters = {
+                    **bucket.object_parameters,
+                    "ContentType": content_type or "application/octet-stream",
+                }
+                if encoding:
+                    parameters["ContentEncoding"] = encoding
+                bucket.client.upload_fileobj(
+                    archive.extractfile(member),
+                    bucket.name,
+                    bucket.key(member.name),
+                    ExtraArgs=parameters,
+                )
+    expected = sorted(
+        (e["path_sha256"], e["sha256"], e["size"]) for e in manifest["files"]["entries"]
+    )
+    actual = sorted((e["path_sha256"], e["sha256"], e["size"]) for e in bucket_entries(bucket))
+    if actual != expected:
+        raise BackupError("The restored private files differ from the manifest.")
+
+
 def grant_app_role(params: dict[str, str]) -> None:
     role = os.environ.get("FJC_APP_DB_ROLE")
     if not role:
@@ -344,6 +601,12 @@ def restore(source: Path) -> None:
         folder = decrypt(source, Path(scratch)) if source.is_file() else source
         manifest = read_manifest(folder)
         verify_checksums(folder, manifest)
+        bucket = bucket_from_environment()
+        if bucket:
+            # Before the database: a refused restore leaves both untouched.
+            ensure_empty_bucket(bucket)
+            with tarfile.open(folder / FILES) as archive:
+                archived_files(archive)
         params = connection_parameters()
         ensure_empty_database(params)
         # As the connecting role (the owner), without the dump's owners and grants: the
@@ -365,7 +628,10 @@ def restore(source: Path) -> None:
                 if counts.get(name) != manifest["database"]["tables"].get(name)
             )
             raise BackupError(f"Row counts differ from the manifest: {', '.join(differing)}")
-        restore_files(folder, manifest, media_root())
+        if bucket:
+            restore_files_to_bucket(folder, manifest, bucket)
+        else:
+            restore_files(folder, manifest, media_root())
         grant_app_role(params)
     print(
         f"Restored {len(counts)} tables ({sum(counts.values())} rows) and "

@@ -171,6 +171,13 @@ def test_the_backup_service_is_run_by_hand_as_the_owner():
     assert backup["environment"]["DATABASE_URL"].startswith(OWNER_URL)
     assert backup["environment"]["FJC_APP_DB_ROLE"] == "${FJC_APP_DB_USER:-fjc_app}"
     assert "private-media:/app/var/private" in backup["volumes"]
+    # And the bucket, when the private files are there, with the application's settings.
+    files = load_compose()["services"]["web"]["environment"]
+    for key in ("FJC_S3_BUCKET", "FJC_S3_ENDPOINT_URL", "FJC_S3_REGION"):
+        assert backup["environment"][key] == files[key], key
+    for key in ("FJC_S3_ACCESS_KEY_FILE", "FJC_S3_SECRET_KEY_FILE"):
+        assert backup["environment"][key] == files[key], key
+        assert files[key].removeprefix("/run/secrets/") in backup["secrets"], key
     assert (ROOT / "scripts" / "backup.sh").stat().st_mode & 0o111
     assert (ROOT / "scripts" / "restore.sh").stat().st_mode & 0o111
 
