@@ -521,9 +521,13 @@ def ensure_empty_database(params: dict[str, str]) -> None:
             )
 
 
-def restore_files(folder: Path, manifest: dict[str, Any], root: Path) -> None:
+def ensure_empty_folder(root: Path) -> None:
     if root.exists() and any(root.iterdir()):
         raise BackupError(f"The private files folder {root} is not empty.")
+
+
+def restore_files(folder: Path, manifest: dict[str, Any], root: Path) -> None:
+    ensure_empty_folder(root)
     root.mkdir(parents=True, exist_ok=True)
     with tarfile.open(folder / FILES) as archive:
         # The "data" filter refuses absolute paths, "..", links outside and device files.
@@ -602,11 +606,13 @@ def restore(source: Path) -> None:
         manifest = read_manifest(folder)
         verify_checksums(folder, manifest)
         bucket = bucket_from_environment()
+        # Before the database: a refused restore leaves both untouched.
         if bucket:
-            # Before the database: a refused restore leaves both untouched.
             ensure_empty_bucket(bucket)
             with tarfile.open(folder / FILES) as archive:
                 archived_files(archive)
+        else:
+            ensure_empty_folder(media_root())
         params = connection_parameters()
         ensure_empty_database(params)
         # As the connecting role (the owner), without the dump's owners and grants: the

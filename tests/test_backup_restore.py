@@ -242,6 +242,32 @@ def test_a_restore_never_writes_into_a_database_that_holds_tables(backup_folder,
     assert _digest(connection.settings_dict["NAME"]) == before
 
 
+def test_a_restore_into_a_folder_that_holds_files_touches_no_database(
+    backup_folder, fresh_database, tmp_path
+):
+    """The files' folder is checked before the database is restored: a refused restore
+    leaves no half-restored installation behind."""
+    occupied = tmp_path / "occupied-private"
+    occupied.mkdir()
+    (occupied / "left-over.pdf").write_bytes(b"%PDF-1.7 someone else's file")
+
+    result = _run(
+        "restore.sh",
+        str(backup_folder),
+        DATABASE_URL=_url(fresh_database),
+        DJANGO_PRIVATE_MEDIA_ROOT=str(occupied),
+    )
+
+    assert result.returncode == 1
+    assert "is not empty" in result.stderr
+    with _connect("postgres") as conn:
+        exists = conn.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", [fresh_database]
+        ).fetchone()
+    assert exists == (0,)
+    assert [path.name for path in occupied.iterdir()] == ["left-over.pdf"]
+
+
 @pytest.mark.skipif(not shutil.which("gpg"), reason="GnuPG is not installed")
 def test_an_encrypted_backup_leaves_no_plain_copy_and_restores(
     world, private_root, fresh_database, tmp_path
