@@ -20,9 +20,10 @@ def case_documents(
     for the request (the steering page)."""
     documents = CaseDocument.objects.filter(case=case, removed_at__isnull=not removed)
     documents = restrict(documents, user) if access is None else access.children(documents)
+    # Explicitly: a query with GROUP BY (the counts) leaves out the model's ordering.
     return documents.annotate(
         version_count=Count("versions"), last_uploaded_at=Max("versions__uploaded_at")
-    )
+    ).order_by("-created_at", "-id")
 
 
 def with_versions(documents: QuerySet[CaseDocument]) -> QuerySet[CaseDocument]:
