@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart
 from access.policy import (
     CaseAccess,
+    case_access_path,
     decide_case_access,
     may_see_confidential,
     restrict,
@@ -41,6 +42,7 @@ from ..models import (
     PoliceReport,
     ProsecutionDecision,
     Referral,
+    RepeatMatch,
 )
 from .children import ChildLine, child_lines
 from .core import open_shares
@@ -190,6 +192,50 @@ def case_hit_notices(
     )
 
 
+# The sections that are empty in most cases. Whether the case has any row in each comes with
+# the page's own read of the case (``steering_presence``: one EXISTS each, on the table's
+# case index), and a section without rows costs no query of its own: its read would find
+# nothing whatever the user's access. A section with rows is read as before, through the
+# access decided for the request. Only whether rows exist is read here, never shown.
+_PRESENT_BY_CASE: dict[str, type[Any]] = {
+    "shares": CaseShare,
+    "measures": Measure,
+    "hearings": Hearing,
+    "relations": PartyRelation,
+    "co_directors": CoDirector,
+    "police_reports": PoliceReport,
+    "prosecution_decisions": ProsecutionDecision,
+    "conditions": JudicialCondition,
+    "breaches": Breach,
+    "partners": CasePartner,
+    "referrals": Referral,
+    "documents": CaseDocument,
+    "hit_notices": HitNotice,
+}
+
+
+def steering_presence() -> dict[str, Exists]:
+    """Annotations for the query that reads the case of the steering page (``case_steering``
+    reads them): whether each mostly-empty section has any row of the case."""
+    presence = {
+        f"steering_has_{name}": Exists(
+            model._default_manager.filter(**{case_access_path(model): OuterRef("pk")})
+        )
+        for name, model in _PRESENT_BY_CASE.items()
+    }
+    presence["steering_has_gaps"] = Exists(Gap.objects.filter(case_id=OuterRef("pk")))
+    # Whether the case is a repeat of any case at all: without a match there is no earlier
+    # case to show (``visible_repeated_cases``), whoever asks; with one, the policy decides.
+    presence["steering_has_repeats"] = Exists(RepeatMatch.objects.filter(later_id=OuterRef("pk")))
+    return presence
+
+
+def _present(case: Case, name: str) -> bool:
+    """Whether the section may hold rows (True when the case was read without
+    ``steering_presence``: then every section is read)."""
+    return bool(getattr(case, f"steering_has_{name}", True))
+
+
 def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> Steering:
     """Everything the steering page shows of ``case``, which the caller read through
     ``access.policy.restrict`` in this request (the page's own query).
@@ -203,18 +249,25 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
     access = decide_case_access(user, case, can_change=can_change)
     can_change = access.can_change
     parts = access.parts
-    shares = list(open_shares(case=case, user=user, access=access))
     may_see = may_see_confidential(user, case, can_change=can_change)
 
     def scoped(rows: Any) -> Any:
         return access.children(rows.all())
 
-    measures = list(
-        scoped(Measure.objects)
-        .select_related("lifted_by")
-        .prefetch_related(
-            Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
-        )
+    def rows(name: str, read: Any) -> list[Any]:
+        """The section's rows: ``read()`` when the case has any there (``_present``)."""
+        return list(read()) if _present(case, name) else []
+
+    shares = rows("shares", lambda: open_shares(case=case, user=user, access=access))
+    measures = rows(
+        "measures",
+        lambda: (
+            scoped(Measure.objects)
+            .select_related("lifted_by")
+            .prefetch_related(
+                Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
+            )
+        ),
     )
     open_actions = list(
         with_overdue_flag(
@@ -227,7 +280,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
             today,
         )
     )
-    hearings = list(scoped(Hearing.objects))
+    hearings = rows("hearings", lambda: scoped(Hearing.objects))
     parties = [
         shown_party(party, may_see=may_see)
         for party in scoped(CaseParty.objects).select_related("person")
@@ -262,36 +315,49 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
             if CasePart.FILE in parts and not case.is_anonymous_consult
             else None
         ),
-        relations=list(
-            scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
+        relations=rows(
+            "relations",
+            lambda: scoped(PartyRelation.objects).select_related(
+                "from_party__person", "to_party__person"
+            ),
         ),
-        co_directors=list(scoped(CoDirector.objects).select_related("user__organisation")),
+        co_directors=rows(
+            "co_directors",
+            lambda: scoped(CoDirector.objects).select_related("user__organisation"),
+        ),
         open_actions=open_actions,
         recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
         contacts=contact_summary(user=user, case=case, access=access),
-        police_reports=list(scoped(PoliceReport.objects).select_related("police_zone")),
+        police_reports=rows(
+            "police_reports", lambda: scoped(PoliceReport.objects).select_related("police_zone")
+        ),
         measures=measures,
         measure_warnings=restraining_order_warnings(measures, today),
         hearings=hearings,
-        prosecution_decisions=list(
-            scoped(ProsecutionDecision.objects).select_related("decided_by")
+        prosecution_decisions=rows(
+            "prosecution_decisions",
+            lambda: scoped(ProsecutionDecision.objects).select_related("decided_by"),
         ),
-        conditions=list(scoped(JudicialCondition.objects)),
-        breaches=list(scoped(Breach.objects).select_related("measure", "condition")),
-        partners=list(scoped(CasePartner.objects).select_related("organisation")),
-        referrals=list(case_referrals(case=case, user=user, access=access)),
-        gaps=list(case_gaps(case=case, user=user, access=access)),
+        conditions=rows("conditions", lambda: scoped(JudicialCondition.objects)),
+        breaches=rows(
+            "breaches", lambda: scoped(Breach.objects).select_related("measure", "condition")
+        ),
+        partners=rows(
+            "partners", lambda: scoped(CasePartner.objects).select_related("organisation")
+        ),
+        referrals=rows("referrals", lambda: case_referrals(case=case, user=user, access=access)),
+        gaps=rows("gaps", lambda: case_gaps(case=case, user=user, access=access)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
         documents=(
-            list(case_documents(user=user, case=case, access=access))
+            rows("documents", lambda: case_documents(user=user, case=case, access=access))
             if CasePart.FILE in parts
             else []
         ),
         shares=shares,
         has_unconfirmed_share=any(share.is_legacy for share in shares),
         parts=parts,
-        repeats_shown=list(visible_repeated_cases(user, case)),
-        hit_notices=list(case_hit_notices(user=user, access=access)),
+        repeats_shown=rows("repeats", lambda: visible_repeated_cases(user, case)),
+        hit_notices=rows("hit_notices", lambda: case_hit_notices(user=user, access=access)),
         next_deadline=next_deadline(
             today=today,
             open_actions=open_actions,
