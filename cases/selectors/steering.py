@@ -1,17 +1,19 @@
 """Everything the steering page shows, in a fixed number of queries."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, Max, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart
 from access.policy import (
     CaseAccess,
-    case_access_path,
     decide_case_access,
     may_see_confidential,
     restrict,
@@ -22,6 +24,7 @@ from partners.models import Gap
 
 from ..models import (
     Breach,
+    BreakGlassAccess,
     Case,
     CaseAction,
     CaseDocument,
@@ -39,6 +42,7 @@ from ..models import (
     MeasureExtension,
     MeasureKind,
     PartyRelation,
+    PlanOfApproach,
     PoliceReport,
     ProsecutionDecision,
     Referral,
@@ -197,43 +201,86 @@ def case_hit_notices(
 # case index), and a section without rows costs no query of its own: its read would find
 # nothing whatever the user's access. A section with rows is read as before, through the
 # access decided for the request. Only whether rows exist is read here, never shown.
-_PRESENT_BY_CASE: dict[str, type[Any]] = {
-    "shares": CaseShare,
-    "measures": Measure,
-    "hearings": Hearing,
-    "relations": PartyRelation,
-    "co_directors": CoDirector,
-    "police_reports": PoliceReport,
-    "prosecution_decisions": ProsecutionDecision,
-    "conditions": JudicialCondition,
-    "breaches": Breach,
-    "partners": CasePartner,
-    "referrals": Referral,
-    "documents": CaseDocument,
-    "hit_notices": HitNotice,
+# Name -> (model, its foreign key to the case whose rows the section reads). Another app adds
+# its own sections with ``register_presence`` in its ``AppConfig.ready()`` (``cases`` cannot
+# import it): the risk panel's reads, the next consultation.
+_PRESENT_BY_CASE: dict[str, tuple[type[Any], str]] = {
+    "shares": (CaseShare, "case"),
+    "measures": (Measure, "case"),
+    "hearings": (Hearing, "case"),
+    "relations": (PartyRelation, "case"),
+    "co_directors": (CoDirector, "case"),
+    "police_reports": (PoliceReport, "case"),
+    "prosecution_decisions": (ProsecutionDecision, "case"),
+    "conditions": (JudicialCondition, "case"),
+    "breaches": (Breach, "case"),
+    "partners": (CasePartner, "case"),
+    "referrals": (Referral, "case"),
+    "documents": (CaseDocument, "case"),
+    "hit_notices": (HitNotice, "case"),
+    "gaps": (Gap, "case"),
+    "plan": (PlanOfApproach, "case"),
+    "break_glass": (BreakGlassAccess, "case"),
+    # Whether the case is a repeat of any case at all: without a match there is no earlier
+    # case to show (``visible_repeated_cases``), whoever asks; with one, the policy decides.
+    "repeats": (RepeatMatch, "later"),
 }
 
 
-def steering_presence() -> dict[str, Exists]:
-    """Annotations for the query that reads the case of the steering page (``case_steering``
-    reads them): whether each mostly-empty section has any row of the case."""
-    presence = {
-        f"steering_has_{name}": Exists(
-            model._default_manager.filter(**{case_access_path(model): OuterRef("pk")})
+def register_presence(name: str, model: type[Any], fk: str = "case") -> None:
+    """Tell the steering page's read of the case to say whether ``model`` has rows of the
+    case (through its foreign key ``fk``); read with :func:`has_rows`. Called at start-up."""
+    if name in _PRESENT_BY_CASE:
+        raise ValueError(f"presence {name!r} registered twice")
+    _PRESENT_BY_CASE[name] = (model, fk)
+    _bits.cache_clear()
+    _presence_sql.cache_clear()
+
+
+@functools.cache
+def _bits() -> dict[str, int]:
+    return {name: 1 << n for n, name in enumerate(_PRESENT_BY_CASE)}
+
+
+def _column(field: Any) -> str:
+    assert field.column is not None
+    return str(field.column)
+
+
+@functools.cache
+def _presence_sql() -> str:
+    """One integer, a bit per section whose table has a row of the case. Plain SQL made once
+    per process from the models (table and column names only): as ORM ``Exists`` the
+    fifteen subqueries took longer to compile than the page's whole read of the case."""
+    qn = connection.ops.quote_name
+    case = f"{qn(Case._meta.db_table)}.{qn(_column(Case._meta.pk))}"
+    terms = []
+    bits = _bits()
+    for name, (model, fk) in _PRESENT_BY_CASE.items():
+        table = qn(model._meta.db_table)
+        column = qn(_column(model._meta.get_field(fk)))
+        # Names from the models only, no value: nothing to inject.
+        terms.append(
+            f"CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {table}.{column} = {case})"  # noqa: S608
+            f" THEN {bits[name]} ELSE 0 END"
         )
-        for name, model in _PRESENT_BY_CASE.items()
-    }
-    presence["steering_has_gaps"] = Exists(Gap.objects.filter(case_id=OuterRef("pk")))
-    # Whether the case is a repeat of any case at all: without a match there is no earlier
-    # case to show (``visible_repeated_cases``), whoever asks; with one, the policy decides.
-    presence["steering_has_repeats"] = Exists(RepeatMatch.objects.filter(later_id=OuterRef("pk")))
-    return presence
+    # A bigint: room for 63 sections.
+    return "(" + " + ".join(terms) + ")"
 
 
-def _present(case: Case, name: str) -> bool:
-    """Whether the section may hold rows (True when the case was read without
-    ``steering_presence``: then every section is read)."""
-    return bool(getattr(case, f"steering_has_{name}", True))
+def steering_presence() -> dict[str, RawSQL]:
+    """The annotation for the query that reads the case of the steering page (a ``Case``
+    queryset; ``case_steering`` reads it): which mostly-empty sections have rows of the case."""
+    presence = RawSQL(_presence_sql(), (), output_field=BigIntegerField())  # noqa: S611
+    return {"steering_presence": presence}
+
+
+def has_rows(case: Any, name: str) -> bool:
+    """Whether section ``name`` of ``case`` may hold rows: False only when the case was read
+    with ``steering_presence`` in this request and the section's table had no row of it
+    (read without it, every section is read)."""
+    presence = getattr(case, "steering_presence", None)
+    return presence is None or bool(presence & _bits()[name])
 
 
 def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> Steering:
@@ -255,8 +302,8 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         return access.children(rows.all())
 
     def rows(name: str, read: Any) -> list[Any]:
-        """The section's rows: ``read()`` when the case has any there (``_present``)."""
-        return list(read()) if _present(case, name) else []
+        """The section's rows: ``read()`` when the case has any there (``has_rows``)."""
+        return list(read()) if has_rows(case, name) else []
 
     shares = rows("shares", lambda: open_shares(case=case, user=user, access=access))
     measures = rows(
@@ -301,7 +348,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
     )
     consultation_at = (
         next_consultation_at(case=case, user=user, access=access)
-        if CasePart.FILE in parts
+        if CasePart.FILE in parts and has_rows(case, "agenda_items")
         else None
     )
     return Steering(
@@ -311,7 +358,11 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         safety_plans=safety_plans,
         children=children,
         plan=(
-            plan_state(user=user, case=case, today=today, access=access)
+            (
+                plan_state(user=user, case=case, today=today, access=access)
+                if has_rows(case, "plan")
+                else PlanState(plan=None, today=today)
+            )
             if CasePart.FILE in parts and not case.is_anonymous_consult
             else None
         ),
