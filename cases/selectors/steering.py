@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, Count, F, Max, Prefetch, Q
+from django.db.models import BigIntegerField, Count, F, Max, Prefetch, Q, Window
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -159,6 +159,19 @@ def restraining_order_warnings(
     return warnings
 
 
+def _contact_aggregates() -> dict[str, Any]:
+    real = (
+        ~Q(kind=EntryKind.NOTE)
+        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached=False)
+        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached__isnull=True)
+    )
+    return {
+        "attempts": Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT)),
+        "failed": Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT) & ~Q(reached=True)),
+        "last": Max("occurred_at", filter=real),
+    }
+
+
 def contact_summary(*, user: User, case: Case, access: CaseAccess | None = None) -> ContactSummary:
     """Attempts to reach the client and the last real contact (track 2), from the journal
     entries the user sees (``access``: the case's access decided for the request)."""
@@ -166,17 +179,28 @@ def contact_summary(*, user: User, case: Case, access: CaseAccess | None = None)
         entries = restrict(JournalEntry.objects.filter(case=case), user)
     else:
         entries = access.children(JournalEntry.objects.all())
-    real = (
-        ~Q(kind=EntryKind.NOTE)
-        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached=False)
-        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached__isnull=True)
-    )
-    row = entries.aggregate(
-        attempts=Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT)),
-        failed=Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT) & ~Q(reached=True)),
-        last=Max("occurred_at", filter=real),
-    )
+    row = entries.aggregate(**_contact_aggregates())
     return ContactSummary(row["attempts"], row["failed"], row["last"])
+
+
+def recent_journal_and_contacts(
+    access: CaseAccess, limit: int = 5
+) -> tuple[list[JournalEntry], ContactSummary]:
+    """The ``limit`` latest journal entries the user sees and :func:`contact_summary` over all
+    of them, in one query: the summary as window aggregates over every visible entry, which
+    the database computes before the limit (no entry visible: no row, and nothing to count)."""
+    windows = {
+        f"contact_{name}": Window(aggregate) for name, aggregate in _contact_aggregates().items()
+    }
+    entries = list(
+        access.children(JournalEntry.objects.all())
+        .select_related("author")
+        .annotate(**windows)[:limit]
+    )
+    if not entries:
+        return [], ContactSummary()
+    first: Any = entries[0]
+    return entries, ContactSummary(first.contact_attempts, first.contact_failed, first.contact_last)
 
 
 def case_hit_notices(
@@ -351,6 +375,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         if CasePart.FILE in parts and has_rows(case, "agenda_items")
         else None
     )
+    recent_journal, contacts = recent_journal_and_contacts(access)
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
@@ -377,8 +402,8 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
             lambda: scoped(CoDirector.objects).select_related("user__organisation"),
         ),
         open_actions=open_actions,
-        recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
-        contacts=contact_summary(user=user, case=case, access=access),
+        recent_journal=recent_journal,
+        contacts=contacts,
         police_reports=rows(
             "police_reports", lambda: scoped(PoliceReport.objects).select_related("police_zone")
         ),
