@@ -58,6 +58,7 @@ from .people import ShownParty, shown_party
 from .plan import PlanState, plan_state
 from .referrals import case_gaps, case_referrals
 from .safety import PlanLine, plan_lines
+from .violence import ViolenceFacts, violence_facts
 
 
 @dataclass
@@ -119,6 +120,8 @@ class Steering:
     next_deadline: Deadline | None = None
     restraining_order_end: datetime.date | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
+    # The case's relationship contexts and forms of violence (one query for both).
+    violence: ViolenceFacts = field(default_factory=ViolenceFacts)
     # The case's access decided once for this request (``access.policy.decide_case_access``):
     # the risk panel's reads use it too.
     access: CaseAccess | None = None
@@ -443,5 +446,6 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         ),
         restraining_order_end=restraining_order_end(measures, today),
         today=today,
+        violence=violence_facts(case),
         access=access,
     )
