@@ -32,3 +32,8 @@ class ConsultationsConfig(AppConfig):
         from .selectors.planning import CONSULTATION_CHECK
 
         register_chain_setup_check(CONSULTATION_CHECK)
+        # The steering page knows with the case whether it is on any agenda (no query for
+        # the next consultation otherwise).
+        from cases.selectors.steering import register_presence
+
+        register_presence("agenda_items", AgendaItem)

@@ -17,3 +17,12 @@ class RiskConfig(AppConfig):
         escalation.register_chain_setup_check(escalation.JOINT_ASSESSMENT_CHECK)
         escalation.register_chain_setup_check(escalation.PLAN_OF_APPROACH_CHECK)
         board.register()
+        # The steering page knows with the case whether the risk panel's tables have rows of
+        # it (risk.selectors.risk_overview reads none of an empty one).
+        from cases.selectors.steering import register_presence
+
+        from .models import Assessment, JointAssessment, RiskDecision
+
+        register_presence("assessments", Assessment)
+        register_presence("joints", JointAssessment)
+        register_presence("risk_decisions", RiskDecision)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from access.policy import Action, CaseAccess, is_permitted, may_decide_on_risk, restrict
 from accounts.models import User
 from cases.models import Case, CaseParty, CoDirector, Track
+from cases.selectors.steering import has_rows
 
 from .charts import ChartPoint
 from .current import CurrentRisk, current_risk, newest_first, recency
@@ -168,13 +169,24 @@ def risk_overview(
     """The risk panel and page: a fixed number of queries, however many assessments there are.
 
     ``can_change``, ``co_director_ids`` and ``access`` (the case's access decided for the
-    request) may come from the steering page, which has them.
+    request) may come from the steering page, which has them; so may, on ``case``, whether
+    each table has rows of it (``cases.selectors.steering.has_rows``): none is read then.
     """
-    assessments = list(
-        assessment_list(user=user, case=case, with_parties=with_details, access=access)
+    assessments = (
+        list(assessment_list(user=user, case=case, with_parties=with_details, access=access))
+        if has_rows(case, "assessments")
+        else []
     )
-    joints = list(joint_list(user=user, case=case, with_details=with_details, access=access))
-    decisions = list(decision_list(user=user, case=case, access=access))
+    joints = (
+        list(joint_list(user=user, case=case, with_details=with_details, access=access))
+        if has_rows(case, "joints")
+        else []
+    )
+    decisions = (
+        list(decision_list(user=user, case=case, access=access))
+        if has_rows(case, "risk_decisions")
+        else []
+    )
     current = current_risk(assessments=assessments, joints=joints)
     if can_change is None:
         can_change = is_permitted(user, case, Action.CHANGE)

@@ -54,7 +54,10 @@ def test_steering_page_query_count_does_not_grow_with_what_the_case_holds(world,
     # relationship contexts and forms one since issue 18; the children's section one, issue 18
     # part 3). Issue 20 part 3: whether the user may change the case comes with the case (the
     # permission check no longer a query of its own); the audit row is one INSERT at the end.
-    assert few <= 38
+    # Issue 20 part 3, second round: a section whose table has no row of the case is not read
+    # (cases.selectors.steering_presence, tests/test_steering_presence.py), so the count
+    # depends on which sections have rows, never on how many: this case has none in a few.
+    assert few <= 30
 
 
 def test_home_page_query_count_does_not_grow_with_cases_or_overdue_actions(world, client):

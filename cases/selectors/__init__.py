@@ -26,6 +26,7 @@ from .steering import (
     case_steering,
     contact_summary,
     restraining_order_warnings,
+    steering_presence,
 )
 from .trajectory import restraining_orders_ending
 
@@ -60,4 +61,5 @@ __all__ = [
     "restraining_order_warnings",
     "restraining_orders_ending",
     "scopes_for",
+    "steering_presence",
 ]

@@ -14,9 +14,7 @@ case holds.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import Value
 from django.utils import timezone
 
 from access.parts import CasePart
@@ -29,14 +27,13 @@ from ..models import (
     CaseParty,
     ChildConversation,
     ChildFile,
-    FormOfViolence,
-    RelationshipContext,
     SafetyPlan,
 )
 from .children import ChildLine, ShownConversation, shown_conversation
 from .plan import PlanDetail, plan_detail
 from .safety import ShownPart, case_safety_plans, shown_parts
 from .steering import Steering, case_steering
+from .violence import ViolenceFacts
 
 
 @dataclass
@@ -61,12 +58,6 @@ class PrintedChild:
     line: ChildLine
     child_file: ChildFile | None
     conversations: list[ShownConversation] = field(default_factory=list)
-
-
-@dataclass
-class ViolenceFacts:
-    contexts: list[RelationshipContext] = field(default_factory=list)
-    forms: list[FormOfViolence] = field(default_factory=list)
 
 
 @dataclass
@@ -141,39 +132,6 @@ def printed_children(*, user: User, case: Case, steering: Steering) -> list[Prin
     ]
 
 
-def violence_facts(case: Case) -> ViolenceFacts:
-    """The relationship contexts and forms of violence recorded on the case today, in the
-    lists' order, in one query (the case's two fields would take two)."""
-    rows = (
-        _recorded(
-            RelationshipContext, case.relationship_contexts.through, "relationshipcontext", case
-        )
-        .union(
-            _recorded(FormOfViolence, case.forms_of_violence.through, "formofviolence", case),
-            all=True,
-        )
-        .order_by("kind", "order", "pk")
-    )
-    facts = ViolenceFacts()
-    for kind, name_nl, name_en, _order, pk in rows:
-        if kind == "context":
-            facts.contexts.append(RelationshipContext(pk=pk, name_nl=name_nl, name_en=name_en))
-        else:
-            facts.forms.append(FormOfViolence(pk=pk, name_nl=name_nl, name_en=name_en))
-    return facts
-
-
-def _recorded(model: Any, through: Any, column: str, case: Case) -> Any:
-    kind = "context" if model is RelationshipContext else "form"
-    return (
-        model.objects.filter(pk__in=through.objects.filter(case_id=case.pk).values(f"{column}_id"))
-        .annotate(kind=Value(kind))
-        .values_list("kind", "name_nl", "name_en", "order", "pk")
-        # No ordering of its own: SQLite refuses ORDER BY inside a compound statement's part.
-        .order_by()
-    )
-
-
 def case_print(*, case: Case, user: User) -> CasePrint:
     """The case has been authorised for ``user`` (the print view is built on the same access
     base as the steering page); children are restricted again, as on that page."""
@@ -193,6 +151,6 @@ def case_print(*, case: Case, user: User) -> CasePrint:
         plan_of_approach=plan,
         safety_plans=printed_plans(user=user, case=case, steering=steering, today=steering.today),
         children=printed_children(user=user, case=case, steering=steering),
-        violence=violence_facts(case),
+        violence=steering.violence,
         events=events,
     )

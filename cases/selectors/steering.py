@@ -1,11 +1,14 @@
 """Everything the steering page shows, in a fixed number of queries."""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db import connection
+from django.db.models import BigIntegerField, Count, F, Max, Prefetch, Q, Window
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart
@@ -21,6 +24,7 @@ from partners.models import Gap
 
 from ..models import (
     Breach,
+    BreakGlassAccess,
     Case,
     CaseAction,
     CaseDocument,
@@ -38,9 +42,11 @@ from ..models import (
     MeasureExtension,
     MeasureKind,
     PartyRelation,
+    PlanOfApproach,
     PoliceReport,
     ProsecutionDecision,
     Referral,
+    RepeatMatch,
 )
 from .children import ChildLine, child_lines
 from .core import open_shares
@@ -52,6 +58,7 @@ from .people import ShownParty, shown_party
 from .plan import PlanState, plan_state
 from .referrals import case_gaps, case_referrals
 from .safety import PlanLine, plan_lines
+from .violence import ViolenceFacts, violence_facts
 
 
 @dataclass
@@ -113,6 +120,8 @@ class Steering:
     next_deadline: Deadline | None = None
     restraining_order_end: datetime.date | None = None
     today: datetime.date = field(default_factory=timezone.localdate)
+    # The case's relationship contexts and forms of violence (one query for both).
+    violence: ViolenceFacts = field(default_factory=ViolenceFacts)
     # The case's access decided once for this request (``access.policy.decide_case_access``):
     # the risk panel's reads use it too.
     access: CaseAccess | None = None
@@ -153,6 +162,19 @@ def restraining_order_warnings(
     return warnings
 
 
+def _contact_aggregates() -> dict[str, Any]:
+    real = (
+        ~Q(kind=EntryKind.NOTE)
+        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached=False)
+        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached__isnull=True)
+    )
+    return {
+        "attempts": Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT)),
+        "failed": Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT) & ~Q(reached=True)),
+        "last": Max("occurred_at", filter=real),
+    }
+
+
 def contact_summary(*, user: User, case: Case, access: CaseAccess | None = None) -> ContactSummary:
     """Attempts to reach the client and the last real contact (track 2), from the journal
     entries the user sees (``access``: the case's access decided for the request)."""
@@ -160,17 +182,28 @@ def contact_summary(*, user: User, case: Case, access: CaseAccess | None = None)
         entries = restrict(JournalEntry.objects.filter(case=case), user)
     else:
         entries = access.children(JournalEntry.objects.all())
-    real = (
-        ~Q(kind=EntryKind.NOTE)
-        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached=False)
-        & ~Q(kind=EntryKind.CONTACT_ATTEMPT, reached__isnull=True)
-    )
-    row = entries.aggregate(
-        attempts=Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT)),
-        failed=Count("pk", filter=Q(kind=EntryKind.CONTACT_ATTEMPT) & ~Q(reached=True)),
-        last=Max("occurred_at", filter=real),
-    )
+    row = entries.aggregate(**_contact_aggregates())
     return ContactSummary(row["attempts"], row["failed"], row["last"])
+
+
+def recent_journal_and_contacts(
+    access: CaseAccess, limit: int = 5
+) -> tuple[list[JournalEntry], ContactSummary]:
+    """The ``limit`` latest journal entries the user sees and :func:`contact_summary` over all
+    of them, in one query: the summary as window aggregates over every visible entry, which
+    the database computes before the limit (no entry visible: no row, and nothing to count)."""
+    windows = {
+        f"contact_{name}": Window(aggregate) for name, aggregate in _contact_aggregates().items()
+    }
+    entries = list(
+        access.children(JournalEntry.objects.all())
+        .select_related("author")
+        .annotate(**windows)[:limit]
+    )
+    if not entries:
+        return [], ContactSummary()
+    first: Any = entries[0]
+    return entries, ContactSummary(first.contact_attempts, first.contact_failed, first.contact_last)
 
 
 def case_hit_notices(
@@ -190,6 +223,96 @@ def case_hit_notices(
     )
 
 
+# The sections that are empty in most cases. Whether the case has any row in each comes with
+# the page's own read of the case (``steering_presence``: one EXISTS each, on the table's
+# case index), and a section without rows costs no query of its own: its read would find
+# nothing whatever the user's access. A section with rows is read as before, through the
+# access decided for the request. Only whether rows exist is read here, never shown.
+# Name -> (model, its foreign key to the case whose rows the section reads). Another app adds
+# its own sections with ``register_presence`` in its ``AppConfig.ready()`` (``cases`` cannot
+# import it): the risk panel's reads, the next consultation.
+_PRESENT_BY_CASE: dict[str, tuple[type[Any], str]] = {
+    "shares": (CaseShare, "case"),
+    "measures": (Measure, "case"),
+    "hearings": (Hearing, "case"),
+    "relations": (PartyRelation, "case"),
+    "co_directors": (CoDirector, "case"),
+    "police_reports": (PoliceReport, "case"),
+    "prosecution_decisions": (ProsecutionDecision, "case"),
+    "conditions": (JudicialCondition, "case"),
+    "breaches": (Breach, "case"),
+    "partners": (CasePartner, "case"),
+    "referrals": (Referral, "case"),
+    "documents": (CaseDocument, "case"),
+    "hit_notices": (HitNotice, "case"),
+    "gaps": (Gap, "case"),
+    "plan": (PlanOfApproach, "case"),
+    "break_glass": (BreakGlassAccess, "case"),
+    # Whether the case is a repeat of any case at all: without a match there is no earlier
+    # case to show (``visible_repeated_cases``), whoever asks; with one, the policy decides.
+    "repeats": (RepeatMatch, "later"),
+}
+
+
+def register_presence(name: str, model: type[Any], fk: str = "case") -> None:
+    """Tell the steering page's read of the case to say whether ``model`` has rows of the
+    case (through its foreign key ``fk``); read with :func:`has_rows`. Called at start-up."""
+    known = _PRESENT_BY_CASE.get(name)
+    if known == (model, fk):
+        return  # the app registry made ready twice (a test reloading apps)
+    if known is not None:
+        raise ValueError(f"presence {name!r} is another table's already")
+    _PRESENT_BY_CASE[name] = (model, fk)
+    _bits.cache_clear()
+    _presence_sql.cache_clear()
+
+
+@functools.cache
+def _bits() -> dict[str, int]:
+    return {name: 1 << n for n, name in enumerate(_PRESENT_BY_CASE)}
+
+
+def _column(field: Any) -> str:
+    assert field.column is not None
+    return str(field.column)
+
+
+@functools.cache
+def _presence_sql() -> str:
+    """One integer, a bit per section whose table has a row of the case. Plain SQL made once
+    per process from the models (table and column names only): as ORM ``Exists`` the
+    fifteen subqueries took longer to compile than the page's whole read of the case."""
+    qn = connection.ops.quote_name
+    case = f"{qn(Case._meta.db_table)}.{qn(_column(Case._meta.pk))}"
+    terms = []
+    bits = _bits()
+    for name, (model, fk) in _PRESENT_BY_CASE.items():
+        table = qn(model._meta.db_table)
+        column = qn(_column(model._meta.get_field(fk)))
+        # Names from the models only, no value: nothing to inject.
+        terms.append(
+            f"CASE WHEN EXISTS (SELECT 1 FROM {table} WHERE {table}.{column} = {case})"  # noqa: S608
+            f" THEN {bits[name]} ELSE 0 END"
+        )
+    # A bigint: room for 63 sections.
+    return "(" + " + ".join(terms) + ")"
+
+
+def steering_presence() -> dict[str, RawSQL]:
+    """The annotation for the query that reads the case of the steering page (a ``Case``
+    queryset; ``case_steering`` reads it): which mostly-empty sections have rows of the case."""
+    presence = RawSQL(_presence_sql(), (), output_field=BigIntegerField())  # noqa: S611
+    return {"steering_presence": presence}
+
+
+def has_rows(case: Any, name: str) -> bool:
+    """Whether section ``name`` of ``case`` may hold rows: False only when the case was read
+    with ``steering_presence`` in this request and the section's table had no row of it
+    (read without it, every section is read)."""
+    presence = getattr(case, "steering_presence", None)
+    return presence is None or bool(presence & _bits()[name])
+
+
 def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> Steering:
     """Everything the steering page shows of ``case``, which the caller read through
     ``access.policy.restrict`` in this request (the page's own query).
@@ -203,18 +326,25 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
     access = decide_case_access(user, case, can_change=can_change)
     can_change = access.can_change
     parts = access.parts
-    shares = list(open_shares(case=case, user=user, access=access))
     may_see = may_see_confidential(user, case, can_change=can_change)
 
     def scoped(rows: Any) -> Any:
         return access.children(rows.all())
 
-    measures = list(
-        scoped(Measure.objects)
-        .select_related("lifted_by")
-        .prefetch_related(
-            Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
-        )
+    def rows(name: str, read: Any) -> list[Any]:
+        """The section's rows: ``read()`` when the case has any there (``has_rows``)."""
+        return list(read()) if has_rows(case, name) else []
+
+    shares = rows("shares", lambda: open_shares(case=case, user=user, access=access))
+    measures = rows(
+        "measures",
+        lambda: (
+            scoped(Measure.objects)
+            .select_related("lifted_by")
+            .prefetch_related(
+                Prefetch("extensions", queryset=MeasureExtension.objects.order_by("decided_on"))
+            )
+        ),
     )
     open_actions = list(
         with_overdue_flag(
@@ -227,7 +357,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
             today,
         )
     )
-    hearings = list(scoped(Hearing.objects))
+    hearings = rows("hearings", lambda: scoped(Hearing.objects))
     parties = [
         shown_party(party, may_see=may_see)
         for party in scoped(CaseParty.objects).select_related("person")
@@ -248,9 +378,10 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
     )
     consultation_at = (
         next_consultation_at(case=case, user=user, access=access)
-        if CasePart.FILE in parts
+        if CasePart.FILE in parts and has_rows(case, "agenda_items")
         else None
     )
+    recent_journal, contacts = recent_journal_and_contacts(access)
     return Steering(
         can_change=can_change,
         may_see_confidential=may_see,
@@ -258,40 +389,57 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         safety_plans=safety_plans,
         children=children,
         plan=(
-            plan_state(user=user, case=case, today=today, access=access)
+            (
+                plan_state(user=user, case=case, today=today, access=access)
+                if has_rows(case, "plan")
+                else PlanState(plan=None, today=today)
+            )
             if CasePart.FILE in parts and not case.is_anonymous_consult
             else None
         ),
-        relations=list(
-            scoped(PartyRelation.objects).select_related("from_party__person", "to_party__person")
+        relations=rows(
+            "relations",
+            lambda: scoped(PartyRelation.objects).select_related(
+                "from_party__person", "to_party__person"
+            ),
         ),
-        co_directors=list(scoped(CoDirector.objects).select_related("user__organisation")),
+        co_directors=rows(
+            "co_directors",
+            lambda: scoped(CoDirector.objects).select_related("user__organisation"),
+        ),
         open_actions=open_actions,
-        recent_journal=list(scoped(JournalEntry.objects).select_related("author")[:5]),
-        contacts=contact_summary(user=user, case=case, access=access),
-        police_reports=list(scoped(PoliceReport.objects).select_related("police_zone")),
+        recent_journal=recent_journal,
+        contacts=contacts,
+        police_reports=rows(
+            "police_reports", lambda: scoped(PoliceReport.objects).select_related("police_zone")
+        ),
         measures=measures,
         measure_warnings=restraining_order_warnings(measures, today),
         hearings=hearings,
-        prosecution_decisions=list(
-            scoped(ProsecutionDecision.objects).select_related("decided_by")
+        prosecution_decisions=rows(
+            "prosecution_decisions",
+            lambda: scoped(ProsecutionDecision.objects).select_related("decided_by"),
         ),
-        conditions=list(scoped(JudicialCondition.objects)),
-        breaches=list(scoped(Breach.objects).select_related("measure", "condition")),
-        partners=list(scoped(CasePartner.objects).select_related("organisation")),
-        referrals=list(case_referrals(case=case, user=user, access=access)),
-        gaps=list(case_gaps(case=case, user=user, access=access)),
+        conditions=rows("conditions", lambda: scoped(JudicialCondition.objects)),
+        breaches=rows(
+            "breaches", lambda: scoped(Breach.objects).select_related("measure", "condition")
+        ),
+        partners=rows(
+            "partners", lambda: scoped(CasePartner.objects).select_related("organisation")
+        ),
+        referrals=rows("referrals", lambda: case_referrals(case=case, user=user, access=access)),
+        gaps=rows("gaps", lambda: case_gaps(case=case, user=user, access=access)),
         events=list(scoped(CaseEvent.objects).select_related("actor")[:15]),
         documents=(
-            list(case_documents(user=user, case=case, access=access))
+            rows("documents", lambda: case_documents(user=user, case=case, access=access))
             if CasePart.FILE in parts
             else []
         ),
         shares=shares,
         has_unconfirmed_share=any(share.is_legacy for share in shares),
         parts=parts,
-        repeats_shown=list(visible_repeated_cases(user, case)),
-        hit_notices=list(case_hit_notices(user=user, access=access)),
+        repeats_shown=rows("repeats", lambda: visible_repeated_cases(user, case)),
+        hit_notices=rows("hit_notices", lambda: case_hit_notices(user=user, access=access)),
         next_deadline=next_deadline(
             today=today,
             open_actions=open_actions,
@@ -301,5 +449,6 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         ),
         restraining_order_end=restraining_order_end(measures, today),
         today=today,
+        violence=violence_facts(case),
         access=access,
     )

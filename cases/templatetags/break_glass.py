@@ -6,6 +6,7 @@ from django import template
 
 from ..models import Case
 from ..selectors.break_glass import open_break_glass_on_case
+from ..selectors.steering import has_rows
 
 register = template.Library()
 
@@ -14,5 +15,8 @@ register = template.Library()
 def break_glass_banner(case: Any) -> dict[str, Any]:
     """Open emergency accesses on ``case`` (anything else in a page's ``case``: none)."""
     if not isinstance(case, Case) or case.pk is None:
+        return {"accesses": []}
+    # The steering page read with the case whether it has any emergency access at all.
+    if not has_rows(case, "break_glass"):
         return {"accesses": []}
     return {"accesses": open_break_glass_on_case(case.pk)}

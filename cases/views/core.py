@@ -48,11 +48,13 @@ class CaseDetailView(CaseScopedMixin, DetailView):
     def base_queryset(self) -> Any:
         # Whether the user may change the case comes with the case, in the same query
         # (access.policy.restrict for CHANGE, as is_permitted would ask it): one query less.
+        # And whether each mostly-empty section has rows (selectors.steering_presence): an
+        # empty one is not read.
         may_change = restrict(Case.objects.filter(pk=OuterRef("pk")), self.user, Action.CHANGE)
         return (
             Case.objects.for_list()
             .select_related("closing_reason", "referrer_organisation")
-            .annotate(may_change=Exists(may_change))
+            .annotate(may_change=Exists(may_change), **selectors.steering_presence())
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

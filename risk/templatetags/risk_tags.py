@@ -67,6 +67,7 @@ def case_escalation(context: template.Context, case: Any) -> Any:
         case=case,
         user=user,
         may_dismiss=may_decide_on_risk(user, case, co_director_ids=co_director_ids),
+        access=getattr(steering, "access", None),
     )
     result.may_plan = is_active_case_director(user)
     return result
