@@ -577,10 +577,14 @@ def visible_repeat_exists(user: AnyUser, path: str = "pk") -> Q:
     """
     if not may_hold_case_access(user):
         return Q(pk__in=[])
-    matches = case_models().repeat_match._default_manager.filter(
-        permitted_case_exists(user, Action.VIEW, "earlier_id"), later_id=OuterRef(path)
-    )
-    return Q(Exists(matches))
+
+    def build() -> Q:
+        matches = case_models().repeat_match._default_manager.filter(
+            permitted_case_exists(user, Action.VIEW, "earlier_id"), later_id=OuterRef(path)
+        )
+        return Q(Exists(matches))
+
+    return _kept(("repeat rows", user.pk, path), build)
 
 
 def visible_repeated_cases(user: AnyUser, case: models.Model) -> models.QuerySet[Any]:
@@ -629,10 +633,14 @@ def directing_condition(user: AnyUser, path: str = "pk") -> Q:
     start from the user's few cases (the director's index, the co-directors' user index)
     instead of testing ``director = me OR id IN (...)`` on every case.
     """
-    cases = case_models()
-    directed = cases.case._default_manager.filter(case_director_id=user.pk).values("pk")
-    co_directed = cases.co_director._default_manager.filter(user_id=user.pk).values("case_id")
-    return Q(**{f"{path}__in": directed.union(co_directed, all=True)})
+
+    def build() -> Q:
+        cases = case_models()
+        directed = cases.case._default_manager.filter(case_director_id=user.pk).values("pk")
+        co_directed = cases.co_director._default_manager.filter(user_id=user.pk).values("case_id")
+        return Q(**{f"{path}__in": directed.union(co_directed, all=True)})
+
+    return _kept(("directing", user.pk, path), build)
 
 
 def directs_case(

@@ -450,3 +450,54 @@ def test_the_application_switches_jit_off_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_a_reading_request_builds_each_permission_condition_once_and_keeps_none_after(world):
+    from access import policy
+
+    director = world.users["director_city_a"]
+    partner = world.users["director_city_b"]
+    outside = permitted_case_exists(director, Action.VIEW)
+    assert permitted_case_exists(director, Action.VIEW) is not outside  # built per call
+    with policy.conditions_kept():
+        kept = permitted_case_exists(director, Action.VIEW)
+        assert permitted_case_exists(director, Action.VIEW) is kept
+        # Another user, action, path or part is another condition.
+        assert permitted_case_exists(partner, Action.VIEW) is not kept
+        assert permitted_case_exists(director, Action.CHANGE) is not kept
+        assert permitted_case_exists(director, Action.VIEW, "case_id") is not kept
+        assert directing_condition(director) is directing_condition(director)
+        # Reused in several queries, the condition gives each the same rows as a fresh one.
+        by_kept = set(Case.objects.filter(kept).values_list("pk", flat=True))
+        again = set(Case.objects.filter(kept).values_list("pk", flat=True))
+        assert (
+            by_kept
+            == again
+            == set(restrict(Case.objects.all(), director).values_list("pk", flat=True))
+        )
+    assert policy._REQUEST_CONDITIONS.get() is None
+    assert permitted_case_exists(director, Action.VIEW) is not permitted_case_exists(
+        director, Action.VIEW
+    )
+
+
+def test_the_count_of_every_tab_is_the_count_of_its_list(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from cases.selectors.lists import case_count, scopes_for
+
+    _shares_of_every_scope(world)
+    # A revoked personal grant: each shape must count without it alike.
+    revoked = CaseUserObjectPermission.objects.filter(user=world.users["director_city_a"]).first()
+    if revoked is not None:
+        revoked.delete()
+    for user in world.users.values():
+        for scope in [None, *scopes_for(user)]:
+            for filters in ({}, {"overdue": "yes"}, {"repeat": "no", "track": "1"}):
+                expected = case_list(user=user, scope=scope, filters=filters).count()
+                assert case_count(user=user, scope=scope, filters=filters) == expected, (
+                    user.username,
+                    scope,
+                    filters,
+                )
+    assert case_count(user=AnonymousUser(), scope=Scope.MINE) == 0  # type: ignore[arg-type]
