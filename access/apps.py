@@ -23,6 +23,11 @@ class AccessConfig(AppConfig):
 
         # Once per migrate (this app's signal), after every app's migrations have run.
         post_migrate.connect(_grant_app_role, sender=self, dispatch_uid="access.grant_app_role")
+        # After each app's signal (so after its permissions are made, auth's receiver comes
+        # first): the case permissions' ids kept per process are read again.
+        from .policy import forget_permission_ids
+
+        post_migrate.connect(forget_permission_ids, dispatch_uid="access.forget_permission_ids")
 
 
 def _grant_app_role(using: str, **kwargs: Any) -> None:

@@ -31,8 +31,10 @@ This module imports no domain app: the apps register the models it needs in
 :mod:`access.registry` when Django starts.
 """
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
@@ -41,7 +43,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -84,23 +86,81 @@ def case_access_path(model: type[models.Model]) -> str:
     return str(path)
 
 
-def _permission_id(action: Action) -> Subquery:
-    """The id of the case permission for ``action``, looked up inside the query itself.
+# The case permissions' ids, read once per process: constants of the schema (one row per
+# codename, made by ``migrate``), never an access decision. Emptied and read again after every
+# migrate or flush (:func:`forget_permission_ids`, ``access.apps``), where the rows are made anew.
+_PERMISSION_IDS: dict[str, int] = {}
 
-    A scalar subquery on ``auth_permission``'s unique (content type, codename) index, which
-    PostgreSQL runs once per statement before anything else (an InitPlan): the grant tables
-    are then read by ``permission_id`` like any other column, with their statistics, instead
-    of through a join by codename whose estimate (a handful of rows) hid the user's thousands
-    of grants from the planner. Nothing is cached in the process, so a test database that is
-    flushed and filled again (new permission ids) can never meet a stale id.
-    """
+
+def _case_permissions() -> models.QuerySet[Any]:
     case = case_models().case
-    permissions = apps.get_model("auth", "Permission")._default_manager.filter(
+    return apps.get_model("auth", "Permission")._default_manager.filter(
         content_type__app_label=case._meta.app_label,
         content_type__model=case._meta.model_name,
-        codename=f"{Action(action)}_case",
     )
-    return Subquery(permissions.values("pk")[:1])
+
+
+def forget_permission_ids(using: str = "default", **kwargs: Any) -> None:
+    """Empty the per-process ids and read them again from ``using`` (after a migrate or a
+    flush: the permission rows may have new ids). Nothing is kept when they are not there yet."""
+    _PERMISSION_IDS.clear()
+    try:
+        with transaction.atomic(using=using):
+            rows = list(_case_permissions().using(using).values_list("codename", "pk"))
+    except DatabaseError:  # a partial migrate, before auth's tables: read them on first use
+        return
+    _PERMISSION_IDS.update(dict(rows))
+
+
+def _permission_id(action: Action) -> int | Subquery:
+    """The id of the case permission for ``action``: a constant in the statement.
+
+    Read once per process (``_PERMISSION_IDS``): the grant tables are then read by
+    ``permission_id`` like any other column, with their statistics, instead of through a join
+    by codename whose estimate (a handful of rows) hid the user's thousands of grants from the
+    planner, and no statement carries a lookup of its own (ORM work and planning on every
+    query). Where the row does not exist (yet), the lookup as a scalar subquery, as before.
+    """
+    codename = f"{Action(action)}_case"
+    if codename not in _PERMISSION_IDS:
+        # Both actions' ids in one lookup, the first time either is asked.
+        _PERMISSION_IDS.update(dict(_case_permissions().values_list("codename", "pk")))
+    known = _PERMISSION_IDS.get(codename)
+    if known is None:
+        return Subquery(_case_permissions().filter(codename=codename).values("pk")[:1])
+    return known
+
+
+# The conditions built during one request, by their arguments (:func:`conditions_kept`). A
+# condition holds no decision: the user's id, the permission's id and the clock, read when it
+# is built; the grants themselves are read by each statement. Never kept beyond the request.
+_REQUEST_CONDITIONS: contextvars.ContextVar[dict[tuple[Any, ...], Q] | None] = (
+    contextvars.ContextVar("fjc_request_conditions", default=None)
+)
+
+
+@contextlib.contextmanager
+def conditions_kept() -> Iterator[None]:
+    """Inside the block, each permission condition is built once and reused by every query
+    that asks for the same one (a list page asks the same ``EXISTS`` for its count, its ids
+    and its rows): Django's work of building it, not the database's of checking it, is saved.
+    For one request that reads (``fjc.middleware.AuditBatchMiddleware``): its clock is the
+    clock of the first condition built in it."""
+    token = _REQUEST_CONDITIONS.set({})
+    try:
+        yield
+    finally:
+        _REQUEST_CONDITIONS.reset(token)
+
+
+def _kept(key: tuple[Any, ...], build: Any) -> Q:
+    kept = _REQUEST_CONDITIONS.get()
+    if kept is None:
+        return build()  # type: ignore[no-any-return]
+    condition = kept.get(key)
+    if condition is None:
+        condition = kept[key] = build()
+    return condition
 
 
 def _user_grants(user: AnyUser, action: Action) -> models.QuerySet[Any]:
@@ -145,12 +205,16 @@ def permitted_case_condition(
     :func:`permitted_case_exists`, which checks one row at a time.
     """
     action = Action(action)
-    permitted = (
-        _user_grants(user, action)
-        .values("content_object_id")
-        .union(_group_grants(user, action, part).values("content_object_id"), all=True)
-    )
-    return Q(**{f"{path}__in": permitted})
+
+    def build() -> Q:
+        permitted = (
+            _user_grants(user, action)
+            .values("content_object_id")
+            .union(_group_grants(user, action, part).values("content_object_id"), all=True)
+        )
+        return Q(**{f"{path}__in": permitted})
+
+    return _kept(("set", user.pk, action, path, part), build)
 
 
 def permitted_case_exists(
@@ -164,10 +228,14 @@ def permitted_case_exists(
     asked about, not the number of cases the user may see.
     """
     action = Action(action)
-    case = OuterRef(path)
-    return Q(Exists(_user_grants(user, action).filter(content_object_id=case))) | Q(
-        Exists(_group_grants(user, action, part).filter(content_object_id=case))
-    )
+
+    def build() -> Q:
+        case = OuterRef(path)
+        return Q(Exists(_user_grants(user, action).filter(content_object_id=case))) | Q(
+            Exists(_group_grants(user, action, part).filter(content_object_id=case))
+        )
+
+    return _kept(("rows", user.pk, action, path, part), build)
 
 
 def _is_multi_valued(model: type[models.Model], path: str) -> bool:
@@ -261,22 +329,34 @@ def restrict[M: models.Model](
 
 
 def restrict_rows[M: models.Model](
-    queryset: models.QuerySet[M], user: AnyUser, action: Action = Action.VIEW
+    queryset: models.QuerySet[M],
+    user: AnyUser,
+    action: Action = Action.VIEW,
+    *,
+    part: CasePart | None = None,
 ) -> models.QuerySet[M]:
-    """:func:`restrict` for cases, in the row shape (:func:`permitted_case_exists`): the same
-    rule, checked one case at a time as the query meets it.
+    """:func:`restrict` in the row shape (:func:`permitted_case_exists`): the same rule (and
+    the same extra condition of the model), checked one row at a time as the query meets it.
 
-    For a list page that walks an index in the list's order and stops after a page: the cost
-    follows the rows walked, not the number of cases the user may see (which PostgreSQL cannot
-    guess: the set shape would join all of them and sort). Only for ``Case`` querysets, whose
-    rule has no extra condition; ``tests/test_query_shapes.py`` holds it to :func:`restrict`.
+    For a query that starts from few rows of its own (the cases the user directs, an index
+    walked in a list's order that stops after a page, the open actions of those cases): the
+    cost follows the rows met, not the number of cases the user may see (which PostgreSQL
+    cannot guess: the set shape would gather all of them first). ``tests/test_query_shapes.py``
+    holds it to :func:`restrict`.
     """
     model = queryset.model
-    if model is not case_models().case:
-        raise ImproperlyConfigured("restrict_rows is for case querysets; use restrict.")
+    path = case_access_path(model)
     if not may_hold_case_access(user):
         return queryset.none()
-    return queryset.filter(permitted_case_exists(user, action, part=case_part_of(model)))
+    condition = permitted_case_exists(user, action, path, part or case_part_of(model))
+    extra = _EXTRA_CONDITIONS.get(model._meta.label_lower)
+    row_rule = extra(user) if extra is not None else None
+    if row_rule is not None:
+        condition &= row_rule
+    if path != "pk" and _is_multi_valued(model, path):
+        permitted = model._base_manager.filter(condition).values("pk")
+        return queryset.filter(pk__in=permitted)
+    return queryset.filter(condition)
 
 
 def is_permitted(
@@ -497,10 +577,14 @@ def visible_repeat_exists(user: AnyUser, path: str = "pk") -> Q:
     """
     if not may_hold_case_access(user):
         return Q(pk__in=[])
-    matches = case_models().repeat_match._default_manager.filter(
-        permitted_case_exists(user, Action.VIEW, "earlier_id"), later_id=OuterRef(path)
-    )
-    return Q(Exists(matches))
+
+    def build() -> Q:
+        matches = case_models().repeat_match._default_manager.filter(
+            permitted_case_exists(user, Action.VIEW, "earlier_id"), later_id=OuterRef(path)
+        )
+        return Q(Exists(matches))
+
+    return _kept(("repeat rows", user.pk, path), build)
 
 
 def visible_repeated_cases(user: AnyUser, case: models.Model) -> models.QuerySet[Any]:
@@ -549,10 +633,14 @@ def directing_condition(user: AnyUser, path: str = "pk") -> Q:
     start from the user's few cases (the director's index, the co-directors' user index)
     instead of testing ``director = me OR id IN (...)`` on every case.
     """
-    cases = case_models()
-    directed = cases.case._default_manager.filter(case_director_id=user.pk).values("pk")
-    co_directed = cases.co_director._default_manager.filter(user_id=user.pk).values("case_id")
-    return Q(**{f"{path}__in": directed.union(co_directed, all=True)})
+
+    def build() -> Q:
+        cases = case_models()
+        directed = cases.case._default_manager.filter(case_director_id=user.pk).values("pk")
+        co_directed = cases.co_director._default_manager.filter(user_id=user.pk).values("case_id")
+        return Q(**{f"{path}__in": directed.union(co_directed, all=True)})
+
+    return _kept(("directing", user.pk, path), build)
 
 
 def directs_case(

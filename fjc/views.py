@@ -63,10 +63,8 @@ class HomeView(AuthenticatedView, TemplateView):
         )
         shown_cases: list[Case] = []
         if is_case_director:
-            context["my_case_count"] = (
-                case_selectors.case_list(user=user, scope=case_selectors.Scope.MINE)
-                .order_by()
-                .count()
+            context["my_case_count"] = case_selectors.case_count(
+                user=user, scope=case_selectors.Scope.MINE
             )
             # The most urgent items of the deadline board (cases:board has them all):
             # overdue and coming actions among them. Below it, only what the board's period

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.policy import Action, restrict
+from access.policy import Action
 from cases.models import Case
 from cases.selectors.board import BoardItem, BoardQuery, BoardSource, register_source, steering_url
 from cases.selectors.labels import case_label_expression
@@ -21,10 +21,8 @@ CHAIN_INCOMPLETE = "chain_incomplete"
 
 
 def _cases(query: BoardQuery) -> QuerySet[Case]:
-    return (
-        restrict(Case.objects.all(), query.user, Action.CHANGE)
-        .filter(query.mine("pk"))
-        .annotate(case_label=case_label_expression(query.user, "pk"))
+    return query.restricted(Case.objects.all(), Action.CHANGE).annotate(
+        case_label=case_label_expression(query.user, "pk")
     )
 
 

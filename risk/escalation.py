@@ -11,7 +11,8 @@ track 3 and for the next case consultation when any of these reasons holds:
   months, as an assessment of that period records them, or as the case's police reports and
   breaches dated in that period count them;
 * ``repeat``: the case is, for this user, a repeat of an earlier case they may see
-  (``access.policy.visible_repeat_condition``: never an oracle about other organisations' cases).
+  (``access.policy.visible_repeat_exists``, row by row: never an oracle about other
+  organisations' cases).
 
 A reason the case director already answered does not suggest again: a ``RiskDecision`` on the
 current record (``risk.services.risk_decision_record``) answers ``threshold`` and ``judgement``;
@@ -45,7 +46,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import Action, CaseAccess, restrict, visible_repeat_condition
+from access.policy import Action, CaseAccess, restrict, visible_repeat_exists
 from accounts.models import User
 from cases.models import (
     Breach,
@@ -306,7 +307,7 @@ def _suggestion_annotated(
         esc_police=incidents(PoliceReport, "drawn_up_on"),
         esc_breaches=incidents(Breach, "occurred_on"),
         esc_repeat=models.ExpressionWrapper(
-            visible_repeat_condition(user), output_field=models.BooleanField()
+            visible_repeat_exists(user), output_field=models.BooleanField()
         ),
         esc_dismissed=Subquery(dismissal, output_field=json),
     )

@@ -13,7 +13,6 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from access.parts import CasePart, ShareScope
@@ -81,9 +80,10 @@ def _agree_everywhere(world) -> None:
 def test_the_permission_condition_reads_grants_by_id_in_one_union(world):
     director = world.users["director_city_a"]
     sql = _sql(restrict(Case.objects.all(), director))
-    # No join to auth_permission: its id is a scalar subquery, run once per statement.
-    assert 'JOIN "auth_permission"' not in sql
-    assert '"permission_id" = (SELECT' in sql
+    # No join to auth_permission, no lookup of it: its id is a constant of the statement.
+    assert 'JOIN "auth_permission"' not in sql and '"auth_permission"' not in sql
+    view = Permission.objects.get(content_type__app_label="cases", codename="view_case")
+    assert f'"permission_id" = {view.pk} ' in sql
     # One IN over a UNION ALL of the personal and the group grants, not an OR of two INs.
     assert sql.count('"cases_case"."id" IN (') == 1
     assert "UNION ALL" in sql
@@ -356,9 +356,36 @@ def test_the_row_shapes_of_the_list_agree_with_the_set_shapes(world):
         assert repeats == set(
             Case.objects.filter(visible_repeat_exists(user)).values_list("pk", flat=True)
         )
+    # Case children too, with their model's own rule (a journal entry for the team only).
+    for user in world.users.values():
+        for model in (JournalEntry, CaseAction):
+            for action in ACTIONS:
+                by_set = set(
+                    restrict(model.objects.all(), user, action).values_list("pk", flat=True)
+                )
+                by_row = set(
+                    restrict_rows(model.objects.all(), user, action).values_list("pk", flat=True)
+                )
+                assert by_set == by_row, (user.username, model, action)
+
+
+def test_the_permission_ids_are_read_again_after_a_migrate(world):
+    from access import policy
+
     director = world.users["director_city_a"]
-    with pytest.raises(ImproperlyConfigured, match="restrict_rows is for case querysets"):
-        restrict_rows(JournalEntry.objects.all(), director)
+    view = Permission.objects.get(content_type__app_label="cases", codename="view_case")
+    policy._PERMISSION_IDS["view_case"] = view.pk + 1000  # as if the rows were made anew
+    policy.forget_permission_ids()
+    assert policy._PERMISSION_IDS["view_case"] == view.pk
+    assert "change_case" in policy._PERMISSION_IDS  # both in the same lookup
+    policy._PERMISSION_IDS.clear()
+    try:
+        # Read on first use when not known (both in one lookup), then a constant.
+        assert f'"permission_id" = {view.pk} ' in _sql(restrict(Case.objects.all(), director))
+        assert policy._PERMISSION_IDS["view_case"] == view.pk
+        assert "change_case" in policy._PERMISSION_IDS
+    finally:
+        policy.forget_permission_ids()
 
 
 def test_a_page_of_a_large_tab_walks_the_index_and_the_count_stays_a_set(
@@ -423,3 +450,54 @@ def test_the_application_switches_jit_off_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_a_reading_request_builds_each_permission_condition_once_and_keeps_none_after(world):
+    from access import policy
+
+    director = world.users["director_city_a"]
+    partner = world.users["director_city_b"]
+    outside = permitted_case_exists(director, Action.VIEW)
+    assert permitted_case_exists(director, Action.VIEW) is not outside  # built per call
+    with policy.conditions_kept():
+        kept = permitted_case_exists(director, Action.VIEW)
+        assert permitted_case_exists(director, Action.VIEW) is kept
+        # Another user, action, path or part is another condition.
+        assert permitted_case_exists(partner, Action.VIEW) is not kept
+        assert permitted_case_exists(director, Action.CHANGE) is not kept
+        assert permitted_case_exists(director, Action.VIEW, "case_id") is not kept
+        assert directing_condition(director) is directing_condition(director)
+        # Reused in several queries, the condition gives each the same rows as a fresh one.
+        by_kept = set(Case.objects.filter(kept).values_list("pk", flat=True))
+        again = set(Case.objects.filter(kept).values_list("pk", flat=True))
+        assert (
+            by_kept
+            == again
+            == set(restrict(Case.objects.all(), director).values_list("pk", flat=True))
+        )
+    assert policy._REQUEST_CONDITIONS.get() is None
+    assert permitted_case_exists(director, Action.VIEW) is not permitted_case_exists(
+        director, Action.VIEW
+    )
+
+
+def test_the_count_of_every_tab_is_the_count_of_its_list(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    from cases.selectors.lists import case_count, scopes_for
+
+    _shares_of_every_scope(world)
+    # A revoked personal grant: each shape must count without it alike.
+    revoked = CaseUserObjectPermission.objects.filter(user=world.users["director_city_a"]).first()
+    if revoked is not None:
+        revoked.delete()
+    for user in world.users.values():
+        for scope in [None, *scopes_for(user)]:
+            for filters in ({}, {"overdue": "yes"}, {"repeat": "no", "track": "1"}):
+                expected = case_list(user=user, scope=scope, filters=filters).count()
+                assert case_count(user=user, scope=scope, filters=filters) == expected, (
+                    user.username,
+                    scope,
+                    filters,
+                )
+    assert case_count(user=AnonymousUser(), scope=Scope.MINE) == 0  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from .journal import (
 from .lists import (
     CaseListFilter,
     Scope,
+    case_count,
     case_list,
     case_list_page,
     default_scope,
@@ -39,6 +40,7 @@ __all__ = [
     "Scope",
     "action_assignee_candidates",
     "case_actions",
+    "case_count",
     "case_full_history",
     "case_gaps",
     "case_history",

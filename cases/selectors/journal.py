@@ -11,6 +11,7 @@ from access.policy import (
     case_directors_condition,
     only_active_case_directors,
     restrict,
+    restrict_rows,
 )
 from accounts.models import User
 
@@ -108,8 +109,15 @@ def home_actions(
     today = today or timezone.localdate()
     assigned, more = _limited(
         with_overdue_flag(
-            restrict(CaseAction.objects.filter(done_on__isnull=True), user, Action.VIEW)
-            .filter(assignee_user=user.pk, due_on__gt=after)
+            # The user's own open actions (their assignee index), each checked on its own
+            # (the row shape): never the thousands of cases they may see gathered first.
+            restrict_rows(
+                CaseAction.objects.filter(
+                    done_on__isnull=True, assignee_user=user.pk, due_on__gt=after
+                ),
+                user,
+                Action.VIEW,
+            )
             .select_related("case", "assignee_user", "assignee_organisation")
             .annotate(case_label=case_label_expression(user, "case_id"))
             .order_by("due_on", *reference_sort_keys("case__"), "pk"),

@@ -15,6 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
@@ -100,6 +101,11 @@ class ListRequest:
             user=user, scope=self.scope, filters=request.GET, search=self.search
         )
 
+    def count(self, request: HttpRequest, user: User) -> int:
+        return selectors.case_count(
+            user=user, scope=self.scope, filters=request.GET, search=self.search
+        )
+
     def page(self, request: HttpRequest, user: User, offset: int, limit: int, total: int) -> Any:
         return selectors.case_list_page(
             user=user,
@@ -113,12 +119,18 @@ class ListRequest:
 
 
 class CaseListPaginator(Paginator):
-    """Counts with the list's queryset, reads a page's rows with ``rows(offset, limit, total)``
-    (``selectors.case_list_page``: the query shape that suits the page, see there)."""
+    """Counts with ``count()`` (``selectors.case_count``: the rows without their columns),
+    reads a page's rows with ``rows(offset, limit, total)`` (``selectors.case_list_page``:
+    the query shape that suits the page, see there)."""
 
-    def __init__(self, object_list: Any, per_page: int, rows: Any) -> None:
-        super().__init__(object_list, per_page)
+    def __init__(self, count: Any, per_page: int, rows: Any) -> None:
+        super().__init__([], per_page)
         self.rows = rows
+        self.count_rows = count
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.count_rows())
 
     def page(self, number: Any) -> Any:
         number = self.validate_number(number)
@@ -133,14 +145,18 @@ class CaseListView(CaseWorkRequiredMixin, ListView):
     list_request: ListRequest
 
     def get_queryset(self) -> Any:
+        # The paginator counts and reads the page itself (get_paginator): no queryset here.
         self.list_request = ListRequest.read(self.request, self.user)
-        return self.list_request.cases(self.request, self.user)
+        return []
 
     def get_paginator(self, queryset: Any, per_page: int, *args: Any, **kwargs: Any) -> Any:
+        def count() -> int:
+            return self.list_request.count(self.request, self.user)
+
         def rows(offset: int, limit: int, total: int) -> Any:
             return self.list_request.page(self.request, self.user, offset, limit, total)
 
-        return CaseListPaginator(queryset, per_page, rows)
+        return CaseListPaginator(count, per_page, rows)
 
     def _columns(self) -> dict[str, dict[str, str]]:
         current = self.request.GET.get("sort") or DEFAULT_SORT
