@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 
 from ..models import Case, FormOfViolence, RelationshipContext
 
@@ -20,7 +20,8 @@ def violence_facts(case: Case) -> ViolenceFacts:
     """The relationship contexts and forms of violence recorded on the case today, in the
     lists' order, in one query (the case's two fields would take two)."""
     facts = ViolenceFacts()
-    with connection.cursor() as cursor:
+    # The database the ORM would read these tables from (the replica inside a reporting read).
+    with connections[router.db_for_read(RelationshipContext)].cursor() as cursor:
         cursor.execute(_facts_sql(), [case.pk, case.pk])
         rows = cursor.fetchall()
     for kind, name_nl, name_en, _order, pk in rows:
