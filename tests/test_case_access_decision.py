@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.parts import ALL_PARTS, CasePart, ShareScope
-from access.policy import CaseAccess, decide_case_access, restrict
+from access.policy import Action, CaseAccess, decide_case_access, is_permitted, restrict
 from cases.models import (
     Breach,
     Case,
@@ -302,7 +302,13 @@ def test_every_child_read_shows_what_restrict_shows(world, client, reader):
     user = make(world, case)
 
     client.force_login(user)
-    assert client.get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code == status
+    response = client.get(reverse("cases:detail", kwargs={"pk": case.pk}))
+    assert response.status_code == status
+    if status == 200:
+        # The page reads its change access with the case (row-shaped CHANGE rule): it is
+        # restrict's answer for CHANGE.
+        assert response.context["steering"].can_change is can_change
+        assert can_change is is_permitted(user, case, Action.CHANGE)
 
     access = decide_case_access(user, case)
     assert access.parts == parts

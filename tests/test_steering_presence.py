@@ -29,6 +29,7 @@ from risk.selectors import risk_overview
 from .conftest import whole_file_share
 from .factories import make_case
 from .test_case_access_decision import READERS, _fill, _pks, _shown
+from .test_case_print import _child_with_file_and_talk, _victim_with_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,10 @@ def _everything(steering: Any) -> dict[str, Any]:
 def _filled(world: Any) -> Case:
     case = _fill(world)
     director = case.case_director
+    # A victim with a safety plan and a child with a file (the lines show without them too);
+    # before the repeats, which adding a person would look for again.
+    _victim_with_plan(case)
+    _child_with_file_and_talk(world, case)
     # A repeat of an earlier case of city B (its team sees it, a share reader does not) and
     # of city A's case (nobody here sees it).
     for earlier in (make_case(director), world.cases["city_a"]):
@@ -118,6 +123,8 @@ def test_the_filled_case_has_rows_in_the_skippable_sections(world):
         shown = SHOWN_AS.get(name, name)
         if shown in team:
             assert team[shown], name
+    steering = case_steering(case=case, user=case.case_director)
+    assert any(line.child_file for line in steering.children)
     # The risk panel's tables have rows too.
     overview = risk_overview(case=case, user=case.case_director)
     assert overview.assessments and overview.joints

@@ -131,21 +131,28 @@ def child_lines(
     parties: list[CaseParty],
     today: datetime.date,
     access: CaseAccess | None = None,
+    read: bool = True,
 ) -> list[ChildLine]:
     """Per child of ``parties`` (already read for the page): age, exposure, last
     conversation (the date only), plan, VK/OCJ report and psychologist. One query (with the
-    file's organisations, so that the print view prints the whole file from these rows)."""
+    file's organisations, so that the print view prints the whole file from these rows);
+    none when ``read`` is False (the caller knows the case has no child file at all:
+    ``cases.selectors.steering.has_rows``)."""
     children = [party for party in parties if is_child(party, today)]
     if not children:
         return []
-    files = {
-        child_file.party_id: child_file
-        for child_file in case_rows(
-            ChildFile.objects.filter(case=case), user, access, part=CasePart.FILE
-        )
-        .select_related("psychologist_organisation", "plan_organisation")
-        .annotate(last_conversation_on=Max("conversations__held_on"))
-    }
+    files = (
+        {
+            child_file.party_id: child_file
+            for child_file in case_rows(
+                ChildFile.objects.filter(case=case), user, access, part=CasePart.FILE
+            )
+            .select_related("psychologist_organisation", "plan_organisation")
+            .annotate(last_conversation_on=Max("conversations__held_on"))
+        }
+        if read
+        else {}
+    )
     lines = []
     for party in children:
         child_file = files.get(party.pk)

@@ -118,20 +118,24 @@ def plan_lines(
     parties: list[CaseParty],
     today: datetime.date,
     access: CaseAccess | None = None,
+    read: bool = True,
 ) -> list[PlanLine]:
     """Per victim and child (of ``parties``, already read for the page) whether a plan exists
-    and its review date. One query; none for a reader without the rest of the file."""
-    plans = {
-        plan.party_id: plan
-        for plan in case_rows(
-            SafetyPlan.objects.filter(case=case), user, access, part=CasePart.FILE
-        ).only("pk", "party_id", "case_id", "review_on")
-    }
-    return [
-        PlanLine(party=party, plan=plans.get(party.pk), today=today)
-        for party in parties
-        if gets_safety_plan(party)
-    ]
+    and its review date. One query; none for a reader without the rest of the file, none
+    without a victim or child, and none when ``read`` is False (the caller knows the case has
+    no plan at all: ``cases.selectors.steering.has_rows``)."""
+    shown = [party for party in parties if gets_safety_plan(party)]
+    plans = (
+        {
+            plan.party_id: plan
+            for plan in case_rows(
+                SafetyPlan.objects.filter(case=case), user, access, part=CasePart.FILE
+            ).only("pk", "party_id", "case_id", "review_on")
+        }
+        if shown and read
+        else {}
+    )
+    return [PlanLine(party=party, plan=plans.get(party.pk), today=today) for party in shown]
 
 
 def plan_parties(*, user: User, case: Case, without_plan: bool = False) -> QuerySet[CaseParty]:

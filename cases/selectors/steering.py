@@ -32,6 +32,7 @@ from ..models import (
     CasePartner,
     CaseParty,
     CaseShare,
+    ChildFile,
     CoDirector,
     EntryKind,
     Hearing,
@@ -47,6 +48,7 @@ from ..models import (
     ProsecutionDecision,
     Referral,
     RepeatMatch,
+    SafetyPlan,
 )
 from .children import ChildLine, child_lines
 from .core import open_shares
@@ -251,6 +253,9 @@ _PRESENT_BY_CASE: dict[str, tuple[type[Any], str]] = {
     # Whether the case is a repeat of any case at all: without a match there is no earlier
     # case to show (``visible_repeated_cases``), whoever asks; with one, the policy decides.
     "repeats": (RepeatMatch, "later"),
+    # The victims' and children's lines show without these rows (no plan, no file yet).
+    "safety_plans": (SafetyPlan, "case"),
+    "child_files": (ChildFile, "case"),
 }
 
 
@@ -364,14 +369,24 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
     ]
     safety_plans = (
         plan_lines(
-            user=user, case=case, parties=[s.party for s in parties], today=today, access=access
+            user=user,
+            case=case,
+            parties=[s.party for s in parties],
+            today=today,
+            access=access,
+            read=has_rows(case, "safety_plans"),
         )
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []
     )
     children = (
         child_lines(
-            user=user, case=case, parties=[s.party for s in parties], today=today, access=access
+            user=user,
+            case=case,
+            parties=[s.party for s in parties],
+            today=today,
+            access=access,
+            read=has_rows(case, "child_files"),
         )
         if CasePart.FILE in parts and not case.is_anonymous_consult
         else []

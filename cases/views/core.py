@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, View
 
-from access.policy import Action, may_work_with_cases, restrict
+from access.policy import (
+    Action,
+    may_work_with_cases,
+    permitted_case_exists,
+    restrict_rows,
+)
 from access.views import CaseScopedMixin, RoleRequiredMixin
 from accounts.roles import RoleCode
 from common.submission import OneTimeSubmissionMixin
@@ -46,16 +51,25 @@ class CaseDetailView(CaseScopedMixin, DetailView):
     audit_purpose = "case steering page"
 
     def base_queryset(self) -> Any:
-        # Whether the user may change the case comes with the case, in the same query
-        # (access.policy.restrict for CHANGE, as is_permitted would ask it): one query less.
-        # And whether each mostly-empty section has rows (selectors.steering_presence): an
-        # empty one is not read.
-        may_change = restrict(Case.objects.filter(pk=OuterRef("pk")), self.user, Action.CHANGE)
+        # Whether the user may change the case comes with the case, in the same query: the
+        # policy's row-shaped CHANGE rule (permitted_case_exists, the rule restrict applies for
+        # CHANGE; who may hold no case access gets no case from get_queryset at all), two
+        # EXISTS on the grant tables instead of a second read of the case. And whether each
+        # mostly-empty section has rows (selectors.steering_presence): an empty one is not read.
+        may_change = permitted_case_exists(self.user, Action.CHANGE)
         return (
             Case.objects.for_list()
             .select_related("closing_reason", "referrer_organisation")
-            .annotate(may_change=Exists(may_change), **selectors.steering_presence())
+            .annotate(
+                may_change=ExpressionWrapper(may_change, output_field=BooleanField()),
+                **selectors.steering_presence(),
+            )
         )
+
+    def get_queryset(self) -> Any:
+        # One case by its id: the VIEW rule checked on that row (restrict_rows, the same rule
+        # as restrict's), not the set of every case the user may see.
+        return restrict_rows(self.base_queryset(), self.user, Action.VIEW)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
