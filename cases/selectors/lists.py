@@ -37,7 +37,7 @@ from access.policy import (
 )
 from accounts.models import User
 from accounts.roles import RoleCode
-from common.widgets import PlainSelect
+from common.widgets import ModelChoiceFilter, PlainSelect
 from partners.models import Municipality
 
 from ..models import (
@@ -196,20 +196,20 @@ class CaseListFilter(django_filters.FilterSet):
         empty_label=_("All"),
         widget=PlainSelect,
     )
-    municipality = django_filters.ModelChoiceFilter(
+    municipality = ModelChoiceFilter(
         label=_("Municipality"),
         queryset=Municipality.objects.all(),
         empty_label=_("All"),
         widget=PlainSelect,
     )
-    relationship_context = django_filters.ModelChoiceFilter(
+    relationship_context = ModelChoiceFilter(
         label=_("Relationship context"),
         queryset=RelationshipContext.objects.all(),
         method="filter_tagged",
         empty_label=_("All"),
         widget=PlainSelect,
     )
-    form_of_violence = django_filters.ModelChoiceFilter(
+    form_of_violence = ModelChoiceFilter(
         label=_("Form of violence"),
         queryset=FormOfViolence.objects.all(),
         method="filter_tagged",
