@@ -34,7 +34,7 @@ This module imports no domain app: the apps register the models it needs in
 import contextlib
 import contextvars
 import datetime
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import StrEnum
@@ -161,6 +161,13 @@ def _kept(key: tuple[Any, ...], build: Any) -> Q:
     if condition is None:
         condition = kept[key] = build()
     return condition
+
+
+def kept_for_request[T](key: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()`` once per request that reads (as the conditions above, and with them): for
+    an expression built on the user's conditions that many queries of the page annotate
+    (the case label, ``cases.selectors.labels``). Never kept beyond the request."""
+    return _kept(("expression", *key), build)  # type: ignore[return-value]
 
 
 def _user_grants(user: AnyUser, action: Action) -> models.QuerySet[Any]:

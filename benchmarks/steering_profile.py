@@ -60,7 +60,7 @@ def signed_in_client(user: Any) -> Client:
     request = HttpRequest()
     request.session = import_module(settings.SESSION_ENGINE).SessionStore()
     request.user = user
-    login(request, user, "django.contrib.auth.backends.ModelBackend")
+    login(request, user, "accounts.backends.UserWithOrganisationBackend")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="benchmark", confirmed=True)

@@ -96,6 +96,41 @@ class NoStoreMiddleware:
         return response
 
 
+class SessionRenewalMiddleware:
+    """The idle timeout's sliding expiry, written at most once a minute (issue 20).
+
+    A database session expires ``SESSION_COOKIE_AGE`` seconds after it was last saved.
+    Saving it on every request (``SESSION_SAVE_EVERY_REQUEST``) cost an UPDATE in a
+    transaction on every page; instead the session is saved when something in it changed
+    (Django does that itself) or when its last save is ``FJC_SESSION_RENEW_SECONDS`` or more
+    ago: it then carries the moment of that save, which makes it modified, so Django's
+    ``SessionMiddleware`` (whose response step runs right after this one's) saves it with a
+    new expiry. The timeout is never longer than configured: the stored expiry is at most
+    ``SESSION_COOKIE_AGE`` after the last request, and at least that minus the renewal
+    interval (a session used just before the timeout is always renewed). The absolute
+    lifetime (``AbsoluteSessionLifetimeMiddleware``) is counted from the sign-in as before.
+
+    Sits right after ``SessionMiddleware``: the last to touch the session before it is saved.
+    """
+
+    KEY = "fjc_renewed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Nothing to renew: no session, a signed-out (flushed) one, or one that had expired
+        # (its load found nothing) -- renewing would create a session of its own.
+        if session is None or session.is_empty() or not session.keys():
+            return response
+        now = int(time.time())
+        if session.modified or now - session.get(self.KEY, 0) >= settings.FJC_SESSION_RENEW_SECONDS:
+            session[self.KEY] = now
+        return response
+
+
 class AbsoluteSessionLifetimeMiddleware:
     """A session ends ``FJC_SESSION_MAX_SECONDS`` after sign-in, however active it is.
 

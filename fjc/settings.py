@@ -87,6 +87,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout's expiry moved forward at most once a minute, not with an UPDATE on
+    # every request (fjc.middleware): right after SessionMiddleware, last before the save.
+    "fjc.middleware.SessionRenewalMiddleware",
     "fjc.middleware.DutchFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,7 +176,10 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses every login attempt of a locked-out account or source, before any
     # password is checked (django-axes).
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, whose get_user reads the user's organisation in the same query
+    # (every page shows it). A session signed in through another backend path (before this
+    # one was named here) is refused once: its user signs in again.
+    "accounts.backends.UserWithOrganisationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # guardian: no anonymous user, ever.
@@ -273,9 +279,14 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle-session timeout: the session expires after this many seconds without a request.
 SESSION_COOKIE_AGE = env.int("FJC_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+# The expiry slides with every request, but is written at most once per this many seconds
+# (fjc.middleware.SessionRenewalMiddleware): an idle session ends between the timeout less
+# this and the timeout after its last request, never later. Not saved on every request
+# (SESSION_SAVE_EVERY_REQUEST): that was an UPDATE on every page (issue 20).
+FJC_SESSION_RENEW_SECONDS = 60
 # Absolute session lifetime: signed out this many seconds after signing in, however active.
 FJC_SESSION_MAX_SECONDS = env.int("FJC_SESSION_MAX_SECONDS", default=12 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 # In the database: every process and host of the installation reads the same sessions (a
 # replica never serves them, common.db_routing), and signing out ends the session everywhere.
 # `check --deploy` refuses sessions that live in one process or on one host (fjc.checks).

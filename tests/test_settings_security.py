@@ -89,8 +89,8 @@ def test_production_hashes_with_argon2_and_guards_the_session():
         "SESSION_COOKIE_HTTPONLY",
         "SESSION_COOKIE_SAMESITE",
         "SECURE_HSTS_SECONDS",
-        "SESSION_SAVE_EVERY_REQUEST",
         "SESSION_COOKIE_AGE",
+        "FJC_SESSION_RENEW_SECONDS",
         "DEBUG",
         "MIDDLEWARE",
     ]
@@ -113,8 +113,12 @@ def test_production_hashes_with_argon2_and_guards_the_session():
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert prod["SECURE_HSTS_SECONDS"] >= 31536000
     assert prod["DEBUG"] is False
-    # Idle timeout: the session is renewed on each request and expires after an idle hour at most.
-    assert prod["SESSION_SAVE_EVERY_REQUEST"] and prod["SESSION_COOKIE_AGE"] <= 60 * 60
+    # Idle timeout: the session's expiry slides with the requests (written at most once a
+    # minute, fjc.middleware.SessionRenewalMiddleware) and it ends after an idle hour at most.
+    assert prod["SESSION_COOKIE_AGE"] <= 60 * 60 and prod["FJC_SESSION_RENEW_SECONDS"] <= 60
+    middleware = prod["MIDDLEWARE"]
+    sessions = middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert middleware[sessions + 1] == "fjc.middleware.SessionRenewalMiddleware"
     assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in prod["MIDDLEWARE"]
     assert "django.middleware.csp.ContentSecurityPolicyMiddleware" in prod["MIDDLEWARE"]
 

@@ -25,7 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Concat, Left, Upper
 
-from access.policy import confidential_fields, may_see_confidential_condition
+from access.policy import confidential_fields, kept_for_request, may_see_confidential_condition
 from accounts.models import User
 
 from ..models import CaseParty
@@ -72,8 +72,18 @@ def _shown_to_team_only(user: User) -> Q | None:
 def case_label_expression(user: User, case_path: str = "pk") -> Expression | Subquery:
     """An expression for the label of the case at ``case_path`` of the outer query ("" for
     none): the first victim in the case (by the start of their involvement), as the setting
-    says. Callers annotate a queryset already restricted by ``access.policy``."""
+    says. Callers annotate a queryset already restricted by ``access.policy``.
+
+    Built once per request (``access.policy.kept_for_request``): the home page's board
+    annotates it in a dozen queries, and Django copies an expression when a query uses it,
+    never changing the one given."""
     style = settings.FJC_CASE_LABEL
+    return kept_for_request(
+        ("case label", user.pk, case_path, style), lambda: _label_expression(user, case_path, style)
+    )
+
+
+def _label_expression(user: User, case_path: str, style: str) -> Expression | Subquery:
     if style == NO_LABEL:
         return Value("", output_field=CharField())
     text: Expression = _label_text(style)

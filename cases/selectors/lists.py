@@ -37,6 +37,7 @@ from access.policy import (
 )
 from accounts.models import User
 from accounts.roles import RoleCode
+from common.widgets import ModelChoiceFilter, PlainSelect
 from partners.models import Municipality
 
 from ..models import (
@@ -181,40 +182,63 @@ SORT_CHOICES = [(f"{prefix}{key}", key) for key in SORTS for prefix in ("", "-")
 
 
 class CaseListFilter(django_filters.FilterSet):
-    """The list's filters, read from GET parameters (codes and ids only, no personal data)."""
+    """The list's filters, read from GET parameters (codes and ids only, no personal data).
+    Their drop-down lists are written without the form renderer's templates (``PlainSelect``,
+    the same markup): a few milliseconds of every list page (issue 20)."""
 
     track = django_filters.ChoiceFilter(
-        label=_("Track"), choices=Track.choices, empty_label=_("All")
+        label=_("Track"), choices=Track.choices, empty_label=_("All"), widget=PlainSelect
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=STATUS_CHOICES, method="filter_status", empty_label=_("All")
+        label=_("Status"),
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label=_("All"),
+        widget=PlainSelect,
     )
-    municipality = django_filters.ModelChoiceFilter(
-        label=_("Municipality"), queryset=Municipality.objects.all(), empty_label=_("All")
+    municipality = ModelChoiceFilter(
+        label=_("Municipality"),
+        queryset=Municipality.objects.all(),
+        empty_label=_("All"),
+        widget=PlainSelect,
     )
-    relationship_context = django_filters.ModelChoiceFilter(
+    relationship_context = ModelChoiceFilter(
         label=_("Relationship context"),
         queryset=RelationshipContext.objects.all(),
         method="filter_tagged",
         empty_label=_("All"),
+        widget=PlainSelect,
     )
-    form_of_violence = django_filters.ModelChoiceFilter(
+    form_of_violence = ModelChoiceFilter(
         label=_("Form of violence"),
         queryset=FormOfViolence.objects.all(),
         method="filter_tagged",
         empty_label=_("All"),
+        widget=PlainSelect,
     )
     repeat = django_filters.ChoiceFilter(
-        label=_("Repeat"), choices=YES_NO, method="filter_repeat", empty_label=_("All")
+        label=_("Repeat"),
+        choices=YES_NO,
+        method="filter_repeat",
+        empty_label=_("All"),
+        widget=PlainSelect,
     )
     overdue = django_filters.ChoiceFilter(
-        label=_("Overdue actions"), choices=YES_NO, method="filter_overdue", empty_label=_("All")
+        label=_("Overdue actions"),
+        choices=YES_NO,
+        method="filter_overdue",
+        empty_label=_("All"),
+        widget=PlainSelect,
     )
     urgency = django_filters.ChoiceFilter(
-        label=_("Urgency"), choices=Urgency.choices, empty_label=_("All")
+        label=_("Urgency"), choices=Urgency.choices, empty_label=_("All"), widget=PlainSelect
     )
     sort = django_filters.ChoiceFilter(
-        label=_("Sort by"), choices=SORT_CHOICES, method="filter_sort", empty_label=None
+        label=_("Sort by"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=None,
+        widget=PlainSelect,
     )
 
     class Meta:
