@@ -320,19 +320,7 @@ def restrict[M: models.Model](
     ``part``: the part of the file being read, for a page of one part that starts from the
     case (the journal, the risk list); by default the part ``queryset``'s model belongs to.
     """
-    model = queryset.model
-    path = case_access_path(model)
-    if not may_hold_case_access(user):
-        return queryset.none()
-    condition = permitted_case_condition(user, action, path, part or case_part_of(model))
-    extra = _EXTRA_CONDITIONS.get(model._meta.label_lower)
-    row_rule = extra(user) if extra is not None else None
-    if row_rule is not None:
-        condition &= row_rule
-    if path != "pk" and _is_multi_valued(model, path):
-        permitted = model._base_manager.filter(condition).values("pk")
-        return queryset.filter(pk__in=permitted)
-    return queryset.filter(condition)
+    return _restricted(queryset, user, action, part, permitted_case_condition)
 
 
 def restrict_rows[M: models.Model](
@@ -351,11 +339,23 @@ def restrict_rows[M: models.Model](
     cannot guess: the set shape would gather all of them first). ``tests/test_query_shapes.py``
     holds it to :func:`restrict`.
     """
+    return _restricted(queryset, user, action, part, permitted_case_exists)
+
+
+def _restricted[M: models.Model](
+    queryset: models.QuerySet[M],
+    user: AnyUser,
+    action: Action,
+    part: CasePart | None,
+    condition_of: Callable[[AnyUser, Action, str, CasePart], Q],
+) -> models.QuerySet[M]:
+    """``queryset`` filtered by ``condition_of`` (the set or the row shape of the rule) and
+    the model's extra condition: :func:`restrict` and :func:`restrict_rows`."""
     model = queryset.model
     path = case_access_path(model)
     if not may_hold_case_access(user):
         return queryset.none()
-    condition = permitted_case_exists(user, action, path, part or case_part_of(model))
+    condition = condition_of(user, action, path, part or case_part_of(model))
     extra = _EXTRA_CONDITIONS.get(model._meta.label_lower)
     row_rule = extra(user) if extra is not None else None
     if row_rule is not None:

@@ -191,10 +191,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         raise SystemExit("The scale benchmark needs PostgreSQL (set DATABASE_URL).")
 
-    if args.existing:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    def measure() -> None:
         run(
             args.sizes,
             args.repeat,
@@ -203,6 +200,12 @@ def main() -> None:
             args.figures_repeat,
             args.throughput,
         )
+
+    if args.existing:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        measure()
         return
 
     from django.test.utils import setup_databases, teardown_databases
@@ -214,14 +217,7 @@ def main() -> None:
     if Case.objects.exists():
         raise SystemExit("The throwaway database already holds cases: run without --reuse-db.")
     try:
-        run(
-            args.sizes,
-            args.repeat,
-            args.year,
-            not args.no_figures,
-            args.figures_repeat,
-            args.throughput,
-        )
+        measure()
     finally:
         if not (args.keep or args.reuse_db):
             teardown_databases(state, verbosity=0)

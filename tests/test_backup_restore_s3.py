@@ -13,11 +13,8 @@ import hashlib
 import importlib.util
 import io
 import json
-import logging
-import socket
 import tarfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +23,8 @@ import pytest
 from boto3.exceptions import S3UploadFailedError
 from botocore.exceptions import ClientError, EndpointConnectionError
 from django.db import connection
-from moto.server import ThreadedMotoServer
 
+from . import moto_s3
 from . import test_backup_restore as folder_backups
 from .test_backup_restore import PRIVATE_FILES, _connect, _digest, _run, _url
 
@@ -49,21 +46,8 @@ NEIGHBOURS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    # The emulator logs every request it serves.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+# The emulator, shared with the other bucket tests.
+s3_endpoint = moto_s3.s3_endpoint
 
 
 @pytest.fixture

@@ -6,10 +6,7 @@ object store. The storage is the one ``fjc.settings.private_storage`` builds fro
 environment (``FJC_S3_*``), so the test covers the settings as deployed.
 """
 
-import logging
-import socket
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +15,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from moto.server import ThreadedMotoServer
 
 from cases.models import CaseDocument, DocumentKind
 from fjc.settings import private_storage
@@ -27,6 +23,7 @@ from reporting import pdf, runs
 from reporting.models import ReportStatus
 from reporting.reports import report_ask
 
+from . import moto_s3
 from .factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,21 +33,8 @@ PDF = b"%PDF-1.7\n% a court decision, stored in a bucket\n"
 KEYS = {"FJC_S3_ACCESS_KEY": "moto-access", "FJC_S3_SECRET_KEY": "moto-secret"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    # The emulator logs every request it serves.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+# The emulator, shared with the other bucket tests.
+s3_endpoint = moto_s3.s3_endpoint
 
 
 @pytest.fixture
