@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, View
 
 from access.policy import (
     Action,
+    case_part_of,
     may_work_with_cases,
     permitted_case_exists,
     restrict_rows,
@@ -52,11 +53,11 @@ class CaseDetailView(CaseScopedMixin, DetailView):
 
     def base_queryset(self) -> Any:
         # Whether the user may change the case comes with the case, in the same query: the
-        # policy's row-shaped CHANGE rule (permitted_case_exists, the rule restrict applies for
-        # CHANGE; who may hold no case access gets no case from get_queryset at all), two
-        # EXISTS on the grant tables instead of a second read of the case. And whether each
+        # policy's row-shaped CHANGE rule for the case's part (permitted_case_exists: the rule
+        # restrict applies for CHANGE; who may hold no case access gets no case from
+        # get_queryset at all), two EXISTS on the grant tables instead of a second read of the case. And whether each
         # mostly-empty section has rows (selectors.steering_presence): an empty one is not read.
-        may_change = permitted_case_exists(self.user, Action.CHANGE)
+        may_change = permitted_case_exists(self.user, Action.CHANGE, part=case_part_of(Case))
         return (
             Case.objects.for_list()
             .select_related("closing_reason", "referrer_organisation")
