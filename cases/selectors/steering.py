@@ -367,28 +367,31 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
         shown_party(party, may_see=may_see)
         for party in scoped(CaseParty.objects).select_related("person")
     ]
+    # The family's own file (plans, children, plan of approach): not for an anonymous consult.
+    family_file = CasePart.FILE in parts and not case.is_anonymous_consult
+    case_parties = [s.party for s in parties]
     safety_plans = (
         plan_lines(
             user=user,
             case=case,
-            parties=[s.party for s in parties],
+            parties=case_parties,
             today=today,
             access=access,
             read=has_rows(case, "safety_plans"),
         )
-        if CasePart.FILE in parts and not case.is_anonymous_consult
+        if family_file
         else []
     )
     children = (
         child_lines(
             user=user,
             case=case,
-            parties=[s.party for s in parties],
+            parties=case_parties,
             today=today,
             access=access,
             read=has_rows(case, "child_files"),
         )
-        if CasePart.FILE in parts and not case.is_anonymous_consult
+        if family_file
         else []
     )
     consultation_at = (
@@ -409,7 +412,7 @@ def case_steering(*, case: Case, user: User, can_change: bool | None = None) -> 
                 if has_rows(case, "plan")
                 else PlanState(plan=None, today=today)
             )
-            if CasePart.FILE in parts and not case.is_anonymous_consult
+            if family_file
             else None
         ),
         relations=rows(
