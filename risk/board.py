@@ -51,8 +51,6 @@ def _item(
 def suggested_for_chain(query: BoardQuery) -> list[BoardItem]:
     """Open track-1/2 cases suggested for track 3, dated today (to decide now); the reasons
     are fixed words."""
-    if query.overdue_only:
-        return []
     suggestions = escalation_suggestions(_cases(query), user=query.user, today=query.today)
     return [
         _item(
@@ -88,7 +86,9 @@ def chain_incomplete(query: BoardQuery) -> list[BoardItem]:
 
 def register() -> None:
     register_source(
-        BoardSource(SUGGESTED, gettext_lazy("Suggested for track 3"), suggested_for_chain)
+        BoardSource(
+            SUGGESTED, gettext_lazy("Suggested for track 3"), suggested_for_chain, from_today=True
+        )
     )
     register_source(
         BoardSource(CHAIN_INCOMPLETE, gettext_lazy("Chain approach incomplete"), chain_incomplete)

@@ -409,6 +409,62 @@ def test_the_home_page_shows_the_most_urgent_items(world, client, busy_case, mon
     assert "Alle termijnen" in response.content.decode()
 
 
+def test_a_limited_board_is_the_full_board_cut_at_its_limit(world, busy_case):
+    """The home page's board (limited) shows what the full board shows first, and says when
+    there is more, also when its overdue items fill it and the sources dated from today on
+    are not asked; with fewer queries then."""
+    case, _objects = busy_case
+    director = world.users["director_city_a"]
+    for n in range(3):
+        case_action_add(
+            case=case,
+            by=director,
+            description=f"Te laat {n}",
+            due_on=day(-10 - n),
+            assignee_user=director,
+        )
+    full = deadline_board(user=director)
+    assert sum(item.is_overdue for item in full.items) == 6
+    assert {item.kind for item in full.items if not item.is_overdue} >= {
+        "measure_end",
+        "hearing",
+        "share_end",
+    }
+    queries = {}
+    for limit in (1, 2, 5, 6, 7, 10, 30):
+        with CaptureQueriesContext(connection) as ctx:
+            limited = deadline_board(user=director, limit=limit)
+        queries[limit] = len(ctx.captured_queries)
+        assert limited.items == full.items[:limit], limit
+        assert limited.more == (len(full.items) > limit), limit
+    # Six overdue items fill a board of five: the sources dated from today on are not asked.
+    assert queries[1] == queries[5] < queries[6] == queries[30]
+
+
+def test_sources_dated_from_today_never_give_an_overdue_item(world, busy_case):
+    """What lets a limited board skip them: past measures, hearings and consultations stay
+    off the board."""
+    from cases.selectors.board import _SOURCES
+
+    case, _objects = busy_case
+    director = world.users["director_city_a"]
+    measure_add(
+        case=case,
+        by=director,
+        kind=MeasureKind.RESTRAINING_ORDER,
+        starts_on=day(-10),
+        ends_on=day(-2),
+    )
+    hearing_add(case=case, by=director, held_at=NOON - datetime.timedelta(days=1), court="X")
+    from_today = {kind for kind, source in _SOURCES.items() if source.from_today}
+    assert from_today >= {"measure_end", "hearing", "share_end", "chain_suggested"}
+    for scope in BoardScope:
+        items = deadline_board(user=director, scope=scope).items
+        assert not [i for i in items if i.kind in from_today and i.is_overdue], scope
+        overdue = deadline_board(user=director, scope=scope, period=BoardPeriod.OVERDUE)
+        assert not {i.kind for i in overdue.items} & from_today, scope
+
+
 def test_an_administrator_home_has_no_board(world, client):
     client.force_login(world.users["admin_city_a"])
     response = client.get(reverse("home"))
@@ -462,7 +518,12 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_cases(world, client, u
             terms=whole_file_share(ends_on=day(3), scope=ShareScope.WHOLE_FILE),
         )
     many = _queries(client, url)
-    assert many == few
+    if url_name == "home":
+        # The home page's board is limited: once overdue items fill it, the sources dated
+        # from today on are not asked (test_a_limited_board_is_the_full_board_cut_at_its_limit).
+        assert many <= few
+    else:
+        assert many == few
 
 
 def test_a_safety_plan_review_due_names_neither_the_person_nor_the_plan(world):

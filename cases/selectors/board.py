@@ -179,11 +179,16 @@ class BoardItem:
 class BoardSource:
     """One kind of item on the board: ``kind`` is its code (in the filter's URL), ``label``
     its name, ``items`` gives the items of one :class:`BoardQuery` in a fixed number of
-    queries."""
+    queries.
+
+    ``from_today``: every item is dated today or later, never overdue (a hearing to come, a
+    suggestion to decide today). The board does not ask such a source for its overdue items,
+    nor when its overdue items already fill a limited board (:func:`deadline_board`)."""
 
     kind: str
     label: str | Promise
     items: Callable[[BoardQuery], Iterable[BoardItem]]
+    from_today: bool = False
 
 
 _SOURCES: dict[str, BoardSource] = {}
@@ -234,11 +239,24 @@ def deadline_board(
         return board
     query = BoardQuery(user=user, today=today, until=until, scope=scope, limit=limit)
     order = {kind: position for position, kind in enumerate(_SOURCES)}
+    sources = [
+        source
+        for source in _SOURCES.values()
+        if (not kinds or source.kind in kinds) and not (source.from_today and query.overdue_only)
+    ]
+    if limit is not None:
+        # Overdue items come first. Once more than ``limit`` of them are found, the items
+        # shown are all overdue and the board has more: a source dated from today on could
+        # change neither, so it is not asked (the home page of a busy director).
+        sources.sort(key=lambda source: source.from_today)
     items: list[BoardItem] = []
-    for source in _SOURCES.values():
-        if kinds and source.kind not in kinds:
-            continue
-        items.extend(item for item in source.items(query) if item.on <= until)
+    overdue = 0
+    for source in sources:
+        if source.from_today and limit is not None and overdue > limit:
+            break
+        found = [item for item in source.items(query) if item.on <= until]
+        overdue += sum(item.is_overdue for item in found)
+        items.extend(found)
     items.sort(key=lambda i: (not i.is_overdue, i.on, order.get(i.kind, 0), i.reference))
     if limit is not None and len(items) > limit:
         board.items, board.more = items[:limit], True
@@ -292,8 +310,6 @@ class BoardKind(StrEnum):
 def measures_ending(query: BoardQuery) -> list[BoardItem]:
     """Measures ending from today to the end of the period. A restraining order inside the
     warning period is marked: the same rule as the steering page's warning."""
-    if query.overdue_only:
-        return []
     rows = query.labelled(
         restrict(Measure.objects.all(), query.user).filter(
             query.mine(), ends_on__gte=query.today, ends_on__lte=query.until
@@ -322,8 +338,6 @@ def measures_ending(query: BoardQuery) -> list[BoardItem]:
 
 def hearings(query: BoardQuery) -> list[BoardItem]:
     """Hearings from today to the end of the period (the court, not the subject)."""
-    if query.overdue_only:
-        return []
     rows = query.labelled(
         restrict(Hearing.objects.all(), query.user).filter(
             query.mine(),
@@ -449,8 +463,6 @@ def referrals_unanswered(query: BoardQuery) -> list[BoardItem]:
 def shares_ending(query: BoardQuery) -> list[BoardItem]:
     """Open shares of my cases that end within ``FJC_ACCESS_ENDING_DAYS``: the case team
     (change access) extends or lets them end."""
-    if query.overdue_only:
-        return []
     last_day = min(
         query.until, query.today + datetime.timedelta(days=settings.FJC_ACCESS_ENDING_DAYS)
     )
@@ -478,13 +490,19 @@ def shares_ending(query: BoardQuery) -> list[BoardItem]:
     ]
 
 
-register_source(BoardSource(BoardKind.MEASURE_END, gettext_lazy("Measure ends"), measures_ending))
-register_source(BoardSource(BoardKind.HEARING, gettext_lazy("Hearing"), hearings))
+register_source(
+    BoardSource(
+        BoardKind.MEASURE_END, gettext_lazy("Measure ends"), measures_ending, from_today=True
+    )
+)
+register_source(BoardSource(BoardKind.HEARING, gettext_lazy("Hearing"), hearings, from_today=True))
 register_source(BoardSource(BoardKind.ACTION, gettext_lazy("Action to do"), actions_due))
 register_source(
     BoardSource(BoardKind.REFERRAL, gettext_lazy("Referral unanswered"), referrals_unanswered)
 )
-register_source(BoardSource(BoardKind.SHARE_END, gettext_lazy("Share ends"), shares_ending))
+register_source(
+    BoardSource(BoardKind.SHARE_END, gettext_lazy("Share ends"), shares_ending, from_today=True)
+)
 
 
 def safety_plan_reviews(query: BoardQuery) -> list[BoardItem]:
@@ -551,8 +569,6 @@ register_source(
 def conditions_ending(query: BoardQuery) -> list[BoardItem]:
     """Judicial conditions (release, probation, ...) ending from today to the end of the period
     and within ``FJC_CONDITION_ENDING_DAYS``: the kind of conditions, never their text."""
-    if query.overdue_only:
-        return []
     last_day = min(
         query.until, query.today + datetime.timedelta(days=settings.FJC_CONDITION_ENDING_DAYS)
     )
@@ -575,5 +591,10 @@ def conditions_ending(query: BoardQuery) -> list[BoardItem]:
 
 
 register_source(
-    BoardSource(BoardKind.CONDITION_END, gettext_lazy("Conditions end"), conditions_ending)
+    BoardSource(
+        BoardKind.CONDITION_END,
+        gettext_lazy("Conditions end"),
+        conditions_ending,
+        from_today=True,
+    )
 )

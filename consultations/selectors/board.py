@@ -33,8 +33,6 @@ def consultation_dates(query: BoardQuery) -> list[BoardItem]:
     cases on the agenda (one item per case). The item opens the consultation for those who
     may see it (its chair, the cases' directors, participants who confirmed secrecy), else
     the case's steering page. Two queries."""
-    if query.overdue_only:
-        return []
     items = query.labelled(
         restrict(AgendaItem.objects.all(), query.user)
         .filter(
@@ -80,8 +78,6 @@ def consultation_accesses_ending(query: BoardQuery) -> list[BoardItem]:
     """The user's own open access to an agenda case's consultation view (as a participant)
     that ends within ``FJC_ACCESS_ENDING_DAYS``. Only an access that opens the view now
     (``access.policy.consultation_access_condition``) shows."""
-    if query.overdue_only:
-        return []
     now = timezone.now()
     last_day = min(
         query.until, query.today + datetime.timedelta(days=settings.FJC_ACCESS_ENDING_DAYS)
@@ -141,13 +137,16 @@ def consultation_reviews(query: BoardQuery) -> list[BoardItem]:
 
 def register() -> None:
     register_source(
-        BoardSource(CONSULTATION, gettext_lazy("Case consultation"), consultation_dates)
+        BoardSource(
+            CONSULTATION, gettext_lazy("Case consultation"), consultation_dates, from_today=True
+        )
     )
     register_source(
         BoardSource(
             CONSULTATION_ACCESS_END,
             gettext_lazy("Consultation access ends"),
             consultation_accesses_ending,
+            from_today=True,
         )
     )
     register_source(
