@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from access.policy import Action
 from cases.models import Case
 from cases.selectors.board import BoardItem, BoardQuery, BoardSource, register_source, steering_url
-from cases.selectors.labels import case_label_expression
 
 from .escalation import chain_setup_warnings, escalation_suggestions
 
@@ -21,9 +20,7 @@ CHAIN_INCOMPLETE = "chain_incomplete"
 
 
 def _cases(query: BoardQuery) -> QuerySet[Case]:
-    return query.restricted(Case.objects.all(), Action.CHANGE).annotate(
-        case_label=case_label_expression(query.user, "pk")
-    )
+    return query.restricted(Case.objects.all(), Action.CHANGE)
 
 
 def _item(
@@ -41,7 +38,7 @@ def _item(
         today=query.today,
         case_pk=case.pk,
         reference=case.reference,
-        label=getattr(case, "case_label", "") or "",
+        label="",
         anonymous=case.is_anonymous_consult,
         description=description,
         url=steering_url(case.pk, section),

@@ -441,6 +441,28 @@ def test_a_limited_board_is_the_full_board_cut_at_its_limit(world, busy_case):
     assert queries[1] == queries[5] < queries[6] == queries[30]
 
 
+def test_every_item_carries_its_case_label(world, busy_case, settings):
+    """The labels are read once for the items shown, after the sort and the cut."""
+    from .test_findability import add_person
+
+    case, _objects = busy_case
+    director = world.users["director_city_a"]
+    add_person(case, "Anna", "Verbeke")
+    other = old_case(director)
+    add_person(other, "Bert", "Claes")
+    case_action_add(
+        case=other, by=director, description="Bellen", due_on=day(-40), assignee_user=director
+    )
+    items = deadline_board(user=director).items
+    labels = {(i.case_pk, i.label) for i in items if i.case_pk in (case.pk, other.pk)}
+    assert labels == {(case.pk, "A. V."), (other.pk, "B. C.")}
+    assert [(i.case_pk, i.label) for i in deadline_board(user=director, limit=1).items] == [
+        (other.pk, "B. C.")
+    ]
+    settings.FJC_CASE_LABEL = "none"
+    assert {i.label for i in deadline_board(user=director).items} == {""}
+
+
 def test_sources_dated_from_today_never_give_an_overdue_item(world, busy_case):
     """What lets a limited board skip them: past measures, hearings and consultations stay
     off the board."""

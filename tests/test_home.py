@@ -165,7 +165,9 @@ def test_the_home_page_runs_a_fixed_number_of_queries(world, client, time_machin
     client.force_login(director)
     many, context = count()
     assert context["board"].more and len(context["actions"].assigned_later) == 1 + 8
-    assert many == few
+    # Fewer, even: once overdue items fill the board, the sources dated from today on are
+    # not asked (tests/test_deadline_board.py).
+    assert many <= few
     # The three action cards of before (three reads, three audit rows: 22 queries) are one
     # read and two audit rows now; the deadline board reads one query per kind (plan
     # evaluations, conditions ending, chain suggested, chain incomplete joined it in issue 17;

@@ -75,8 +75,16 @@ def test_home_page_query_count_does_not_grow_with_cases_or_overdue_actions(world
     director = world.users["director_city_a"]
     client.force_login(director)
     url = reverse("home")
-    few = _queries(client, url)
     today = timezone.localdate()
+    # One item on the board: its label is read (one query for the items shown).
+    CaseAction.objects.create(
+        case=make_case(director),
+        description="Eerste afspraak",
+        due_on=today - datetime.timedelta(days=1),
+        assignee_user=director,
+        created_by=director,
+    )
+    few = _queries(client, url)
     for number in range(15):
         case = make_case(director)
         for days in (3, 40, 400):
@@ -88,5 +96,8 @@ def test_home_page_query_count_does_not_grow_with_cases_or_overdue_actions(world
                 created_by=director,
             )
     many = _queries(client, url)
-    assert many == few
-    assert few <= 23
+    # Fewer, even: once overdue items fill the board, the sources dated from today on are
+    # not asked (tests/test_deadline_board.py).
+    assert many <= few
+    # The items' labels are one query of their own (not a subquery in each source's query).
+    assert few <= 24

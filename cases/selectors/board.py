@@ -59,7 +59,7 @@ from ..models import (
     ReferralStatus,
 )
 from .inbox import with_partner_answer
-from .labels import case_label_expression
+from .labels import case_labels
 from .plan import plan_evaluations_due
 from .safety import safety_plan_reviews_due
 
@@ -132,12 +132,10 @@ class BoardQuery:
             return ordered
         return ordered[: self.limit + 1]
 
-    def labelled[M: Any](self, queryset: QuerySet[M], path: str = "case_id") -> QuerySet[M]:
-        """``queryset`` (already restricted) with its case and the case's label, in the same
-        query."""
-        return queryset.select_related("case").annotate(
-            case_label=case_label_expression(self.user, path)
-        )
+    def with_case[M: Any](self, queryset: QuerySet[M]) -> QuerySet[M]:
+        """``queryset`` (already restricted) with its case, in the same query. The case's
+        label is read once for the whole board (:func:`deadline_board`)."""
+        return queryset.select_related("case")
 
 
 @dataclass(frozen=True)
@@ -259,16 +257,24 @@ def deadline_board(
         items.extend(found)
     items.sort(key=lambda i: (not i.is_overdue, i.on, order.get(i.kind, 0), i.reference))
     if limit is not None and len(items) > limit:
-        board.items, board.more = items[:limit], True
-    else:
-        board.items = items
+        items, board.more = items[:limit], True
+    board.items = _labelled(items, user)
     return board
+
+
+def _labelled(items: list[BoardItem], user: User) -> list[BoardItem]:
+    """The items with their case's label, read in one query for the cases shown (not in
+    each source's query: a label is an expression Django builds and PostgreSQL plans per
+    query, a dozen times for a board that shows ten rows). Each item's source decided that
+    the user may see its case."""
+    labels = case_labels(user, {item.case_pk for item in items})
+    return [dataclasses.replace(item, label=labels.get(item.case_pk, "")) for item in items]
 
 
 def item_for(
     query: BoardQuery, row: Any, *, kind: str, on: datetime.date, description: str, url: str
 ) -> BoardItem:
-    """A board item about ``row`` (loaded with ``BoardQuery.labelled``)."""
+    """A board item about ``row`` (loaded with ``BoardQuery.with_case``)."""
     case = row.case
     return BoardItem(
         kind=kind,
@@ -276,7 +282,7 @@ def item_for(
         today=query.today,
         case_pk=case.pk,
         reference=case.reference,
-        label=getattr(row, "case_label", "") or "",
+        label="",
         anonymous=case.is_anonymous_consult,
         description=description,
         url=url,
@@ -310,7 +316,7 @@ class BoardKind(StrEnum):
 def measures_ending(query: BoardQuery) -> list[BoardItem]:
     """Measures ending from today to the end of the period. A restraining order inside the
     warning period is marked: the same rule as the steering page's warning."""
-    rows = query.labelled(
+    rows = query.with_case(
         restrict(Measure.objects.all(), query.user).filter(
             query.mine(), ends_on__gte=query.today, ends_on__lte=query.until
         )
@@ -338,7 +344,7 @@ def measures_ending(query: BoardQuery) -> list[BoardItem]:
 
 def hearings(query: BoardQuery) -> list[BoardItem]:
     """Hearings from today to the end of the period (the court, not the subject)."""
-    rows = query.labelled(
+    rows = query.with_case(
         restrict(Hearing.objects.all(), query.user).filter(
             query.mine(),
             held_at__gte=query.start_of(query.today),
@@ -394,7 +400,7 @@ def actions_due(query: BoardQuery) -> list[BoardItem]:
         permitted = restrict_rows(wanted_actions, user, Action.VIEW)
     else:
         permitted = restrict(wanted_actions, user, Action.VIEW)
-    rows = query.labelled(
+    rows = query.with_case(
         query.first(
             with_partner_answer(permitted.select_related("assignee_organisation"), action=True),
             "due_on",
@@ -435,7 +441,7 @@ def referrals_unanswered(query: BoardQuery) -> list[BoardItem]:
     dated on the day the answer was expected: outgoing ones wait for the partner, incoming
     ones for the FJC."""
     days = datetime.timedelta(days=settings.FJC_REFERRAL_ANSWER_DAYS)
-    rows = query.labelled(
+    rows = query.with_case(
         restrict(Referral.objects.all(), query.user)
         .filter(query.mine(), status=ReferralStatus.PENDING, referred_on__lte=query.today - days)
         .select_related("partner")
@@ -466,7 +472,7 @@ def shares_ending(query: BoardQuery) -> list[BoardItem]:
     last_day = min(
         query.until, query.today + datetime.timedelta(days=settings.FJC_ACCESS_ENDING_DAYS)
     )
-    rows = query.labelled(
+    rows = query.with_case(
         query.restricted(CaseShare.objects.all(), Action.CHANGE)
         .filter(
             ended_at__isnull=True,
@@ -508,7 +514,7 @@ register_source(
 def safety_plan_reviews(query: BoardQuery) -> list[BoardItem]:
     """Safety plans whose review is due by the end of the period, overdue ones however old.
     Only the date: neither the person nor any part of the plan is named on the board."""
-    rows = query.labelled(
+    rows = query.with_case(
         query.first(
             safety_plan_reviews_due(user=query.user, until=query.until).filter(query.mine()),
             "review_on",
@@ -539,7 +545,7 @@ register_source(
 def plan_evaluations(query: BoardQuery) -> list[BoardItem]:
     """Active plans of approach whose next evaluation is due by the end of the period, overdue
     ones however old. The date only: no goal, no person."""
-    rows = query.labelled(
+    rows = query.with_case(
         query.first(
             plan_evaluations_due(user=query.user, until=query.until).filter(query.mine()),
             "next_evaluation_on",
@@ -572,7 +578,7 @@ def conditions_ending(query: BoardQuery) -> list[BoardItem]:
     last_day = min(
         query.until, query.today + datetime.timedelta(days=settings.FJC_CONDITION_ENDING_DAYS)
     )
-    rows = query.labelled(
+    rows = query.with_case(
         restrict(JudicialCondition.objects.all(), query.user).filter(
             query.mine(), ends_on__gte=query.today, ends_on__lte=last_day
         )

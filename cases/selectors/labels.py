@@ -12,6 +12,8 @@ who may see confidential details of that case (the case team); anyone else gets 
 An anonymous track-1 consult has no person: the template says so instead (``case_label``).
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db.models import Case as ExpressionCase
 from django.db.models import (
@@ -28,7 +30,7 @@ from django.db.models.functions import Concat, Left, Upper
 from access.policy import confidential_fields, kept_for_request, may_see_confidential_condition
 from accounts.models import User
 
-from ..models import CaseParty
+from ..models import Case, CaseParty
 
 VICTIM_INITIALS = "victim_initials"
 VICTIM_FIRST_NAME_INITIAL = "victim_first_name_initial"
@@ -81,6 +83,20 @@ def case_label_expression(user: User, case_path: str = "pk") -> Expression | Sub
     return kept_for_request(
         ("case label", user.pk, case_path, style), lambda: _label_expression(user, case_path, style)
     )
+
+
+def case_labels(user: User, case_ids: Iterable[int]) -> dict[int, str]:
+    """The labels of these cases by id, in one query (none for no case). The caller found the
+    cases through ``access.policy`` already (the deadline board's items)."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return {}
+    rows = (
+        Case.objects.filter(pk__in=ids)
+        .annotate(shown_label=case_label_expression(user))
+        .values_list("pk", "shown_label")
+    )
+    return {pk: label or "" for pk, label in rows}
 
 
 def _label_expression(user: User, case_path: str, style: str) -> Expression | Subquery:

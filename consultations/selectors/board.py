@@ -33,7 +33,7 @@ def consultation_dates(query: BoardQuery) -> list[BoardItem]:
     cases on the agenda (one item per case). The item opens the consultation for those who
     may see it (its chair, the cases' directors, participants who confirmed secrecy), else
     the case's steering page. Two queries."""
-    items = query.labelled(
+    items = query.with_case(
         restrict(AgendaItem.objects.all(), query.user)
         .filter(
             query.mine(),
@@ -82,7 +82,7 @@ def consultation_accesses_ending(query: BoardQuery) -> list[BoardItem]:
     last_day = min(
         query.until, query.today + datetime.timedelta(days=settings.FJC_ACCESS_ENDING_DAYS)
     )
-    rows = query.labelled(
+    rows = query.with_case(
         ConsultationAccess.objects.filter(
             # Whether it opens the view now is the policy's answer, not this module's.
             consultation_access_condition(query.user, now, "agenda_item_id", by="agenda_item_id"),
@@ -113,7 +113,7 @@ def consultation_reviews(query: BoardQuery) -> list[BoardItem]:
     """Review dates of the user's agenda cases (``AgendaItem.review_on``) up to the end of
     the period, overdue ones included, while no later agenda took the case up again. The
     item opens the case's steering page. One query."""
-    rows = query.labelled(
+    rows = query.with_case(
         open_reviews(
             restrict(AgendaItem.objects.all(), query.user).filter(
                 query.mine(), review_on__lte=query.until
