@@ -288,6 +288,26 @@ def ordering(sort: str) -> list[Any]:
     return [*(e.asc(nulls_last=nulls_last) for e in expressions), "pk"]
 
 
+# The columns a list row shows (the page, its CSV, the home page's shared cases): a list reads
+# none of a case's free texts, nor its director's account beyond the name.
+ROW_FIELDS = (
+    "reference",
+    "track",
+    "status",
+    "opened_on",
+    "is_anonymous_consult",
+    "owner_organisation__name",
+    "case_director__first_name",
+    "case_director__last_name",
+    "case_director__username",
+    "municipality__name",
+)
+
+
+def _rows() -> QuerySet[Case]:
+    return Case.objects.for_list().only(*ROW_FIELDS)
+
+
 def case_list(
     *,
     user: User,
@@ -314,7 +334,7 @@ def case_list(
     column is a subquery with its own permission check for Django to build and PostgreSQL to
     plan).
     """
-    cases = Case.objects.for_list()
+    cases = _rows() if columns else Case.objects.all()
     queryset = restrict_rows(cases, user, action) if walk else restrict(cases, user, action)
     queryset = _in_scope(queryset, user, scope)
     if search:
@@ -426,5 +446,5 @@ def case_list_page(
         ids = ids[offset : offset + limit]
     # The page's rows: the rule again (row shape, a probe per row), not the scope, filters
     # and search, which chose the ids already (their subqueries would run for nothing).
-    rows = _with_columns(restrict_rows(Case.objects.for_list(), user), user, walk=True)
+    rows = _with_columns(restrict_rows(_rows(), user), user, walk=True)
     return list(rows.filter(pk__in=ids).order_by(*ordering(sort)))
