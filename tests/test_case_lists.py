@@ -661,3 +661,18 @@ def test_query_count_is_the_same_for_5_and_40_cases(world, client, username, sco
     rows = csv_refs(shown) if url_name == "cases:export" else shown.context["cases"]
     assert len(rows) == (40 if url_name == "cases:export" else 25)
     assert many == few
+
+
+def test_list_rows_load_no_free_text_and_no_account_details(world, client):
+    """A row holds what the list shows: the case's free texts and its director's account
+    (password hash, e-mail) stay in the database."""
+    director = world.users["director_city_a"]
+    client.force_login(director)
+    rows = list(client.get(reverse("cases:list") + "?scope=mine").context["cases"])
+    rows += list(case_list(user=director, scope=Scope.MINE))
+    assert rows
+    for case in rows:
+        assert {"description", "consult_question", "advice_given", "alignment_notes"} <= (
+            case.get_deferred_fields()
+        )
+        assert {"password", "email"} <= case.case_director.get_deferred_fields()
