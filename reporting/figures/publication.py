@@ -171,13 +171,18 @@ def _kept_key(year: int, language: str | None) -> str:
     return f"figures:year-publication:{year}:{language}"
 
 
+def _refreshing_key(kept_key: str) -> str:
+    """Held while the worker computes the kept figures again: one refresh at a time."""
+    return f"{kept_key}:refreshing"
+
+
 def keep_year_publication(year: int) -> YearPublication:
     """Compute ``year_publication(year)`` and keep it, in the current language (the tables
     carry translated titles), for ``kept_year_publication``."""
     key = _kept_key(year, translation.get_language())
     publication = year_publication(year)
     cache.set(key, publication, int(KEPT_AT_MOST.total_seconds()))
-    cache.delete(f"{key}:refreshing")
+    cache.delete(_refreshing_key(key))
     return publication
 
 
@@ -202,7 +207,7 @@ def kept_year_publication(year: int) -> YearPublication:
     if publication is None:
         return keep_year_publication(year)
     age = timezone.now() - publication.computed_at
-    if age > datetime.timedelta(seconds=seconds) and cache.add(f"{key}:refreshing", True, 600):
+    if age > datetime.timedelta(seconds=seconds) and cache.add(_refreshing_key(key), True, 600):
         from reporting.tasks import refresh_year_publication
 
         try:
@@ -210,7 +215,7 @@ def kept_year_publication(year: int) -> YearPublication:
         except kombu.exceptions.OperationalError:
             # No broker: the kept figures are shown (with their moment) and asked again later.
             logger.warning("Dashboard figures: the refresh could not be queued")
-            cache.delete(f"{key}:refreshing")
+            cache.delete(_refreshing_key(key))
     return publication
 
 
