@@ -38,7 +38,6 @@ def _item(
         today=query.today,
         case_pk=case.pk,
         reference=case.reference,
-        label="",
         anonymous=case.is_anonymous_consult,
         description=description,
         url=steering_url(case.pk, section),

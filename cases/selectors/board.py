@@ -145,10 +145,11 @@ class BoardItem:
     today: datetime.date
     case_pk: int
     reference: str
-    label: str
     anonymous: bool
     description: str
     url: str
+    # The case's short label: filled in once for the items shown (``deadline_board``).
+    label: str = ""
     # A restraining order inside the warning period (``FJC_RESTRAINING_ORDER_WARNING_DAYS``).
     warning: bool = False
     # The row the item is about (a measure, a hearing, ...): with ``kind``, what a notice
@@ -282,7 +283,6 @@ def item_for(
         today=query.today,
         case_pk=case.pk,
         reference=case.reference,
-        label="",
         anonymous=case.is_anonymous_consult,
         description=description,
         url=url,
