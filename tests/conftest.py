@@ -1,4 +1,5 @@
 import copy
+import datetime
 import importlib
 import os
 import random
@@ -28,7 +29,7 @@ from partners.models import Organisation, OrganisationKind
 
 from . import party_roles as pr
 from . import risk_factories
-from .clock import WORLD_BUILT_AT
+from .clock import BRUSSELS, NOON, WORLD_BUILT_AT, runs_at_noon
 from .consultation_fixtures import setting  # noqa: F401  (the consultation tests' fixture)
 from .factories import PASSWORD, make_case, make_organisation, make_user
 
@@ -111,6 +112,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return transactional, on_world != transactional, item.get_closest_marker("browser") is None
 
     items.sort(key=group)
+
+
+@pytest.fixture(autouse=True)
+def _on_the_suites_day(request) -> Iterator[None]:
+    """Every test runs on the day the shared world was built for (tests/clock.py). A suite
+    that runs across midnight would otherwise test yesterday's world against today's date:
+    a deadline "in two days" is then one day away, and a date one day before the world's
+    becomes the world's own. Such a test runs at noon of the suite's day instead, its clock
+    ticking; a test that travels itself still goes where it says. A test marked ``real_clock``
+    stays on the real clock: another process it starts (a Celery worker) cannot travel."""
+    if request.node.get_closest_marker("real_clock") or not runs_at_noon(
+        datetime.datetime.now(BRUSSELS)
+    ):
+        yield
+        return
+    with time_machine.travel(NOON, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

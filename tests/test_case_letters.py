@@ -17,11 +17,12 @@ from cases.services import case_close, referral_create
 from cases.services.letters import LETTERS, letter_create
 from common.submission import FIELD
 
+from .clock import TODAY
 from .conftest import CHILDREN
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
+TOMORROW = TODAY + datetime.timedelta(days=1)
 # English a Dutch letter must not hold: template leftovers and English dates.
 ENGLISH = re.compile(
     r"\b(Dear|Our reference|Kind regards|Invitation|Referral|Closing|Reason|Date|Time|Place|"

@@ -23,11 +23,12 @@ from reporting.figures.period import Period
 from reporting.figures.publication import month, quarter, year_publication
 
 from . import party_roles as pr
+from .clock import TODAY
 
 pytestmark = pytest.mark.django_db
 
 # Years after the world's: everything in them is recorded by the test.
-YEAR = timezone.localdate().year + 1
+YEAR = TODAY.year + 1
 LATER = YEAR + 1
 
 

@@ -9,7 +9,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from pypdf import PdfReader
 
 from access.models import AuditEvent
@@ -25,10 +24,12 @@ from reporting.models import ReportStatus
 from reporting.services import report_request
 from risk.models import Assessment, LevelRaise
 
+from .clock import TODAY
+
 pytestmark = pytest.mark.django_db
 
 SIZE = 60
-YEAR = timezone.localdate().year - 1
+YEAR = TODAY.year - 1
 
 
 def _seed(size: int = SIZE) -> None:

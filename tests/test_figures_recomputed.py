@@ -55,12 +55,12 @@ from risk.services import assessment_raise_level, joint_assessment_create
 
 from . import party_roles as pr
 from . import risk_factories as rf
+from .clock import TODAY
 from .factories import make_organisation
 from .figures_helpers import make_director, values
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 YEAR = TODAY.year - 1
 ONE = Decimal("0.1")
 

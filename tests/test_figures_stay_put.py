@@ -64,10 +64,10 @@ from risk.services import assessment_raise_level
 
 from . import party_roles as pr
 from . import risk_factories as rf
+from .clock import TODAY
 from .factories import make_organisation
 from .figures_helpers import make_director
 
-TODAY = timezone.localdate()
 # Two years back, so that at least a year of days lies between the year's end and today.
 YEAR = TODAY.year - 2
 START, END = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)

@@ -33,6 +33,8 @@ pytestmark = [
     pytest.mark.skipif(
         not os.environ.get("REDIS_URL"), reason="needs the Redis of scripts/test.sh (REDIS_URL)"
     ),
+    # Its worker is another process, on the real clock: this test must be on it too.
+    pytest.mark.real_clock,
 ]
 
 FIRST, LAST = "Annelies", "Vermeulen-Zwart"

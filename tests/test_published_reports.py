@@ -24,10 +24,11 @@ from reporting.models import FrozenError, PublishedReport, ReportRun, ReportStat
 from reporting.publishing import report_publish
 from reporting.snapshot import CellChange, Part, figures_snapshot, snapshot_differences
 
+from .clock import TODAY
 from .factories import make_user
 from .test_reports import _cases_in, _request_now
 
-YEAR = timezone.localdate().year - 1
+YEAR = TODAY.year - 1
 
 
 @pytest.fixture(autouse=True)

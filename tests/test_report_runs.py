@@ -22,9 +22,10 @@ from reporting import pdf, reports, runs, tasks
 from reporting.models import STALE_MESSAGE, ReportRun, ReportStatus
 from reporting.services import report_ask
 
+from .clock import TODAY
 from .factories import make_organisation, make_user
 
-YEAR = timezone.localdate().year - 1
+YEAR = TODAY.year - 1
 
 
 def _files(run_id: int) -> list[Path]:

@@ -24,12 +24,13 @@ from reporting.figures.base import COMPLEMENTARY, SUPPRESSED
 from reporting.models import FundingYear, ReportRun, ReportStatus
 from reporting.services import report_request
 
+from .clock import TODAY
 from .conftest import drop_celery_connections
 from .factories import MunicipalityFactory, make_case
 
 pytestmark = pytest.mark.django_db
 
-YEAR = timezone.localdate().year - 1
+YEAR = TODAY.year - 1
 
 
 LOCAL_AMOUNT = Decimal("100000.00")

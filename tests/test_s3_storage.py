@@ -24,11 +24,12 @@ from reporting.models import ReportStatus
 from reporting.reports import report_ask
 
 from . import moto_s3
+from .clock import TODAY
 from .factories import MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
 
-YEAR = timezone.localdate().year - 1
+YEAR = TODAY.year - 1
 PDF = b"%PDF-1.7\n% a court decision, stored in a bucket\n"
 KEYS = {"FJC_S3_ACCESS_KEY": "moto-access", "FJC_S3_SECRET_KEY": "moto-secret"}
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.utils import timezone, translation
+from django.utils import translation
 
 from cases.models import (
     Case,
@@ -30,12 +30,11 @@ from reporting.figures.period import Period
 from reporting.figures.publication import month, quarter
 from reporting.publishing import report_publish
 
-from .clock import BRUSSELS
+from .clock import BRUSSELS, TODAY
 from .figures_helpers import D, make_director, new_case, values
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 LAST_YEAR = TODAY.year - 1
 
 
