@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from access.policy import restrict
 from cases.models import (
@@ -53,10 +53,9 @@ from cases.services.people import (
 from common.versioning import EditConflict
 
 from . import party_roles as pr
+from .clock import TODAY
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate
 
 
 def url(name: str, case: Case, **kwargs) -> str:
@@ -64,7 +63,7 @@ def url(name: str, case: Case, **kwargs) -> str:
 
 
 def years_ago(years: int) -> datetime.date:
-    today = TODAY()
+    today = TODAY
     return today.replace(year=today.year - years, day=min(today.day, 28))
 
 
@@ -72,7 +71,7 @@ def form_data(**overrides) -> dict:
     data = {
         "position": "",
         "roles": ["victim"],
-        "involved_since": TODAY().isoformat(),
+        "involved_since": TODAY.isoformat(),
         "first_name": "Anna",
         "last_name": "Verhulst",
         "date_of_birth": years_ago(34).isoformat(),
@@ -187,7 +186,7 @@ def test_the_name_key_is_computed_again_on_every_save(world):
 @pytest.mark.parametrize(
     ("overrides", "error_fields"),
     [
-        ({"date_of_birth": (TODAY() + datetime.timedelta(days=1)).isoformat()}, {"date_of_birth"}),
+        ({"date_of_birth": (TODAY + datetime.timedelta(days=1)).isoformat()}, {"date_of_birth"}),
         ({"date_of_birth": "1899-12-31"}, {"date_of_birth"}),
         ({"date_of_birth": "not a date"}, {"date_of_birth"}),
         ({"age_band": AgeBand.UNDER_6.value}, {"age_band"}),  # contradicts a 34-year-old
@@ -204,7 +203,7 @@ def test_the_name_key_is_computed_again_on_every_save(world):
         ({"date_of_birth": years_ago(70).isoformat(), "age_band": "0-5"}, {"age_band"}),
         ({"involved_since": None}, {"involved_since"}),
         (
-            {"involved_since": (TODAY() + datetime.timedelta(days=1)).isoformat()},
+            {"involved_since": (TODAY + datetime.timedelta(days=1)).isoformat()},
             {"involved_since"},
         ),
     ],
@@ -239,7 +238,7 @@ def test_the_service_refuses_the_same_rules(world):
     case, director = world.cases["city_a"], world.users["director_city_a"]
     before = snapshot()
     bad: list[dict[str, Any]] = [
-        {"date_of_birth": TODAY() + datetime.timedelta(days=1)},
+        {"date_of_birth": TODAY + datetime.timedelta(days=1)},
         {"date_of_birth": datetime.date(1899, 1, 1)},
         {"date_of_birth": years_ago(40), "age_band": AgeBand.AGE_65_PLUS},
         {"first_name": " "},
@@ -605,7 +604,7 @@ def test_a_relation_of_another_case_cannot_be_removed_through_this_case(world, c
 
 
 def _opened(case: Case, days_ago: int) -> Case:
-    Case.objects.filter(pk=case.pk).update(opened_on=TODAY() - datetime.timedelta(days=days_ago))
+    Case.objects.filter(pk=case.pk).update(opened_on=TODAY - datetime.timedelta(days=days_ago))
     case.refresh_from_db()
     return case
 
@@ -864,7 +863,7 @@ def test_a_changed_opening_date_re_evaluates_the_cases_with_the_pair(world):
         case=earlier,
         by=earlier.case_director,
         expected_version=earlier.version,
-        opened_on=TODAY() - datetime.timedelta(days=40),
+        opened_on=TODAY - datetime.timedelta(days=40),
     )
     case.refresh_from_db()
     assert case.repeat_of == earlier
@@ -873,7 +872,7 @@ def test_a_changed_opening_date_re_evaluates_the_cases_with_the_pair(world):
         case=case,
         by=case.case_director,
         expected_version=case.version,
-        opened_on=TODAY() - datetime.timedelta(days=50),
+        opened_on=TODAY - datetime.timedelta(days=50),
     )
     case.refresh_from_db()
     earlier.refresh_from_db()
@@ -911,9 +910,9 @@ def test_closing_a_case_changes_no_repeat(world):
         case=earlier,
         by=earlier.case_director,
         closing_reason=ClosingReason.objects.first(),
-        closed_on=TODAY(),
+        closed_on=TODAY,
     )
-    case_reopen(case=earlier, by=earlier.case_director, reopened_on=TODAY(), reason="Opnieuw")
+    case_reopen(case=earlier, by=earlier.case_director, reopened_on=TODAY, reason="Opnieuw")
     case.refresh_from_db()
     earlier.refresh_from_db()
     assert case.repeat_of == earlier
