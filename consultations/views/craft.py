@@ -4,20 +4,14 @@ registrations on a triage table's agenda (the chair). Rules live in ``services.c
 
 from typing import Any
 
-from django.http import HttpRequest
-from django.urls import URLPattern, path, reverse
-from django.utils.translation import gettext as _
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
 
-from access.policy import Action
-from access.views import ConsultationScopedMixin
 from common.submission import OneTimeSubmissionMixin
-from common.views import ServiceFormMixin
 
 from ..forms.craft import AttendanceForm, ReviewDateForm, SecrecyGivenForm, TriageAddForm
 from ..services import craft as services
-from .planning import ConsultationFormView
+from .planning import AgendaItemFormView, ConsultationFormView
 
 
 class AttendanceView(ConsultationFormView):
@@ -80,34 +74,16 @@ class TriageAddView(OneTimeSubmissionMixin, ConsultationFormView):
         )
 
 
-class ReviewDateView(ServiceFormMixin, ConsultationScopedMixin, FormView):
+class ReviewDateView(AgendaItemFormView):
     """The case team sets the date from which the case returns to a later agenda."""
 
     form_class = ReviewDateForm
-    template_name = "consultations/planning/form.html"
     success_message = gettext_lazy("Review date saved.")
+    title_format = gettext_lazy("Review date of case %(ref)s")
     audit_purpose = "agenda item review date"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        self.consultation = self.get_consultation(record=False)
-        self.item = self.get_agenda_item(action=Action.CHANGE)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:
         return {"review_on": self.item.review_on, "version": self.item.version}
-
-    def get_success_url(self) -> str:
-        return reverse(
-            "consultations:item", kwargs={"pk": self.consultation.pk, "item_pk": self.item.pk}
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {
-            **super().get_context_data(**kwargs),
-            "consultation": self.consultation,
-            "title": _("Review date of case %(ref)s") % {"ref": self.item.case.reference},
-            "back_url": self.get_success_url(),
-        }
 
     def perform(self, form: Any) -> None:
         services.agenda_item_set_review(

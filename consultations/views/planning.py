@@ -593,24 +593,18 @@ class AgendaItemView(ConsultationScopedMixin, TemplateView):
         }
 
 
-class AgendaItemEditView(ServiceFormMixin, ConsultationScopedMixin, FormView):
-    """The case team prepares what the consultation view shows (decisions are minutes)."""
+class AgendaItemFormView(ServiceFormMixin, ConsultationScopedMixin, FormView):
+    """A form on one agenda item, for the case team (change access to the item's case); it
+    returns to the item's page."""
 
-    form_class = AgendaItemForm
-    success_message = gettext_lazy("Saved.")
     template_name = "consultations/planning/form.html"
-    audit_purpose = "edit agenda item"
+    # The page's title, with ``%(ref)s`` for the case's reference.
+    title_format: ClassVar[Any] = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         self.consultation = self.get_consultation(record=False)
         self.item = self.get_agenda_item(action=Action.CHANGE)
         return super().dispatch(request, *args, **kwargs)
-
-    def get_initial(self) -> dict[str, Any]:
-        return {
-            "summary": self.item.summary,
-            "version": self.item.version,
-        }
 
     def get_success_url(self) -> str:
         return reverse(
@@ -621,8 +615,23 @@ class AgendaItemEditView(ServiceFormMixin, ConsultationScopedMixin, FormView):
         return {
             **super().get_context_data(**kwargs),
             "consultation": self.consultation,
-            "title": _("Consultation view of case %(ref)s") % {"ref": self.item.case.reference},
+            "title": str(self.title_format) % {"ref": self.item.case.reference},
             "back_url": self.get_success_url(),
+        }
+
+
+class AgendaItemEditView(AgendaItemFormView):
+    """The case team prepares what the consultation view shows (decisions are minutes)."""
+
+    form_class = AgendaItemForm
+    success_message = gettext_lazy("Saved.")
+    title_format = gettext_lazy("Consultation view of case %(ref)s")
+    audit_purpose = "edit agenda item"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {
+            "summary": self.item.summary,
+            "version": self.item.version,
         }
 
     def perform(self, form: Any) -> None:
