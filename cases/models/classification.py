@@ -76,6 +76,26 @@ class ClassificationPeriod(models.Model):
         ordering = ["recorded_from", "id"]
 
 
+def period_rules(*, prefix: str, value_field: str) -> tuple[list[models.Index], list[Any]]:
+    """The index and the constraints of a classification's periods (the same rules for each
+    classification, under its own names): a period ends on or after the day it starts, and a
+    value has at most one open period per case."""
+    indexes = [models.Index(fields=["case", "recorded_from"], name=f"{prefix}_period_case_day")]
+    constraints = [
+        models.CheckConstraint(
+            condition=Q(recorded_until__isnull=True)
+            | Q(recorded_until__gte=models.F("recorded_from")),
+            name=f"{prefix}_period_ends_after_it_starts",
+        ),
+        models.UniqueConstraint(
+            fields=["case", value_field],
+            condition=Q(recorded_until__isnull=True),
+            name=f"{prefix}_period_one_open_per_value",
+        ),
+    ]
+    return indexes, constraints
+
+
 class CaseContextPeriod(ClassificationPeriod):
     case_field = "relationship_contexts"
     value_field = "context"
@@ -96,19 +116,7 @@ class CaseContextPeriod(ClassificationPeriod):
     class Meta(ClassificationPeriod.Meta):
         verbose_name = _("relationship context over time")
         verbose_name_plural = _("relationship contexts over time")
-        indexes = [models.Index(fields=["case", "recorded_from"], name="context_period_case_day")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(recorded_until__isnull=True)
-                | Q(recorded_until__gte=models.F("recorded_from")),
-                name="context_period_ends_after_it_starts",
-            ),
-            models.UniqueConstraint(
-                fields=["case", "context"],
-                condition=Q(recorded_until__isnull=True),
-                name="context_period_one_open_per_value",
-            ),
-        ]
+        indexes, constraints = period_rules(prefix="context", value_field="context")
 
     def __str__(self) -> str:
         return str(self.context)
@@ -134,19 +142,7 @@ class CaseFormPeriod(ClassificationPeriod):
     class Meta(ClassificationPeriod.Meta):
         verbose_name = _("form of violence over time")
         verbose_name_plural = _("forms of violence over time")
-        indexes = [models.Index(fields=["case", "recorded_from"], name="form_period_case_day")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(recorded_until__isnull=True)
-                | Q(recorded_until__gte=models.F("recorded_from")),
-                name="form_period_ends_after_it_starts",
-            ),
-            models.UniqueConstraint(
-                fields=["case", "form"],
-                condition=Q(recorded_until__isnull=True),
-                name="form_period_one_open_per_value",
-            ),
-        ]
+        indexes, constraints = period_rules(prefix="form", value_field="form")
 
     def __str__(self) -> str:
         return str(self.form)
