@@ -199,6 +199,14 @@ class UserAdmin(BaseUserAdmin):
                     messages.WARNING,
                 )
                 continue
+            if user.shares_address():
+                self.message_user(
+                    request,
+                    gettext("%s has the e-mail address of another account: no invitation sent.")
+                    % user,
+                    messages.WARNING,
+                )
+                continue
             invitation_send(user=user, by=_actor(request), request=request)
             sent += 1
         if sent:

@@ -34,6 +34,8 @@ def invitation_send(*, user: User, by: User | None, request: HttpRequest) -> Inv
     """A new link for this person, by e-mail; earlier links stop working."""
     if not user.email:
         raise ValueError("An invitation needs the person's e-mail address.")
+    if user.shares_address():
+        raise ValueError("Another account has this e-mail address: no invitation goes there.")
     now = timezone.now()
     Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now

@@ -1,6 +1,7 @@
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,28 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.shares_address():
+            raise ValidationError(
+                {
+                    "email": _(
+                        "Another account already has this e-mail address. One person has one "
+                        "account: an invitation to this address would give its owner a second "
+                        "one."
+                    )
+                }
+            )
+
+    def shares_address(self) -> bool:
+        """Whether another account has this account's e-mail address (in any case): an
+        invitation sent there would give that account's owner, an administrator included, a
+        second account with other grants."""
+        if not self.email:
+            return False
+        others = User.objects.filter(email__iexact=self.email)
+        return others.exclude(pk=self.pk).exists() if self.pk else others.exists()
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django's own hash (of the password) extended with the second factor's version;

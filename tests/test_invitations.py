@@ -12,12 +12,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
-from accounts.invitations import token_hash
+from accounts.invitations import invitation_send, token_hash
 from accounts.models import Invitation, PendingAccountChange, Role, User
 from accounts.roles import RoleCode
 from accounts.signals import second_factor_verified
@@ -305,3 +305,91 @@ def test_the_whole_way_in_link_own_password_own_app_then_the_cases(world, invite
     assert rows.filter(action=AuditAction.ROLES_CHANGE, user=invited).exists()
     assert rows.filter(action=AuditAction.ORGANISATION_CHANGE, user=invited).exists()
     assert rows.filter(action=AuditAction.LOGIN, user=invited).exists()
+
+
+def _add_account(client, email: str, world):
+    return client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "tweede_account",
+            "first_name": "Tweede",
+            "last_name": "Account",
+            "email": email,
+            "organisation": world.orgs["caw_a"].pk,
+            "roles": _roles(RoleCode.CASE_DIRECTOR),
+        },
+    )
+
+
+@pytest.mark.parametrize("written", ["beheer@stad-alfa.example", "Beheer@STAD-alfa.example"])
+def test_an_administrator_cannot_invite_their_own_address(world, client, written):
+    """Their own address would give them a second account, one that reads cases once they
+    complete its login: one person, one account, whatever the case of the letters."""
+    administrator = world.users["superuser"]
+    User.objects.filter(pk=administrator.pk).update(email="beheer@stad-alfa.example")
+    client.force_login(administrator)
+    response = _add_account(client, written, world)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert set(errors) == {"email"}
+    assert "Een ander account heeft dit e-mailadres al" in response.content.decode()
+    assert not User.objects.filter(username="tweede_account").exists()
+    assert not Invitation.objects.filter(user__email__iexact=written).exists()
+    assert mail.outbox == []
+
+
+def test_an_address_of_a_colleague_s_account_is_refused_too_and_a_free_one_is_taken(
+    world, client, django_capture_on_commit_callbacks
+):
+    colleague = world.users["director_caw_a"]
+    User.objects.filter(pk=colleague.pk).update(email="collega@caw-alfa.example")
+    client.force_login(world.users["superuser"])
+    assert _add_account(client, "collega@caw-alfa.example", world).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _add_account(client, "tweede@caw-alfa.example", world)
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["tweede@caw-alfa.example"]]
+
+
+def test_an_account_s_address_cannot_become_the_administrator_s(world, client):
+    administrator, user = world.users["superuser"], world.users["opslead_city_a"]
+    User.objects.filter(pk=administrator.pk).update(email="beheer@stad-alfa.example")
+    User.objects.filter(pk=user.pk).update(email="ops@stad-alfa.example")
+    client.force_login(administrator)
+    response = client.get(reverse("admin:accounts_user_change", args=[user.pk]))
+    data = {
+        k: v
+        for k, v in response.context["adminform"].form.initial.items()
+        if v is not None and k not in {"roles", "is_active", "is_staff", "is_superuser"}
+    }
+    data.update(email="beheer@stad-alfa.example", is_active="on", roles=_roles("operations_lead"))
+    response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"email"}
+    assert User.objects.get(pk=user.pk).email == "ops@stad-alfa.example"
+    # Saving the account with its own address (unchanged) is no conflict with itself.
+    data["email"] = "ops@stad-alfa.example"
+    assert (
+        client.post(reverse("admin:accounts_user_change", args=[user.pk]), data).status_code == 302
+    )
+
+
+def test_no_new_link_goes_to_an_address_two_accounts_share(world, client, invited):
+    """Accounts made before the rule may share an address: the action sends them no link."""
+    User.objects.filter(pk=world.users["superuser"].pk).update(email=invited.email)
+    mail.outbox.clear()
+    before = Invitation.objects.filter(user=invited).count()
+    client.force_login(world.users["superuser"])
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "send_invitation", "_selected_action": [invited.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "het e-mailadres van een ander account" in response.content.decode()
+    assert Invitation.objects.filter(user=invited).count() == before
+    assert mail.outbox == []
+    with pytest.raises(ValueError, match="Another account"):
+        invitation_send(
+            user=invited, by=world.users["superuser"], request=RequestFactory().get("/")
+        )
