@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from access.parts import ShareScope
 from accounts.models import User
@@ -194,7 +195,7 @@ def _cases(users: dict[str, User]) -> None:
         return
     city, caw = users["regisseur.stad"], users["regisseur.caw"]
     prosecutor = Organisation.objects.get(name="Parket Antwerpen, afdeling Mechelen")
-    today = datetime.date.today()
+    today = timezone.localdate()
     plan = [
         (city, Track.ADVICE, Status.CLOSED, 200),
         (city, Track.OUTREACH, Status.ACTIVE, 90),
@@ -417,7 +418,7 @@ def _safety_plan(case: Case, director: User, victim: Any) -> None:
     the second ten days ago; the warning signs and the agreements shared in a consultation."""
     from cases.services import PlanContent, safety_plan_create, safety_plan_update
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     first = PlanContent(
         agreed_on=case.opened_on + datetime.timedelta(days=7),
         review_on=case.opened_on + datetime.timedelta(days=37),
@@ -519,7 +520,7 @@ def _letters(case: Case, director: User, victim: Any) -> None:
         addressee=victim,
         fields={
             "meeting": "intake",
-            "day": datetime.date.today() + datetime.timedelta(days=3),
+            "day": timezone.localdate() + datetime.timedelta(days=3),
             "time": datetime.time(10, 0),
             "place": "Veilig Huis, Onze-Lieve-Vrouwestraat 1, Mechelen (fictief adres)",
         },
@@ -581,7 +582,7 @@ def _network(users: dict[str, User]) -> None:
         organisation.save()  # save(), not update(): the directory keeps its history
     if Training.objects.exists():
         return
-    today = datetime.date.today()
+    today = timezone.localdate()
     coordinator = users["netwerk"]
     training = Training(
         date=today - datetime.timedelta(days=30),
@@ -637,7 +638,7 @@ def _refer(
     from cases.models import ReferralDirection
     from cases.services import referral_create
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     if case.referrer_organisation is not None:
         incoming = referral_create(
             case=case,
@@ -670,7 +671,7 @@ def _referrals(users: dict[str, User]) -> None:
 
     if Referral.objects.exists():
         return
-    today = datetime.date.today()
+    today = timezone.localdate()
     partners = [Organisation.objects.get(name=name) for name, _kind in PARTNERS]
     police = list(Organisation.objects.filter(kind=OrganisationKind.POLICE_ZONE).order_by("name"))
     places = list(Municipality.objects.order_by("name"))
@@ -752,7 +753,7 @@ def _funding(users: dict[str, User]) -> None:
     from reporting.models import Funder, FundingYear, StaffRole
     from reporting.services import StaffingInput, funding_year_create, funding_year_update
 
-    year = datetime.date.today().year - 1
+    year = timezone.localdate().year - 1
     if FundingYear.objects.filter(year=year).exists():
         return
     lead = users["operationeel"]
@@ -787,7 +788,7 @@ def _protocol_agreement() -> Any:
         organisation=Organisation.objects.get(name="Stad Mechelen"),
         kind=AgreementKind.PROTOCOL_458TER,
         title="Protocol intersectoraal casusoverleg IFG (demo)",
-        defaults={"signed_on": datetime.date(datetime.date.today().year - 1, 1, 1)},
+        defaults={"signed_on": datetime.date(timezone.localdate().year - 1, 1, 1)},
     )
     return agreement
 
@@ -804,7 +805,7 @@ def _consultation(users: dict[str, User]) -> None:
     case = Case.objects.filter(track=Track.CHAIN, case_director=director).order_by("id").first()
     if case is None:
         return
-    today = datetime.date.today()
+    today = timezone.localdate()
     basis = legal_bases.legal_basis_create(
         by=users["operationeel"],
         agreement=_protocol_agreement(),
@@ -881,7 +882,7 @@ def _network_history(users: dict[str, User]) -> None:
 
     if Training.objects.filter(topic=NETWORK_TRAININGS[0][4]).exists():
         return
-    today = datetime.date.today()
+    today = timezone.localdate()
     coordinator = users["netwerk"]
     for offset, month, day, kind, topic, participants, names in NETWORK_TRAININGS:
         organisations = Organisation.objects.filter(
@@ -941,7 +942,7 @@ def _consultations_held(users: dict[str, User]) -> None:
 
     if Consultation.objects.filter(status=ConsultationStatus.HELD).exists():
         return
-    today = datetime.date.today()
+    today = timezone.localdate()
     city, caw = users["regisseur.stad"], users["regisseur.caw"]
     basis = legal_bases.legal_basis_create(
         by=users["operationeel"],

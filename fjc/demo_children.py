@@ -6,6 +6,8 @@ says what she wants. Fictional; written through the services; a second run adds 
 
 import datetime
 
+from django.utils import timezone
+
 from cases.models import CaseParty, ChildFile, ChildReportedTo, FamilyPosition
 from cases.services import ChildFileContent, child_conversation_add, child_file_save
 from partners.models import Organisation
@@ -26,7 +28,7 @@ def seed_children() -> None:
         return
     case = child.case
     director = case.case_director
-    today = datetime.date.today()
+    today = timezone.localdate()
     held_on = max(case.opened_on, today - datetime.timedelta(days=3))
     child_conversation_add(
         case=case,

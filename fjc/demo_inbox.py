@@ -6,6 +6,8 @@ fictional; a second seed run adds nothing."""
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from cases.models import Case, CaseAction, Referral, ReferralDirection, Status
 from cases.services import case_action_add, inbox_answer, referral_create
 from partners.models import Organisation
@@ -27,7 +29,7 @@ def seed_inbox(users: dict[str, Any]) -> None:
     )
     if case is None:
         return
-    today = datetime.date.today()
+    today = timezone.localdate()
     common: dict[str, Any] = {
         "case": case,
         "by": director,

@@ -7,6 +7,8 @@ demo consultations are held (each of which runs once)."""
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import User
 from cases.models import Case, FamilyPosition, ViolenceRole
 from partners.models import Organisation
@@ -71,7 +73,7 @@ def plan_of_approach(case: Case, director: User, parties: list[Any]) -> None:
         plan_goal_add,
     )
 
-    today = datetime.date.today()
+    today = timezone.localdate()
     parties = list(parties)
     if not any(_is(p, "child") for p in parties):
         # "One family, one plan" shows best with a child in it: a fictional one joins.
@@ -161,5 +163,5 @@ def plan_review(item: Any, chair: User, day: datetime.date) -> None:
             "Doelen besproken met de partners; de begeleiding van de pleger loopt goed. "
             "Het gesprek met het kind wordt vervroegd."
         ),
-        next_evaluation_on=max(day, datetime.date.today()) + datetime.timedelta(days=21),
+        next_evaluation_on=max(day, timezone.localdate()) + datetime.timedelta(days=21),
     )

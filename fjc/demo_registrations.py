@@ -39,7 +39,7 @@ def seed_registrations(users: dict[str, Any]) -> None:
         return
     police, director = users["politie"], users["regisseur.stad"]
     city = Organisation.objects.get(name="Stad Mechelen")
-    today = datetime.date.today()
+    today = timezone.localdate()
     common: dict[str, Any] = {
         "by": police,
         "owner_organisation": city,

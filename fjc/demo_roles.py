@@ -10,6 +10,8 @@ description).
 
 import datetime
 
+from django.utils import timezone
+
 from cases.models import Case, CaseParty, FamilyPosition, RelationKind, Track, ViolenceRole
 from cases.services import case_create, person_link_to_case, relation_create
 
@@ -36,7 +38,7 @@ def seed_child_roles() -> None:
     earlier = child.case
     in_earlier = CaseParty.objects.filter(case=earlier).exclude(pk=child.pk).order_by("pk")
     director = earlier.case_director
-    today = datetime.date.today()
+    today = timezone.localdate()
     opened_on = max(earlier.opened_on, today - datetime.timedelta(days=20))
     case = case_create(
         by=director,
