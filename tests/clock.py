@@ -27,6 +27,9 @@ def _suite_day() -> datetime.date:
 TODAY = _suite_day()
 WORLD_BUILT_AT = datetime.datetime.combine(TODAY, datetime.time(0, 0), BRUSSELS)
 NOON = datetime.datetime.combine(TODAY, datetime.time(12, 0), BRUSSELS)
+# A day well into the suite's year, for a test about "this year so far": in the first days of
+# January the year has hardly begun, and nothing may be dated after today.
+MIDYEAR = datetime.datetime.combine(datetime.date(TODAY.year, 7, 1), datetime.time(12, 0), BRUSSELS)
 
 
 def iso(days: int) -> str:

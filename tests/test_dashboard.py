@@ -44,7 +44,7 @@ from reporting.figures.period import Period
 from reporting.figures.publication import calendar_code
 from reporting.network_charts import series_chart_svg
 
-from .clock import TODAY
+from .clock import MIDYEAR
 from .consultation_helpers import make_legal_basis
 from .factories import make_organisation, make_user
 from .figures_helpers import REGION, D, make_director, make_region, new_case, table, values
@@ -851,7 +851,7 @@ def test_demo_gives_two_years_of_network_figures_and_stays_idempotent(db, time_m
     dashboard's "last year" then holds the figures, as it would in real use)."""
     from fjc.demo import seed
 
-    time_machine.move_to(datetime.datetime(TODAY.year, 7, 1, 12, 0, tzinfo=BRUSSELS))
+    time_machine.move_to(MIDYEAR)
     # Without last year's few hundred cases (tests/test_demo_seed.py).
     seed(previous_year_cases=0)
     year = timezone.localdate().year

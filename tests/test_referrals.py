@@ -24,6 +24,7 @@ from cases.models import (
 )
 from partners.models import Gap, GapKind, GapStatus
 
+from .clock import MIDYEAR
 from .factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -630,13 +631,15 @@ def test_the_agreement_download_is_audited(client, world):
 # --- demo data ---
 
 
-def test_the_demo_holds_referrals_of_two_years_and_stays_idempotent(db):
+def test_the_demo_holds_referrals_of_two_years_and_stays_idempotent(db, time_machine):
+    """Last year's and this year's so far, on a day well into the year (``MIDYEAR``)."""
     from io import StringIO
 
     from django.core.management import call_command
 
     from fjc.demo import seed
 
+    time_machine.move_to(MIDYEAR)
     # Without last year's few hundred cases (tests/test_demo_seed.py).
     call_command("seed_demo", "--allow-production", "--previous-year-cases=0", stdout=StringIO())
     referrals = Referral.objects.all()

@@ -30,7 +30,7 @@ from reporting.figures.period import Period
 from reporting.figures.publication import month, quarter
 from reporting.publishing import report_publish
 
-from .clock import BRUSSELS, TODAY
+from .clock import BRUSSELS, MIDYEAR, TODAY
 from .figures_helpers import D, make_director, new_case, values
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,8 @@ def test_within_a_year_each_published_period_counts_what_was_recorded_at_its_end
     assert counts(month(year, 5)) == ((0, 1), (0, 0))
 
 
-def test_a_corrected_opening_date_takes_the_registrations_values_along():
+def test_a_corrected_opening_date_takes_the_registrations_values_along(time_machine):
+    time_machine.move_to(MIDYEAR)  # its case opens in January of this year
     director = make_director()
     case = new_case(director, D(TODAY.year, 1, 10), 2, contexts=("partner",), forms=("sexual",))
     # Back-dated into last year: the case and its values count there (a correction).

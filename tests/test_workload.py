@@ -24,6 +24,7 @@ from reporting.models import Funder, StaffRole
 from reporting.services import StaffingInput, funding_year_create, funding_year_update
 from reporting.workload import csv_rows, workload
 
+from .clock import MIDYEAR
 from .factories import make_organisation, make_user
 from .figures_helpers import make_director, new_case
 from .test_figures_registrations import registration
@@ -48,7 +49,9 @@ def _fte(lead, year, fte):
 
 
 @pytest.fixture
-def data(db):
+def data(db, time_machine):
+    # Its cases opened in the last 40 days all count in this year's row.
+    time_machine.move_to(MIDYEAR)
     today = timezone.localdate()
     now = timezone.now()
     anna = make_director("anna_workload")
