@@ -67,8 +67,8 @@ class User(AbstractUser):
         second account with other grants."""
         if not self.email:
             return False
-        others = User.objects.filter(email__iexact=self.email)
-        return others.exclude(pk=self.pk).exists() if self.pk else others.exists()
+        # Unsaved (no pk yet): ``exclude(pk=None)`` leaves every account in.
+        return User.objects.filter(email__iexact=self.email).exclude(pk=self.pk).exists()
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django's own hash (of the password) extended with the second factor's version;
