@@ -127,7 +127,23 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             # Only a superuser makes staff or superusers: no administrator raises themselves.
             readonly += ["is_staff", "is_superuser"]
+            if obj is not None and obj.pk == request.user.pk:
+                # Nor through their own account: a case role added there would open case
+                # content after their next login, a lifted deactivation undo a colleague's.
+                readonly += ["organisation", "roles", "is_active"]
         return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's account (its address, its invitations) is a superuser's to change:
+        # otherwise an administrator could send its password link to an address of their own.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("Password"))
     def password_status(self, obj: User) -> str:
@@ -179,7 +195,8 @@ class UserAdmin(BaseUserAdmin):
         # Not form.save_m2m(): the roles go through the service, where grants wait.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-        if change:
+        # Left out of the form (an administrator's own account): nothing asked, nothing changed.
+        if change and "roles" in form.fields:
             user_change_access(
                 user=form.instance,
                 by=_actor(request),
@@ -188,10 +205,20 @@ class UserAdmin(BaseUserAdmin):
             )
             form.instance.__dict__.pop("role_codes", None)
 
-    @admin.action(description=_("Send a new invitation (earlier links stop working)"))
+    @admin.action(
+        description=_("Send a new invitation (earlier links stop working)"),
+        permissions=["change"],
+    )
     def send_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         sent = 0
         for user in queryset:
+            if not self.has_change_permission(request, user):
+                self.message_user(
+                    request,
+                    gettext("%s is not an account you may change: no invitation sent.") % user,
+                    messages.WARNING,
+                )
+                continue
             if not user.email:
                 self.message_user(
                     request,

@@ -1,5 +1,5 @@
-"""The authentication backend: Django's ``ModelBackend``, with the user's organisation read
-in the same query as the user.
+"""The authentication backends: Django's ``ModelBackend``, with the user's organisation read
+in the same query as the user, and the model permissions that come with a role.
 
 Every signed-in page names the user's organisation in its header (``templates/base.html``)
 and most views read ``user.organisation_id`` or the organisation itself: loaded with the
@@ -9,7 +9,9 @@ user's is, so a moved user shows the new organisation on the next page.
 
 from typing import Any
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
+
+from accounts.roles import ROLE_PERMISSIONS
 
 
 class UserWithOrganisationBackend(ModelBackend):
@@ -30,3 +32,24 @@ class UserWithOrganisationBackend(ModelBackend):
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+class RolePermissionBackend(BaseBackend):
+    """The model permissions that come with a person's roles (``accounts.roles.
+    ROLE_PERMISSIONS``): what the administrator role may do in ``/admin/``, held while the
+    role is, with no permission rows to keep in step.
+
+    Model permissions only: asked about an object it answers nothing, so a grant on a case
+    never comes from here (``guardian`` and ``access.policy`` decide those).
+    """
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        permissions: set[str] = set()
+        for code in user_obj.role_codes:
+            permissions |= ROLE_PERMISSIONS.get(code, frozenset())
+        return permissions
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))

@@ -44,3 +44,53 @@ FUNDING_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})
 AUDIT_ROLES = frozenset({RoleCode.AUDITOR})
 # The workload of the case directors (reporting.views.workload): the operations lead only.
 WORKLOAD_ROLES = frozenset({RoleCode.OPERATIONS_LEAD})
+
+# The model permissions the administrator role holds in /admin/ (accounts.backends.
+# RolePermissionBackend), so an administrator needs no superuser flag: accounts (no deleting:
+# an account is deactivated, its history and audit rows stay), organisations and places with
+# their population figures, the managed lists and the risk instruments (a published or used
+# version stays locked: risk.admin), the audit trail read-only and the login lock-outs (lifted
+# by deleting the attempt). Configuration only: never a model that holds case content
+# (tests/test_admin_role.py).
+_MANAGED = ("view", "add", "change")
+ADMINISTRATOR_PERMISSIONS = frozenset(
+    {
+        *(f"accounts.{verb}_user" for verb in _MANAGED),
+        *(
+            f"partners.{verb}_{model}"
+            for verb in _MANAGED
+            for model in ("organisation", "policezone", "municipality")
+        ),
+        *(f"partners.{verb}_municipalitypopulation" for verb in (*_MANAGED, "delete")),
+        *(
+            f"cases.{verb}_{model}"
+            for verb in _MANAGED
+            for model in ("closingreason", "nottakenonreason")
+        ),
+        *(
+            f"cases.{verb}_{model}"
+            for verb in ("view", "change")
+            for model in ("formofviolence", "relationshipcontext")
+        ),
+        *(f"risk.{verb}_instrument" for verb in _MANAGED),
+        *(
+            f"risk.{verb}_{model}"
+            for verb in (*_MANAGED, "delete")
+            for model in (
+                "instrumentversion",
+                "level",
+                "threshold",
+                "section",
+                "item",
+                "answeroption",
+            )
+        ),
+        "access.view_auditevent",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+    }
+)
+# Per role: the model permissions it brings (roles not named bring none).
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {RoleCode.ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS}

@@ -124,8 +124,8 @@ DEMO_USERS = [
         "Demo-Beheer",
         "Stad Mechelen",
         (RoleCode.ADMINISTRATOR,),
+        # The role is enough to administer (accounts.roles.ADMINISTRATOR_PERMISSIONS).
         is_staff=True,
-        is_superuser=True,
     ),
 ]
 

@@ -180,6 +180,8 @@ AUTHENTICATION_BACKENDS = [
     # (every page shows it). A session signed in through another backend path (before this
     # one was named here) is refused once: its user signs in again.
     "accounts.backends.UserWithOrganisationBackend",
+    # What the administrator role may do in /admin/ (model permissions only).
+    "accounts.backends.RolePermissionBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 # guardian: no anonymous user, ever.

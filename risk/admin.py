@@ -107,7 +107,9 @@ class InstrumentVersionAdmin(LockedWithVersionMixin, admin.ModelAdmin):
     inlines = [LevelInline, ThresholdInline, SectionInline]
     actions = ["publish", "new_draft"]
 
-    @admin.action(description=_("Publish the selected drafts (after validating them)"))
+    @admin.action(
+        description=_("Publish the selected drafts (after validating them)"), permissions=["change"]
+    )
     def publish(self, request: HttpRequest, queryset: QuerySet[InstrumentVersion]) -> None:
         for version in queryset.select_related("instrument"):
             try:
@@ -122,7 +124,9 @@ class InstrumentVersionAdmin(LockedWithVersionMixin, admin.ModelAdmin):
             else:
                 self.message_user(request, _("%(version)s is published.") % {"version": version})
 
-    @admin.action(description=_("Make a new draft version from the selected version"))
+    @admin.action(
+        description=_("Make a new draft version from the selected version"), permissions=["add"]
+    )
     def new_draft(self, request: HttpRequest, queryset: QuerySet[InstrumentVersion]) -> None:
         for version in queryset.select_related("instrument"):
             draft = services.version_new_draft(version=version)

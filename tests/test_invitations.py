@@ -23,7 +23,7 @@ from accounts.roles import RoleCode
 from accounts.signals import second_factor_verified
 from cases.selectors import case_list
 
-from .factories import make_user
+from .factories import add_account_in_admin, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +50,16 @@ def _link_path(message: mail.EmailMessage) -> str:
 
 
 @pytest.fixture
-def invited(world, client, django_capture_on_commit_callbacks):
+def invited(world, client):
     """A CAW case director created by the superuser in the admin."""
     client.force_login(world.users["superuser"])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:accounts_user_add"),
-            {
-                "username": "nieuw_caw_a",
-                "first_name": "Nieuw",
-                "last_name": "Regisseur",
-                "email": "nieuw@caw-alfa.example",
-                "organisation": world.orgs["caw_a"].pk,
-                "roles": _roles(RoleCode.CASE_DIRECTOR),
-            },
-        )
+    response = add_account_in_admin(
+        client,
+        username="nieuw_caw_a",
+        email="nieuw@caw-alfa.example",
+        organisation=world.orgs["caw_a"],
+        roles=[RoleCode.CASE_DIRECTOR],
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     client.logout()
     return User.objects.get(username="nieuw_caw_a")

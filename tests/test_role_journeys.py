@@ -278,8 +278,8 @@ def administrator(j: Journey, world: Any) -> None:
     j.click("admin_organisations", reverse("admin:partners_organisation_changelist"))
 
 
-# role -> (username, journey). The auditor is not in the shared world, and its administrator
-# holds no model permission: both made per test, the administrator a superuser as in the demo.
+# role -> (username, journey). The auditor is not in the shared world: made per test, as the
+# administrator (staff with the role, no superuser, as in the demo).
 ROLES: dict[str, tuple[str, Callable[[Journey, Any], None]]] = {
     "case_director_city": ("director_city_a", case_director_city),
     "case_director_caw": ("director_caw_a", case_director_caw),
@@ -303,7 +303,6 @@ def test_role_journey(world, live_server, page: Page, role):
             world.orgs["city_a"],
             RoleCode.ADMINISTRATOR,
             is_staff=True,
-            is_superuser=True,
         )
     if role == "police_professional":
         _share_with_police(world)
