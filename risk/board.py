@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from access.policy import Action
 from cases.models import Case
-from cases.selectors.board import BoardItem, BoardQuery, BoardSource, register_source, steering_url
+from cases.selectors.board import (
+    BoardItem,
+    BoardQuery,
+    BoardSource,
+    case_item,
+    register_source,
+    steering_url,
+)
 
 from .escalation import chain_setup_warnings, escalation_suggestions
 
@@ -32,15 +39,9 @@ def _item(
     description: str,
     section: str,
 ) -> BoardItem:
-    return BoardItem(
-        kind=kind,
-        on=on,
-        today=query.today,
-        case_pk=case.pk,
-        reference=case.reference,
-        anonymous=case.is_anonymous_consult,
-        description=description,
-        url=steering_url(case.pk, section),
+    """An item about the case, linked to a section of its steering page."""
+    return case_item(
+        query, case, kind=kind, on=on, description=description, url=steering_url(case.pk, section)
     )
 
 

@@ -47,6 +47,7 @@ from access.policy import (
 from accounts.models import User
 
 from ..models import (
+    Case,
     CaseAction,
     CaseShare,
     Hearing,
@@ -276,7 +277,22 @@ def item_for(
     query: BoardQuery, row: Any, *, kind: str, on: datetime.date, description: str, url: str
 ) -> BoardItem:
     """A board item about ``row`` (loaded with ``BoardQuery.with_case``)."""
-    case = row.case
+    return case_item(
+        query, row.case, kind=kind, on=on, description=description, url=url, object_pk=row.pk
+    )
+
+
+def case_item(
+    query: BoardQuery,
+    case: Case,
+    *,
+    kind: str,
+    on: datetime.date,
+    description: str,
+    url: str,
+    object_pk: int | None = None,
+) -> BoardItem:
+    """A board item about ``case`` itself (or, with ``object_pk``, one of its records)."""
     return BoardItem(
         kind=kind,
         on=on,
@@ -286,7 +302,7 @@ def item_for(
         anonymous=case.is_anonymous_consult,
         description=description,
         url=url,
-        object_pk=row.pk,
+        object_pk=object_pk,
     )
 
 
