@@ -263,3 +263,27 @@ def test_a_new_administrator_without_a_superuser(world, client):
     )
     client.force_login(new_admin)
     assert client.get(_changelist("partners_organisation")).status_code == 200
+
+
+@pytest.mark.parametrize("name", REGISTERED)
+def test_the_administrator_gets_the_admin_pages_a_superuser_gets(world, client, name):
+    """Each list's add page and an object's change and history pages answer the administrator
+    as they answer a superuser (one that is not a superuser's own account, nor theirs)."""
+    app_label, model_name = name.split("_", 1)
+    model = next(
+        m
+        for m in admin.site._registry
+        if (m._meta.app_label, m._meta.model_name) == (app_label, model_name)
+    )
+    objects = model._default_manager.all()
+    if model is User:
+        objects = objects.filter(is_superuser=False).exclude(pk=world.users["admin_city_a"].pk)
+    urls = [reverse(f"admin:{name}_add")]
+    first = objects.order_by("pk").first()
+    if first is not None:
+        urls += [reverse(f"admin:{name}_{page}", args=[first.pk]) for page in ("change", "history")]
+    answers = {}
+    for username in ("superuser", "admin_city_a"):
+        client.force_login(world.users[username])
+        answers[username] = [client.get(url).status_code for url in urls]
+    assert answers["admin_city_a"] == answers["superuser"], urls
