@@ -19,6 +19,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_edits import EditGuardAdmin
+
 from .invitations import invitation_send
 from .models import PendingAccountChange, User
 from .services import user_change_access, user_create
@@ -85,7 +87,7 @@ class AccountChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(EditGuardAdmin, BaseUserAdmin):
     """Accounts only. Group membership follows from organisation and roles, so it is not editable;
     object-level case grants are never shown here."""
 

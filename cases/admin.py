@@ -5,16 +5,18 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from common.admin_edits import EditGuardAdmin
+
 from .models import ClosingReason, FormOfViolence, NotTakenOnReason, RelationshipContext
 
 
 @admin.register(ClosingReason)
-class ClosingReasonAdmin(admin.ModelAdmin):
+class ClosingReasonAdmin(EditGuardAdmin, admin.ModelAdmin):
     list_display = ("name_nl", "name_en", "is_active", "order")
     list_editable = ("is_active", "order")
 
 
-class ManagedCodeAdmin(admin.ModelAdmin):
+class ManagedCodeAdmin(EditGuardAdmin, admin.ModelAdmin):
     """Labels, order and the active flag are the administrator's; the codes are fixed (the
     figures and the instruments' scope use them), so no entry is added or deleted here."""
 
@@ -35,7 +37,7 @@ admin.site.register(FormOfViolence, ManagedCodeAdmin)
 
 
 @admin.register(NotTakenOnReason)
-class NotTakenOnReasonAdmin(admin.ModelAdmin):
+class NotTakenOnReasonAdmin(EditGuardAdmin, admin.ModelAdmin):
     """The reasons for not taking a registration on (issue 19): labels, order, the active flag
     and whether an explanation is needed are the administrator's, who may add a reason. The
     code is fixed once made (decisions and the figures' rows point at it), and no reason is

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from access.policy import may_set_judicial_organisation_kind
+from common.admin_edits import EditGuardAdmin
 
 from .models import (
     JUDICIAL_INFORMATION_KINDS,
@@ -22,14 +23,14 @@ class PopulationInline(admin.TabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(EditGuardAdmin, admin.ModelAdmin):
     list_display = ("name", "police_zone")
     list_select_related = ("police_zone",)
     inlines = [PopulationInline]
 
 
 @admin.register(PoliceZone)
-class PoliceZoneAdmin(admin.ModelAdmin):
+class PoliceZoneAdmin(EditGuardAdmin, admin.ModelAdmin):
     list_display = ("name",)
 
 
@@ -65,7 +66,7 @@ class OrganisationAdminForm(forms.ModelForm):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(EditGuardAdmin, admin.ModelAdmin):
     form = OrganisationAdminForm
     list_display = ("name", "kind", "municipality", "police_zone", "is_active")
     list_filter = ("kind", "is_active")

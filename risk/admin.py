@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_edits import EditGuardAdmin
+
 from . import services
 from .models import (
     AnswerOption,
@@ -71,7 +73,7 @@ class VersionInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(EditGuardAdmin, admin.ModelAdmin):
     list_display = ("code", "name_nl", "name_en")
     search_fields = ("code", "name_nl", "name_en")
     inlines = [VersionInline]
@@ -100,7 +102,7 @@ class SectionInline(LockedInlineMixin, admin.TabularInline):
 
 
 @admin.register(InstrumentVersion)
-class InstrumentVersionAdmin(LockedWithVersionMixin, admin.ModelAdmin):
+class InstrumentVersionAdmin(EditGuardAdmin, LockedWithVersionMixin, admin.ModelAdmin):
     list_display = ("instrument", "number", "status", "published_at", "scoring_rule")
     list_filter = ("status", "instrument")
     readonly_fields = ("status", "published_at", "min_score", "max_score")
@@ -140,7 +142,7 @@ class AnswerOptionInline(LockedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Item)
-class ItemAdmin(LockedWithVersionMixin, admin.ModelAdmin):
+class ItemAdmin(EditGuardAdmin, LockedWithVersionMixin, admin.ModelAdmin):
     list_display = ("code", "text_nl", "section", "version")
     list_filter = ("version__instrument", "version")
     search_fields = ("code", "text_nl", "text_en")
@@ -149,7 +151,7 @@ class ItemAdmin(LockedWithVersionMixin, admin.ModelAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(LockedWithVersionMixin, admin.ModelAdmin):
+class SectionAdmin(EditGuardAdmin, LockedWithVersionMixin, admin.ModelAdmin):
     list_display = ("code", "title_nl", "kind", "version")
     list_filter = ("version__instrument", "version")
     list_select_related = ("version__instrument",)

@@ -14,6 +14,7 @@ from cases.models import (
     NotTakenOnReason,
     RelationshipContext,
 )
+from common.admin_edits import OPENED_AS
 from risk.models import Instrument, InstrumentVersion, Item, Section
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +116,16 @@ def test_the_violence_lists_keep_their_codes_while_labels_change(world, client, 
     entry = model.objects.order_by("pk").first()
     meta = model._meta
     change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[entry.pk])
+    opened_as = client.get(change).context["adminform"].form.initial[OPENED_AS]
     response = client.post(
         change,
-        {"code": "other", "name_nl": "Nieuwe naam", "name_en": "New name", "order": 3},
+        {
+            "code": "other",
+            "name_nl": "Nieuwe naam",
+            "name_en": "New name",
+            "order": 3,
+            OPENED_AS: opened_as,
+        },
     )
     assert response.status_code == 302
     entry.refresh_from_db()

@@ -1,0 +1,117 @@
+"""Edits in the Django admin never silently overwrite each other (docs/architecture.md,
+"Concurrency").
+
+The admin has no optimistic lock of its own, and most configuration rows have no ``version``.
+A change page therefore carries a fingerprint of what its form showed (``opened_as``: the
+values of the form's model fields, the version when the row has one); saving locks the row,
+takes the fingerprint again and refuses the page when they differ, changing nothing. What the
+form does not show (a last login, a password) is no conflict. A row with a ``version`` gets the
+next one, so an application form opened before the admin's save is refused in turn
+(``common.versioning``).
+"""
+
+import hashlib
+from typing import Any
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .versioning import locked_for_update
+
+OPENED_AS = "opened_as"
+STALE = _("Someone else saved a change while you were editing. Check and save again.")
+
+
+def _has_version(model: type[models.Model]) -> bool:
+    """Whether the model has ``common.versioning``'s lock (an integer ``version``, not, say,
+    a risk item's foreign key to its instrument version)."""
+    try:
+        return isinstance(model._meta.get_field("version"), models.IntegerField)
+    except FieldDoesNotExist:
+        return False
+
+
+def _guarded_fields(model: type[models.Model], names: Any) -> list[Any]:
+    fields = []
+    for name in sorted({*names, *(["version"] if _has_version(model) else [])}):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # a form field of its own (the fingerprint itself, a read-only text)
+        if field.concrete or field.many_to_many:
+            fields.append(field)  # type: ignore[arg-type]
+    return fields
+
+
+def fingerprint(obj: models.Model, names: Any) -> str:
+    """What the fields ``names`` (and the version) of ``obj`` hold, as one short text."""
+    values = []
+    for field in _guarded_fields(type(obj), names):
+        if field.many_to_many:
+            value: Any = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        else:
+            value = field.value_from_object(obj)
+        values.append((field.name, value))
+    return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+class _GuardedForm(forms.ModelForm):
+    """Declares the fingerprint and checks it; mixed into the admin's own form class."""
+
+    opened_as = forms.CharField(
+        widget=forms.HiddenInput,
+        label="",
+        required=False,
+        error_messages={
+            "required": _(
+                "This form does not say which version it changes. Open it again and save again."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields[OPENED_AS].required = True
+            # In the initial data too, so the page (and whoever fills it in from it) sends it.
+            self.initial[OPENED_AS] = fingerprint(self.instance, self.fields)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        opened_as = self.cleaned_data.get(OPENED_AS)
+        if self.instance.pk is None or not opened_as:
+            return cleaned
+        # Locked until the admin's transaction (the whole change page) ends.
+        current = locked_for_update(self.instance, None)
+        if fingerprint(current, self.fields) != opened_as:
+            raise ValidationError(STALE)
+        if _has_version(type(current)):
+            self.instance.version = current.version + 1  # type: ignore[attr-defined]
+        return cleaned
+
+
+class EditGuardAdmin:
+    """ModelAdmin mixin (first among the bases): the change page carries ``opened_as`` and a
+    stale one is refused. Every admin that changes rows uses it (``tests/test_admin_edits.py``)."""
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f != OPENED_AS]})
+            for name, options in super().get_fieldsets(request, obj)  # type: ignore[misc]
+        ]
+        # Only a page that can save carries it (a read-only page would show it as a value).
+        if obj is not None and self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            name, options = fieldsets[-1]
+            fieldsets[-1] = (name, {**options, "fields": [*options["fields"], OPENED_AS]})
+        return fieldsets
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is not None and "form" not in kwargs:
+            base = self.form  # type: ignore[attr-defined]
+            kwargs["form"] = type(base)(f"Guarded{base.__name__}", (_GuardedForm, base), {})
+        return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
