@@ -3,11 +3,11 @@
 
 The admin has no optimistic lock of its own, and most configuration rows have no ``version``.
 A change page therefore carries a fingerprint of what its form showed (``opened_as``: the
-values of the form's model fields, the version when the row has one); saving locks the row,
-takes the fingerprint again and refuses the page when they differ, changing nothing. What the
-form does not show (a last login, a password) is no conflict. A row with a ``version`` gets the
-next one, so an application form opened before the admin's save is refused in turn
-(``common.versioning``).
+values of the form's model fields, the version when the row has one, its inlines' rows); saving
+locks the row, takes the fingerprint again and refuses the page when they differ, changing
+nothing. What the form does not show (a last login, a password) is no conflict. A row with a
+``version`` gets the next one, so an application form opened before the admin's save is refused
+in turn (``common.versioning``).
 """
 
 import hashlib
@@ -46,9 +46,10 @@ def _guarded_fields(model: type[models.Model], names: Any) -> list[Any]:
     return fields
 
 
-def fingerprint(obj: models.Model, names: Any) -> str:
-    """What the fields ``names`` (and the version) of ``obj`` hold, as one short text."""
-    values = []
+def fingerprint(obj: models.Model, names: Any, related: Any = ()) -> str:
+    """What the fields ``names`` (and the version) of ``obj`` hold, with ``related`` (the
+    rows its page edits with it), as one short text."""
+    values: list[Any] = [related]
     for field in _guarded_fields(type(obj), names):
         if field.many_to_many:
             value: Any = sorted(getattr(obj, field.name).values_list("pk", flat=True))
@@ -72,12 +73,19 @@ class _GuardedForm(forms.ModelForm):
         },
     )
 
+    # The rows the page edits with the object (its inlines), set by EditGuardAdmin.get_form.
+    related_rows: Any = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields[OPENED_AS].required = True
             # In the initial data too, so the page (and whoever fills it in from it) sends it.
-            self.initial[OPENED_AS] = fingerprint(self.instance, self.fields)
+            self.initial[OPENED_AS] = self._fingerprint(self.instance)
+
+    def _fingerprint(self, obj: models.Model) -> str:
+        related = self.related_rows(obj) if self.related_rows is not None else ()
+        return fingerprint(obj, self.fields, related)
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
@@ -86,7 +94,7 @@ class _GuardedForm(forms.ModelForm):
             return cleaned
         # Locked until the admin's transaction (the whole change page) ends.
         current = locked_for_update(self.instance, None)
-        if fingerprint(current, self.fields) != opened_as:
+        if self._fingerprint(current) != opened_as:
             raise ValidationError(STALE)
         if _has_version(type(current)):
             self.instance.version = current.version + 1  # type: ignore[attr-defined]
@@ -113,5 +121,24 @@ class EditGuardAdmin:
     ) -> Any:
         if obj is not None and "form" not in kwargs:
             base = self.form  # type: ignore[attr-defined]
-            kwargs["form"] = type(base)(f"Guarded{base.__name__}", (_GuardedForm, base), {})
+
+            def related_rows(current: models.Model) -> list[Any]:
+                return self._inline_rows(request, current)
+
+            kwargs["form"] = type(base)(
+                f"Guarded{base.__name__}",
+                (_GuardedForm, base),
+                {"related_rows": staticmethod(related_rows)},
+            )
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+
+    def _inline_rows(self, request: HttpRequest, obj: models.Model) -> list[Any]:
+        """Each inline's rows of ``obj`` as stored (a population figure, a version's level):
+        a change to them by someone else makes the page stale too."""
+        rows: list[Any] = []
+        for inline in self.get_inline_instances(request, obj):  # type: ignore[attr-defined]
+            fk = inline.get_formset(request, obj).fk
+            stored = inline.model._default_manager.filter(**{fk.name: obj}).order_by("pk")
+            names = [f.attname for f in inline.model._meta.concrete_fields]
+            rows.append((inline.model._meta.label, list(stored.values_list(*names))))
+        return rows

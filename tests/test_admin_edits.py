@@ -138,3 +138,41 @@ def test_every_admin_that_changes_rows_guards_its_edits():
         if model._meta.label_lower in UNGUARDED:
             continue
         assert isinstance(model_admin, EditGuardAdmin), model._meta.label
+
+
+def _with_inlines(client, url):
+    """``_opened`` and each inline's management form and rows as the page shows them."""
+    response = client.get(url)
+    data = _opened(client, url)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+        for form in formset.initial_forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if value is not None:
+                    data[form.add_prefix(name)] = getattr(value, "pk", value)
+    return data
+
+
+def test_a_change_to_the_rows_edited_with_the_page_makes_it_stale(world, client):
+    """A municipality's population figures are edited on its page: another administrator's
+    correction of a figure after the page was opened is not overwritten."""
+    from partners.models import Municipality, MunicipalityPopulation
+
+    from .factories import MunicipalityFactory
+
+    town: Municipality = MunicipalityFactory.create()
+    figure = MunicipalityPopulation.objects.create(municipality=town, year=2024, inhabitants=1000)
+    url = reverse("admin:partners_municipality_change", args=[town.pk])
+    client.force_login(world.users["admin_city_a"])
+    data = _with_inlines(client, url)
+    MunicipalityPopulation.objects.filter(pk=figure.pk).update(inhabitants=1234)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    assert MunicipalityPopulation.objects.get(pk=figure.pk).inhabitants == 1234
+    # Opened again, the page saves (and keeps the correction it now shows).
+    assert client.post(url, _with_inlines(client, url)).status_code == 302
+    assert MunicipalityPopulation.objects.get(pk=figure.pk).inhabitants == 1234
