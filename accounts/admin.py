@@ -135,17 +135,21 @@ class UserAdmin(EditGuardAdmin, BaseUserAdmin):
                 readonly += ["organisation", "roles", "is_active"]
         return readonly
 
+    @staticmethod
+    def _superusers_own(request: HttpRequest, obj: Any) -> bool:
+        """A superuser's account (its address, its invitations) is a superuser's to change or
+        delete: otherwise an administrator could send its password link to their own address."""
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A superuser's account (its address, its invitations) is a superuser's to change:
-        # otherwise an administrator could send its password link to an address of their own.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+        return not self._superusers_own(request, obj) and super().has_change_permission(
+            request, obj
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        return not self._superusers_own(request, obj) and super().has_delete_permission(
+            request, obj
+        )
 
     @admin.display(description=_("Password"))
     def password_status(self, obj: User) -> str:

@@ -44,7 +44,8 @@ class RolePermissionBackend(BaseBackend):
     """
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
+        # An anonymous user is never active.
+        if obj is not None or not user_obj.is_active:
             return set()
         permissions: set[str] = set()
         for code in user_obj.role_codes:

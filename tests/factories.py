@@ -84,27 +84,3 @@ def make_case(director: User, track: int = Track.ADVICE) -> Case:
     return case_create(
         by=director, owner_organisation=director.organisation, case_director=director, track=track
     )
-
-
-def add_account_in_admin(
-    client: Any, *, username: str, email: str, organisation: Organisation, roles: list[str]
-) -> Any:
-    """The admin's "add account" form, filled in and posted by whoever ``client`` is signed in
-    as; the invitation's mail is sent (the commit's callbacks run)."""
-    from django.test import TestCase
-    from django.urls import reverse
-
-    from accounts.models import Role
-
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(
-            reverse("admin:accounts_user_add"),
-            {
-                "username": username,
-                "first_name": "Nieuw",
-                "last_name": "Regisseur",
-                "email": email,
-                "organisation": organisation.pk,
-                "roles": list(Role.objects.filter(code__in=roles).values_list("pk", flat=True)),
-            },
-        )

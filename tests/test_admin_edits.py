@@ -15,23 +15,11 @@ from accounts.models import User
 from common.admin_edits import OPENED_AS, EditGuardAdmin
 from partners.models import Organisation, Sector
 
+from .admin_pages import admin_form_data
+
 pytestmark = pytest.mark.django_db
 
 STALE = "Iemand anders heeft een wijziging opgeslagen terwijl u aan het bewerken was."
-
-
-def _opened(client, url):
-    """The change page's form as the admin fills it in: its initial values, ready to post."""
-    form = client.get(url).context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is None or value is False:
-            continue
-        if isinstance(value, list | tuple):
-            value = [getattr(v, "pk", v) for v in value]
-        data[name] = "on" if value is True else value
-    return data
 
 
 def _organisation_url(org):
@@ -44,7 +32,7 @@ def test_an_application_form_opened_before_an_admin_save_is_refused(world, clien
     org = world.orgs["partner_a"]
     opened_version = Organisation.objects.get(pk=org.pk).version
     client.force_login(world.users["admin_city_a"])
-    data = _opened(client, _organisation_url(org))
+    data = admin_form_data(client, _organisation_url(org))
     data["sector"] = Sector.JUSTICE
     response = client.post(_organisation_url(org), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -60,7 +48,7 @@ def test_an_application_form_opened_before_an_admin_save_is_refused(world, clien
 def test_an_admin_page_opened_before_an_application_save_is_refused(world, client):
     org = world.orgs["partner_a"]
     client.force_login(world.users["admin_city_a"])
-    data = _opened(client, _organisation_url(org))
+    data = admin_form_data(client, _organisation_url(org))
     client.force_login(world.users["netcoord_vo_a"])
     response = client.post(
         reverse("partners:organisation_edit", kwargs={"organisation_pk": org.pk}),
@@ -82,7 +70,7 @@ def test_two_administrators_editing_one_account(world, client):
     first, second = client, client.__class__()
     first.force_login(world.users["admin_city_a"])
     second.force_login(world.users["superuser"])
-    first_data, second_data = _opened(first, url), _opened(second, url)
+    first_data, second_data = admin_form_data(first, url), admin_form_data(second, url)
     first_data["email"] = "eerste@stad-alfa.example"
     assert first.post(url, first_data).status_code == 302
     second_data["last_name"] = "Tweede"
@@ -91,7 +79,7 @@ def test_two_administrators_editing_one_account(world, client):
     assert STALE in response.content.decode()
     account = User.objects.get(pk=account.pk)
     assert (account.email, account.last_name) == ("eerste@stad-alfa.example", "Test")
-    second_data = _opened(second, url)
+    second_data = admin_form_data(second, url)
     second_data["last_name"] = "Tweede"
     assert second.post(url, second_data).status_code == 302
     account = User.objects.get(pk=account.pk)
@@ -102,7 +90,7 @@ def test_a_change_sent_without_the_opened_page_changes_nothing(world, client):
     """A script or a page from before this check: refused like a stale page."""
     org = world.orgs["partner_a"]
     client.force_login(world.users["admin_city_a"])
-    data = _opened(client, _organisation_url(org))
+    data = admin_form_data(client, _organisation_url(org))
     assert OPENED_AS in data
     del data[OPENED_AS]
     data["sector"] = Sector.JUSTICE
@@ -117,7 +105,7 @@ def test_a_signed_in_person_is_no_edit_of_their_account(world, client):
     account = world.users["opslead_city_a"]
     url = reverse("admin:accounts_user_change", args=[account.pk])
     client.force_login(world.users["admin_city_a"])
-    data = _opened(client, url)
+    data = admin_form_data(client, url)
     client.__class__().force_login(account)  # the person signs in meanwhile
     data["first_name"] = "Nieuw"
     assert client.post(url, data).status_code == 302
@@ -141,9 +129,9 @@ def test_every_admin_that_changes_rows_guards_its_edits():
 
 
 def _with_inlines(client, url):
-    """``_opened`` and each inline's management form and rows as the page shows them."""
+    """``admin_form_data`` and each inline's management form and rows as the page shows them."""
     response = client.get(url)
-    data = _opened(client, url)
+    data = admin_form_data(client, url)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         for name, value in formset.management_form.initial.items():

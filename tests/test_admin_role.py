@@ -17,11 +17,12 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.backends import RolePermissionBackend
-from accounts.models import Role, User
+from accounts.models import User
 from accounts.roles import ADMINISTRATOR_PERMISSIONS, RoleCode
 from accounts.services import user_change_access
 
-from .factories import add_account_in_admin, make_user
+from .admin_pages import add_account_in_admin, admin_form_data, role_ids
+from .factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -36,26 +37,6 @@ def _changelist(name: str) -> str:
 
 def _fresh(user: User) -> User:
     return User.objects.get(pk=user.pk)
-
-
-def _roles(*codes: str) -> list[int]:
-    return list(Role.objects.filter(code__in=codes).values_list("pk", flat=True))
-
-
-def _change_data(client: Client, user: User) -> dict[str, object]:
-    """The account's change form as the admin fills it in, ready to post."""
-    form = (
-        client.get(reverse("admin:accounts_user_change", args=[user.pk])).context["adminform"].form
-    )
-    data = {
-        k: v
-        for k, v in form.initial.items()
-        if v is not None and k in form.fields and k != "password"
-    }
-    data["roles"] = [r.pk for r in user.roles.all()]
-    if user.is_active:
-        data["is_active"] = "on"
-    return data
 
 
 @pytest.mark.parametrize("name", REGISTERED)
@@ -163,11 +144,11 @@ def test_the_administrator_creates_an_account_by_invitation(world, client):
     assert [m.to for m in mail.outbox] == [["nieuw@stad-alfa.example"]]
 
 
-def test_the_administrator_changes_a_colleagues_roles(world, client):
+def test_the_administrator_changes_a_colleaguesrole_ids(world, client):
     client.force_login(world.users["admin_city_a"])
     colleague = world.users["opslead_city_a"]
-    data = _change_data(client, colleague)
-    data["roles"] = _roles(RoleCode.OPERATIONS_LEAD, RoleCode.NETWORK_COORDINATOR)
+    data = admin_form_data(client, reverse("admin:accounts_user_change", args=[colleague.pk]))
+    data["roles"] = role_ids(RoleCode.OPERATIONS_LEAD, RoleCode.NETWORK_COORDINATOR)
     data["first_name"] = "Hernoemd"
     response = client.post(reverse("admin:accounts_user_change", args=[colleague.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -188,7 +169,9 @@ def test_the_administrator_deletes_no_account(world, client):
 
 def test_the_administrator_cannot_change_a_superusers_account(world, client):
     client.force_login(world.users["superuser"])
-    data = _change_data(client, world.users["superuser"])
+    data = admin_form_data(
+        client, reverse("admin:accounts_user_change", args=[world.users["superuser"].pk])
+    )
     superuser = world.users["superuser"]
     client.force_login(world.users["admin_city_a"])
     url = reverse("admin:accounts_user_change", args=[superuser.pk])
@@ -225,10 +208,10 @@ def test_the_administrator_cannot_change_their_own_roles_or_status(world, client
     url = reverse("admin:accounts_user_change", args=[admin_user.pk])
     form = client.get(url).context["adminform"].form
     assert not {"roles", "organisation", "is_active", "is_staff", "is_superuser"} & set(form.fields)
-    data = _change_data(client, admin_user)
+    data = admin_form_data(client, url)
     data.update(
         {
-            "roles": _roles(RoleCode.CASE_DIRECTOR),
+            "roles": role_ids(RoleCode.CASE_DIRECTOR),
             "organisation": world.orgs["caw_a"].pk,
             "first_name": "Zelf",
         }

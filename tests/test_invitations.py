@@ -18,20 +18,17 @@ from django.utils import timezone
 
 from access.models import AuditAction, AuditEvent
 from accounts.invitations import invitation_send, token_hash
-from accounts.models import Invitation, PendingAccountChange, Role, User
+from accounts.models import Invitation, PendingAccountChange, User
 from accounts.roles import RoleCode
 from accounts.signals import second_factor_verified
 from cases.selectors import case_list
 
-from .factories import add_account_in_admin, make_user
+from .admin_pages import add_account_in_admin, admin_form_data, role_ids
+from .factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Een eigen wachtwoord 4711"
-
-
-def _roles(*codes: str) -> list[int]:
-    return list(Role.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
 def _visible(user: User) -> set[str]:
@@ -192,16 +189,7 @@ def test_the_admin_sets_no_one_s_password(world, client, username):
 
 
 def _admin_change(client, user: User, **changes) -> None:
-    response = client.get(reverse("admin:accounts_user_change", args=[user.pk]))
-    form = response.context["adminform"].form
-    data = {
-        k: v
-        for k, v in form.initial.items()
-        if v is not None and k in form.fields and k not in {"roles", "is_active"}
-    }
-    data["roles"] = [getattr(r, "pk", r) for r in form.initial.get("roles", [])]
-    if user.is_active:
-        data["is_active"] = "on"
+    data = admin_form_data(client, reverse("admin:accounts_user_change", args=[user.pk]))
     data.update(changes)
     response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -212,7 +200,7 @@ def test_a_case_working_role_added_in_the_admin_waits_for_the_person_s_login(wor
     user = world.users["opslead_city_a"]
     case = world.cases["city_a"].reference
     assert case not in _visible(user)
-    _admin_change(client, user, roles=_roles(RoleCode.OPERATIONS_LEAD, RoleCode.CASE_DIRECTOR))
+    _admin_change(client, user, roles=role_ids(RoleCode.OPERATIONS_LEAD, RoleCode.CASE_DIRECTOR))
     assert set(User.objects.get(pk=user.pk).role_codes) == {RoleCode.OPERATIONS_LEAD}
     assert case not in _visible(user)
     # The admin page shows what waits, and saving it unchanged keeps it waiting.
@@ -241,7 +229,7 @@ def test_removing_a_role_takes_effect_at_once(world, client):
     client.force_login(world.users["superuser"])
     user = make_user("colleague_caw_a", world.orgs["caw_a"], RoleCode.CASE_DIRECTOR)
     assert world.cases["caw_a"].reference in _visible(user)
-    _admin_change(client, user, roles=_roles(RoleCode.OPERATIONS_LEAD))
+    _admin_change(client, user, roles=role_ids(RoleCode.OPERATIONS_LEAD))
     assert _visible(user) == set()
     # The operations lead role was a grant: it waits.
     assert set(User.objects.get(pk=user.pk).role_codes) == set()
@@ -250,7 +238,7 @@ def test_removing_a_role_takes_effect_at_once(world, client):
 def test_deactivating_takes_effect_at_once_and_drops_what_waits(world, client):
     client.force_login(world.users["superuser"])
     user = make_user("colleague_caw_a", world.orgs["caw_a"], RoleCode.CASE_DIRECTOR)
-    _admin_change(client, user, roles=_roles(RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD))
+    _admin_change(client, user, roles=role_ids(RoleCode.CASE_DIRECTOR, RoleCode.OPERATIONS_LEAD))
     _admin_change(client, user, is_active="")
     assert _visible(user) == set()
     _complete_login(user)
@@ -311,7 +299,7 @@ def _add_account(client, email: str, world):
             "last_name": "Account",
             "email": email,
             "organisation": world.orgs["caw_a"].pk,
-            "roles": _roles(RoleCode.CASE_DIRECTOR),
+            "roles": role_ids(RoleCode.CASE_DIRECTOR),
         },
     )
 
@@ -351,13 +339,8 @@ def test_an_account_s_address_cannot_become_the_administrator_s(world, client):
     User.objects.filter(pk=administrator.pk).update(email="beheer@stad-alfa.example")
     User.objects.filter(pk=user.pk).update(email="ops@stad-alfa.example")
     client.force_login(administrator)
-    response = client.get(reverse("admin:accounts_user_change", args=[user.pk]))
-    data = {
-        k: v
-        for k, v in response.context["adminform"].form.initial.items()
-        if v is not None and k not in {"roles", "is_active", "is_staff", "is_superuser"}
-    }
-    data.update(email="beheer@stad-alfa.example", is_active="on", roles=_roles("operations_lead"))
+    data = admin_form_data(client, reverse("admin:accounts_user_change", args=[user.pk]))
+    data.update(email="beheer@stad-alfa.example", roles=role_ids("operations_lead"))
     response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
     assert response.status_code == 200
     assert set(response.context["adminform"].form.errors) == {"email"}
