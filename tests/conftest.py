@@ -940,10 +940,21 @@ def drop_celery_connections() -> None:
     app.amqp._producer_pool = None
 
 
+def empty_broker() -> None:
+    """Nothing of an earlier test stays in this worker's Redis database: no queued message,
+    none held back for its countdown, none unacknowledged by a worker that was killed (Redis
+    hands those out again after the visibility timeout, many tests later)."""
+    import redis
+
+    with redis.Redis.from_url(os.environ["REDIS_URL"]) as connection:
+        connection.flushdb()
+
+
 @pytest.fixture
 def redis_celery(settings):
     """Celery as deployed: the Redis of scripts/test.sh (this worker's database), nothing
-    eager. The app reads the Django settings live, so overriding them is enough."""
+    eager, and an empty broker, as every test has an empty database. The app reads the
+    Django settings live, so overriding them is enough."""
     from fjc.celery import app
 
     if not os.environ.get("REDIS_URL"):
@@ -951,10 +962,12 @@ def redis_celery(settings):
     settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
     settings.CELERY_TASK_ALWAYS_EAGER = False
     drop_celery_connections()
+    empty_broker()
     assert app.conf.broker_url == os.environ["REDIS_URL"]
     assert app.conf.task_always_eager is False
     yield app
     drop_celery_connections()
+    empty_broker()
 
 
 def _is_one_time_form(path: str) -> bool:

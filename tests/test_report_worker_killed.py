@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from django.conf import settings as django_settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -167,15 +166,10 @@ def _waiting_on_a_lock() -> bool:
 
 
 def test_worker_killed_mid_report_ends_failed_and_retryable_and_asking_again_builds_one(
-    transactional_db, settings, tmp_path, slow_figures
+    transactional_db, redis_celery, settings, tmp_path, slow_figures
 ):
     started = time.monotonic()
     settings.FJC_REPORT_STALE_SECONDS = STALE_SECONDS
-    settings.CELERY_BROKER_URL = os.environ["REDIS_URL"]
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    from .conftest import drop_celery_connections
-
-    drop_celery_connections()
     # A private storage of its own: nothing another test left can be taken for a file.
     media_root = tmp_path / "private"
     settings.MEDIA_ROOT = media_root
@@ -275,10 +269,6 @@ def test_worker_killed_mid_report_ends_failed_and_retryable_and_asking_again_bui
     finally:
         for worker in workers:
             worker.stop()
-        drop_celery_connections()
-        # The killed worker's messages (its unacknowledged ones come back after the visibility
-        # timeout) must not reach a later test's worker on this Redis database.
-        redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     print(
         f"\nclaimed after {claimed_after:.1f} s; the killed run settled {settled_after:.1f} s "
         f"after the restart ({settled_since_kill:.1f} s after the kill); the new run built in "
