@@ -8,6 +8,11 @@ locks the row, takes the fingerprint again and refuses the page when they differ
 nothing. What the form does not show (a last login, a password) is no conflict. A row with a
 ``version`` gets the next one, so an application form opened before the admin's save is refused
 in turn (``common.versioning``).
+
+A changelist with in-place columns (``list_editable``) posts every row of the page, the ones
+nobody touched with the values they had when it was opened: each row carries its own
+fingerprint (``templates/admin/change_list.html`` renders them), and one stale row refuses the
+whole save.
 """
 
 import hashlib
@@ -15,14 +20,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
-from django.http import HttpRequest
+from django.db import models, router, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from .versioning import locked_for_update
 
 OPENED_AS = "opened_as"
 STALE = _("Someone else saved a change while you were editing. Check and save again.")
+MISSING = _("This form does not say which version it changes. Open it again and save again.")
 
 
 def _has_version(model: type[models.Model]) -> bool:
@@ -41,7 +47,9 @@ def _guarded_fields(model: type[models.Model], names: Any) -> list[Any]:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue  # a form field of its own (the fingerprint itself, a read-only text)
-        if field.concrete or field.many_to_many:
+        # Not the primary key: a list's formset adds it to each row's form after the form
+        # took its fingerprint, and a row's identity is no change.
+        if (field.concrete and not field.primary_key) or field.many_to_many:
             fields.append(field)  # type: ignore[arg-type]
     return fields
 
@@ -62,16 +70,9 @@ def fingerprint(obj: models.Model, names: Any, related: Any = ()) -> str:
 class _GuardedForm(forms.ModelForm):
     """Declares the fingerprint and checks it; mixed into the admin's own form class."""
 
-    opened_as = forms.CharField(
-        widget=forms.HiddenInput,
-        label="",
-        required=False,
-        error_messages={
-            "required": _(
-                "This form does not say which version it changes. Open it again and save again."
-            )
-        },
-    )
+    # Checked in clean(), so that a missing one is an error of the whole form (a changelist
+    # row shows only those).
+    opened_as = forms.CharField(widget=forms.HiddenInput, label="", required=False)
 
     # The rows the page edits with the object (its inlines), set by EditGuardAdmin.get_form.
     related_rows: Any = None
@@ -79,7 +80,6 @@ class _GuardedForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
-            self.fields[OPENED_AS].required = True
             # In the initial data too, so the page (and whoever fills it in from it) sends it.
             self.initial[OPENED_AS] = self._fingerprint(self.instance)
 
@@ -89,9 +89,11 @@ class _GuardedForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
-        opened_as = self.cleaned_data.get(OPENED_AS)
-        if self.instance.pk is None or not opened_as:
+        if self.instance.pk is None:
             return cleaned
+        opened_as = self.cleaned_data.get(OPENED_AS)
+        if not opened_as:
+            raise ValidationError(MISSING)
         # Locked until the admin's transaction (the whole change page) ends.
         current = locked_for_update(self.instance, None)
         if self._fingerprint(current) != opened_as:
@@ -131,6 +133,18 @@ class EditGuardAdmin:
                 {"related_rows": staticmethod(related_rows)},
             )
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        base = super().get_changelist_form(request, **kwargs)  # type: ignore[misc]
+        return type(base)(f"Guarded{base.__name__}", (_GuardedForm, base), {})
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.method != "POST" or "_save" not in request.POST:
+            return super().changelist_view(request, extra_context)  # type: ignore[misc]
+        # The rows' locks (taken in the forms' clean) hold until their save: Django validates
+        # the list's forms before its own transaction begins.
+        with transaction.atomic(using=router.db_for_write(self.model)):  # type: ignore[attr-defined]
+            return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
     def _inline_rows(self, request: HttpRequest, obj: models.Model) -> list[Any]:
         """Each inline's rows of ``obj`` as stored (a population figure, a version's level):

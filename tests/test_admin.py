@@ -17,6 +17,8 @@ from cases.models import (
 from common.admin_edits import OPENED_AS
 from risk.models import Instrument, InstrumentVersion, Item, Section
 
+from .admin_pages import admin_form_data, role_ids
+
 pytestmark = pytest.mark.django_db
 
 # Risk instruments are configuration; assessments (case content) are never registered.
@@ -69,26 +71,8 @@ def test_admin_user_change_syncs_the_case_group(world, client):
     client.force_login(world.users["superuser"])
     user = world.users["opslead_city_a"]
     assert not user.groups.exists()
-    response = client.get(reverse("admin:accounts_user_change", args=[user.pk]))
-    assert response.status_code == 200
-    form = response.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
-    data.update(
-        {
-            "roles": [
-                r.pk
-                for r in user.roles.model.objects.filter(
-                    code__in=["operations_lead", "case_director"]
-                )
-            ],
-            "organisation": world.orgs["city_a"].pk,
-            "last_login_0": "",
-            "last_login_1": "",
-            "date_joined_0": "2026-01-01",
-            "date_joined_1": "10:00:00",
-            "is_active": "on",
-        }
-    )
+    data = admin_form_data(client, reverse("admin:accounts_user_change", args=[user.pk]))
+    data["roles"] = role_ids("operations_lead", "case_director")
     response = client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     # A case-working role waits for the person's own login with both factors.

@@ -12,10 +12,12 @@ from django.contrib import admin
 from django.urls import reverse
 
 from accounts.models import User
+from cases.models import ClosingReason
 from common.admin_edits import OPENED_AS, EditGuardAdmin
 from partners.models import Organisation, Sector
 
 from .admin_pages import admin_form_data
+from .form_values import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,75 @@ def test_a_change_to_the_rows_edited_with_the_page_makes_it_stale(world, client)
     # Opened again, the page saves (and keeps the correction it now shows).
     assert client.post(url, _with_inlines(client, url)).status_code == 302
     assert MunicipalityPopulation.objects.get(pk=figure.pk).inhabitants == 1234
+
+
+# --- the changelist's in-place columns (a closing reason's order and active flag) ---
+
+
+def _list_as_opened(client, url):
+    """The changelist's form as a browser sends it with "Save" (what the page renders only)."""
+    page = client.get(url)
+    assert page.status_code == 200
+    data = form_values(page.content.decode())
+    data["_save"] = ["Opslaan"]
+    return data
+
+
+def _row_prefix(data, reason):
+    """The formset prefix of ``reason``'s row on the page (``form-3``)."""
+    (name,) = [
+        name for name, values in data.items() if name.endswith("-id") and values == [str(reason.pk)]
+    ]
+    return name.removesuffix("-id")
+
+
+def test_a_list_edit_opened_before_another_save_of_that_row_is_refused(world, client):
+    url = reverse("admin:cases_closingreason_changelist")
+    first = ClosingReason.objects.order_by("order", "pk")[0]
+    assert first.is_active
+    client.force_login(world.users["admin_city_a"])
+    data = _list_as_opened(client, url)
+    # Another administrator moves the first reason meanwhile.
+    ClosingReason.objects.filter(pk=first.pk).update(order=first.order + 50)
+    del data[f"{_row_prefix(data, first)}-is_active"]  # unticked
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    stored = ClosingReason.objects.get(pk=first.pk)
+    assert (stored.order, stored.is_active) == (first.order + 50, True)
+
+
+def test_a_list_save_does_not_put_back_the_old_value_of_a_row_someone_else_changed(world, client):
+    """The whole page is posted: a row the administrator did not touch still carries the value
+    it had when the page was opened, and would silently undo the other's change."""
+    url = reverse("admin:cases_closingreason_changelist")
+    first, second = ClosingReason.objects.order_by("order", "pk")[:2]
+    client.force_login(world.users["admin_city_a"])
+    data = _list_as_opened(client, url)
+    ClosingReason.objects.filter(pk=second.pk).update(order=second.order + 50)
+    data[f"{_row_prefix(data, first)}-order"] = [str(first.order + 1)]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    assert ClosingReason.objects.get(pk=second.pk).order == second.order + 50
+    assert ClosingReason.objects.get(pk=first.pk).order == first.order
+    # Opened again, the page saves the change and keeps the other's.
+    data = _list_as_opened(client, url)
+    data[f"{_row_prefix(data, first)}-order"] = [str(first.order + 1)]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["cl"].formset.errors
+    assert ClosingReason.objects.get(pk=first.pk).order == first.order + 1
+    assert ClosingReason.objects.get(pk=second.pk).order == second.order + 50
+
+
+def test_a_list_save_without_the_opened_page_changes_nothing(world, client):
+    url = reverse("admin:cases_closingreason_changelist")
+    first = ClosingReason.objects.order_by("order", "pk")[0]
+    client.force_login(world.users["admin_city_a"])
+    data = _list_as_opened(client, url)
+    data = {name: values for name, values in data.items() if not name.endswith(OPENED_AS)}
+    data[f"{_row_prefix(data, first)}-order"] = [str(first.order + 1)]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Open het opnieuw" in response.content.decode()
+    assert ClosingReason.objects.get(pk=first.pk).order == first.order

@@ -1,8 +1,6 @@
 """Every edit form of a versioned object requires its version: a POST without it (an old
 page, a script) or with an old one is refused and changes nothing (issue 15)."""
 
-from html.parser import HTMLParser
-
 import pytest
 from django.urls import reverse
 
@@ -10,59 +8,13 @@ from common.versioning import VersionField
 from partners.models import ContactPerson
 
 from .access_rules import CASE_KEYS, EXPECTED
+from .form_values import form_values
 from .test_permission_matrix import SPECS, _expected, _fingerprint, _routes, _url
 
 pytestmark = pytest.mark.django_db
 
 MISSING = "Dit formulier zegt niet welke versie het wijzigt."
 STALE = "Iemand anders heeft een wijziging opgeslagen terwijl u aan het bewerken was."
-
-
-class _FormValues(HTMLParser):
-    """The values a browser would send for the page's POST form (as it was rendered)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: dict[str, list[str]] = {}
-        self.in_post_form = False
-        self.select: str | None = None
-        self.textarea: str | None = None
-
-    def _add(self, name: str | None, value: str) -> None:
-        if name and name != "csrfmiddlewaretoken":
-            self.data.setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = dict(attrs)
-        if tag == "form" and (a.get("method") or "").lower() == "post" and not a.get("action"):
-            self.in_post_form = True
-        if not self.in_post_form:
-            return
-        if tag == "input":
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio") and "checked" not in a:
-                return
-            if kind not in ("submit", "button", "file"):
-                self._add(a.get("name"), a.get("value") or ("on" if kind == "checkbox" else ""))
-        elif tag == "select":
-            self.select = a.get("name")
-        elif tag == "option" and self.select and "selected" in a:
-            self._add(self.select, a.get("value", ""))
-        elif tag == "textarea":
-            self.textarea = a.get("name")
-            self._add(self.textarea, "")
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea:
-            self.data[self.textarea][-1] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.in_post_form = False
-        elif tag == "select":
-            self.select = None
-        elif tag == "textarea":
-            self.textarea = None
 
 
 def _versioned_edit_routes() -> list[str]:
@@ -88,9 +40,7 @@ def _open(world, client, name: str):
                 url = _url(world, name, case_key)
                 page = client.get(url)
                 assert page.status_code == 200
-                values = _FormValues()
-                values.feed(page.content.decode())
-                return url, values.data
+                return url, form_values(page.content.decode())
     pytest.fail(f"no user in the world may open {name}")
 
 
