@@ -238,3 +238,33 @@ def test_a_list_save_without_the_opened_page_changes_nothing(world, client):
     assert response.status_code == 200
     assert "Open het opnieuw" in response.content.decode()
     assert ClosingReason.objects.get(pk=first.pk).order == first.order
+
+
+def _admins_with_list_columns():
+    return sorted(
+        (
+            model._meta.label_lower
+            for model, model_admin in admin.site._registry.items()
+            if model_admin.list_editable
+        )
+    )
+
+
+def test_the_lists_with_in_place_columns_are_found():
+    assert _admins_with_list_columns() == [
+        "cases.closingreason",
+        "cases.formofviolence",
+        "cases.nottakenonreason",
+        "cases.relationshipcontext",
+    ]
+
+
+@pytest.mark.parametrize("label", _admins_with_list_columns())
+def test_every_row_of_a_list_with_in_place_columns_carries_its_fingerprint(world, client, label):
+    app_label, model_name = label.split(".")
+    client.force_login(world.users["admin_city_a"])
+    data = _list_as_opened(client, reverse(f"admin:{app_label}_{model_name}_changelist"))
+    rows = [name.removesuffix("-id") for name in data if name.endswith("-id")]
+    assert rows
+    for row in rows:
+        assert len(data[f"{row}-{OPENED_AS}"][0]) == 64, row
