@@ -103,6 +103,11 @@ class _GuardedForm(forms.ModelForm):
         return cleaned
 
 
+def _guarded(base: Any, **attributes: Any) -> Any:
+    """``base`` (the admin's form class) with the fingerprint declared and checked."""
+    return type(base)(f"Guarded{base.__name__}", (_GuardedForm, base), attributes)
+
+
 class EditGuardAdmin:
     """ModelAdmin mixin (first among the bases): the change page carries ``opened_as`` and a
     stale one is refused. Every admin that changes rows uses it (``tests/test_admin_edits.py``)."""
@@ -127,16 +132,11 @@ class EditGuardAdmin:
             def related_rows(current: models.Model) -> list[Any]:
                 return self._inline_rows(request, current)
 
-            kwargs["form"] = type(base)(
-                f"Guarded{base.__name__}",
-                (_GuardedForm, base),
-                {"related_rows": staticmethod(related_rows)},
-            )
+            kwargs["form"] = _guarded(base, related_rows=staticmethod(related_rows))
         return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
 
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
-        base = super().get_changelist_form(request, **kwargs)  # type: ignore[misc]
-        return type(base)(f"Guarded{base.__name__}", (_GuardedForm, base), {})
+        return _guarded(super().get_changelist_form(request, **kwargs))  # type: ignore[misc]
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         if request.method != "POST" or "_save" not in request.POST:

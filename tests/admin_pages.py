@@ -15,10 +15,9 @@ def role_ids(*codes: str) -> list[int]:
     return list(Role.objects.filter(code__in=codes).values_list("pk", flat=True))
 
 
-def admin_form_data(client: Any, url: str) -> dict[str, Any]:
-    """The change page at ``url`` as opened by ``client``: its form's values, ready to post
-    (related objects by id, a ticked box as "on", an unticked one left out, as a browser does)."""
-    form = client.get(url).context["adminform"].form
+def form_initial_data(form: Any) -> dict[str, Any]:
+    """A form's values as opened, ready to post under its prefix (related objects by id, a
+    ticked box as "on", an unticked one left out, as a browser does)."""
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
@@ -26,8 +25,13 @@ def admin_form_data(client: Any, url: str) -> dict[str, Any]:
             continue
         if isinstance(value, list | tuple):
             value = [getattr(v, "pk", v) for v in value]
-        data[name] = "on" if value is True else value
+        data[form.add_prefix(name)] = "on" if value is True else getattr(value, "pk", value)
     return data
+
+
+def admin_form_data(client: Any, url: str) -> dict[str, Any]:
+    """The change page at ``url`` as opened by ``client``: its form's values, ready to post."""
+    return form_initial_data(client.get(url).context["adminform"].form)
 
 
 def add_account_in_admin(

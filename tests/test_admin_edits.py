@@ -16,7 +16,7 @@ from cases.models import ClosingReason
 from common.admin_edits import OPENED_AS, EditGuardAdmin
 from partners.models import Organisation, Sector
 
-from .admin_pages import admin_form_data
+from .admin_pages import admin_form_data, form_initial_data
 from .form_values import form_values
 
 pytestmark = pytest.mark.django_db
@@ -131,18 +131,15 @@ def test_every_admin_that_changes_rows_guards_its_edits():
 
 
 def _with_inlines(client, url):
-    """``admin_form_data`` and each inline's management form and rows as the page shows them."""
+    """The page's form and each inline's management form and rows as the page shows them."""
     response = client.get(url)
-    data = admin_form_data(client, url)
+    data = form_initial_data(response.context["adminform"].form)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         for name, value in formset.management_form.initial.items():
             data[f"{formset.prefix}-{name}"] = value
         for form in formset.initial_forms:
-            for name, field in form.fields.items():
-                value = form.initial.get(name, field.initial)
-                if value is not None:
-                    data[form.add_prefix(name)] = getattr(value, "pk", value)
+            data.update(form_initial_data(form))
     return data
 
 

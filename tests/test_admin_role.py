@@ -144,7 +144,7 @@ def test_the_administrator_creates_an_account_by_invitation(world, client):
     assert [m.to for m in mail.outbox] == [["nieuw@stad-alfa.example"]]
 
 
-def test_the_administrator_changes_a_colleaguesrole_ids(world, client):
+def test_the_administrator_changes_a_colleagues_roles(world, client):
     client.force_login(world.users["admin_city_a"])
     colleague = world.users["opslead_city_a"]
     data = admin_form_data(client, reverse("admin:accounts_user_change", args=[colleague.pk]))
