@@ -24,10 +24,10 @@ from django.db import models, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from .versioning import locked_for_update
+from .versioning import STALE_EDIT, locked_for_update
 
 OPENED_AS = "opened_as"
-STALE = _("Someone else saved a change while you were editing. Check and save again.")
+STALE = STALE_EDIT
 MISSING = _("This form does not say which version it changes. Open it again and save again.")
 
 

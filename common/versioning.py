@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.db import models
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .history import attribute
@@ -14,13 +13,20 @@ class EditConflict(Exception):
     """Someone else saved the object after the form was opened."""
 
 
+# A refused page keeps what the user typed and the version they opened, so the same page saved
+# again is refused again (never a blind overwrite): the message sends them to the page as it is
+# now. The admin's pages say the same (``common.admin_edits``).
+STALE_EDIT = gettext_lazy(
+    "Someone else saved a change while you were editing. Open the page again to see it; what "
+    "you entered is still below, to copy."
+)
+
+
 def locked_for_update[M: models.Model](obj: M, expected_version: int | None) -> M:
     """Lock the row and make sure nobody saved it since ``expected_version`` was read."""
     current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     if expected_version is not None and current.version != expected_version:  # type: ignore[attr-defined]
-        raise EditConflict(
-            _("Someone else saved a change while you were editing. Check and save again.")
-        )
+        raise EditConflict(str(STALE_EDIT))
     return current
 
 

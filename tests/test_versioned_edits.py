@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 MISSING = "Dit formulier zegt niet welke versie het wijzigt."
 STALE = "Iemand anders heeft een wijziging opgeslagen terwijl u aan het bewerken was."
+REOPEN = "Open de pagina opnieuw"
 
 
 def _versioned_edit_routes() -> list[str]:
@@ -74,3 +75,26 @@ def test_a_partner_directory_edit_from_a_stale_form_is_refused(world, client):
     contact = ContactPerson.objects.get(pk=world.directory["contact_pk"].pk)
     assert contact.function == "Eerste wijziging"
     assert reverse("partners:contact_edit", args=[contact.pk]) == url
+
+
+def test_a_refused_edit_says_how_to_go_on_and_a_second_click_overwrites_nothing(world, client):
+    """The refused page keeps what the user typed (to copy), and the version they opened: the
+    same page saved again is refused again, never a blind overwrite. The message says so and
+    sends them to the page as it is now, where their change goes through."""
+    name = "partners:contact_edit"
+    url, data = _open(world, client, name)
+    assert client.post(url, {**data, "function": "Eerste wijziging"}).status_code == 302
+    refused = client.post(url, {**data, "function": "Tweede wijziging"}, HTTP_ACCEPT_LANGUAGE="nl")
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert STALE in page and REOPEN in page
+    again = form_values(page)
+    assert again["function"] == ["Tweede wijziging"]
+    assert client.post(url, again, HTTP_ACCEPT_LANGUAGE="nl").status_code == 409
+    contact = ContactPerson.objects.get(pk=world.directory["contact_pk"].pk)
+    assert contact.function == "Eerste wijziging"
+    _url_again, reopened = _open(world, client, name)
+    assert reopened["function"] == ["Eerste wijziging"]
+    assert client.post(url, {**reopened, "function": "Tweede wijziging"}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.function == "Tweede wijziging"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from common.dates import DateKind, check_dates
 from common.history import attribute
-from common.versioning import EditConflict, locked_for_update, save_versioned
+from common.versioning import STALE_EDIT, EditConflict, locked_for_update, save_versioned
 
 from ..models import AgeBand, Case, CaseParty, ChildConversation, ChildFile, FamilyPosition
 from .people import age_on
@@ -120,9 +120,7 @@ def child_file_save(
     existing = ChildFile.objects.filter(party=party).first()
     if existing is None:
         if expected_version not in (None, 0):
-            raise EditConflict(
-                _("Someone else saved a change while you were editing. Check and save again.")
-            )
+            raise EditConflict(str(STALE_EDIT))
         child_file = ChildFile(case=case, party=party)
         bump = False
     else:
