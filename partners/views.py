@@ -8,12 +8,9 @@ access needed).
 
 from typing import Any, ClassVar
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, QuerySet
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +21,7 @@ from access.models import AuditAction
 from access.views import RoleRequiredMixin
 from accounts.roles import DIRECTORY_READ_ROLES, NETWORK_ROLES
 from common.submission import OneTimeSubmissionMixin
-from common.versioning import EditConflict
-from common.views import add_service_errors
+from common.views import ServiceFormMixin
 
 from . import services
 from .forms import (
@@ -50,12 +46,12 @@ class NetworkMixin(RoleRequiredMixin):
     required_roles = NETWORK_ROLES
 
 
-class NetworkFormView(NetworkMixin, FormView):
-    """A coordinator's form: a broken rule shows on the form and nothing changes."""
+class NetworkFormView(ServiceFormMixin, NetworkMixin, FormView):
+    """A coordinator's form: a broken rule shows on the form and nothing changes, a stale
+    one is a 409 (``common.views.ServiceFormMixin``)."""
 
     template_name = "partners/form.html"
     title: ClassVar[Any] = ""
-    success_message: ClassVar[Any] = ""
     back_url_name: ClassVar[str] = "partners:directory"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -66,22 +62,6 @@ class NetworkFormView(NetworkMixin, FormView):
 
     def get_success_url(self) -> str:
         return self.back_url()
-
-    def perform(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form: Form) -> HttpResponse:
-        try:
-            self.perform(form)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
 
 
 # --- the directory ---
