@@ -44,8 +44,10 @@ class ServiceFormMixin:
             self.perform(form)
         except EditConflict as conflict:
             form.add_error(None, str(conflict))
+            # ``edit_conflict``: the error summary links to the page as it is now (a reload
+            # would send the stale page again).
             return self.render_to_response(  # type: ignore[attr-defined, no-any-return]
-                self.get_context_data(form=form),  # type: ignore[attr-defined]
+                self.get_context_data(form=form, edit_conflict=True),  # type: ignore[attr-defined]
                 status=409,
             )
         except ValidationError as error:

@@ -446,6 +446,8 @@ def test_stale_form_is_a_409_with_the_input_kept(lead_client, lead, region):
     response = lead_client.post(edit, data)
     assert response.status_code == 409
     assert response.context["form"].data["local_amount"] == "123.45"
+    # The page as it is now, by a link (a reload would send the stale page again).
+    assert f'<a href="{edit}">' in response.content.decode()
     funding.refresh_from_db()
     assert funding.local_amount == Decimal("1.00")
     assert not MunicipalityPopulation.objects.exists()

@@ -88,6 +88,8 @@ def test_a_refused_edit_says_how_to_go_on_and_a_second_click_overwrites_nothing(
     assert refused.status_code == 409
     page = refused.content.decode()
     assert STALE in page and REOPEN in page
+    # A link, not the browser's reload (which would send the stale page again).
+    assert f'<a href="{url}">{REOPEN}</a>' in page
     again = form_values(page)
     assert again["function"] == ["Tweede wijziging"]
     assert client.post(url, again, HTTP_ACCEPT_LANGUAGE="nl").status_code == 409

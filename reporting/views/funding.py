@@ -125,6 +125,8 @@ class FundingEditView(FundingMixin, View):
             "split_total": sum((share.amount for share in split), Decimal("0.00")),
             "split_rule": gettext(RULE),
             "back": reverse("reporting:funding_list"),
+            # A stale page: the error summary links to the page as it is now.
+            "edit_conflict": status == 409,
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
