@@ -76,6 +76,8 @@ class _GuardedForm(forms.ModelForm):
 
     # The rows the page edits with the object (its inlines), set by EditGuardAdmin.get_form.
     related_rows: Any = None
+    # Refused as stale: the page links to itself as it is now (``edit_conflict``).
+    stale = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,6 +99,7 @@ class _GuardedForm(forms.ModelForm):
         # Locked until the admin's transaction (the whole change page) ends.
         current = locked_for_update(self.instance, None)
         if self._fingerprint(current) != opened_as:
+            self.stale = True
             raise ValidationError(STALE)
         if _has_version(type(current)):
             self.instance.version = current.version + 1  # type: ignore[attr-defined]
@@ -138,13 +141,25 @@ class EditGuardAdmin:
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
         return _guarded(super().get_changelist_form(request, **kwargs))  # type: ignore[misc]
 
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        # A stale page links to itself as it is now: the browser's reload would post it again.
+        context["edit_conflict"] = getattr(context["adminform"].form, "stale", False)
+        return super().render_change_form(request, context, *args, **kwargs)  # type: ignore[misc]
+
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         if request.method != "POST" or "_save" not in request.POST:
             return super().changelist_view(request, extra_context)  # type: ignore[misc]
         # The rows' locks (taken in the forms' clean) hold until their save: Django validates
         # the list's forms before its own transaction begins.
         with transaction.atomic(using=router.db_for_write(self.model)):  # type: ignore[attr-defined]
-            return super().changelist_view(request, extra_context)  # type: ignore[misc]
+            response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None and changelist.formset is not None:
+            forms = changelist.formset.forms
+            response.context_data["edit_conflict"] = any(f.stale for f in forms)
+        return response  # type: ignore[no-any-return]
 
     def _inline_rows(self, request: HttpRequest, obj: models.Model) -> list[Any]:
         """Each inline's rows of ``obj`` as stored (a population figure, a version's level):

@@ -22,6 +22,8 @@ from .form_values import form_values
 pytestmark = pytest.mark.django_db
 
 STALE = "Iemand anders heeft een wijziging opgeslagen terwijl u aan het bewerken was."
+# A link, not the browser's reload (which would send the stale page again).
+REOPEN = '<a href="{url}">Open de pagina opnieuw</a>'
 
 
 def _organisation_url(org):
@@ -79,6 +81,7 @@ def test_two_administrators_editing_one_account(world, client):
     response = second.post(url, second_data)
     assert response.status_code == 200
     assert STALE in response.content.decode()
+    assert REOPEN.format(url=url) in response.content.decode()
     account = User.objects.get(pk=account.pk)
     assert (account.email, account.last_name) == ("eerste@stad-alfa.example", "Test")
     second_data = admin_form_data(second, url)
@@ -197,6 +200,7 @@ def test_a_list_edit_opened_before_another_save_of_that_row_is_refused(world, cl
     response = client.post(url, data)
     assert response.status_code == 200
     assert STALE in response.content.decode()
+    assert REOPEN.format(url=url) in response.content.decode()
     stored = ClosingReason.objects.get(pk=first.pk)
     assert (stored.order, stored.is_active) == (first.order + 50, True)
 
@@ -234,6 +238,7 @@ def test_a_list_save_without_the_opened_page_changes_nothing(world, client):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Open het opnieuw" in response.content.decode()
+    assert REOPEN.format(url=url) not in response.content.decode()  # nothing was stale
     assert ClosingReason.objects.get(pk=first.pk).order == first.order
 
 
