@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from common.versioning import VersionField
+from common.views import ServiceFormMixin
 from partners.models import ContactPerson
 
 from .access_rules import CASE_KEYS, EXPECTED
@@ -100,3 +101,42 @@ def test_a_refused_edit_says_how_to_go_on_and_a_second_click_overwrites_nothing(
     assert client.post(url, {**reopened, "function": "Tweede wijziging"}).status_code == 302
     contact.refresh_from_db()
     assert contact.function == "Tweede wijziging"
+
+
+def test_every_versioned_edit_answers_a_conflict_in_the_one_place():
+    """``ServiceFormMixin`` renders every refused stale edit: a 409 with the message and the
+    link to the page as it is now (``edit_conflict``), shown by the page's error summary."""
+    routes = _routes()
+    for name in _versioned_edit_routes():
+        assert issubclass(routes[name].view_class, ServiceFormMixin), name
+
+
+# The edit pages that save as they were opened (the others need a choice made first): each is
+# saved, then saved again from the same page, as a colleague's save and a stale page would be.
+SAVED_AS_OPENED = (
+    "cases:action_update",
+    "cases:child_file_edit",
+    "cases:condition_edit",
+    "cases:trajectory_notes",
+    "consultations:edit",
+    "consultations:item_edit",
+    "consultations:item_review",
+    "consultations:legal_basis_edit",
+    "partners:agreement_edit",
+    "partners:contact_edit",
+    "partners:organisation_edit",
+    "partners:training_edit",
+)
+
+
+@pytest.mark.parametrize("name", SAVED_AS_OPENED)
+def test_a_stale_edit_is_refused_with_the_way_back(world, client, name):
+    assert name in _versioned_edit_routes()
+    url, data = _open(world, client, name)
+    assert client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl").status_code == 302
+    before = _fingerprint()
+    refused = client.post(url, data, HTTP_ACCEPT_LANGUAGE="nl")
+    page = refused.content.decode()
+    assert refused.status_code == 409
+    assert STALE in page and f'<a href="{url}">{REOPEN}</a>' in page
+    assert _fingerprint() == before
