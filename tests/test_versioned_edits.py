@@ -108,7 +108,8 @@ def test_every_versioned_edit_answers_a_conflict_in_the_one_place():
     link to the page as it is now (``edit_conflict``), shown by the page's error summary."""
     routes = _routes()
     for name in _versioned_edit_routes():
-        assert issubclass(routes[name].view_class, ServiceFormMixin), name
+        view_class = routes[name].view_class
+        assert view_class is not None and issubclass(view_class, ServiceFormMixin), name
 
 
 # The edit pages that save as they were opened (the others need a choice made first): each is
