@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.i18n import set_language
 
 from access.second_factor.views import PasswordStepView, second_factor_not_required
@@ -11,6 +14,11 @@ from cases.views.gaps import GapSignalView
 from partners.urls import urlpatterns as partner_urlpatterns
 
 from . import views
+
+# The admin carries the installation's name ("Veilig Huis Mechelen · Beheer"), not Django's.
+admin.site.site_header = admin.site.site_title = format_lazy(
+    "{} · {}", settings.FJC_INSTALLATION_NAME, pgettext_lazy("admin site", "Administration")
+)
 
 # Signalling a gap is a case form (cases.views.gaps, a layer above partners), but the page
 # belongs with the network's gaps: it keeps its name in the partners namespace.

@@ -125,3 +125,13 @@ def test_the_violence_lists_keep_their_codes_while_labels_change(world, client, 
     delete = reverse(f"admin:{meta.app_label}_{meta.model_name}_delete", args=[entry.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_admin_carries_the_installations_name_in_dutch(world, client, settings):
+    """Not Django's own name ("Django-beheer"): the administrator sees where they are."""
+    client.force_login(world.users["admin_city_a"])
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    name = f"{settings.FJC_INSTALLATION_NAME} · Beheer"
+    assert f"<title>Websitebeheer | {name}</title>" in page
+    assert f'<a href="{reverse("admin:index")}">{name}</a>' in page
+    assert "Django" not in page
