@@ -27,7 +27,6 @@ from django.utils.translation import gettext_lazy as _
 from .versioning import STALE_EDIT, locked_for_update
 
 OPENED_AS = "opened_as"
-STALE = STALE_EDIT
 MISSING = _("This form does not say which version it changes. Open it again and save again.")
 
 
@@ -100,7 +99,7 @@ class _GuardedForm(forms.ModelForm):
         current = locked_for_update(self.instance, None)
         if self._fingerprint(current) != opened_as:
             self.stale = True
-            raise ValidationError(STALE)
+            raise ValidationError(STALE_EDIT)
         if _has_version(type(current)):
             self.instance.version = current.version + 1  # type: ignore[attr-defined]
         return cleaned
